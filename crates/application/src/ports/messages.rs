@@ -1,0 +1,149 @@
+//! Storage of messages and the message side of each chat's log.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use confab_domain::{
+    ChatId, ClientMessageId, LoggedEvent, Message, MessageBody, MessageId, Seq, UserId,
+};
+use thiserror::Error;
+
+use crate::error::RepositoryError;
+
+/// A message about to be sent.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    /// The id it gets if it is new.
+    pub id: MessageId,
+    /// The chat.
+    pub chat_id: ChatId,
+    /// The sender.
+    pub author_id: UserId,
+    /// The text.
+    pub body: MessageBody,
+    /// The message answered; must be in the same chat and not expired.
+    pub reply_to_id: Option<MessageId>,
+    /// The sender's idempotency key.
+    pub client_message_id: Option<ClientMessageId>,
+    /// Send time.
+    pub now: DateTime<Utc>,
+}
+
+/// What a send did.
+#[derive(Debug, Clone)]
+pub enum SendOutcome {
+    /// A new message, logged as `message.created` under the returned entry.
+    Created(LoggedEvent),
+    /// The author already sent this `client_message_id` in this chat: the original.
+    Existing(Message),
+}
+
+/// Which slice of a chat's history to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeqWindow {
+    /// The newest messages.
+    Newest,
+    /// Messages with a seq below this one, the closest first.
+    Before(Seq),
+    /// Messages with a seq above this one, the closest first.
+    After(Seq),
+}
+
+/// Why a message could not be written.
+#[derive(Debug, Error)]
+pub enum MessageWriteError {
+    /// The chat does not exist (any more).
+    #[error("chat not found")]
+    ChatNotFound,
+    /// The message does not exist in this chat, or has expired.
+    #[error("message not found")]
+    MessageNotFound,
+    /// `reply_to_id` names no live message of this chat.
+    #[error("reply target not found")]
+    ReplyTargetNotFound,
+    /// The message is a tombstone and cannot be edited.
+    #[error("message is deleted")]
+    Deleted,
+    /// Storage failed.
+    #[error(transparent)]
+    Storage(#[from] RepositoryError),
+}
+
+/// Messages and the log entries about them. Expired messages (older than the chat's
+/// TTL at `now`) are never returned by any method, whether or not they were purged.
+#[async_trait]
+pub trait MessageRepository: Send + Sync {
+    /// Takes the chat's next seq, stores the message and its `message.created` entry,
+    /// in one transaction. A repeated `(chat, author, client_message_id)` returns the
+    /// original instead (decided by a unique index, so concurrent retries agree).
+    ///
+    /// # Errors
+    /// [`MessageWriteError::ChatNotFound`], [`MessageWriteError::ReplyTargetNotFound`].
+    async fn send(&self, message: NewMessage) -> Result<SendOutcome, MessageWriteError>;
+
+    /// Up to `limit` messages of the window (tombstones included), ascending by seq.
+    ///
+    /// # Errors
+    /// [`RepositoryError`] when storage fails.
+    async fn list(
+        &self,
+        chat_id: ChatId,
+        window: SeqWindow,
+        limit: u64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Message>, RepositoryError>;
+
+    /// One message of the chat (a tombstone too).
+    ///
+    /// # Errors
+    /// [`RepositoryError`] when storage fails.
+    async fn get(
+        &self,
+        chat_id: ChatId,
+        id: MessageId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Message>, RepositoryError>;
+
+    /// Replaces the body, sets `edited_at = now`, logs `message.updated`.
+    ///
+    /// # Errors
+    /// [`MessageWriteError::MessageNotFound`], [`MessageWriteError::Deleted`].
+    async fn edit(
+        &self,
+        chat_id: ChatId,
+        id: MessageId,
+        body: MessageBody,
+        now: DateTime<Utc>,
+    ) -> Result<LoggedEvent, MessageWriteError>;
+
+    /// Turns the message into a tombstone (`body` cleared, `deleted_at = now`) and logs
+    /// `message.deleted`. A tombstone stays as it is: `Ok(None)`, nothing logged.
+    ///
+    /// # Errors
+    /// [`MessageWriteError::MessageNotFound`].
+    async fn delete(
+        &self,
+        chat_id: ChatId,
+        id: MessageId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<LoggedEvent>, MessageWriteError>;
+
+    /// Up to `limit` log entries with a seq above `after`, ascending, leaving out
+    /// entries about expired messages.
+    ///
+    /// # Errors
+    /// [`RepositoryError`] when storage fails.
+    async fn events_after(
+        &self,
+        chat_id: ChatId,
+        after: Seq,
+        limit: u64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<LoggedEvent>, RepositoryError>;
+
+    /// Deletes up to `batch` expired messages for good, with every log entry about
+    /// them. Returns how many messages it deleted.
+    ///
+    /// # Errors
+    /// [`RepositoryError`] when storage fails.
+    async fn purge_expired(&self, now: DateTime<Utc>, batch: u64) -> Result<u64, RepositoryError>;
+}

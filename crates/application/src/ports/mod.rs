@@ -1,0 +1,29 @@
+//! The ports: everything the use cases need from the outside world, as traits.
+//!
+//! Adapters live in `confab-infrastructure`; the composition root wires them in as
+//! `Arc<dyn Port>`. Each repository method is one whole transaction.
+
+mod chats;
+mod clock;
+mod events;
+mod messages;
+mod passwords;
+mod rate_limit;
+mod sessions;
+mod tokens;
+mod users;
+
+pub use chats::{
+    ChatChanges, ChatListCursor, ChatRepository, ChatWriteError, DirectChat, Membership, NewGroup,
+    Removal,
+};
+pub use clock::Clock;
+pub use events::{ChatEvent, EventBus, EventStream, Notification};
+pub use messages::{MessageRepository, MessageWriteError, NewMessage, SendOutcome, SeqWindow};
+pub use passwords::{HashError, PasswordHash, PasswordHasher};
+pub use rate_limit::{RateDecision, RateLimitError, RateLimiter};
+pub use sessions::{NewSession, RefreshOutcome, SessionRepository};
+pub use tokens::{
+    AccessClaims, IssuedAccessToken, RefreshToken, TokenError, TokenHash, TokenService,
+};
+pub use users::{NewUser, ProfileChanges, StoredCredentials, UserRepository, UserWriteError};

@@ -1,0 +1,408 @@
+//! Accounts and profiles: the validated fields a user is made of, and who sees what.
+
+use std::fmt;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ValueError, check_len};
+use crate::ids::UserId;
+
+/// Declares a string newtype whose only way in is a validating constructor.
+macro_rules! validated_string {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// The validated text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = ValueError;
+
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                Self::parse(value)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> Self {
+                value.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+pub(crate) use validated_string;
+
+validated_string!(
+    /// A login name: 3 to 32 of `a-z`, `0-9` and `_`, after folding to lower case.
+    Username
+);
+
+impl Username {
+    /// Fewest characters a username may have.
+    pub const MIN_LEN: usize = 3;
+    /// Most characters a username may have.
+    pub const MAX_LEN: usize = 32;
+
+    /// Folds `input` to lower case and checks it against `^[a-z0-9_]{3,32}$`.
+    pub fn parse(input: impl Into<String>) -> Result<Self, ValueError> {
+        let folded = input.into().to_lowercase();
+        check_len(&folded, Self::MIN_LEN, Self::MAX_LEN)?;
+        if folded
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            Ok(Self(folded))
+        } else {
+            Err(ValueError::InvalidFormat {
+                expected: "lower-case letters, digits and underscores only",
+            })
+        }
+    }
+}
+
+validated_string!(
+    /// An email address, kept as the user typed it and compared case-insensitively.
+    Email
+);
+
+impl Email {
+    /// Most characters an address may have (RFC 5321 path limit).
+    pub const MAX_LEN: usize = 254;
+
+    /// Accepts `local@domain.tld` with no white space; the text is kept as given.
+    pub fn parse(input: impl Into<String>) -> Result<Self, ValueError> {
+        const EXPECTED: &str = "an email address like name@example.com";
+        let email = input.into().trim().to_owned();
+        check_len(&email, 3, Self::MAX_LEN)?;
+        let Some((local, domain)) = email.split_once('@') else {
+            return Err(ValueError::InvalidFormat { expected: EXPECTED });
+        };
+        let well_formed = !local.is_empty()
+            && !domain.contains('@')
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !email.chars().any(char::is_whitespace);
+        if well_formed {
+            Ok(Self(email))
+        } else {
+            Err(ValueError::InvalidFormat { expected: EXPECTED })
+        }
+    }
+
+    /// The comparison key: the address in lower case.
+    pub fn normalized(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+/// A plain-text password on its way to the hasher. Never printed, never serialized.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    /// Fewest characters a password may have.
+    pub const MIN_LEN: usize = 8;
+    /// Most characters a password may have; longer inputs only cost hashing time.
+    pub const MAX_LEN: usize = 128;
+
+    /// Checks the length (8 to 128 Unicode scalar values); any characters are allowed.
+    pub fn parse(input: impl Into<String>) -> Result<Self, ValueError> {
+        let password = input.into();
+        check_len(&password, Self::MIN_LEN, Self::MAX_LEN)?;
+        Ok(Self(password))
+    }
+
+    /// The secret, for the password hasher only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(<redacted>)")
+    }
+}
+
+/// Declares a free-text field with a length window; surrounding white space is trimmed.
+macro_rules! bounded_text {
+    ($(#[$doc:meta])* $name:ident, $min:expr, $max:expr) => {
+        validated_string!($(#[$doc])* $name);
+
+        impl $name {
+            /// Fewest characters allowed.
+            pub const MIN_LEN: usize = $min;
+            /// Most characters allowed.
+            pub const MAX_LEN: usize = $max;
+
+            /// Trims surrounding white space and checks the length window.
+            pub fn parse(input: impl Into<String>) -> Result<Self, ValueError> {
+                let text = input.into().trim().to_owned();
+                check_len(&text, Self::MIN_LEN, Self::MAX_LEN)?;
+                Ok(Self(text))
+            }
+        }
+    };
+}
+
+bounded_text!(
+    /// The name shown instead of the username: 1 to 64 characters.
+    DisplayName, 1, 64
+);
+bounded_text!(
+    /// A short self-description: up to 500 characters (empty is allowed).
+    Bio, 0, 500
+);
+bounded_text!(
+    /// Where the user says they are: up to 100 characters (empty is allowed).
+    Location, 0, 100
+);
+bounded_text!(
+    /// A label for the device a session belongs to: 1 to 64 characters.
+    DeviceName, 1, 64
+);
+
+/// A date of birth in `YYYY-MM-DD`, from 1900-01-01 up to today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct BirthDate(NaiveDate);
+
+impl BirthDate {
+    const EXPECTED: &'static str = "a date YYYY-MM-DD between 1900-01-01 and today";
+
+    /// Parses the strict `YYYY-MM-DD` form; a date after `today` is refused.
+    pub fn parse(input: &str, today: NaiveDate) -> Result<Self, ValueError> {
+        let strict_shape = input.len() == 10
+            && input.bytes().enumerate().all(|(i, b)| match i {
+                4 | 7 => b == b'-',
+                _ => b.is_ascii_digit(),
+            });
+        let date = strict_shape
+            .then(|| NaiveDate::parse_from_str(input, "%Y-%m-%d").ok())
+            .flatten()
+            .ok_or(ValueError::InvalidFormat {
+                expected: Self::EXPECTED,
+            })?;
+        if date.year() < 1900 || date > today {
+            return Err(ValueError::InvalidFormat {
+                expected: Self::EXPECTED,
+            });
+        }
+        Ok(Self(date))
+    }
+
+    /// Wraps a date read back from storage, where it was validated on the way in.
+    pub const fn from_stored(date: NaiveDate) -> Self {
+        Self(date)
+    }
+
+    /// The calendar date.
+    pub const fn date(&self) -> NaiveDate {
+        self.0
+    }
+}
+
+impl fmt::Display for BirthDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.format("%Y-%m-%d"))
+    }
+}
+
+/// A user's full profile, as its owner sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    /// The account's identity.
+    pub id: UserId,
+    /// The unique login name.
+    pub username: Username,
+    /// The address, as given; unique case-insensitively.
+    pub email: Email,
+    /// The optional display name.
+    pub display_name: Option<DisplayName>,
+    /// The optional self-description.
+    pub bio: Option<Bio>,
+    /// The optional location.
+    pub location: Option<Location>,
+    /// The optional date of birth.
+    pub birth_date: Option<BirthDate>,
+    /// Whether strangers see only the public minimum.
+    pub is_private: bool,
+    /// When the account was created.
+    pub created_at: DateTime<Utc>,
+    /// When the profile last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What one user may see of another's profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProfileView {
+    /// The owner looking at their own profile: everything, email included.
+    Own(User),
+    /// Someone else looking at a public profile: everything but the email.
+    Public(User),
+    /// Someone else looking at a private profile: identity, names, bio only.
+    Restricted(User),
+}
+
+impl User {
+    /// Applies the privacy rules for `viewer` looking at this profile.
+    pub fn view_for(self, viewer: UserId) -> ProfileView {
+        if viewer == self.id {
+            ProfileView::Own(self)
+        } else if self.is_private {
+            ProfileView::Restricted(self)
+        } else {
+            ProfileView::Public(self)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn username_folds_case_and_enforces_alphabet_and_length() {
+        assert_eq!(
+            Username::parse("Alice_01").map(|u| u.to_string()),
+            Ok("alice_01".into())
+        );
+        assert_eq!(Username::parse("ab"), Err(ValueError::TooShort { min: 3 }));
+        assert_eq!(
+            Username::parse("a".repeat(33)),
+            Err(ValueError::TooLong { max: 32 })
+        );
+        assert!(Username::parse("a".repeat(32)).is_ok());
+        assert_eq!(Username::parse(""), Err(ValueError::Empty));
+        for bad in ["al ice", "al-ice", "alïce", "al.ice", "al@ce"] {
+            assert!(
+                matches!(Username::parse(bad), Err(ValueError::InvalidFormat { .. })),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn email_is_kept_as_given_and_normalized_for_comparison() {
+        let email = Email::parse("Alice@Example.COM").expect("valid");
+        assert_eq!(email.as_str(), "Alice@Example.COM");
+        assert_eq!(email.normalized(), "alice@example.com");
+        for bad in [
+            "",
+            "alice",
+            "@example.com",
+            "alice@",
+            "alice@example",
+            "a b@example.com",
+            "a@b@c.com",
+            "a@.com",
+            "a@com.",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad}");
+        }
+        let long_local = format!("{}@example.com", "a".repeat(250));
+        assert_eq!(
+            Email::parse(long_local),
+            Err(ValueError::TooLong { max: 254 })
+        );
+    }
+
+    #[test]
+    fn password_counts_scalar_values_and_never_prints() {
+        assert_eq!(
+            Password::parse("1234567"),
+            Err(ValueError::TooShort { min: 8 })
+        );
+        assert!(
+            Password::parse("ääääääää").is_ok(),
+            "8 scalar values, 16 bytes"
+        );
+        assert!(Password::parse("x".repeat(128)).is_ok());
+        assert_eq!(
+            Password::parse("x".repeat(129)),
+            Err(ValueError::TooLong { max: 128 })
+        );
+        let secret = Password::parse("hunter2hunter2").expect("valid");
+        assert!(!format!("{secret:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn free_text_fields_enforce_their_windows() {
+        assert_eq!(DisplayName::parse("   "), Err(ValueError::Empty));
+        assert!(DisplayName::parse("é".repeat(64)).is_ok());
+        assert_eq!(
+            DisplayName::parse("é".repeat(65)),
+            Err(ValueError::TooLong { max: 64 })
+        );
+        assert_eq!(
+            DisplayName::parse("  Alice  ").map(String::from),
+            Ok("Alice".into())
+        );
+        assert!(Bio::parse("").is_ok());
+        assert!(Bio::parse("b".repeat(500)).is_ok());
+        assert_eq!(
+            Bio::parse("b".repeat(501)),
+            Err(ValueError::TooLong { max: 500 })
+        );
+        assert!(Location::parse("l".repeat(100)).is_ok());
+        assert_eq!(
+            Location::parse("l".repeat(101)),
+            Err(ValueError::TooLong { max: 100 })
+        );
+        assert!(DeviceName::parse("d".repeat(64)).is_ok());
+        assert_eq!(
+            DeviceName::parse("d".repeat(65)),
+            Err(ValueError::TooLong { max: 64 })
+        );
+    }
+
+    #[test]
+    fn birth_date_is_strict_and_not_in_the_future() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 21).expect("date");
+        assert_eq!(
+            BirthDate::parse("1990-02-28", today).map(|d| d.to_string()),
+            Ok("1990-02-28".into())
+        );
+        for bad in [
+            "1990-2-28",
+            "1990-02-30",
+            "28.02.1990",
+            "1899-12-31",
+            "2026-11-22",
+            "",
+            "1990-02-28T00:00:00Z",
+        ] {
+            assert!(BirthDate::parse(bad, today).is_err(), "{bad}");
+        }
+        assert!(BirthDate::parse("2026-11-21", today).is_ok());
+    }
+
+    #[test]
+    fn deserializing_revalidates() {
+        let bad: Result<Username, _> = serde_json::from_str("\"a!\"");
+        assert!(bad.is_err());
+        let good: Username = serde_json::from_str("\"BoB\"").expect("valid");
+        assert_eq!(good.as_str(), "bob");
+    }
+}

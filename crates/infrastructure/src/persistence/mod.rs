@@ -1,0 +1,65 @@
+//! sea-orm persistence: one code path for PostgreSQL and SQLite.
+//!
+//! Entities stay private to this crate; repositories translate them to domain types
+//! and `DbErr` to port errors, so nothing above infrastructure sees sea-orm.
+
+use std::time::Duration;
+
+use confab_application::RepositoryError;
+use confab_migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, SqlErr};
+
+pub(crate) mod entities;
+
+/// Connects to `url` (`sqlite://…` or `postgres://…`).
+///
+/// SQLite gets one pooled connection in WAL mode with a busy timeout: SQLite has one
+/// writer anyway, and a single connection rules out lock-upgrade failures between
+/// concurrent transactions. Repository code must therefore never use the pool while
+/// it holds a transaction (that would wait on itself).
+pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    if is_sqlite(url) {
+        options
+            .max_connections(1)
+            .min_connections(1)
+            .map_sqlx_sqlite_opts(|sqlite| {
+                sqlite
+                    .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(5))
+                    .foreign_keys(true)
+            });
+    } else {
+        options.max_connections(max_connections);
+    }
+    Database::connect(options).await
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+/// Whether the database answers a trivial query (for `/ready`).
+pub async fn ping(db: &DatabaseConnection) -> bool {
+    db.ping().await.is_ok()
+}
+
+fn is_sqlite(url: &str) -> bool {
+    url.starts_with("sqlite:")
+}
+
+/// Wraps any sea-orm error as the opaque port error.
+pub(crate) fn storage(error: DbErr) -> RepositoryError {
+    RepositoryError::new(error)
+}
+
+/// Whether `error` is a unique-key violation (works on PostgreSQL and SQLite).
+pub(crate) fn is_unique_violation(error: &DbErr) -> bool {
+    matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}

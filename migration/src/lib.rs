@@ -1,0 +1,20 @@
+//! confab's schema as append-only migrations: one file per change, never edited once
+//! landed, each with its own identifiers (no entity imports).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261121_000001_accounts;
+mod m20261121_000002_chats;
+
+/// Every migration, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261121_000001_accounts::Migration),
+            Box::new(m20261121_000002_chats::Migration),
+        ]
+    }
+}
