@@ -1,1 +1,7 @@
-//! placeholder
+//! confab's HTTP and WebSocket edge: poem-openapi endpoints, DTOs, the one error
+//! shape, and the realtime gateway. Depends on application and domain only.
+
+pub mod dto;
+pub mod endpoints;
+pub mod error;
+pub mod ws;

@@ -9,7 +9,14 @@ use confab_application::RepositoryError;
 use confab_migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, SqlErr};
 
+mod chat_repository;
 pub(crate) mod entities;
+mod message_repository;
+mod session_repository;
+mod user_repository;
+
+// Each repository module re-exports its adapter here, e.g.
+// `pub use user_repository::SeaOrmUserRepository;` (added by the module's author).
 
 /// Connects to `url` (`sqlite://…` or `postgres://…`).
 ///

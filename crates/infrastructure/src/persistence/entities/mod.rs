@@ -1,1 +1,9 @@
 //! sea-orm entities, private to this crate.
+
+pub(crate) mod chat_events;
+pub(crate) mod chat_members;
+pub(crate) mod chats;
+pub(crate) mod messages;
+pub(crate) mod refresh_tokens;
+pub(crate) mod sessions;
+pub(crate) mod users;

@@ -1,0 +1,9 @@
+//! Wire types (`#[derive(Object)]`), separate from domain types, with `From`
+//! conversions at the boundary.
+
+pub mod accounts;
+pub mod chats;
+pub mod common;
+pub mod events;
+pub mod messages;
+pub mod profiles;

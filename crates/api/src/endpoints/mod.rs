@@ -1,0 +1,9 @@
+//! One `#[OpenApi]` struct per resource. Handlers are thin: extract, convert, call one
+//! service method, map the result.
+
+pub mod auth;
+pub mod chats;
+pub mod messages;
+pub mod operations;
+pub mod profiles;
+pub mod sessions;
