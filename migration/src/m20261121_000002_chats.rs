@@ -263,7 +263,7 @@ async fn unique_index(
     for col in cols {
         index.col(*col);
     }
-    manager.create_index(index.to_owned()).await
+    manager.create_index(index).await
 }
 
 async fn create_chat_events(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
