@@ -1,1 +1,40 @@
-//! (to be written)
+//! Profiles: reading and editing my own, viewing others' under the privacy rules,
+//! and searching users by name prefix.
+
+mod errors;
+mod field_update;
+mod patch;
+mod search;
+mod service;
+
+use std::sync::Arc;
+
+pub use errors::{GetUserError, ProfileError, SearchUsersError, UpdateProfileError};
+pub use field_update::FieldUpdate;
+pub use patch::ProfilePatch;
+
+use crate::ports::{Clock, PasswordHasher, UserRepository};
+
+/// The profile use cases. Cheap to clone: it only holds shared ports.
+#[derive(Clone)]
+pub struct ProfileService {
+    users: Arc<dyn UserRepository>,
+    hasher: Arc<dyn PasswordHasher>,
+    clock: Arc<dyn Clock>,
+}
+
+impl ProfileService {
+    /// Wires the service to its ports; the hasher checks the password an email
+    /// change requires.
+    pub fn new(
+        users: Arc<dyn UserRepository>,
+        hasher: Arc<dyn PasswordHasher>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            users,
+            hasher,
+            clock,
+        }
+    }
+}

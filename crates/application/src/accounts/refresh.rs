@@ -1,0 +1,79 @@
+//! Keeping a session alive: refresh-token rotation and access-token authentication.
+
+use super::{
+    AccountService, AuthenticateError, Authenticated, InternalError, RefreshError, SignedIn,
+};
+use crate::ports::{RefreshOutcome, TokenError};
+
+impl AccountService {
+    /// Redeems a refresh token for a new token pair, rotating it.
+    ///
+    /// A token that was already spent signals theft: the repository revokes the whole
+    /// session and its sockets are told to close.
+    ///
+    /// # Errors
+    /// [`RefreshError::InvalidRefreshToken`] for unknown, spent, expired or revoked
+    /// tokens; `Internal` otherwise.
+    #[tracing::instrument(skip_all)]
+    pub async fn refresh(&self, refresh_token: &str) -> Result<SignedIn, RefreshError> {
+        let presented = self.tokens.hash_refresh_token(refresh_token);
+        let (replacement, replacement_hash) = self.tokens.new_refresh_token();
+        let now = self.clock.now();
+        let expires_at = self.refresh_expiry(now)?;
+        let outcome = self
+            .sessions
+            .rotate_refresh_token(&presented, &replacement_hash, now, expires_at)
+            .await?;
+        let session = match outcome {
+            RefreshOutcome::Rotated(session) => session,
+            RefreshOutcome::Reused {
+                session_id,
+                user_id,
+            } => {
+                tracing::warn!(%user_id, %session_id, "refresh token reused; session revoked");
+                self.publish_revoked(user_id, vec![session_id]).await;
+                return Err(RefreshError::InvalidRefreshToken);
+            }
+            RefreshOutcome::Inactive | RefreshOutcome::Unknown => {
+                return Err(RefreshError::InvalidRefreshToken);
+            }
+        };
+        let user = self
+            .users
+            .get(session.user_id)
+            .await?
+            .ok_or(InternalError::Inconsistent("session of a missing user"))?;
+        Ok(self.signed_in(user, session.id, replacement.0, now)?)
+    }
+
+    /// Accepts an access token only if its signature and claims are valid *and* its
+    /// session is still active, so a revocation takes effect at once.
+    ///
+    /// # Errors
+    /// [`AuthenticateError::Unauthorized`] for a bad, expired or revoked token;
+    /// `Internal` when storage fails.
+    #[tracing::instrument(skip_all)]
+    pub async fn authenticate(
+        &self,
+        access_token: &str,
+    ) -> Result<Authenticated, AuthenticateError> {
+        let now = self.clock.now();
+        let claims = self
+            .tokens
+            .verify_access(access_token, now)
+            .map_err(|error| match error {
+                TokenError::Invalid => AuthenticateError::Unauthorized,
+                TokenError::Signing(_) => error.into(),
+            })?;
+        let session = self.sessions.get(claims.session_id).await?;
+        match session {
+            Some(session) if session.user_id == claims.user_id && session.is_active(now) => {
+                Ok(Authenticated {
+                    user_id: claims.user_id,
+                    session_id: claims.session_id,
+                })
+            }
+            _ => Err(AuthenticateError::Unauthorized),
+        }
+    }
+}
