@@ -1,1 +1,83 @@
-//! (to be written)
+//! Chats: creating direct chats and groups, reading them, and managing their members.
+//!
+//! Every rule about who may do what comes from [`confab_domain::permissions`]; this
+//! module fetches the facts those rules need, calls the repository, and publishes
+//! each logged entry to the [`EventBus`] once the write has committed.
+
+mod create;
+mod cursor;
+mod errors;
+mod members;
+mod query;
+mod update;
+
+use std::sync::Arc;
+
+use confab_domain::permissions::Actor;
+use confab_domain::{ChatId, LoggedEvent, UserId};
+
+use crate::error::RepositoryError;
+use crate::ports::{ChatRepository, Clock, EventBus, Membership, Notification, UserRepository};
+
+pub use create::{CreatedChat, NewChatRequest};
+pub use cursor::{decode_cursor, encode_cursor};
+pub use errors::{
+    AddMembersError, ChangeRoleError, CreateChatError, GetChatError, ListChatsError,
+    RemoveMemberError, UpdateChatError,
+};
+pub use update::ChatUpdate;
+
+/// The chat use cases. Cheap to clone: every port is shared.
+#[derive(Clone)]
+pub struct ChatService {
+    chats: Arc<dyn ChatRepository>,
+    users: Arc<dyn UserRepository>,
+    clock: Arc<dyn Clock>,
+    events: Arc<dyn EventBus>,
+}
+
+impl ChatService {
+    /// Builds the service from its ports.
+    pub fn new(
+        chats: Arc<dyn ChatRepository>,
+        users: Arc<dyn UserRepository>,
+        clock: Arc<dyn Clock>,
+        events: Arc<dyn EventBus>,
+    ) -> Self {
+        Self {
+            chats,
+            users,
+            clock,
+            events,
+        }
+    }
+
+    /// The caller's membership, `None` when they are not a member (or there is no chat).
+    async fn membership(
+        &self,
+        chat_id: ChatId,
+        user_id: UserId,
+    ) -> Result<Option<Membership>, RepositoryError> {
+        self.chats.membership(chat_id, user_id).await
+    }
+
+    /// Sends committed entries to the bus, in log order.
+    async fn publish(&self, events: Vec<LoggedEvent>) {
+        publish_logged(self.events.as_ref(), events).await;
+    }
+}
+
+/// Publishes committed log entries as chat notifications, in the order given.
+pub(crate) async fn publish_logged(bus: &dyn EventBus, events: Vec<LoggedEvent>) {
+    for event in events {
+        bus.publish(Notification::Chat(event.into())).await;
+    }
+}
+
+/// The permission-rule view of a member.
+pub(crate) fn actor_of(user_id: UserId, membership: &Membership) -> Actor {
+    Actor {
+        user_id,
+        role: membership.role,
+    }
+}

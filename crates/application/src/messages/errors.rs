@@ -1,0 +1,181 @@
+//! One error enum per message use case, each with the outcomes a caller can act on
+//! and one opaque `Internal`.
+
+use confab_domain::permissions::Denied;
+use thiserror::Error;
+
+use crate::error::{RepositoryError, ValidationErrors};
+use crate::ports::MessageWriteError;
+
+/// Why a message could not be sent.
+#[derive(Debug, Error)]
+pub enum SendMessageError {
+    /// The body or `client_message_id` is out of range, or `reply_to_id` names no
+    /// live message of this chat (reported on the field `reply_to_id`).
+    #[error(transparent)]
+    Validation(#[from] ValidationErrors),
+    /// No such chat, or the caller is not a member.
+    #[error("chat not found")]
+    ChatNotFound,
+    /// Storage failed.
+    #[error("internal error")]
+    Internal(#[from] RepositoryError),
+}
+
+/// Why a page of messages could not be read.
+#[derive(Debug, Error)]
+pub enum ListMessagesError {
+    /// `before` and `after` together, a negative seq, or `limit` out of range.
+    #[error(transparent)]
+    Validation(#[from] ValidationErrors),
+    /// No such chat, or the caller is not a member.
+    #[error("chat not found")]
+    ChatNotFound,
+    /// Storage failed.
+    #[error("internal error")]
+    Internal(#[from] RepositoryError),
+}
+
+/// Why one message could not be read.
+#[derive(Debug, Error)]
+pub enum GetMessageError {
+    /// No such chat, or the caller is not a member.
+    #[error("chat not found")]
+    ChatNotFound,
+    /// No such message in this chat, or it has expired.
+    #[error("message not found")]
+    MessageNotFound,
+    /// Storage failed.
+    #[error("internal error")]
+    Internal(#[from] RepositoryError),
+}
+
+/// Why a message could not be edited.
+#[derive(Debug, Error)]
+pub enum EditMessageError {
+    /// The new body is empty or too long.
+    #[error(transparent)]
+    Validation(#[from] ValidationErrors),
+    /// No such chat, or the caller is not a member.
+    #[error("chat not found")]
+    ChatNotFound,
+    /// No such message in this chat, or it has expired.
+    #[error("message not found")]
+    MessageNotFound,
+    /// Only the author edits a message.
+    #[error("forbidden")]
+    Forbidden,
+    /// The message is a tombstone.
+    #[error("message is deleted")]
+    MessageDeleted,
+    /// Storage failed.
+    #[error("internal error")]
+    Internal(#[from] RepositoryError),
+}
+
+/// Why a message could not be deleted.
+#[derive(Debug, Error)]
+pub enum DeleteMessageError {
+    /// No such chat, or the caller is not a member.
+    #[error("chat not found")]
+    ChatNotFound,
+    /// No such message in this chat, or it has expired.
+    #[error("message not found")]
+    MessageNotFound,
+    /// Neither the author nor a group admin/owner.
+    #[error("forbidden")]
+    Forbidden,
+    /// Storage failed.
+    #[error("internal error")]
+    Internal(#[from] RepositoryError),
+}
+
+/// Why the read position could not be moved.
+#[derive(Debug, Error)]
+pub enum MarkReadError {
+    /// A negative seq.
+    #[error(transparent)]
+    Validation(#[from] ValidationErrors),
+    /// No such chat, or the caller is not a member.
+    #[error("chat not found")]
+    ChatNotFound,
+    /// Storage failed.
+    #[error("internal error")]
+    Internal(#[from] RepositoryError),
+}
+
+/// Why the chat's log could not be read.
+#[derive(Debug, Error)]
+pub enum ListEventsError {
+    /// A negative `after`, or `limit` out of range.
+    #[error(transparent)]
+    Validation(#[from] ValidationErrors),
+    /// No such chat, or the caller is not a member.
+    #[error("chat not found")]
+    ChatNotFound,
+    /// Storage failed.
+    #[error("internal error")]
+    Internal(#[from] RepositoryError),
+}
+
+// Message rules are never group-only, so `Denied::NotAGroup` cannot come up; every
+// refusal is a plain "forbidden".
+impl From<Denied> for EditMessageError {
+    fn from(_: Denied) -> Self {
+        Self::Forbidden
+    }
+}
+
+impl From<Denied> for DeleteMessageError {
+    fn from(_: Denied) -> Self {
+        Self::Forbidden
+    }
+}
+
+impl From<MessageWriteError> for SendMessageError {
+    fn from(error: MessageWriteError) -> Self {
+        match error {
+            MessageWriteError::ChatNotFound => Self::ChatNotFound,
+            // The reply target is a field of the request body, not the resource in the
+            // URL, so it is a validation failure rather than a 404.
+            MessageWriteError::ReplyTargetNotFound | MessageWriteError::MessageNotFound => {
+                Self::Validation(ValidationErrors::single(
+                    "reply_to_id",
+                    "must name a message of this chat that still exists",
+                ))
+            }
+            MessageWriteError::Deleted => {
+                Self::Internal(RepositoryError::corrupt("send reported a deleted message"))
+            }
+            MessageWriteError::Storage(e) => Self::Internal(e),
+        }
+    }
+}
+
+impl From<MessageWriteError> for EditMessageError {
+    fn from(error: MessageWriteError) -> Self {
+        match error {
+            MessageWriteError::ChatNotFound => Self::ChatNotFound,
+            MessageWriteError::MessageNotFound | MessageWriteError::ReplyTargetNotFound => {
+                Self::MessageNotFound
+            }
+            MessageWriteError::Deleted => Self::MessageDeleted,
+            MessageWriteError::Storage(e) => Self::Internal(e),
+        }
+    }
+}
+
+impl From<MessageWriteError> for DeleteMessageError {
+    fn from(error: MessageWriteError) -> Self {
+        match error {
+            MessageWriteError::ChatNotFound => Self::ChatNotFound,
+            MessageWriteError::MessageNotFound | MessageWriteError::ReplyTargetNotFound => {
+                Self::MessageNotFound
+            }
+            MessageWriteError::Deleted => Self::Internal(RepositoryError::corrupt(
+                "delete reported a deleted message",
+            )),
+            MessageWriteError::Storage(e) => Self::Internal(e),
+        }
+    }
+}

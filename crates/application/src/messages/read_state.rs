@@ -1,0 +1,38 @@
+//! Read positions: moving `last_read_seq` forward and telling the chat.
+
+use confab_domain::{ChatId, EventPayload, ReadPosition, Seq, UserId};
+
+use super::{MarkReadError, MessageService};
+use crate::error::ValidationErrors;
+use crate::ports::{ChatEvent, Notification};
+
+impl MessageService {
+    /// Moves the caller's `last_read_seq` forward to `seq` (clamped to the chat's
+    /// `last_seq`; a lower seq changes nothing). When it moved, members and the
+    /// caller's other sockets get an unlogged `read.updated`.
+    #[tracing::instrument(skip(self))]
+    pub async fn mark_read(
+        &self,
+        caller: UserId,
+        chat_id: ChatId,
+        seq: i64,
+    ) -> Result<(), MarkReadError> {
+        let seq = Seq::new(seq).map_err(|e| ValidationErrors::single("seq", e.to_string()))?;
+        if self.membership(chat_id, caller).await?.is_none() {
+            return Err(MarkReadError::ChatNotFound);
+        }
+        if let Some(moved_to) = self.chats.mark_read(chat_id, caller, seq).await? {
+            self.events
+                .publish(Notification::Chat(ChatEvent {
+                    chat_id,
+                    seq: None,
+                    payload: EventPayload::ReadUpdated(ReadPosition {
+                        user_id: caller,
+                        seq: moved_to,
+                    }),
+                }))
+                .await;
+        }
+        Ok(())
+    }
+}

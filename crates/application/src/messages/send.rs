@@ -1,0 +1,117 @@
+//! Sending a message, exactly once per `(author, chat, client_message_id)`.
+
+use confab_domain::{ChatId, ClientMessageId, Message, MessageBody, MessageId, UserId};
+
+use super::{MessageService, SendMessageError};
+use crate::error::ValidationErrors;
+use crate::ports::{NewMessage, SendOutcome};
+
+/// `POST /chats/{id}/messages` (or a WebSocket `message.send`) as raw input.
+#[derive(Debug, Clone)]
+pub struct SendMessage {
+    /// The text, 1..=4000 Unicode scalar values.
+    pub body: String,
+    /// The message answered, which must be a live message of the same chat.
+    pub reply_to_id: Option<MessageId>,
+    /// The sender's idempotency key, 1..=64 characters.
+    pub client_message_id: Option<String>,
+}
+
+/// A sent message: new (201) or the original of a retried `client_message_id` (200).
+#[derive(Debug, Clone)]
+pub enum Sent {
+    /// This call stored the message.
+    Created(Message),
+    /// An earlier call with the same `client_message_id` stored it.
+    Existing(Message),
+}
+
+impl Sent {
+    /// The message, whichever call stored it.
+    pub fn message(&self) -> &Message {
+        match self {
+            Self::Created(message) | Self::Existing(message) => message,
+        }
+    }
+}
+
+/// The validated body and idempotency key.
+fn parse_input(
+    input: SendMessage,
+) -> Result<(MessageBody, Option<ClientMessageId>), ValidationErrors> {
+    let mut errors = ValidationErrors::default();
+    let body = errors.check("body", MessageBody::parse(input.body));
+    let client_message_id = match input.client_message_id {
+        None => Some(None),
+        Some(id) => errors
+            .check("client_message_id", ClientMessageId::parse(id))
+            .map(Some),
+    };
+    errors.finish(|| Some((body?, client_message_id?)))
+}
+
+impl MessageService {
+    /// Sends a message as `caller`. A retry with the same `client_message_id` returns
+    /// the original and publishes nothing.
+    #[tracing::instrument(skip(self, input))]
+    pub async fn send(
+        &self,
+        caller: UserId,
+        chat_id: ChatId,
+        input: SendMessage,
+    ) -> Result<Sent, SendMessageError> {
+        let reply_to_id = input.reply_to_id;
+        let (body, client_message_id) = parse_input(input)?;
+        if self.membership(chat_id, caller).await?.is_none() {
+            return Err(SendMessageError::ChatNotFound);
+        }
+        let outcome = self
+            .messages
+            .send(NewMessage {
+                id: MessageId::generate(),
+                chat_id,
+                author_id: caller,
+                body,
+                reply_to_id,
+                client_message_id,
+                now: self.clock.now(),
+            })
+            .await?;
+        match outcome {
+            SendOutcome::Created(event) => Ok(Sent::Created(self.publish_message(event).await?)),
+            SendOutcome::Existing(message) => Ok(Sent::Existing(message)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(body: &str, client_message_id: Option<&str>) -> SendMessage {
+        SendMessage {
+            body: body.to_owned(),
+            reply_to_id: None,
+            client_message_id: client_message_id.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn body_and_key_are_checked_together() {
+        let (body, key) = parse_input(input("hi", Some("k-1"))).expect("valid");
+        assert_eq!(body.as_str(), "hi");
+        assert_eq!(key.map(String::from).as_deref(), Some("k-1"));
+        let errors = parse_input(input("", Some(&"k".repeat(65)))).expect_err("both bad");
+        let fields: Vec<_> = errors.0.iter().map(|e| e.field).collect();
+        assert_eq!(fields, vec!["body", "client_message_id"]);
+    }
+
+    #[test]
+    fn key_is_optional_and_body_is_bounded() {
+        assert!(parse_input(input("x", None)).is_ok_and(|(_, key)| key.is_none()));
+        assert!(parse_input(input(&"a".repeat(4000), None)).is_ok());
+        assert!(parse_input(input(&"a".repeat(4001), None)).is_err());
+        assert!(parse_input(input("x", Some(""))).is_err());
+        assert!(parse_input(input("x", Some(&"k".repeat(64)))).is_ok());
+    }
+}

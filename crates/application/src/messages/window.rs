@@ -1,0 +1,157 @@
+//! Seq-based history windows (`before` / `after` / newest) and their `next_cursor`.
+
+use confab_domain::{Message, Seq};
+
+use crate::error::{FieldError, ValidationErrors};
+use crate::pagination::{Page, PageLimit};
+use crate::ports::SeqWindow;
+
+/// `GET /chats/{id}/messages` once checked: which window and how many.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HistoryQuery {
+    /// The slice of history.
+    pub window: SeqWindow,
+    /// The page size.
+    pub limit: PageLimit,
+}
+
+impl HistoryQuery {
+    /// Checks the raw query: `before` and `after` exclude each other, seqs are not
+    /// negative, `limit` is 1..=100. Every bad field is reported.
+    pub fn parse(
+        before: Option<i64>,
+        after: Option<i64>,
+        limit: Option<i64>,
+    ) -> Result<Self, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let before = before.and_then(|n| errors.check("before", Seq::new(n)));
+        let after = after.and_then(|n| errors.check("after", Seq::new(n)));
+        if before.is_some() && after.is_some() {
+            errors.0.push(FieldError {
+                field: "before",
+                message: "cannot be combined with after".to_owned(),
+            });
+        }
+        let limit = match PageLimit::parse(limit) {
+            Ok(limit) => Some(limit),
+            Err(limit_errors) => {
+                errors.0.extend(limit_errors.0);
+                None
+            }
+        };
+        let window = match (before, after) {
+            (Some(seq), _) => SeqWindow::Before(seq),
+            (None, Some(seq)) => SeqWindow::After(seq),
+            (None, None) => SeqWindow::Newest,
+        };
+        errors.finish(|| limit.map(|limit| Self { window, limit }))
+    }
+}
+
+/// Cuts up to `limit + 1` ascending rows down to a page. The probe row lies beyond
+/// the page's far end: below it for newest/`before` pages (the cursor is then the
+/// lowest kept seq, to pass as `before`), above it for `after` pages (the highest
+/// kept seq, to pass as `after`). No probe row means nothing more: no cursor.
+pub fn next_cursor(mut rows: Vec<Message>, window: SeqWindow, limit: PageLimit) -> Page<Message> {
+    let limit = usize::from(limit.get());
+    if rows.len() <= limit {
+        return Page {
+            items: rows,
+            next_cursor: None,
+        };
+    }
+    let next_cursor = match window {
+        SeqWindow::Newest | SeqWindow::Before(_) => {
+            rows.drain(..rows.len() - limit);
+            rows.first().map(|m| m.seq.to_string())
+        }
+        SeqWindow::After(_) => {
+            rows.truncate(limit);
+            rows.last().map(|m| m.seq.to_string())
+        }
+    };
+    Page {
+        items: rows,
+        next_cursor,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+    use confab_domain::{ChatId, MessageId, UserId};
+
+    fn messages(seqs: std::ops::RangeInclusive<i64>) -> Vec<Message> {
+        let chat_id = ChatId::generate();
+        let author_id = UserId::generate();
+        seqs.map(|n| Message {
+            id: MessageId::generate(),
+            chat_id,
+            seq: Seq::new(n).expect("positive"),
+            author_id,
+            body: None,
+            reply_to_id: None,
+            client_message_id: None,
+            created_at: Utc::now(),
+            edited_at: None,
+            deleted_at: Some(Utc::now()),
+        })
+        .collect()
+    }
+
+    fn seqs(page: &Page<Message>) -> Vec<i64> {
+        page.items.iter().map(|m| m.seq.get()).collect()
+    }
+
+    fn limit(n: i64) -> PageLimit {
+        PageLimit::parse(Some(n)).expect("valid limit")
+    }
+
+    #[test]
+    fn newest_and_before_pages_drop_the_lowest_probe_row() {
+        for window in [
+            SeqWindow::Newest,
+            SeqWindow::Before(Seq::new(9).expect("ok")),
+        ] {
+            let page = next_cursor(messages(2..=8), window, limit(6));
+            assert_eq!(seqs(&page), vec![3, 4, 5, 6, 7, 8]);
+            assert_eq!(page.next_cursor.as_deref(), Some("3"));
+        }
+    }
+
+    #[test]
+    fn after_pages_drop_the_highest_probe_row() {
+        let page = next_cursor(messages(4..=7), SeqWindow::After(Seq::FIRST), limit(3));
+        assert_eq!(seqs(&page), vec![4, 5, 6]);
+        assert_eq!(page.next_cursor.as_deref(), Some("6"));
+    }
+
+    #[test]
+    fn a_short_page_has_no_cursor() {
+        for window in [SeqWindow::Newest, SeqWindow::After(Seq::ZERO)] {
+            let page = next_cursor(messages(1..=3), window, limit(3));
+            assert_eq!(seqs(&page), vec![1, 2, 3]);
+            assert_eq!(page.next_cursor, None);
+        }
+        let empty = next_cursor(Vec::new(), SeqWindow::Newest, limit(1));
+        assert!(empty.items.is_empty() && empty.next_cursor.is_none());
+    }
+
+    #[test]
+    fn query_refuses_both_directions_and_bad_numbers() {
+        assert_eq!(
+            HistoryQuery::parse(None, None, None).map(|q| q.window),
+            Ok(SeqWindow::Newest)
+        );
+        assert_eq!(
+            HistoryQuery::parse(None, Some(0), Some(10)).map(|q| q.window),
+            Ok(SeqWindow::After(Seq::ZERO))
+        );
+        let both = HistoryQuery::parse(Some(5), Some(1), None).expect_err("exclusive");
+        assert_eq!(both.0[0].field, "before");
+        let bad = HistoryQuery::parse(Some(-1), None, Some(0)).expect_err("negative and 0");
+        let fields: Vec<_> = bad.0.iter().map(|e| e.field).collect();
+        assert_eq!(fields, vec!["before", "limit"]);
+    }
+}
