@@ -1,0 +1,199 @@
+//! argon2id password hashing, kept off the async runtime and bounded in parallelism.
+
+use std::num::NonZeroUsize;
+use std::sync::{Arc, OnceLock};
+
+use argon2::password_hash::{Error as PhcError, PasswordHasher as _, PasswordVerifier as _};
+use argon2::{Algorithm, Argon2, Params, Version};
+use async_trait::async_trait;
+use confab_application::ports::{HashError, PasswordHash, PasswordHasher};
+use confab_domain::Password;
+use tokio::sync::Semaphore;
+
+/// OWASP's argon2id recommendation: 19 MiB of memory, 2 passes, 1 lane.
+const MEMORY_KIB: u32 = 19_456;
+const ITERATIONS: u32 = 2;
+const LANES: u32 = 1;
+
+/// Hashes passwords with argon2id on tokio's blocking pool.
+///
+/// At most one hash per CPU runs at a time: each needs 19 MiB and a full core, so a
+/// burst of logins queues here instead of exhausting memory and the blocking pool.
+#[derive(Clone)]
+pub struct Argon2PasswordHasher {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    params: Params,
+    permits: Semaphore,
+    /// The hash unknown users are verified against, made once on first use.
+    dummy: OnceLock<Result<String, PhcError>>,
+}
+
+impl std::fmt::Debug for Argon2PasswordHasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Argon2PasswordHasher")
+            .field("params", &self.inner.params)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Argon2PasswordHasher {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Argon2PasswordHasher {
+    /// A hasher with OWASP's argon2id parameters (m=19456 KiB, t=2, p=1), running as
+    /// many hashes at once as there are CPUs.
+    pub fn new() -> Self {
+        let cpus = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
+        // The constants are within argon2's documented bounds, so this cannot fail;
+        // the fallback keeps the constructor infallible all the same.
+        let params = Params::new(MEMORY_KIB, ITERATIONS, LANES, None).unwrap_or_default();
+        Self {
+            inner: Arc::new(Inner {
+                params,
+                permits: Semaphore::new(cpus),
+                dummy: OnceLock::new(),
+            }),
+        }
+    }
+
+    /// Runs `work` on the blocking pool once a hashing permit is free.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Inner) -> T + Send + 'static,
+    ) -> Result<T, HashError> {
+        let _permit = self
+            .inner
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| HashError(Box::new(e)))?;
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || work(&inner))
+            .await
+            .map_err(|e| HashError(Box::new(e)))
+    }
+}
+
+impl Inner {
+    fn argon2(&self) -> Argon2<'static> {
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone())
+    }
+
+    fn hash(&self, password: &[u8]) -> Result<String, PhcError> {
+        self.argon2()
+            .hash_password(password)
+            .map(|hash| hash.to_string())
+    }
+
+    /// `Ok(false)` for a wrong password; `Err` only for an unusable stored hash.
+    fn verify(&self, password: &[u8], phc: &str) -> Result<bool, PhcError> {
+        match self.argon2().verify_password(password, phc) {
+            Ok(()) => Ok(true),
+            Err(PhcError::PasswordInvalid) => Ok(false),
+            Err(other) => Err(other),
+        }
+    }
+
+    fn dummy(&self) -> Result<&str, PhcError> {
+        self.dummy
+            .get_or_init(|| self.hash(b"confab dummy password for unknown users"))
+            .as_deref()
+            .map_err(|e| *e)
+    }
+}
+
+#[async_trait]
+impl PasswordHasher for Argon2PasswordHasher {
+    async fn hash(&self, password: &Password) -> Result<PasswordHash, HashError> {
+        let secret = password.expose().to_owned();
+        self.run(move |inner| inner.hash(secret.as_bytes()))
+            .await?
+            .map(PasswordHash::new)
+            .map_err(|e| HashError(Box::new(e)))
+    }
+
+    async fn verify(
+        &self,
+        password: &Password,
+        hash: Option<&PasswordHash>,
+    ) -> Result<bool, HashError> {
+        let secret = password.expose().to_owned();
+        let stored = hash.map(|h| h.as_str().to_owned());
+        self.run(move |inner| match stored {
+            Some(phc) => inner.verify(secret.as_bytes(), &phc),
+            // Spend the time of a real verification, then refuse whatever it says.
+            None => inner
+                .dummy()
+                .and_then(|dummy| inner.verify(secret.as_bytes(), dummy))
+                .map(|_| false),
+        })
+        .await?
+        .map_err(|e| HashError(Box::new(e)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use super::*;
+
+    fn password(text: &str) -> Password {
+        Password::parse(text).expect("valid password")
+    }
+
+    #[tokio::test]
+    async fn hashes_with_argon2id_owasp_parameters_and_verifies() {
+        let hasher = Argon2PasswordHasher::new();
+        let started = Instant::now();
+        let hash = hasher.hash(&password("correct horse")).await.expect("hash");
+        // Printed so the cost of one hash shows with `--nocapture`.
+        println!("one argon2id hash took {:?}", started.elapsed());
+        assert!(
+            hash.as_str().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{}",
+            hash.as_str()
+        );
+        let right = hasher.verify(&password("correct horse"), Some(&hash)).await;
+        let wrong = hasher.verify(&password("wrong horse!"), Some(&hash)).await;
+        assert!(right.expect("verify"));
+        assert!(!wrong.expect("verify"));
+    }
+
+    #[tokio::test]
+    async fn same_password_gets_a_fresh_salt_each_time() {
+        let hasher = Argon2PasswordHasher::new();
+        let first = hasher.hash(&password("same password")).await.expect("hash");
+        let second = hasher.hash(&password("same password")).await.expect("hash");
+        assert_ne!(first, second);
+    }
+
+    #[tokio::test]
+    async fn unknown_user_is_refused_after_a_real_verification() {
+        let hasher = Argon2PasswordHasher::new();
+        // Even the dummy's own password must not let an unknown user in.
+        let verdict = hasher
+            .verify(&password("confab dummy password for unknown users"), None)
+            .await;
+        assert!(!verdict.expect("verify"));
+        assert!(hasher.inner.dummy.get().is_some_and(Result::is_ok));
+    }
+
+    #[tokio::test]
+    async fn malformed_stored_hash_is_an_error_not_a_mismatch() {
+        let hasher = Argon2PasswordHasher::new();
+        let broken = PasswordHash::new("not a phc string");
+        assert!(
+            hasher
+                .verify(&password("whatever1"), Some(&broken))
+                .await
+                .is_err()
+        );
+    }
+}
