@@ -7,6 +7,7 @@ use confab_domain::{
 };
 
 use super::{ChatService, CreateChatError};
+use crate::accounts::Authenticated;
 use crate::error::{RepositoryError, ValidationErrors};
 use crate::ports::NewGroup;
 
@@ -91,9 +92,10 @@ impl ChatService {
     #[tracing::instrument(skip(self, request), fields(kind = request.kind.as_str()))]
     pub async fn create(
         &self,
-        caller: UserId,
+        auth: &Authenticated,
         request: NewChatRequest,
     ) -> Result<CreatedChat, CreateChatError> {
+        let caller = auth.user_id;
         match plan(caller, request)? {
             ChatPlan::Direct { other } => self.create_direct(caller, other).await,
             ChatPlan::Group { name, members } => self.create_group(caller, name, members).await,

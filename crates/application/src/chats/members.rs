@@ -5,6 +5,7 @@ use confab_domain::{ChatId, ChatKind, ChatView, Member, MemberRole, UserId};
 
 use super::create::missing_users;
 use super::{AddMembersError, ChangeRoleError, ChatService, RemoveMemberError, actor_of};
+use crate::accounts::Authenticated;
 use crate::error::{RepositoryError, ValidationErrors};
 
 impl ChatService {
@@ -12,10 +13,11 @@ impl ChatService {
     #[tracing::instrument(skip(self, user_ids), fields(count = user_ids.len()))]
     pub async fn add_members(
         &self,
-        caller: UserId,
+        auth: &Authenticated,
         chat_id: ChatId,
         user_ids: Vec<UserId>,
     ) -> Result<ChatView, AddMembersError> {
+        let caller = auth.user_id;
         let membership = self
             .membership(chat_id, caller)
             .await?
@@ -42,10 +44,11 @@ impl ChatService {
     #[tracing::instrument(skip(self))]
     pub async fn remove_member(
         &self,
-        caller: UserId,
+        auth: &Authenticated,
         chat_id: ChatId,
         target: UserId,
     ) -> Result<(), RemoveMemberError> {
+        let caller = auth.user_id;
         let membership = self
             .membership(chat_id, caller)
             .await?
@@ -82,11 +85,12 @@ impl ChatService {
     #[tracing::instrument(skip(self))]
     pub async fn change_role(
         &self,
-        caller: UserId,
+        auth: &Authenticated,
         chat_id: ChatId,
         target: UserId,
         role: MemberRole,
     ) -> Result<Member, ChangeRoleError> {
+        let caller = auth.user_id;
         let membership = self
             .membership(chat_id, caller)
             .await?

@@ -1,9 +1,10 @@
 //! Changing a chat's own settings: the group name and the message lifetime.
 
 use confab_domain::permissions::{may_rename, may_set_ttl};
-use confab_domain::{ChatId, ChatName, ChatView, MessageTtl, UserId};
+use confab_domain::{ChatId, ChatName, ChatView, MessageTtl};
 
 use super::{ChatService, UpdateChatError, actor_of};
+use crate::accounts::Authenticated;
 use crate::error::{FieldError, ValidationErrors};
 use crate::ports::ChatChanges;
 
@@ -46,10 +47,11 @@ impl ChatService {
     #[tracing::instrument(skip(self, update))]
     pub async fn update(
         &self,
-        caller: UserId,
+        auth: &Authenticated,
         chat_id: ChatId,
         update: ChatUpdate,
     ) -> Result<ChatView, UpdateChatError> {
+        let caller = auth.user_id;
         let membership = self
             .membership(chat_id, caller)
             .await?

@@ -1,9 +1,10 @@
 //! Reading a chat's history: pages of messages, one message, and the raw log.
 
-use confab_domain::{ChatId, LoggedEvent, Message, MessageId, Seq, UserId};
+use confab_domain::{ChatId, LoggedEvent, Message, MessageId, Seq};
 
 use super::window::{HistoryQuery, next_cursor};
 use super::{GetMessageError, ListEventsError, ListMessagesError, MessageService};
+use crate::accounts::Authenticated;
 use crate::error::ValidationErrors;
 use crate::pagination::{Page, PageLimit};
 
@@ -12,12 +13,13 @@ impl MessageService {
     #[tracing::instrument(skip(self))]
     pub async fn list(
         &self,
-        caller: UserId,
+        auth: &Authenticated,
         chat_id: ChatId,
         before: Option<i64>,
         after: Option<i64>,
         limit: Option<i64>,
     ) -> Result<Page<Message>, ListMessagesError> {
+        let caller = auth.user_id;
         let query = HistoryQuery::parse(before, after, limit)?;
         if self.membership(chat_id, caller).await?.is_none() {
             return Err(ListMessagesError::ChatNotFound);
@@ -33,10 +35,11 @@ impl MessageService {
     #[tracing::instrument(skip(self))]
     pub async fn get(
         &self,
-        caller: UserId,
+        auth: &Authenticated,
         chat_id: ChatId,
         message_id: MessageId,
     ) -> Result<Message, GetMessageError> {
+        let caller = auth.user_id;
         if self.membership(chat_id, caller).await?.is_none() {
             return Err(GetMessageError::ChatNotFound);
         }
@@ -51,11 +54,12 @@ impl MessageService {
     #[tracing::instrument(skip(self))]
     pub async fn events(
         &self,
-        caller: UserId,
+        auth: &Authenticated,
         chat_id: ChatId,
         after: Option<i64>,
         limit: Option<i64>,
     ) -> Result<Page<LoggedEvent>, ListEventsError> {
+        let caller = auth.user_id;
         let (after, limit) = parse_events_query(after, limit)?;
         if self.membership(chat_id, caller).await?.is_none() {
             return Err(ListEventsError::ChatNotFound);

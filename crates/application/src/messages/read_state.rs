@@ -1,8 +1,9 @@
 //! Read positions: moving `last_read_seq` forward and telling the chat.
 
-use confab_domain::{ChatId, EventPayload, ReadPosition, Seq, UserId};
+use confab_domain::{ChatId, EventPayload, ReadPosition, Seq};
 
 use super::{MarkReadError, MessageService};
+use crate::accounts::Authenticated;
 use crate::error::ValidationErrors;
 use crate::ports::{ChatEvent, Notification};
 
@@ -13,10 +14,11 @@ impl MessageService {
     #[tracing::instrument(skip(self))]
     pub async fn mark_read(
         &self,
-        caller: UserId,
+        auth: &Authenticated,
         chat_id: ChatId,
         seq: i64,
     ) -> Result<(), MarkReadError> {
+        let caller = auth.user_id;
         let seq = Seq::new(seq).map_err(|e| ValidationErrors::single("seq", e.to_string()))?;
         if self.membership(chat_id, caller).await?.is_none() {
             return Err(MarkReadError::ChatNotFound);

@@ -1,8 +1,9 @@
 //! Sending a message, exactly once per `(author, chat, client_message_id)`.
 
-use confab_domain::{ChatId, ClientMessageId, Message, MessageBody, MessageId, UserId};
+use confab_domain::{ChatId, ClientMessageId, Message, MessageBody, MessageId};
 
 use super::{MessageService, SendMessageError};
+use crate::accounts::Authenticated;
 use crate::error::ValidationErrors;
 use crate::ports::{NewMessage, SendOutcome};
 
@@ -56,10 +57,11 @@ impl MessageService {
     #[tracing::instrument(skip(self, input))]
     pub async fn send(
         &self,
-        caller: UserId,
+        auth: &Authenticated,
         chat_id: ChatId,
         input: SendMessage,
     ) -> Result<Sent, SendMessageError> {
+        let caller = auth.user_id;
         let reply_to_id = input.reply_to_id;
         let (body, client_message_id) = parse_input(input)?;
         if self.membership(chat_id, caller).await?.is_none() {

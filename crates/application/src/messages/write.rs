@@ -1,9 +1,10 @@
 //! Changing messages: editing (author only) and deleting to a tombstone.
 
 use confab_domain::permissions::{may_delete_message, may_edit_message};
-use confab_domain::{ChatId, Message, MessageBody, MessageId, UserId};
+use confab_domain::{ChatId, Message, MessageBody, MessageId};
 
 use super::{DeleteMessageError, EditMessageError, MessageService};
+use crate::accounts::Authenticated;
 use crate::chats::actor_of;
 use crate::error::ValidationErrors;
 use crate::ports::MessageWriteError;
@@ -13,11 +14,12 @@ impl MessageService {
     #[tracing::instrument(skip(self, body))]
     pub async fn edit(
         &self,
-        caller: UserId,
+        auth: &Authenticated,
         chat_id: ChatId,
         message_id: MessageId,
         body: String,
     ) -> Result<Message, EditMessageError> {
+        let caller = auth.user_id;
         let body = MessageBody::parse(body)
             .map_err(|e| ValidationErrors::single("body", e.to_string()))?;
         let membership = self
@@ -43,10 +45,11 @@ impl MessageService {
     #[tracing::instrument(skip(self))]
     pub async fn delete(
         &self,
-        caller: UserId,
+        auth: &Authenticated,
         chat_id: ChatId,
         message_id: MessageId,
     ) -> Result<(), DeleteMessageError> {
+        let caller = auth.user_id;
         let membership = self
             .membership(chat_id, caller)
             .await?
