@@ -8,6 +8,8 @@ mod errors;
 mod history;
 mod read_state;
 mod send;
+#[cfg(test)]
+mod service_tests;
 mod window;
 mod write;
 
