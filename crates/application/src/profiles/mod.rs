@@ -7,6 +7,9 @@ mod patch;
 mod search;
 mod service;
 
+#[cfg(test)]
+mod tests;
+
 use std::sync::Arc;
 
 pub use errors::{GetUserError, ProfileError, SearchUsersError, UpdateProfileError};
