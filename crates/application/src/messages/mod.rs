@@ -5,6 +5,8 @@
 //! [`EventBus`] only after that call returned.
 
 mod errors;
+#[cfg(test)]
+mod fakes;
 mod history;
 mod read_state;
 mod send;

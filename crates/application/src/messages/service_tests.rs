@@ -1,149 +1,18 @@
 //! Service-level checks of the message use cases against in-memory ports.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use confab_domain::{
-    ChatId, ChatKind, EventPayload, LoggedEvent, MemberRole, Message, MessageBody, MessageId, Seq,
-    SessionId, UserId,
+    ChatId, ChatKind, EventPayload, MemberRole, MessageId, Seq, SessionId, UserId,
 };
 
+use super::fakes::FakeMessages;
 use super::{
     DeleteMessageError, EditMessageError, MessageService, SendMessage, SendMessageError, Sent,
 };
 use crate::accounts::Authenticated;
 use crate::chats::fakes::{FakeChats, FixedClock, RecordingBus};
-use crate::error::RepositoryError;
-use crate::ports::{
-    MessageRepository, MessageWriteError, NewMessage, Notification, SendOutcome, SeqWindow,
-};
-
-/// Holds at most one stored message; writes are recorded by name.
-#[derive(Default)]
-struct FakeMessages {
-    stored: Mutex<Option<Message>>,
-    writes: Mutex<Vec<&'static str>>,
-}
-
-impl FakeMessages {
-    fn record(&self, what: &'static str) {
-        self.writes.lock().expect("lock").push(what);
-    }
-
-    fn writes(&self) -> Vec<&'static str> {
-        self.writes.lock().expect("lock").clone()
-    }
-
-    fn logged(message: Message, payload: fn(Message) -> EventPayload) -> LoggedEvent {
-        LoggedEvent {
-            chat_id: message.chat_id,
-            seq: message.seq.next(),
-            created_at: message.created_at,
-            payload: payload(message),
-        }
-    }
-}
-
-#[async_trait]
-impl MessageRepository for FakeMessages {
-    async fn send(&self, new: NewMessage) -> Result<SendOutcome, MessageWriteError> {
-        self.record("send");
-        let mut stored = self.stored.lock().expect("lock");
-        if let Some(existing) = stored.as_ref() {
-            return Ok(SendOutcome::Existing(existing.clone()));
-        }
-        let message = Message {
-            id: new.id,
-            chat_id: new.chat_id,
-            seq: Seq::new(2).expect("valid"),
-            author_id: new.author_id,
-            body: Some(new.body),
-            reply_to_id: new.reply_to_id,
-            client_message_id: new.client_message_id,
-            created_at: new.now,
-            edited_at: None,
-            deleted_at: None,
-        };
-        *stored = Some(message.clone());
-        Ok(SendOutcome::Created(LoggedEvent {
-            chat_id: message.chat_id,
-            seq: message.seq,
-            created_at: message.created_at,
-            payload: EventPayload::MessageCreated(message),
-        }))
-    }
-
-    async fn list(
-        &self,
-        _: ChatId,
-        _: SeqWindow,
-        _: u64,
-        _: DateTime<Utc>,
-    ) -> Result<Vec<Message>, RepositoryError> {
-        Ok(self.stored.lock().expect("lock").iter().cloned().collect())
-    }
-
-    async fn get(
-        &self,
-        _: ChatId,
-        id: MessageId,
-        _: DateTime<Utc>,
-    ) -> Result<Option<Message>, RepositoryError> {
-        Ok(self
-            .stored
-            .lock()
-            .expect("lock")
-            .clone()
-            .filter(|m| m.id == id))
-    }
-
-    async fn edit(
-        &self,
-        _: ChatId,
-        _: MessageId,
-        body: MessageBody,
-        now: DateTime<Utc>,
-    ) -> Result<LoggedEvent, MessageWriteError> {
-        self.record("edit");
-        let mut stored = self.stored.lock().expect("lock");
-        let message = stored.as_mut().ok_or(MessageWriteError::MessageNotFound)?;
-        message.body = Some(body);
-        message.edited_at = Some(now);
-        Ok(Self::logged(message.clone(), EventPayload::MessageUpdated))
-    }
-
-    async fn delete(
-        &self,
-        _: ChatId,
-        _: MessageId,
-        now: DateTime<Utc>,
-    ) -> Result<Option<LoggedEvent>, MessageWriteError> {
-        self.record("delete");
-        let mut stored = self.stored.lock().expect("lock");
-        let message = stored.as_mut().ok_or(MessageWriteError::MessageNotFound)?;
-        message.body = None;
-        message.deleted_at = Some(now);
-        Ok(Some(Self::logged(
-            message.clone(),
-            EventPayload::MessageDeleted,
-        )))
-    }
-
-    async fn events_after(
-        &self,
-        _: ChatId,
-        _: Seq,
-        _: u64,
-        _: DateTime<Utc>,
-    ) -> Result<Vec<LoggedEvent>, RepositoryError> {
-        Ok(Vec::new())
-    }
-
-    async fn purge_expired(&self, _: DateTime<Utc>, _: u64) -> Result<u64, RepositoryError> {
-        Ok(0)
-    }
-}
+use crate::ports::Notification;
 
 struct Fixture {
     owner: UserId,
