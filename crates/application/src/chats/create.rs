@@ -58,9 +58,7 @@ fn plan(creator: UserId, request: NewChatRequest) -> Result<ChatPlan, CreateChat
     match request.kind {
         ChatKind::Direct => {
             if request.name.is_some() {
-                return Err(
-                    ValidationErrors::single("name", "must be absent for a direct chat").into(),
-                );
+                return Err(CreateChatError::NameOnDirectChat);
             }
             match members.as_slice() {
                 [other] => Ok(ChatPlan::Direct { other: *other }),
@@ -220,7 +218,7 @@ mod tests {
         }
         assert!(matches!(
             plan(me, request(ChatKind::Direct, Some("x"), vec![other])),
-            Err(CreateChatError::Validation(e)) if e.0[0].field == "name"
+            Err(CreateChatError::NameOnDirectChat)
         ));
     }
 

@@ -11,9 +11,12 @@ use crate::ports::ChatWriteError;
 /// Why a chat could not be created.
 #[derive(Debug, Error)]
 pub enum CreateChatError {
-    /// The request is malformed (name with a direct chat, missing group name, …).
+    /// A field is refused (missing or bad group name, wrong number of members, …).
     #[error(transparent)]
     Validation(#[from] ValidationErrors),
+    /// A `name` was given for a direct chat, which has none.
+    #[error("direct chats have no name")]
+    NameOnDirectChat,
     /// A direct chat with yourself.
     #[error("a direct chat needs another user")]
     InvalidMember,
