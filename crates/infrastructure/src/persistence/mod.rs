@@ -17,6 +17,8 @@ mod user_repository;
 
 // Each repository module re-exports its adapter here, e.g.
 // `pub use user_repository::SeaOrmUserRepository;` (added by the module's author).
+pub use session_repository::SeaOrmSessionRepository;
+pub use user_repository::SeaOrmUserRepository;
 
 /// Connects to `url` (`sqlite://…` or `postgres://…`).
 ///
