@@ -1,1 +1,111 @@
-//! (to be written)
+//! Realtime: what the WebSocket gateway needs from the application — the heads for a
+//! `ready` frame, log pages to close gaps, a chat's snapshot when I join it, typing
+//! notices — and the pure delivery rules ([`ChatCursors`], [`reach`]) that make
+//! delivery lossless whatever the bus does.
+
+mod cursors;
+mod errors;
+mod routing;
+
+use std::sync::Arc;
+
+use confab_domain::{ChatId, ChatSnapshot, EventPayload, LoggedEvent, Seq, Typing};
+
+use crate::accounts::Authenticated;
+use crate::ports::{ChatEvent, ChatRepository, Clock, EventBus, MessageRepository, Notification};
+
+pub use cursors::{ChatCursors, Step};
+pub use errors::{RealtimeError, TypingError};
+pub use routing::{Reach, reach};
+
+/// How many log entries one catch-up read returns; callers loop until a short page.
+pub const CATCH_UP_PAGE: u64 = 200;
+
+/// The realtime use cases. Cheap to clone: every port is shared.
+#[derive(Clone)]
+pub struct RealtimeService {
+    chats: Arc<dyn ChatRepository>,
+    messages: Arc<dyn MessageRepository>,
+    clock: Arc<dyn Clock>,
+    events: Arc<dyn EventBus>,
+}
+
+impl RealtimeService {
+    /// Builds the service from its ports.
+    pub fn new(
+        chats: Arc<dyn ChatRepository>,
+        messages: Arc<dyn MessageRepository>,
+        clock: Arc<dyn Clock>,
+        events: Arc<dyn EventBus>,
+    ) -> Self {
+        Self {
+            chats,
+            messages,
+            clock,
+            events,
+        }
+    }
+
+    /// Every chat of the caller with its `last_seq`, for the `ready` frame. Read only
+    /// after the socket is registered with the hub, so nothing published in between
+    /// is missed.
+    #[tracing::instrument(skip(self))]
+    pub async fn heads(&self, auth: &Authenticated) -> Result<Vec<(ChatId, Seq)>, RealtimeError> {
+        Ok(self.chats.heads_for_user(auth.user_id).await?)
+    }
+
+    /// One page (at most [`CATCH_UP_PAGE`]) of `chat_id`'s log after `after`,
+    /// ascending. No membership check: the socket only asks for chats it follows, and
+    /// its cursors stop at the caller's own `member.removed`.
+    #[tracing::instrument(skip(self))]
+    pub async fn log_after(
+        &self,
+        chat_id: ChatId,
+        after: Seq,
+    ) -> Result<Vec<LoggedEvent>, RealtimeError> {
+        Ok(self
+            .messages
+            .events_after(chat_id, after, CATCH_UP_PAGE, self.clock.now())
+            .await?)
+    }
+
+    /// The `chat.created` a socket sends when its user joined `chat_id` at `seq`: the
+    /// chat as it is now, carrying that seq. `None` when the chat is gone.
+    #[tracing::instrument(skip(self))]
+    pub async fn joined(
+        &self,
+        chat_id: ChatId,
+        seq: Seq,
+    ) -> Result<Option<ChatEvent>, RealtimeError> {
+        let snapshot: Option<ChatSnapshot> = self.chats.snapshot(chat_id).await?;
+        Ok(snapshot.map(|snapshot| ChatEvent {
+            chat_id,
+            seq: Some(seq),
+            payload: EventPayload::ChatCreated(snapshot),
+        }))
+    }
+
+    /// Tells the chat's other members (on every node) that the caller is typing.
+    /// Not logged; the typist's own sockets drop it.
+    #[tracing::instrument(skip(self))]
+    pub async fn typing(&self, auth: &Authenticated, chat_id: ChatId) -> Result<(), TypingError> {
+        if self
+            .chats
+            .membership(chat_id, auth.user_id)
+            .await?
+            .is_none()
+        {
+            return Err(TypingError::ChatNotFound);
+        }
+        self.events
+            .publish(Notification::Chat(ChatEvent {
+                chat_id,
+                seq: None,
+                payload: EventPayload::Typing(Typing {
+                    user_id: auth.user_id,
+                }),
+            }))
+            .await;
+        Ok(())
+    }
+}

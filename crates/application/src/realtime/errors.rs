@@ -1,0 +1,21 @@
+//! Errors of the realtime use cases.
+
+use thiserror::Error;
+
+use crate::error::RepositoryError;
+
+/// Why a typing notice was refused.
+#[derive(Debug, Error)]
+pub enum TypingError {
+    /// No such chat, or the caller is not a member.
+    #[error("chat not found")]
+    ChatNotFound,
+    /// Storage failed.
+    #[error("internal error")]
+    Internal(#[from] RepositoryError),
+}
+
+/// Why the gateway could not read what a socket needs (heads, the log, a snapshot).
+#[derive(Debug, Error)]
+#[error("realtime storage read failed")]
+pub struct RealtimeError(#[from] pub RepositoryError);
