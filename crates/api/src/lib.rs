@@ -1,7 +1,12 @@
 //! confab's HTTP and WebSocket edge: poem-openapi endpoints, DTOs, the one error
 //! shape, and the realtime gateway. Depends on application and domain only.
 
+pub mod app;
 pub mod dto;
 pub mod endpoints;
 pub mod error;
+pub mod json;
+pub mod middleware;
+pub mod security;
+pub mod state;
 pub mod ws;

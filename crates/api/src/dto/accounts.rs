@@ -1,1 +1,174 @@
-//! (to be written)
+//! Wire types of accounts and sessions. Request types holding passwords have no
+//! `Debug`, so they cannot end up in a log line.
+
+use confab_application::Page;
+use confab_application::accounts::{
+    LoginInput, RegisterInput, SessionSummary, SignedIn, TokenPair,
+};
+use poem_openapi::Object;
+use uuid::Uuid;
+
+use super::common::Timestamp;
+use super::profiles::MeDto;
+
+/// `POST /auth/register`.
+#[derive(Object)]
+#[oai(rename = "Register")]
+pub struct RegisterRequest {
+    /// `^[a-z0-9_]{3,32}$` after lower-casing.
+    pub username: String,
+    /// Unique case-insensitively.
+    pub email: String,
+    /// 8..128 characters.
+    pub password: String,
+    /// 1..64 characters.
+    pub display_name: Option<String>,
+    /// Label of this device's session, up to 64 characters.
+    pub device_name: Option<String>,
+}
+
+impl From<RegisterRequest> for RegisterInput {
+    fn from(body: RegisterRequest) -> Self {
+        Self {
+            username: body.username,
+            email: body.email,
+            password: body.password,
+            display_name: body.display_name,
+            device_name: body.device_name,
+        }
+    }
+}
+
+/// `POST /auth/login`.
+#[derive(Object)]
+#[oai(rename = "Login")]
+pub struct LoginRequest {
+    /// My username or email.
+    pub login: String,
+    /// My password.
+    pub password: String,
+    /// Label of this device's session, up to 64 characters.
+    pub device_name: Option<String>,
+}
+
+impl From<LoginRequest> for LoginInput {
+    fn from(body: LoginRequest) -> Self {
+        Self {
+            login: body.login,
+            password: body.password,
+            device_name: body.device_name,
+        }
+    }
+}
+
+/// `POST /auth/refresh`.
+#[derive(Object)]
+#[oai(rename = "Refresh")]
+pub struct RefreshRequest {
+    /// The refresh token from the last register, login or refresh (single use).
+    pub refresh_token: String,
+}
+
+/// `PUT /me/password`.
+#[derive(Object)]
+#[oai(rename = "ChangePassword")]
+pub struct ChangePasswordRequest {
+    /// My current password.
+    pub current_password: String,
+    /// The new password, 8..128 characters.
+    pub new_password: String,
+}
+
+/// A fresh token pair.
+#[derive(Object)]
+#[oai(rename = "Tokens")]
+pub struct TokensDto {
+    /// JWT for `Authorization: Bearer`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// Single-use token for `POST /auth/refresh`.
+    pub refresh_token: String,
+}
+
+impl From<TokenPair> for TokensDto {
+    fn from(tokens: TokenPair) -> Self {
+        Self {
+            access_token: tokens.access_token,
+            token_type: "Bearer".to_owned(),
+            expires_in: tokens.expires_in,
+            refresh_token: tokens.refresh_token,
+        }
+    }
+}
+
+/// My profile and fresh tokens.
+#[derive(Object)]
+#[oai(rename = "SignedIn")]
+pub struct SignedInDto {
+    /// My full profile, as `GET /me`.
+    pub user: MeDto,
+    /// The new tokens.
+    pub tokens: TokensDto,
+}
+
+impl From<SignedIn> for SignedInDto {
+    fn from(signed_in: SignedIn) -> Self {
+        Self {
+            user: signed_in.user.into(),
+            tokens: signed_in.tokens.into(),
+        }
+    }
+}
+
+/// One of my device sessions.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "Session")]
+pub struct SessionDto {
+    /// The session id (the `sid` of its access tokens).
+    pub id: Uuid,
+    /// The device label given at login, or `null`.
+    #[oai(nullable)]
+    pub device_name: Option<String>,
+    /// When I logged in.
+    pub created_at: Timestamp,
+    /// When a refresh token of this session was last redeemed.
+    pub last_used_at: Timestamp,
+    /// Whether this is the session making the request.
+    pub current: bool,
+}
+
+impl From<SessionSummary> for SessionDto {
+    fn from(summary: SessionSummary) -> Self {
+        let session = summary.session;
+        Self {
+            id: session.id.as_uuid(),
+            device_name: session.device_name.map(Into::into),
+            created_at: session.created_at.into(),
+            last_used_at: session.last_used_at.into(),
+            current: summary.current,
+        }
+    }
+}
+
+/// A page of my sessions, newest first.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "SessionPage")]
+pub struct SessionPage {
+    /// The sessions.
+    pub items: Vec<SessionDto>,
+    /// Pass as `cursor` for the next page; `null` when nothing more exists.
+    #[oai(nullable)]
+    pub next_cursor: Option<String>,
+}
+
+impl From<Page<SessionSummary>> for SessionPage {
+    fn from(page: Page<SessionSummary>) -> Self {
+        Self {
+            items: page.items.into_iter().map(Into::into).collect(),
+            next_cursor: page.next_cursor,
+        }
+    }
+}

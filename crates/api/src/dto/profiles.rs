@@ -1,1 +1,192 @@
-//! (to be written)
+//! Wire types of profiles: my full profile, someone's profile under the privacy
+//! rules, the `PATCH /me` body, and the user search page.
+
+use confab_application::Page;
+use confab_application::profiles::{FieldUpdate, ProfilePatch};
+use confab_domain::{ProfileView, User};
+use poem_openapi::Object;
+use poem_openapi::types::MaybeUndefined;
+use uuid::Uuid;
+
+use super::common::Timestamp;
+
+/// My full profile (`GET /me`, and `user` after register, login and refresh).
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "Me")]
+pub struct MeDto {
+    /// My user id (UUIDv7).
+    pub id: Uuid,
+    /// Unique login name, lower case.
+    pub username: String,
+    /// My email address, as I gave it.
+    pub email: String,
+    /// Name shown instead of the username.
+    #[oai(nullable)]
+    pub display_name: Option<String>,
+    /// Self-description.
+    #[oai(nullable)]
+    pub bio: Option<String>,
+    /// Where I am.
+    #[oai(nullable)]
+    pub location: Option<String>,
+    /// Date of birth, `YYYY-MM-DD`.
+    #[oai(nullable)]
+    pub birth_date: Option<String>,
+    /// Whether strangers see only `id, username, display_name, bio, is_private`.
+    pub is_private: bool,
+    /// When the account was created.
+    pub created_at: Timestamp,
+    /// When the profile last changed.
+    pub updated_at: Timestamp,
+}
+
+impl From<User> for MeDto {
+    fn from(user: User) -> Self {
+        Self {
+            id: user.id.as_uuid(),
+            username: user.username.into(),
+            email: user.email.into(),
+            display_name: user.display_name.map(Into::into),
+            bio: user.bio.map(Into::into),
+            location: user.location.map(Into::into),
+            birth_date: user.birth_date.map(|d| d.to_string()),
+            is_private: user.is_private,
+            created_at: user.created_at.into(),
+            updated_at: user.updated_at.into(),
+        }
+    }
+}
+
+/// Someone's profile as I may see it. `email` appears only on my own profile;
+/// a private profile of someone else shows only `id, username, display_name, bio,
+/// is_private`, the other fields being absent (not `null`).
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "UserProfile")]
+pub struct UserProfileDto {
+    /// The user id (UUIDv7).
+    pub id: Uuid,
+    /// Unique login name.
+    pub username: String,
+    /// Only on my own profile.
+    #[oai(skip_serializing_if_is_none)]
+    pub email: Option<String>,
+    /// Name shown instead of the username.
+    #[oai(nullable)]
+    pub display_name: Option<String>,
+    /// Self-description.
+    #[oai(nullable)]
+    pub bio: Option<String>,
+    /// Absent on someone else's private profile.
+    #[oai(nullable)]
+    pub location: MaybeUndefined<String>,
+    /// `YYYY-MM-DD`; absent on someone else's private profile.
+    #[oai(nullable)]
+    pub birth_date: MaybeUndefined<String>,
+    /// Whether the profile is private.
+    pub is_private: bool,
+    /// Absent on someone else's private profile.
+    #[oai(skip_serializing_if_is_none)]
+    pub created_at: Option<Timestamp>,
+    /// Absent on someone else's private profile.
+    #[oai(skip_serializing_if_is_none)]
+    pub updated_at: Option<Timestamp>,
+}
+
+impl From<ProfileView> for UserProfileDto {
+    fn from(view: ProfileView) -> Self {
+        let (user, own, restricted) = match view {
+            ProfileView::Own(user) => (user, true, false),
+            ProfileView::Public(user) => (user, false, false),
+            ProfileView::Restricted(user) => (user, false, true),
+        };
+        let visible = |value: Option<String>| {
+            if restricted {
+                MaybeUndefined::Undefined
+            } else {
+                MaybeUndefined::from_opt_null(value)
+            }
+        };
+        Self {
+            id: user.id.as_uuid(),
+            username: user.username.into(),
+            email: own.then(|| user.email.into()),
+            display_name: user.display_name.map(Into::into),
+            bio: user.bio.map(Into::into),
+            location: visible(user.location.map(Into::into)),
+            birth_date: visible(user.birth_date.map(|d| d.to_string())),
+            is_private: user.is_private,
+            created_at: (!restricted).then(|| user.created_at.into()),
+            updated_at: (!restricted).then(|| user.updated_at.into()),
+        }
+    }
+}
+
+/// `PATCH /me`: absent fields stay, `null` clears a clearable field. Any other field
+/// (`id`, `created_at`, `password_hash`, …) is ignored, never written.
+#[derive(Object)]
+#[oai(rename = "UpdateMe")]
+pub struct UpdateMeRequest {
+    /// New username (`^[a-z0-9_]{3,32}$` after lower-casing).
+    pub username: Option<String>,
+    /// New email; needs `current_password`.
+    pub email: Option<String>,
+    /// My current password, required to change the email.
+    pub current_password: Option<String>,
+    /// 1..64 characters; `null` clears.
+    #[oai(nullable)]
+    pub display_name: MaybeUndefined<String>,
+    /// Up to 500 characters; `null` clears.
+    #[oai(nullable)]
+    pub bio: MaybeUndefined<String>,
+    /// Up to 100 characters; `null` clears.
+    #[oai(nullable)]
+    pub location: MaybeUndefined<String>,
+    /// `YYYY-MM-DD`; `null` clears.
+    #[oai(nullable)]
+    pub birth_date: MaybeUndefined<String>,
+    /// Make my profile private (or public).
+    pub is_private: Option<bool>,
+}
+
+fn tri_state(value: MaybeUndefined<String>) -> FieldUpdate<String> {
+    match value {
+        MaybeUndefined::Undefined => FieldUpdate::Unchanged,
+        MaybeUndefined::Null => FieldUpdate::Clear,
+        MaybeUndefined::Value(value) => FieldUpdate::Set(value),
+    }
+}
+
+impl From<UpdateMeRequest> for ProfilePatch {
+    fn from(body: UpdateMeRequest) -> Self {
+        Self {
+            username: body.username,
+            email: body.email,
+            current_password: body.current_password,
+            display_name: tri_state(body.display_name),
+            bio: tri_state(body.bio),
+            location: tri_state(body.location),
+            birth_date: tri_state(body.birth_date),
+            is_private: body.is_private,
+        }
+    }
+}
+
+/// A page of user search results, sorted by username.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "UserPage")]
+pub struct UserPage {
+    /// The profiles, each as `GET /users/{id}` shows it to me.
+    pub items: Vec<UserProfileDto>,
+    /// Pass as `cursor` for the next page; `null` when nothing more exists.
+    #[oai(nullable)]
+    pub next_cursor: Option<String>,
+}
+
+impl From<Page<ProfileView>> for UserPage {
+    fn from(page: Page<ProfileView>) -> Self {
+        Self {
+            items: page.items.into_iter().map(Into::into).collect(),
+            next_cursor: page.next_cursor,
+        }
+    }
+}

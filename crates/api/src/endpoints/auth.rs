@@ -1,1 +1,83 @@
-//! (to be written)
+//! `/auth`: register, login, refresh (rate-limited per client IP) and logout.
+//!
+//! This file is the pattern for every resource: one `#[OpenApi]` struct holding the
+//! service it calls, a `Tags` enum, thin handlers whose first doc line is the
+//! operation summary, DTOs converted with `From`, and `ApiError` for every failure.
+
+use confab_application::accounts::AccountService;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi, Tags as DeriveTags};
+
+use crate::dto::accounts::{LoginRequest, RefreshRequest, RegisterRequest, SignedInDto};
+use crate::dto::common::NoContent;
+use crate::error::ApiError;
+use crate::json::ApiJson;
+use crate::middleware::rate_limit::per_client_ip;
+use crate::security::BearerAuth;
+
+#[derive(DeriveTags)]
+enum ApiTags {
+    /// Accounts: sign up, sign in, rotate tokens, sign out.
+    Auth,
+}
+
+/// `201` with my profile and tokens.
+#[derive(ApiResponse)]
+pub enum Registered {
+    /// The account was created and signed in.
+    #[oai(status = 201)]
+    Created(Json<SignedInDto>),
+}
+
+/// The auth endpoints.
+pub struct AuthApi {
+    accounts: AccountService,
+}
+
+impl AuthApi {
+    /// Serves `accounts`.
+    pub fn new(accounts: AccountService) -> Self {
+        Self { accounts }
+    }
+}
+
+#[OpenApi(prefix_path = "/api/v1/auth", tag = "ApiTags::Auth")]
+impl AuthApi {
+    /// Create an account
+    ///
+    /// Registers a user and signs in a first device session. Rate-limited per client IP.
+    #[oai(path = "/register", method = "post", transform = "per_client_ip")]
+    async fn register(&self, body: ApiJson<RegisterRequest>) -> Result<Registered, ApiError> {
+        let signed_in = self.accounts.register(body.0.into()).await?;
+        Ok(Registered::Created(Json(signed_in.into())))
+    }
+
+    /// Sign in
+    ///
+    /// `login` is the username or the email. Unknown user and wrong password answer
+    /// the same `401 invalid_credentials`. Rate-limited per client IP.
+    #[oai(path = "/login", method = "post", transform = "per_client_ip")]
+    async fn login(&self, body: ApiJson<LoginRequest>) -> Result<Json<SignedInDto>, ApiError> {
+        let signed_in = self.accounts.login(body.0.into()).await?;
+        Ok(Json(signed_in.into()))
+    }
+
+    /// Rotate tokens
+    ///
+    /// Redeems a refresh token (single use) for a new pair. Presenting a used one
+    /// revokes the whole session. Rate-limited per client IP.
+    #[oai(path = "/refresh", method = "post", transform = "per_client_ip")]
+    async fn refresh(&self, body: ApiJson<RefreshRequest>) -> Result<Json<SignedInDto>, ApiError> {
+        let signed_in = self.accounts.refresh(&body.0.refresh_token).await?;
+        Ok(Json(signed_in.into()))
+    }
+
+    /// Sign out
+    ///
+    /// Revokes the current session; its access and refresh tokens stop working.
+    #[oai(path = "/logout", method = "post")]
+    async fn logout(&self, auth: BearerAuth) -> Result<NoContent, ApiError> {
+        self.accounts.logout(auth.caller()).await?;
+        Ok(NoContent::Done)
+    }
+}

@@ -1,1 +1,94 @@
-//! (to be written)
+//! `/me` and `/users`: my profile, others' profiles under the privacy rules, search.
+
+use confab_application::profiles::ProfileService;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{OpenApi, Tags as DeriveTags};
+
+use crate::dto::profiles::{MeDto, UpdateMeRequest, UserPage, UserProfileDto};
+use crate::error::ApiError;
+use crate::json::ApiJson;
+use crate::security::BearerAuth;
+
+#[derive(DeriveTags)]
+enum ApiTags {
+    /// Profiles: mine, others', and user search.
+    Users,
+}
+
+/// The profile endpoints.
+pub struct ProfilesApi {
+    profiles: ProfileService,
+}
+
+impl ProfilesApi {
+    /// Serves `profiles`.
+    pub fn new(profiles: ProfileService) -> Self {
+        Self { profiles }
+    }
+}
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Users")]
+impl ProfilesApi {
+    /// Get my profile
+    #[oai(path = "/me", method = "get")]
+    async fn me(&self, auth: BearerAuth) -> Result<Json<MeDto>, ApiError> {
+        let user = self.profiles.me(auth.caller()).await?;
+        Ok(Json(user.into()))
+    }
+
+    /// Update my profile
+    ///
+    /// Absent fields stay unchanged, `null` clears a clearable field, unknown fields
+    /// are ignored. Changing `email` needs `current_password`.
+    #[oai(path = "/me", method = "patch")]
+    async fn update_me(
+        &self,
+        auth: BearerAuth,
+        body: ApiJson<UpdateMeRequest>,
+    ) -> Result<Json<MeDto>, ApiError> {
+        let user = self
+            .profiles
+            .update_me(auth.caller(), body.0.into())
+            .await?;
+        Ok(Json(user.into()))
+    }
+
+    /// Get a user's profile
+    ///
+    /// Others never see `email`; a private profile shows others only `id, username,
+    /// display_name, bio, is_private`.
+    #[oai(path = "/users/:id", method = "get")]
+    async fn get_user(
+        &self,
+        auth: BearerAuth,
+        /// The user id.
+        id: Path<String>,
+    ) -> Result<Json<UserProfileDto>, ApiError> {
+        let view = self.profiles.get_user(auth.caller(), &id.0).await?;
+        Ok(Json(view.into()))
+    }
+
+    /// Search users
+    ///
+    /// Prefix search over username and display name, case-insensitive (`%` and `_`
+    /// are literal), sorted by username; each item as `GET /users/{id}` shows it.
+    #[oai(path = "/users", method = "get")]
+    async fn search(
+        &self,
+        auth: BearerAuth,
+        /// The prefix, 1..64 characters.
+        q: Query<Option<String>>,
+        /// Page size, 1..100 (default 50).
+        limit: Query<Option<i64>>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+    ) -> Result<Json<UserPage>, ApiError> {
+        let q = q.0.unwrap_or_default();
+        let page = self
+            .profiles
+            .search(auth.caller(), &q, limit.0, cursor.0)
+            .await?;
+        Ok(Json(page.into()))
+    }
+}

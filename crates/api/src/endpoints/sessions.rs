@@ -1,1 +1,84 @@
-//! (to be written)
+//! `/sessions` and `/me/password`: my device sessions and what revokes them.
+
+use confab_application::accounts::AccountService;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{OpenApi, Tags as DeriveTags};
+
+use crate::dto::accounts::{ChangePasswordRequest, SessionPage};
+use crate::dto::common::NoContent;
+use crate::error::ApiError;
+use crate::json::ApiJson;
+use crate::security::BearerAuth;
+
+#[derive(DeriveTags)]
+enum ApiTags {
+    /// My device sessions (one per login) and my password.
+    Sessions,
+}
+
+/// The session endpoints.
+pub struct SessionsApi {
+    accounts: AccountService,
+}
+
+impl SessionsApi {
+    /// Serves `accounts`.
+    pub fn new(accounts: AccountService) -> Self {
+        Self { accounts }
+    }
+}
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Sessions")]
+impl SessionsApi {
+    /// List my sessions
+    ///
+    /// Active sessions, newest first; `current` marks the one making the request.
+    #[oai(path = "/sessions", method = "get")]
+    async fn list(
+        &self,
+        auth: BearerAuth,
+        /// Page size, 1..100 (default 50).
+        limit: Query<Option<i64>>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+    ) -> Result<Json<SessionPage>, ApiError> {
+        let page = self
+            .accounts
+            .list_sessions(auth.caller(), limit.0, cursor.0)
+            .await?;
+        Ok(Json(page.into()))
+    }
+
+    /// Revoke a session
+    ///
+    /// Revokes one of my sessions (the current one too, which signs me out). Its
+    /// access tokens stop working at once.
+    #[oai(path = "/sessions/:id", method = "delete")]
+    async fn revoke(
+        &self,
+        auth: BearerAuth,
+        /// The session id.
+        id: Path<String>,
+    ) -> Result<NoContent, ApiError> {
+        self.accounts.revoke_session(auth.caller(), &id.0).await?;
+        Ok(NoContent::Done)
+    }
+
+    /// Change my password
+    ///
+    /// Needs the current password (`403 invalid_password` when wrong); revokes all
+    /// my other sessions.
+    #[oai(path = "/me/password", method = "put")]
+    async fn change_password(
+        &self,
+        auth: BearerAuth,
+        body: ApiJson<ChangePasswordRequest>,
+    ) -> Result<NoContent, ApiError> {
+        let body = body.0;
+        self.accounts
+            .change_password(auth.caller(), body.current_password, body.new_password)
+            .await?;
+        Ok(NoContent::Done)
+    }
+}

@@ -1,0 +1,106 @@
+//! Assembles the edge: the `#[OpenApi]` structs, the spec (from static metadata, so
+//! `confab openapi` needs no database), `/docs`, `/openapi.json`, and the layers.
+//!
+//! To add a resource: write its `#[OpenApi]` struct in `endpoints/`, add it to
+//! [`Apis`] and construct it in [`apis`]. Nothing else changes: the spec, the route
+//! table (metrics labels, `Allow` headers) and the docs follow from `Apis`.
+
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use poem::endpoint::{BoxEndpoint, make_sync};
+use poem::http::Method;
+use poem::{Endpoint, EndpointExt, Response, Route};
+use poem_openapi::registry::{MetaApi, Registry};
+use poem_openapi::{OpenApi, OpenApiService};
+
+use crate::endpoints::auth::AuthApi;
+use crate::endpoints::operations::OperationsApi;
+use crate::endpoints::profiles::ProfilesApi;
+use crate::endpoints::sessions::SessionsApi;
+use crate::middleware::body_limit::{BodyLimit, MAX_BODY_BYTES};
+use crate::middleware::errors::ShapeErrors;
+use crate::middleware::metrics::HttpMetrics;
+use crate::middleware::rate_limit::AuthRateLimit;
+use crate::middleware::request_id::RequestIds;
+use crate::middleware::routes::RouteTable;
+use crate::state::ApiState;
+
+/// Every `#[OpenApi]` struct served, in spec order.
+pub type Apis = (OperationsApi, AuthApi, SessionsApi, ProfilesApi);
+
+/// Builds the API structs from the services.
+fn apis(state: &ApiState) -> Apis {
+    (
+        OperationsApi::new(state.operations.clone()),
+        AuthApi::new(state.accounts.clone()),
+        SessionsApi::new(state.accounts.clone()),
+        ProfilesApi::new(state.profiles.clone()),
+    )
+}
+
+/// Stands in for `T` when only its metadata is needed: the spec of a set of APIs
+/// depends on their types, never on the services inside them.
+struct SpecOnly<T>(PhantomData<T>);
+
+impl<T: OpenApi> OpenApi for SpecOnly<T> {
+    fn meta() -> Vec<MetaApi> {
+        T::meta()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+
+    fn add_routes(self, _routes: &mut HashMap<String, HashMap<Method, BoxEndpoint<'static>>>) {}
+}
+
+fn service<T: OpenApi>(apis: T) -> OpenApiService<T, ()> {
+    OpenApiService::new(apis, "confab", env!("CARGO_PKG_VERSION")).description(
+        "The confab messenger API. Every error is `{status, code, title, detail, errors?}`; \
+         protected routes take `Authorization: Bearer <access_token>`.",
+    )
+}
+
+/// The OpenAPI document, exactly as `/openapi.json` serves it and
+/// `openapi/openapi.json` holds it.
+pub fn spec_json() -> String {
+    service(SpecOnly::<Apis>(PhantomData)).spec()
+}
+
+/// Every route, for metrics labels and `Allow` headers.
+fn route_table() -> RouteTable {
+    let mut table = RouteTable::from_meta(&Apis::meta());
+    table.add("/openapi.json", Method::GET);
+    table.add("/docs", Method::GET);
+    table
+}
+
+/// The whole HTTP application: API routes, docs and spec, wrapped in request ids,
+/// metrics, the error-shaping layer and the body limit.
+pub fn endpoint(state: ApiState) -> impl Endpoint<Output = Response> {
+    let routes = Arc::new(route_table());
+    let api = service(apis(&state));
+    let spec = spec_json();
+    let openapi_json = make_sync(move |_| {
+        Response::builder()
+            .content_type("application/json")
+            .body(spec.clone())
+    });
+    let auth_limit = AuthRateLimit {
+        limit: state.rate_limits.auth_per_ip.clone(),
+        trust_proxy: state.rate_limits.trust_proxy,
+    };
+    Route::new()
+        .nest("/docs", api.swagger_ui())
+        .at("/openapi.json", poem::get(openapi_json))
+        .nest("/", api)
+        .with(BodyLimit::new(MAX_BODY_BYTES))
+        .data(auth_limit)
+        .data(state.accounts.clone())
+        .data(state)
+        .with(ShapeErrors::new(Arc::clone(&routes)))
+        .with(HttpMetrics::new(routes))
+        .with(RequestIds)
+}

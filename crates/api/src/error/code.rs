@@ -1,0 +1,127 @@
+//! The closed list of error codes, with the status and title each one answers with.
+
+use poem::http::StatusCode;
+
+/// Every stable, machine-readable error code of the API (API.md, Conventions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// 401: missing, bad, expired or revoked token.
+    Unauthorized,
+    /// 401: unknown login or wrong password.
+    InvalidCredentials,
+    /// 401: unknown, spent, expired or revoked refresh token.
+    InvalidRefreshToken,
+    /// 403: the current password given was wrong.
+    InvalidPassword,
+    /// 422: one or more fields were refused.
+    ValidationFailed,
+    /// 400: the body is not JSON, or not the JSON expected.
+    InvalidJson,
+    /// 400: a pagination cursor was not one the server issued.
+    InvalidCursor,
+    /// 403: a member lacking the role.
+    Forbidden,
+    /// 404: no such route or resource.
+    NotFound,
+    /// 404: no such user.
+    UserNotFound,
+    /// 404: no such chat, or not a member.
+    ChatNotFound,
+    /// 404: no such message.
+    MessageNotFound,
+    /// 404: no such member.
+    MemberNotFound,
+    /// 404: no such session of mine.
+    SessionNotFound,
+    /// 409: the username belongs to another account.
+    UsernameTaken,
+    /// 409: the email belongs to another account.
+    EmailTaken,
+    /// 400: a group-only operation on a direct chat.
+    NotAGroup,
+    /// 400: a member that cannot be one (e.g. myself in a direct chat).
+    InvalidMember,
+    /// 409: the group would exceed its member limit.
+    GroupFull,
+    /// 409: the message is deleted.
+    MessageDeleted,
+    /// 405: the route exists, the method does not.
+    MethodNotAllowed,
+    /// 413: the body exceeds 1 MiB.
+    PayloadTooLarge,
+    /// 415: the body is not `application/json`.
+    UnsupportedMediaType,
+    /// 429: too many requests.
+    RateLimited,
+    /// 503: a dependency (the database) is down.
+    ServiceUnavailable,
+    /// 500: anything else; details are in the server log only.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The HTTP status, the wire code and the human title of this error.
+    pub const fn parts(self) -> (StatusCode, &'static str, &'static str) {
+        use StatusCode as S;
+        match self {
+            Self::Unauthorized => (S::UNAUTHORIZED, "unauthorized", "Unauthorized"),
+            Self::InvalidCredentials => (
+                S::UNAUTHORIZED,
+                "invalid_credentials",
+                "Invalid credentials",
+            ),
+            Self::InvalidRefreshToken => (
+                S::UNAUTHORIZED,
+                "invalid_refresh_token",
+                "Invalid refresh token",
+            ),
+            Self::InvalidPassword => (S::FORBIDDEN, "invalid_password", "Invalid password"),
+            Self::ValidationFailed => (
+                S::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                "Validation failed",
+            ),
+            Self::InvalidJson => (S::BAD_REQUEST, "invalid_json", "Invalid JSON"),
+            Self::InvalidCursor => (S::BAD_REQUEST, "invalid_cursor", "Invalid cursor"),
+            Self::Forbidden => (S::FORBIDDEN, "forbidden", "Forbidden"),
+            Self::NotFound => (S::NOT_FOUND, "not_found", "Not found"),
+            Self::UserNotFound => (S::NOT_FOUND, "user_not_found", "User not found"),
+            Self::ChatNotFound => (S::NOT_FOUND, "chat_not_found", "Chat not found"),
+            Self::MessageNotFound => (S::NOT_FOUND, "message_not_found", "Message not found"),
+            Self::MemberNotFound => (S::NOT_FOUND, "member_not_found", "Member not found"),
+            Self::SessionNotFound => (S::NOT_FOUND, "session_not_found", "Session not found"),
+            Self::UsernameTaken => (S::CONFLICT, "username_taken", "Username taken"),
+            Self::EmailTaken => (S::CONFLICT, "email_taken", "Email taken"),
+            Self::NotAGroup => (S::BAD_REQUEST, "not_a_group", "Not a group"),
+            Self::InvalidMember => (S::BAD_REQUEST, "invalid_member", "Invalid member"),
+            Self::GroupFull => (S::CONFLICT, "group_full", "Group full"),
+            Self::MessageDeleted => (S::CONFLICT, "message_deleted", "Message deleted"),
+            Self::MethodNotAllowed => (
+                S::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "Method not allowed",
+            ),
+            Self::PayloadTooLarge => (
+                S::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "Payload too large",
+            ),
+            Self::UnsupportedMediaType => (
+                S::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Unsupported media type",
+            ),
+            Self::RateLimited => (S::TOO_MANY_REQUESTS, "rate_limited", "Too many requests"),
+            Self::ServiceUnavailable => (
+                S::SERVICE_UNAVAILABLE,
+                "service_unavailable",
+                "Service unavailable",
+            ),
+            Self::Internal => (
+                S::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Internal server error",
+            ),
+        }
+    }
+}

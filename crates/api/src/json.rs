@@ -1,0 +1,143 @@
+//! `ApiJson<T>`: a JSON request body whose refusals use the error shape and name the
+//! JSON field (poem-openapi's own `Json<T>` reports a parse failure as one opaque
+//! string, which would leave clients guessing which field was wrong).
+
+use std::ops::Deref;
+
+use poem::{FromRequest, Request, RequestBody};
+use poem_openapi::payload::{ParsePayload, Payload};
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef, Registry};
+use poem_openapi::types::{ParseFromJSON, Type};
+use serde_json::Value;
+
+use crate::error::{ApiError, ErrorCode, FieldErrorBody};
+
+/// A JSON request body of type `T`. Unknown fields are ignored, never written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiJson<T>(pub T);
+
+impl<T> Deref for ApiJson<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: Type> Payload for ApiJson<T> {
+    const CONTENT_TYPE: &'static str = "application/json; charset=utf-8";
+
+    fn check_content_type(content_type: &str) -> bool {
+        let essence = content_type
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        essence == "application/json"
+            || (essence.starts_with("application/") && essence.ends_with("+json"))
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        T::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
+impl<T: ParseFromJSON> ParsePayload for ApiJson<T> {
+    const IS_REQUIRED: bool = true;
+
+    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let data = Vec::<u8>::from_request(request, body).await?;
+        let value: Value = serde_json::from_slice(&data).map_err(|error| {
+            ApiError::new(
+                ErrorCode::InvalidJson,
+                format!("The body is not valid JSON: {error}."),
+            )
+        })?;
+        if !value.is_object() {
+            return Err(
+                ApiError::new(ErrorCode::InvalidJson, "The body must be a JSON object.").into(),
+            );
+        }
+        match T::parse_from_json(Some(value.clone())) {
+            Ok(parsed) => Ok(Self(parsed)),
+            Err(error) => {
+                let fields = diagnose::<T>(&value);
+                if fields.is_empty() {
+                    Err(ApiError::new(ErrorCode::InvalidJson, error.into_message()).into())
+                } else {
+                    Err(ApiError::fields(ErrorCode::ValidationFailed, fields).into())
+                }
+            }
+        }
+    }
+}
+
+poem_openapi::impl_apirequest_for_payload!(ApiJson<T>, T: ParseFromJSON);
+
+/// Finds the fields of `value` that do not fit `T`'s schema: missing required
+/// fields, wrong JSON types and unknown enum values.
+fn diagnose<T: Type>(value: &Value) -> Vec<FieldErrorBody> {
+    let mut registry = Registry::new();
+    T::register(&mut registry);
+    let root = T::schema_ref();
+    let Some(schema) = resolve(&registry, &root) else {
+        return Vec::new();
+    };
+    let Some(object) = value.as_object() else {
+        return Vec::new();
+    };
+    let mut errors = Vec::new();
+    for (name, property) in &schema.properties {
+        let field = (*name).to_owned();
+        match object.get(*name) {
+            None | Some(Value::Null) if schema.required.contains(name) => {
+                errors.push(FieldErrorBody {
+                    field,
+                    message: "is required".to_owned(),
+                });
+            }
+            None | Some(Value::Null) => {}
+            Some(found) => {
+                if let Some(message) = mismatch(&registry, property, found) {
+                    errors.push(FieldErrorBody { field, message });
+                }
+            }
+        }
+    }
+    errors
+}
+
+/// Why `found` does not fit `expected`, if it visibly does not.
+fn mismatch(registry: &Registry, expected: &MetaSchemaRef, found: &Value) -> Option<String> {
+    let schema = resolve(registry, expected)?;
+    if !schema.enum_items.is_empty() {
+        if schema.enum_items.contains(found) {
+            return None;
+        }
+        let allowed: Vec<String> = schema.enum_items.iter().map(Value::to_string).collect();
+        return Some(format!("must be one of {}", allowed.join(", ")));
+    }
+    let fits = match schema.ty {
+        "string" => found.is_string(),
+        "integer" => found.is_i64() || found.is_u64(),
+        "number" => found.is_number(),
+        "boolean" => found.is_boolean(),
+        "array" => found.is_array(),
+        "object" => found.is_object(),
+        _ => true,
+    };
+    (!fits).then(|| format!("must be of type {}", schema.ty))
+}
+
+/// The schema a reference points at (or the inline schema itself).
+fn resolve<'a>(registry: &'a Registry, schema: &'a MetaSchemaRef) -> Option<&'a MetaSchema> {
+    match schema {
+        MetaSchemaRef::Inline(schema) => Some(schema),
+        MetaSchemaRef::Reference(name) => registry.schemas.get(name),
+    }
+}

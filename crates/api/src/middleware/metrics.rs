@@ -1,0 +1,84 @@
+//! Prometheus metrics of the HTTP edge: `http_requests_total{method,route,status}`
+//! and the `http_request_duration_seconds` histogram, labelled with the route
+//! template (never the raw path, which would explode the label set).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use poem::{Endpoint, IntoResponse, Middleware, Request, Response};
+
+use super::routes::RouteTable;
+
+/// Counter of answered requests.
+pub const HTTP_REQUESTS_TOTAL: &str = "http_requests_total";
+/// Histogram of request latency in seconds.
+pub const HTTP_REQUEST_DURATION_SECONDS: &str = "http_request_duration_seconds";
+/// Gauge of open WebSocket connections (maintained by the gateway).
+pub const WS_OPEN_SOCKETS: &str = "ws_open_sockets";
+/// Counter of events published to the bus (maintained by the realtime side).
+pub const EVENTS_PUBLISHED_TOTAL: &str = "events_published_total";
+
+/// The route label for paths that match no route.
+const UNMATCHED: &str = "unmatched";
+
+/// Records request count and latency per route template.
+pub struct HttpMetrics {
+    routes: Arc<RouteTable>,
+}
+
+impl HttpMetrics {
+    /// Labels requests with the templates of `routes`.
+    pub fn new(routes: Arc<RouteTable>) -> Self {
+        Self { routes }
+    }
+}
+
+impl<E: Endpoint> Middleware<E> for HttpMetrics {
+    type Output = HttpMetricsEndpoint<E>;
+
+    fn transform(&self, inner: E) -> Self::Output {
+        HttpMetricsEndpoint {
+            inner,
+            routes: Arc::clone(&self.routes),
+        }
+    }
+}
+
+/// The endpoint made by [`HttpMetrics`].
+pub struct HttpMetricsEndpoint<E> {
+    inner: E,
+    routes: Arc<RouteTable>,
+}
+
+impl<E: Endpoint> Endpoint for HttpMetricsEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> poem::Result<Response> {
+        let method = req.method().to_string();
+        let route = self
+            .routes
+            .template(req.uri().path())
+            .unwrap_or(UNMATCHED)
+            .to_owned();
+        let started = Instant::now();
+        let response = match self.inner.call(req).await {
+            Ok(output) => output.into_response(),
+            Err(error) => error.into_response(),
+        };
+        let status = response.status().as_u16().to_string();
+        metrics::histogram!(
+            HTTP_REQUEST_DURATION_SECONDS,
+            "method" => method.clone(),
+            "route" => route.clone(),
+        )
+        .record(started.elapsed().as_secs_f64());
+        metrics::counter!(
+            HTTP_REQUESTS_TOTAL,
+            "method" => method,
+            "route" => route,
+            "status" => status,
+        )
+        .increment(1);
+        Ok(response)
+    }
+}

@@ -1,0 +1,9 @@
+//! The layers around every route: request ids and access log, metrics, the
+//! error-shaping layer, the body limit, and the rate limits of limited routes.
+
+pub mod body_limit;
+pub mod errors;
+pub mod metrics;
+pub mod rate_limit;
+pub mod request_id;
+pub mod routes;
