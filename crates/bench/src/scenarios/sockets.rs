@@ -1,0 +1,168 @@
+//! `sockets`: K idle authenticated WebSockets; the server's resident memory before
+//! and after (from /proc/<pid>/status), and so its cost per socket.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use futures_util::{StreamExt, stream};
+use serde::Serialize;
+
+use crate::progress;
+use crate::report::Section;
+use crate::scenarios::ScenarioError;
+use crate::setup::Run;
+use crate::stats::{Latencies, LatencySummary, rate};
+use crate::ws::{self, Socket};
+
+/// Options of the `sockets` scenario.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct SocketsArgs {
+    /// Sockets to open and hold.
+    #[arg(long, short = 'k', default_value_t = 10_000)]
+    pub(crate) count: usize,
+    /// Users the sockets are spread over (each user holds count ÷ users sockets).
+    #[arg(long, default_value_t = 100)]
+    pub(crate) users: usize,
+    /// Concurrent connects.
+    #[arg(long, default_value_t = 64)]
+    pub(crate) concurrency: usize,
+    /// Seconds to hold the sockets idle before measuring.
+    #[arg(long, default_value_t = 3)]
+    pub(crate) hold: u64,
+    /// The server's process id, for its RSS (same machine only).
+    #[arg(long)]
+    pub(crate) server_pid: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct SocketFigures {
+    sockets_requested: usize,
+    sockets_open: u64,
+    connects_per_sec: f64,
+    connect_latency: LatencySummary,
+    rss_before_kib: Option<u64>,
+    rss_after_kib: Option<u64>,
+    bytes_per_socket: Option<u64>,
+    open_files_limit: u64,
+    errors: BTreeMap<String, u64>,
+}
+
+/// Runs the scenario.
+pub(crate) async fn run(run: &Run, args: &SocketsArgs) -> Result<Section, ScenarioError> {
+    // Each socket is a file descriptor here too; the soft limit is often 1024.
+    let limit = rlimit::increase_nofile_limit(args.count as u64 + 256).unwrap_or(0);
+    let users = run
+        .register("k", args.users.clamp(1, args.count.max(1)), 8)
+        .await?;
+    let rss_before = args.server_pid.and_then(rss_kib);
+    let bar = progress::counter("sockets: open", args.count as u64);
+    let started = Instant::now();
+    let opened: Vec<(Result<Socket, ws::WsError>, Duration)> = stream::iter(0..args.count)
+        .map(|i| {
+            let (url, token, bar) = (
+                run.ws_url.clone(),
+                users[i % users.len()].token.clone(),
+                bar.clone(),
+            );
+            async move {
+                let began = Instant::now();
+                let socket = ws::connect(&url, &token).await;
+                bar.inc(1);
+                (socket, began.elapsed())
+            }
+        })
+        .buffer_unordered(args.concurrency.max(1))
+        .collect()
+        .await;
+    let elapsed = started.elapsed();
+    bar.finish_and_clear();
+    let (mut sockets, mut latencies, mut errors) = (Vec::new(), Latencies::new(), BTreeMap::new());
+    for (result, latency) in opened {
+        match result {
+            Ok(socket) => {
+                latencies.record(latency);
+                sockets.push(socket);
+            }
+            Err(e) => *errors.entry(error_label(&e)).or_default() += 1,
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(args.hold)).await;
+    let rss_after = args.server_pid.and_then(rss_kib);
+    let open = sockets.len() as u64;
+    let per_socket = match (rss_before, rss_after) {
+        (Some(before), Some(after)) if open > 0 => Some(after.saturating_sub(before) * 1024 / open),
+        _ => None,
+    };
+    let figures = SocketFigures {
+        sockets_requested: args.count,
+        sockets_open: open,
+        connects_per_sec: rate(open, elapsed),
+        connect_latency: latencies.summary(),
+        rss_before_kib: rss_before,
+        rss_after_kib: rss_after,
+        bytes_per_socket: per_socket,
+        open_files_limit: limit,
+        errors: errors.clone(),
+    };
+    drop(sockets);
+    let kib = |v: Option<u64>| {
+        v.map_or("not measured (no --server-pid)".to_owned(), |k| {
+            format!("{k} KiB")
+        })
+    };
+    Ok(Section::new("sockets", &figures, errors.values().sum())
+        .row(
+            "sockets open / requested",
+            format!("{open} / {}", args.count),
+        )
+        .row("connects/s", figures.connects_per_sec)
+        .latency("connect + ready", &figures.connect_latency)
+        .row("server RSS before", kib(rss_before))
+        .row("server RSS after", kib(rss_after))
+        .row(
+            "bytes per socket",
+            per_socket.map_or("not measured".to_owned(), |b| b.to_string()),
+        )
+        .errors(&errors))
+}
+
+/// Groups socket errors coarsely: the full text holds addresses and ports.
+fn error_label(error: &ws::WsError) -> String {
+    match error {
+        ws::WsError::Protocol(e) => {
+            format!("ws: {}", e.to_string().chars().take(60).collect::<String>())
+        }
+        other => other.to_string(),
+    }
+}
+
+/// `VmRSS` of a process in KiB, from /proc/<pid>/status.
+pub(crate) fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    parse_rss(&status)
+}
+
+fn parse_rss(status: &str) -> Option<u64> {
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|kib| kib.parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_vmrss_in_kib() {
+        let status = "Name:\tconfab\nVmPeak:\t  900 kB\nVmRSS:\t   12345 kB\n";
+        assert_eq!(parse_rss(status), Some(12345));
+        assert_eq!(parse_rss("Name:\tx\n"), None);
+    }
+
+    #[test]
+    fn this_process_has_an_rss() {
+        assert!(rss_kib(std::process::id()).is_some_and(|kib| kib > 0));
+    }
+}
