@@ -1,1 +1,63 @@
-//! (to be written)
+//! Background jobs: the reaper that deletes disappearing messages for good.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use confab_application::ports::{Clock, MessageRepository};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// Starts the reaper: every `every`, it purges expired messages in batches of
+/// `batch` until a batch comes back short, so one run never holds a long
+/// transaction. It stops when `shutdown` changes or its sender is dropped.
+pub fn spawn_reaper(
+    messages: Arc<dyn MessageRepository>,
+    clock: Arc<dyn Clock>,
+    every: Duration,
+    batch: u64,
+    mut shutdown: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            reap(messages.as_ref(), clock.as_ref(), batch, &shutdown).await;
+            tokio::select! {
+                () = tokio::time::sleep(every) => {}
+                _ = shutdown.changed() => break,
+            }
+        }
+        tracing::debug!("message reaper stopped");
+    })
+}
+
+/// One run: batches until one is short, stopping early on shutdown.
+async fn reap(
+    messages: &dyn MessageRepository,
+    clock: &dyn Clock,
+    batch: u64,
+    shutdown: &watch::Receiver<bool>,
+) {
+    let batch = batch.max(1);
+    loop {
+        if *shutdown.borrow() || shutdown.has_changed().is_err() {
+            return;
+        }
+        match messages.purge_expired(clock.now(), batch).await {
+            Ok(purged) => {
+                if purged > 0 {
+                    tracing::info!(purged, "expired messages deleted");
+                }
+                if purged < batch {
+                    return;
+                }
+            }
+            Err(error) => {
+                // Retried on the next tick; expired messages stay hidden meanwhile.
+                tracing::warn!(
+                    error = &error as &dyn std::error::Error,
+                    "reaper run failed"
+                );
+                return;
+            }
+        }
+    }
+}

@@ -1,1 +1,148 @@
-//! (to be written)
+//! [`SeaOrmMessageRepository`]: messages, their log entries, and disappearing messages.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use confab_application::RepositoryError;
+use confab_application::ports::{
+    MessageRepository, MessageWriteError, NewMessage, SendOutcome, SeqWindow,
+};
+use confab_domain::{ChatId, LoggedEvent, Message, MessageBody, MessageId, Seq};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+use super::chat_log::event_from_row;
+use super::chat_rows::{chat_from_row, live_messages, load_chat, message_from_row};
+use super::entities::{chat_events, messages};
+use super::storage;
+
+mod purge;
+mod write;
+
+/// The [`MessageRepository`] on PostgreSQL or SQLite.
+#[derive(Debug, Clone)]
+pub struct SeaOrmMessageRepository {
+    db: DatabaseConnection,
+}
+
+impl SeaOrmMessageRepository {
+    /// Uses the given (migrated) database.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+#[async_trait]
+impl MessageRepository for SeaOrmMessageRepository {
+    async fn send(&self, message: NewMessage) -> Result<SendOutcome, MessageWriteError> {
+        write::send(&self.db, message).await
+    }
+
+    async fn list(
+        &self,
+        chat_id: ChatId,
+        window: SeqWindow,
+        limit: u64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Message>, RepositoryError> {
+        let Some(chat) = load_chat(&self.db, chat_id.as_uuid()).await? else {
+            return Ok(Vec::new());
+        };
+        let chat = chat_from_row(chat)?;
+        let live = live_messages(chat.id.as_uuid(), chat.message_ttl, now).limit(limit);
+        // Keyset on (chat_id, seq): the unique index serves each window directly.
+        let (query, newest_first) = match window {
+            SeqWindow::Newest => (live.order_by_desc(messages::Column::Seq), true),
+            SeqWindow::Before(seq) => (
+                live.filter(messages::Column::Seq.lt(seq.get()))
+                    .order_by_desc(messages::Column::Seq),
+                true,
+            ),
+            SeqWindow::After(seq) => (
+                live.filter(messages::Column::Seq.gt(seq.get()))
+                    .order_by_asc(messages::Column::Seq),
+                false,
+            ),
+        };
+        let mut rows = query.all(&self.db).await.map_err(storage)?;
+        if newest_first {
+            rows.reverse();
+        }
+        rows.into_iter().map(message_from_row).collect()
+    }
+
+    async fn get(
+        &self,
+        chat_id: ChatId,
+        id: MessageId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Message>, RepositoryError> {
+        let Some(chat) = load_chat(&self.db, chat_id.as_uuid()).await? else {
+            return Ok(None);
+        };
+        let chat = chat_from_row(chat)?;
+        live_messages(chat.id.as_uuid(), chat.message_ttl, now)
+            .filter(messages::Column::Id.eq(id.as_uuid()))
+            .one(&self.db)
+            .await
+            .map_err(storage)?
+            .map(message_from_row)
+            .transpose()
+    }
+
+    async fn edit(
+        &self,
+        chat_id: ChatId,
+        id: MessageId,
+        body: MessageBody,
+        now: DateTime<Utc>,
+    ) -> Result<LoggedEvent, MessageWriteError> {
+        write::edit(&self.db, chat_id, id, body, now).await
+    }
+
+    async fn delete(
+        &self,
+        chat_id: ChatId,
+        id: MessageId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<LoggedEvent>, MessageWriteError> {
+        write::delete(&self.db, chat_id, id, now).await
+    }
+
+    async fn events_after(
+        &self,
+        chat_id: ChatId,
+        after: Seq,
+        limit: u64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<LoggedEvent>, RepositoryError> {
+        let Some(chat) = load_chat(&self.db, chat_id.as_uuid()).await? else {
+            return Ok(Vec::new());
+        };
+        let chat = chat_from_row(chat)?;
+        let mut query = chat_events::Entity::find()
+            .filter(chat_events::Column::ChatId.eq(chat_id.as_uuid()))
+            .filter(chat_events::Column::Seq.gt(after.get()));
+        if let Some(ttl) = chat.message_ttl {
+            // Entries about expired messages are hidden before the reaper removes them.
+            query = query.filter(
+                Condition::any()
+                    .add(chat_events::Column::MessageCreatedAt.is_null())
+                    .add(chat_events::Column::MessageCreatedAt.gt(ttl.cutoff(now))),
+            );
+        }
+        query
+            .order_by_asc(chat_events::Column::Seq)
+            .limit(limit)
+            .all(&self.db)
+            .await
+            .map_err(storage)?
+            .into_iter()
+            .map(|row| event_from_row(&row))
+            .collect()
+    }
+
+    async fn purge_expired(&self, now: DateTime<Utc>, batch: u64) -> Result<u64, RepositoryError> {
+        purge::purge_expired(&self.db, now, batch).await
+    }
+}

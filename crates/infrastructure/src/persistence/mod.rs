@@ -9,7 +9,9 @@ use confab_application::RepositoryError;
 use confab_migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, SqlErr};
 
+mod chat_log;
 mod chat_repository;
+mod chat_rows;
 pub(crate) mod entities;
 mod message_repository;
 mod session_repository;
@@ -17,6 +19,8 @@ mod user_repository;
 
 // Each repository module re-exports its adapter here, e.g.
 // `pub use user_repository::SeaOrmUserRepository;` (added by the module's author).
+pub use chat_repository::SeaOrmChatRepository;
+pub use message_repository::SeaOrmMessageRepository;
 pub use session_repository::SeaOrmSessionRepository;
 pub use user_repository::SeaOrmUserRepository;
 

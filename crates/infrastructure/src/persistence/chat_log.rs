@@ -1,0 +1,153 @@
+//! Writing a chat's log: taking the next seq and storing the entry, always inside the
+//! caller's transaction, so a change and its entry commit (or vanish) together.
+//!
+//! The seq comes from `UPDATE chats SET last_seq = last_seq + 1 … RETURNING`: on
+//! PostgreSQL the update holds the chat row's lock until commit, so concurrent writers
+//! to one chat queue up and each sees the previous one's seq; SQLite has one writer
+//! (and confab one pooled connection). Either way no seq is skipped or taken twice.
+
+use chrono::{DateTime, Utc};
+use confab_application::RepositoryError;
+use confab_domain::{ChatId, EventPayload, LoggedEvent, Message, Seq};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use super::entities::{chat_events, chats};
+use super::storage;
+
+/// Locks the chat row for the rest of the transaction without changing it, so
+/// checks made afterwards (member count, current owner) cannot race another writer.
+/// `None` when the chat does not exist.
+pub(super) async fn lock_chat<C: ConnectionTrait>(
+    txn: &C,
+    chat_id: Uuid,
+) -> Result<Option<chats::Model>, RepositoryError> {
+    let rows = chats::Entity::update_many()
+        .col_expr(chats::Column::LastSeq, Expr::col(chats::Column::LastSeq))
+        .filter(chats::Column::Id.eq(chat_id))
+        .exec_with_returning(txn)
+        .await
+        .map_err(storage)?;
+    Ok(rows.into_iter().next())
+}
+
+/// Takes the chat's next seq and marks the chat active at `now`. Returns the chat
+/// row as updated (its `last_seq` is the new seq), `None` when the chat is gone.
+pub(super) async fn take_seq<C: ConnectionTrait>(
+    txn: &C,
+    chat_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Option<chats::Model>, RepositoryError> {
+    let rows = chats::Entity::update_many()
+        .col_expr(
+            chats::Column::LastSeq,
+            Expr::col(chats::Column::LastSeq).add(1),
+        )
+        .col_expr(chats::Column::LastActivityAt, Expr::value(now))
+        .filter(chats::Column::Id.eq(chat_id))
+        .exec_with_returning(txn)
+        .await
+        .map_err(storage)?;
+    Ok(rows.into_iter().next())
+}
+
+/// The message an entry is about, if any.
+fn message_of(payload: &EventPayload) -> Option<&Message> {
+    match payload {
+        EventPayload::MessageCreated(message)
+        | EventPayload::MessageUpdated(message)
+        | EventPayload::MessageDeleted(message) => Some(message),
+        _ => None,
+    }
+}
+
+fn to_json(payload: &EventPayload) -> Result<String, RepositoryError> {
+    serde_json::to_string(payload).map_err(RepositoryError::new)
+}
+
+/// Stores `payload` as the entry at `seq` (taken with [`take_seq`] in this transaction).
+pub(super) async fn append<C: ConnectionTrait>(
+    txn: &C,
+    chat_id: ChatId,
+    seq: Seq,
+    now: DateTime<Utc>,
+    payload: EventPayload,
+) -> Result<LoggedEvent, RepositoryError> {
+    let message = message_of(&payload);
+    let row = chat_events::ActiveModel {
+        chat_id: Set(chat_id.as_uuid()),
+        seq: Set(seq.get()),
+        kind: Set(payload.type_name().to_owned()),
+        payload: Set(to_json(&payload)?),
+        created_at: Set(now),
+        message_id: Set(message.map(|m| m.id.as_uuid())),
+        message_created_at: Set(message.map(|m| m.created_at)),
+    };
+    chat_events::Entity::insert(row)
+        .exec_without_returning(txn)
+        .await
+        .map_err(storage)?;
+    Ok(LoggedEvent {
+        chat_id,
+        seq,
+        created_at: now,
+        payload,
+    })
+}
+
+/// Takes the next seq and appends the entry `make` builds for it.
+pub(super) async fn log<C: ConnectionTrait>(
+    txn: &C,
+    chat_id: ChatId,
+    now: DateTime<Utc>,
+    make: impl FnOnce(Seq) -> EventPayload,
+) -> Result<Option<LoggedEvent>, RepositoryError> {
+    let Some(chat) = take_seq(txn, chat_id.as_uuid(), now).await? else {
+        return Ok(None);
+    };
+    let seq = Seq::new(chat.last_seq).map_err(RepositoryError::new)?;
+    append(txn, chat_id, seq, now, make(seq)).await.map(Some)
+}
+
+/// Rewrites the earlier entries about a deleted message so the log no longer
+/// replays its text: each carries the tombstone instead.
+pub(super) async fn redact<C: ConnectionTrait>(
+    txn: &C,
+    tombstone: &Message,
+) -> Result<(), RepositoryError> {
+    let rows = chat_events::Entity::find()
+        .filter(chat_events::Column::ChatId.eq(tombstone.chat_id.as_uuid()))
+        .filter(chat_events::Column::MessageId.eq(tombstone.id.as_uuid()))
+        .all(txn)
+        .await
+        .map_err(storage)?;
+    for row in rows {
+        let redacted = match event_from_row(&row)?.payload {
+            EventPayload::MessageCreated(_) => EventPayload::MessageCreated(tombstone.clone()),
+            EventPayload::MessageUpdated(_) => EventPayload::MessageUpdated(tombstone.clone()),
+            _ => continue,
+        };
+        chat_events::Entity::update_many()
+            .col_expr(
+                chat_events::Column::Payload,
+                Expr::value(to_json(&redacted)?),
+            )
+            .filter(chat_events::Column::ChatId.eq(row.chat_id))
+            .filter(chat_events::Column::Seq.eq(row.seq))
+            .exec(txn)
+            .await
+            .map_err(storage)?;
+    }
+    Ok(())
+}
+
+/// The stored entry as a domain entry.
+pub(super) fn event_from_row(row: &chat_events::Model) -> Result<LoggedEvent, RepositoryError> {
+    Ok(LoggedEvent {
+        chat_id: row.chat_id.into(),
+        seq: Seq::new(row.seq).map_err(RepositoryError::new)?,
+        created_at: row.created_at,
+        payload: serde_json::from_str(&row.payload).map_err(RepositoryError::new)?,
+    })
+}

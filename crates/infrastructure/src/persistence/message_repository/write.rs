@@ -1,0 +1,219 @@
+//! Sending, editing and deleting messages, each with its log entry in one transaction.
+
+use chrono::{DateTime, Utc};
+use confab_application::RepositoryError;
+use confab_application::ports::{MessageWriteError, NewMessage, SendOutcome};
+use confab_domain::{
+    ChatId, ClientMessageId, EventPayload, LoggedEvent, Message, MessageBody, MessageId, Seq,
+    UserId,
+};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter, TransactionTrait,
+};
+
+use crate::persistence::chat_log::{append, lock_chat, log, redact, take_seq};
+use crate::persistence::chat_rows::{chat_from_row, live_messages, message_from_row};
+use crate::persistence::entities::messages;
+use crate::persistence::{is_unique_violation, storage};
+
+/// The message `author` already sent in `chat_id` under `key`, if any.
+async fn sent_before<C: ConnectionTrait>(
+    conn: &C,
+    chat_id: ChatId,
+    author: UserId,
+    key: &ClientMessageId,
+) -> Result<Option<Message>, RepositoryError> {
+    messages::Entity::find()
+        .filter(messages::Column::ChatId.eq(chat_id.as_uuid()))
+        .filter(messages::Column::AuthorId.eq(author.as_uuid()))
+        .filter(messages::Column::ClientMessageId.eq(key.as_str()))
+        .one(conn)
+        .await
+        .map_err(storage)?
+        .map(message_from_row)
+        .transpose()
+}
+
+fn row_of(message: &Message) -> messages::ActiveModel {
+    messages::ActiveModel {
+        id: Set(message.id.as_uuid()),
+        chat_id: Set(message.chat_id.as_uuid()),
+        seq: Set(message.seq.get()),
+        author_id: Set(message.author_id.as_uuid()),
+        body: Set(message.body.as_ref().map(|b| b.as_str().to_owned())),
+        reply_to_id: Set(message.reply_to_id.map(|id| id.as_uuid())),
+        client_message_id: Set(message
+            .client_message_id
+            .as_ref()
+            .map(|k| k.as_str().to_owned())),
+        created_at: Set(message.created_at),
+        edited_at: Set(message.edited_at),
+        deleted_at: Set(message.deleted_at),
+    }
+}
+
+pub(super) async fn send(
+    db: &DatabaseConnection,
+    new: NewMessage,
+) -> Result<SendOutcome, MessageWriteError> {
+    // The common retry path answers without taking the chat's lock.
+    if let Some(key) = &new.client_message_id
+        && let Some(original) = sent_before(db, new.chat_id, new.author_id, key).await?
+    {
+        return Ok(SendOutcome::Existing(original));
+    }
+    let txn = db.begin().await.map_err(storage)?;
+    // Taking the seq first locks the chat row: a concurrent retry waits here, and
+    // then sees the first send's committed row in the check below.
+    let chat = take_seq(&txn, new.chat_id.as_uuid(), new.now)
+        .await?
+        .ok_or(MessageWriteError::ChatNotFound)?;
+    if let Some(key) = &new.client_message_id
+        && let Some(original) = sent_before(&txn, new.chat_id, new.author_id, key).await?
+    {
+        txn.rollback().await.map_err(storage)?;
+        return Ok(SendOutcome::Existing(original));
+    }
+    let chat = chat_from_row(chat)?;
+    if let Some(target) = new.reply_to_id {
+        let found = live_messages(chat.id.as_uuid(), chat.message_ttl, new.now)
+            .filter(messages::Column::Id.eq(target.as_uuid()))
+            .one(&txn)
+            .await
+            .map_err(storage)?;
+        if found.is_none() {
+            return Err(MessageWriteError::ReplyTargetNotFound);
+        }
+    }
+    let message = Message {
+        id: new.id,
+        chat_id: new.chat_id,
+        seq: chat.last_seq,
+        author_id: new.author_id,
+        body: Some(new.body),
+        reply_to_id: new.reply_to_id,
+        client_message_id: new.client_message_id,
+        created_at: new.now,
+        edited_at: None,
+        deleted_at: None,
+    };
+    let inserted = messages::Entity::insert(row_of(&message))
+        .exec_without_returning(&txn)
+        .await;
+    match inserted {
+        Ok(_) => {}
+        Err(error) if is_unique_violation(&error) => {
+            txn.rollback().await.map_err(storage)?;
+            return existing_after_conflict(db, &message).await;
+        }
+        Err(error) => return Err(storage(error).into()),
+    }
+    let event = append(
+        &txn,
+        new.chat_id,
+        message.seq,
+        new.now,
+        EventPayload::MessageCreated(message),
+    )
+    .await?;
+    txn.commit().await.map_err(storage)?;
+    Ok(SendOutcome::Created(event))
+}
+
+/// The original of a send the unique index refused as a repeat.
+async fn existing_after_conflict(
+    db: &DatabaseConnection,
+    attempt: &Message,
+) -> Result<SendOutcome, MessageWriteError> {
+    let Some(key) = &attempt.client_message_id else {
+        return Err(RepositoryError::corrupt("message id or seq collision").into());
+    };
+    sent_before(db, attempt.chat_id, attempt.author_id, key)
+        .await?
+        .map(SendOutcome::Existing)
+        .ok_or_else(|| RepositoryError::corrupt("duplicate send without an original").into())
+}
+
+/// Locks the chat and loads the live message `id` of it.
+async fn locked_message(
+    txn: &DatabaseTransaction,
+    chat_id: ChatId,
+    id: MessageId,
+    now: DateTime<Utc>,
+) -> Result<Message, MessageWriteError> {
+    let chat = lock_chat(txn, chat_id.as_uuid())
+        .await?
+        .ok_or(MessageWriteError::MessageNotFound)?;
+    let chat = chat_from_row(chat)?;
+    let row = live_messages(chat.id.as_uuid(), chat.message_ttl, now)
+        .filter(messages::Column::Id.eq(id.as_uuid()))
+        .one(txn)
+        .await
+        .map_err(storage)?
+        .ok_or(MessageWriteError::MessageNotFound)?;
+    Ok(message_from_row(row)?)
+}
+
+/// Stores the message's new state and logs it under the next seq.
+async fn save_and_log(
+    txn: &DatabaseTransaction,
+    message: Message,
+    now: DateTime<Utc>,
+    kind: fn(Message) -> EventPayload,
+) -> Result<LoggedEvent, MessageWriteError> {
+    messages::Entity::update_many()
+        .col_expr(
+            messages::Column::Body,
+            Expr::value(message.body.as_ref().map(|b| b.as_str().to_owned())),
+        )
+        .col_expr(messages::Column::EditedAt, Expr::value(message.edited_at))
+        .col_expr(messages::Column::DeletedAt, Expr::value(message.deleted_at))
+        .filter(messages::Column::Id.eq(message.id.as_uuid()))
+        .exec(txn)
+        .await
+        .map_err(storage)?;
+    let chat_id = message.chat_id;
+    log(txn, chat_id, now, |_: Seq| kind(message))
+        .await?
+        .ok_or(MessageWriteError::ChatNotFound)
+}
+
+pub(super) async fn edit(
+    db: &DatabaseConnection,
+    chat_id: ChatId,
+    id: MessageId,
+    body: MessageBody,
+    now: DateTime<Utc>,
+) -> Result<LoggedEvent, MessageWriteError> {
+    let txn = db.begin().await.map_err(storage)?;
+    let mut message = locked_message(&txn, chat_id, id, now).await?;
+    if message.is_deleted() {
+        return Err(MessageWriteError::Deleted);
+    }
+    message.body = Some(body);
+    message.edited_at = Some(now);
+    let event = save_and_log(&txn, message, now, EventPayload::MessageUpdated).await?;
+    txn.commit().await.map_err(storage)?;
+    Ok(event)
+}
+
+pub(super) async fn delete(
+    db: &DatabaseConnection,
+    chat_id: ChatId,
+    id: MessageId,
+    now: DateTime<Utc>,
+) -> Result<Option<LoggedEvent>, MessageWriteError> {
+    let txn = db.begin().await.map_err(storage)?;
+    let mut message = locked_message(&txn, chat_id, id, now).await?;
+    if message.is_deleted() {
+        return Ok(None);
+    }
+    message.body = None;
+    message.deleted_at = Some(now);
+    redact(&txn, &message).await?;
+    let event = save_and_log(&txn, message, now, EventPayload::MessageDeleted).await?;
+    txn.commit().await.map_err(storage)?;
+    Ok(Some(event))
+}
