@@ -173,4 +173,18 @@ mod tests {
     fn output_without_tps_is_an_error() {
         assert!(matches!(parse("oops"), Err(BaselineError::NoFigure)));
     }
+
+    #[tokio::test]
+    async fn pgbench_measures_single_inserts_when_postgres_is_configured() {
+        let Ok(url) = std::env::var("CONFAB_TEST_POSTGRES_URL") else {
+            eprintln!("skipped: set CONFAB_TEST_POSTGRES_URL to run the pgbench baseline");
+            return;
+        };
+        let baseline = pgbench(&url, 2, 1, "benchtest")
+            .await
+            .expect("pgbench runs");
+        assert!(baseline.tps > 0.0, "{baseline:?}");
+        assert!(baseline.latency_avg_ms > 0.0, "{baseline:?}");
+        assert_eq!(baseline.clients, 2);
+    }
 }

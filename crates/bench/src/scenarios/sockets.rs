@@ -44,6 +44,7 @@ struct SocketFigures {
     rss_after_kib: Option<u64>,
     bytes_per_socket: Option<u64>,
     open_files_limit: u64,
+    server_open_files_limit: Option<u64>,
     errors: BTreeMap<String, u64>,
 }
 
@@ -102,6 +103,7 @@ pub(crate) async fn run(run: &Run, args: &SocketsArgs) -> Result<Section, Scenar
         rss_after_kib: rss_after,
         bytes_per_socket: per_socket,
         open_files_limit: limit,
+        server_open_files_limit: args.server_pid.and_then(open_files_limit),
         errors: errors.clone(),
     };
     drop(sockets);
@@ -142,6 +144,17 @@ pub(crate) fn rss_kib(pid: u32) -> Option<u64> {
     parse_rss(&status)
 }
 
+/// The soft `Max open files` of a process, from /proc/<pid>/limits: the server needs
+/// one descriptor per socket too, and a low limit shows up as refused connects.
+fn open_files_limit(pid: u32) -> Option<u64> {
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).ok()?;
+    limits
+        .lines()
+        .find_map(|line| line.strip_prefix("Max open files"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|soft| soft.parse().ok())
+}
+
 fn parse_rss(status: &str) -> Option<u64> {
     status
         .lines()
@@ -162,7 +175,8 @@ mod tests {
     }
 
     #[test]
-    fn this_process_has_an_rss() {
+    fn this_process_has_an_rss_and_a_files_limit() {
         assert!(rss_kib(std::process::id()).is_some_and(|kib| kib > 0));
+        assert!(open_files_limit(std::process::id()).is_some_and(|n| n > 0));
     }
 }
