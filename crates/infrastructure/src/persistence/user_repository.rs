@@ -6,9 +6,7 @@ use confab_application::RepositoryError;
 use confab_application::ports::{
     NewUser, PasswordHash, ProfileChanges, StoredCredentials, UserRepository, UserWriteError,
 };
-use confab_domain::{
-    Bio, BirthDate, DisplayName, Email, Location, SessionId, User, UserId, Username, ValueError,
-};
+use confab_domain::{SessionId, User, UserId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DbErr,
@@ -18,7 +16,13 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::entities::{sessions, users};
-use super::{is_unique_violation, storage};
+use super::storage;
+
+mod prefix;
+mod rows;
+
+use prefix::prefix_range;
+use rows::{apply_changes, normalize, to_user, write_error};
 
 /// [`UserRepository`] on PostgreSQL or SQLite.
 #[derive(Debug, Clone)]
@@ -200,124 +204,5 @@ impl UserRepository for SeaOrmUserRepository {
             .await
             .map_err(storage)?;
         Ok(found.into_iter().map(UserId::from_uuid).collect())
-    }
-}
-
-/// Writes the requested changes into `row`, keeping the normalized copies in step.
-fn apply_changes(row: &mut users::ActiveModel, changes: ProfileChanges) {
-    if let Some(username) = changes.username {
-        row.username = Set(username.into());
-    }
-    if let Some(email) = changes.email {
-        row.email_normalized = Set(email.normalized());
-        row.email = Set(email.into());
-    }
-    if let Some(display_name) = changes.display_name {
-        row.display_name_normalized = Set(display_name.as_ref().map(normalize));
-        row.display_name = Set(display_name.map(String::from));
-    }
-    if let Some(bio) = changes.bio {
-        row.bio = Set(bio.map(String::from));
-    }
-    if let Some(location) = changes.location {
-        row.location = Set(location.map(String::from));
-    }
-    if let Some(birth_date) = changes.birth_date {
-        row.birth_date = Set(birth_date.map(|d| d.date()));
-    }
-    if let Some(is_private) = changes.is_private {
-        row.is_private = Set(is_private);
-    }
-}
-
-fn normalize(display_name: &DisplayName) -> String {
-    display_name.as_str().to_lowercase()
-}
-
-/// `column` starts with `prefix`, as a range on the column's byte-wise order (so the
-/// index serves it and `%` / `_` are plain characters).
-fn prefix_range(column: users::Column, prefix: &str) -> Condition {
-    let lower = Condition::all().add(column.gte(prefix));
-    match prefix_upper_bound(prefix) {
-        Some(upper) => lower.add(column.lt(upper)),
-        None => lower,
-    }
-}
-
-/// The smallest string greater than every string starting with `prefix`, in code
-/// point order (which is UTF-8 byte order), or `None` when no such bound exists.
-fn prefix_upper_bound(prefix: &str) -> Option<String> {
-    let mut chars: Vec<char> = prefix.chars().collect();
-    while let Some(last) = chars.pop() {
-        let mut next = u32::from(last) + 1;
-        if (0xD800..=0xDFFF).contains(&next) {
-            next = 0xE000; // surrogates are not chars; skip to the next one
-        }
-        if let Some(next) = char::from_u32(next) {
-            chars.push(next);
-            return Some(chars.into_iter().collect());
-        }
-    }
-    None
-}
-
-/// A unique violation becomes the clash it is about: the violated index (PostgreSQL)
-/// or column (SQLite) is named in the database's message. Anything else is a
-/// storage failure.
-fn write_error(error: DbErr) -> UserWriteError {
-    if is_unique_violation(&error) {
-        let message = error.to_string();
-        if message.contains("email") {
-            return UserWriteError::EmailTaken;
-        }
-        if message.contains("username") {
-            return UserWriteError::UsernameTaken;
-        }
-    }
-    UserWriteError::Storage(storage(error))
-}
-
-fn stored<T>(field: &str, parsed: Result<T, ValueError>) -> Result<T, RepositoryError> {
-    parsed.map_err(|e| RepositoryError::corrupt(format!("stored users.{field} is invalid: {e}")))
-}
-
-fn to_user(row: users::Model) -> Result<User, RepositoryError> {
-    Ok(User {
-        id: UserId::from_uuid(row.id),
-        username: stored("username", Username::parse(row.username))?,
-        email: stored("email", Email::parse(row.email))?,
-        display_name: row
-            .display_name
-            .map(|d| stored("display_name", DisplayName::parse(d)))
-            .transpose()?,
-        bio: row.bio.map(|b| stored("bio", Bio::parse(b))).transpose()?,
-        location: row
-            .location
-            .map(|l| stored("location", Location::parse(l)))
-            .transpose()?,
-        birth_date: row.birth_date.map(BirthDate::from_stored),
-        is_private: row.is_private,
-        created_at: row.created_at,
-        updated_at: row.updated_at,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::prefix_upper_bound;
-
-    #[test]
-    fn upper_bound_bumps_the_last_char_that_can_grow() {
-        assert_eq!(prefix_upper_bound("ab").as_deref(), Some("ac"));
-        assert_eq!(prefix_upper_bound("a_").as_deref(), Some("a`"));
-        assert_eq!(prefix_upper_bound("a%").as_deref(), Some("a&"));
-        assert_eq!(prefix_upper_bound("é").as_deref(), Some("ê"));
-        assert_eq!(prefix_upper_bound("\u{D7FF}").as_deref(), Some("\u{E000}"));
-        assert_eq!(
-            prefix_upper_bound(&format!("a{}", char::MAX)).as_deref(),
-            Some("b")
-        );
-        assert_eq!(prefix_upper_bound(&char::MAX.to_string()), None);
-        assert_eq!(prefix_upper_bound(""), None);
     }
 }

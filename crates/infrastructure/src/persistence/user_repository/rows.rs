@@ -1,0 +1,84 @@
+//! Conversions between `users` rows, domain users and port errors.
+
+use confab_application::RepositoryError;
+use confab_application::ports::{ProfileChanges, UserWriteError};
+use confab_domain::{
+    Bio, BirthDate, DisplayName, Email, Location, User, UserId, Username, ValueError,
+};
+use sea_orm::ActiveValue::Set;
+use sea_orm::DbErr;
+
+use crate::persistence::entities::users;
+use crate::persistence::{is_unique_violation, storage};
+
+/// Writes the requested changes into `row`, keeping the normalized copies in step.
+pub(super) fn apply_changes(row: &mut users::ActiveModel, changes: ProfileChanges) {
+    if let Some(username) = changes.username {
+        row.username = Set(username.into());
+    }
+    if let Some(email) = changes.email {
+        row.email_normalized = Set(email.normalized());
+        row.email = Set(email.into());
+    }
+    if let Some(display_name) = changes.display_name {
+        row.display_name_normalized = Set(display_name.as_ref().map(normalize));
+        row.display_name = Set(display_name.map(String::from));
+    }
+    if let Some(bio) = changes.bio {
+        row.bio = Set(bio.map(String::from));
+    }
+    if let Some(location) = changes.location {
+        row.location = Set(location.map(String::from));
+    }
+    if let Some(birth_date) = changes.birth_date {
+        row.birth_date = Set(birth_date.map(|d| d.date()));
+    }
+    if let Some(is_private) = changes.is_private {
+        row.is_private = Set(is_private);
+    }
+}
+
+pub(super) fn normalize(display_name: &DisplayName) -> String {
+    display_name.as_str().to_lowercase()
+}
+
+/// A unique violation becomes the clash it is about: the violated index (PostgreSQL)
+/// or column (SQLite) is named in the database's message. Anything else is a
+/// storage failure.
+pub(super) fn write_error(error: DbErr) -> UserWriteError {
+    if is_unique_violation(&error) {
+        let message = error.to_string();
+        if message.contains("email") {
+            return UserWriteError::EmailTaken;
+        }
+        if message.contains("username") {
+            return UserWriteError::UsernameTaken;
+        }
+    }
+    UserWriteError::Storage(storage(error))
+}
+
+fn stored<T>(field: &str, parsed: Result<T, ValueError>) -> Result<T, RepositoryError> {
+    parsed.map_err(|e| RepositoryError::corrupt(format!("stored users.{field} is invalid: {e}")))
+}
+
+pub(super) fn to_user(row: users::Model) -> Result<User, RepositoryError> {
+    Ok(User {
+        id: UserId::from_uuid(row.id),
+        username: stored("username", Username::parse(row.username))?,
+        email: stored("email", Email::parse(row.email))?,
+        display_name: row
+            .display_name
+            .map(|d| stored("display_name", DisplayName::parse(d)))
+            .transpose()?,
+        bio: row.bio.map(|b| stored("bio", Bio::parse(b))).transpose()?,
+        location: row
+            .location
+            .map(|l| stored("location", Location::parse(l)))
+            .transpose()?,
+        birth_date: row.birth_date.map(BirthDate::from_stored),
+        is_private: row.is_private,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
