@@ -3,7 +3,9 @@
 //! application error enum is mapped to it — exhaustively, so a new variant forces a
 //! decision here.
 
+mod chats;
 mod code;
+mod messages;
 mod render;
 
 use confab_application::ValidationErrors;

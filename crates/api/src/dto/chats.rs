@@ -1,1 +1,350 @@
-//! (to be written)
+//! Wire types of chats: the chat object (full, as a list item, and as event data),
+//! members, roles, and the create / update / members request bodies.
+
+use confab_application::Page;
+use confab_application::chats::{ChatUpdate, NewChatRequest};
+use confab_domain::{
+    Chat, ChatKind, ChatListItem, ChatSnapshot, ChatView, Member, MemberRole, MessageTtl, UserId,
+};
+use poem_openapi::types::MaybeUndefined;
+use poem_openapi::{Enum, Object};
+use uuid::Uuid;
+
+use super::common::Timestamp;
+use super::messages::MessageDto;
+
+/// Whether a chat is between exactly two people or a named group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename = "ChatType", rename_all = "snake_case")]
+pub enum ChatTypeDto {
+    /// Exactly two members, no name, no roles.
+    Direct,
+    /// A named chat with an owner, admins and members.
+    Group,
+}
+
+impl From<ChatKind> for ChatTypeDto {
+    fn from(kind: ChatKind) -> Self {
+        match kind {
+            ChatKind::Direct => Self::Direct,
+            ChatKind::Group => Self::Group,
+        }
+    }
+}
+
+impl From<ChatTypeDto> for ChatKind {
+    fn from(kind: ChatTypeDto) -> Self {
+        match kind {
+            ChatTypeDto::Direct => Self::Direct,
+            ChatTypeDto::Group => Self::Group,
+        }
+    }
+}
+
+/// A member's standing in a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename = "MemberRole", rename_all = "snake_case")]
+pub enum MemberRoleDto {
+    /// Does everything, including handing the group over.
+    Owner,
+    /// Renames, adds members, removes plain members.
+    Admin,
+    /// Reads and writes.
+    Member,
+}
+
+impl From<MemberRole> for MemberRoleDto {
+    fn from(role: MemberRole) -> Self {
+        match role {
+            MemberRole::Owner => Self::Owner,
+            MemberRole::Admin => Self::Admin,
+            MemberRole::Member => Self::Member,
+        }
+    }
+}
+
+impl From<MemberRoleDto> for MemberRole {
+    fn from(role: MemberRoleDto) -> Self {
+        match role {
+            MemberRoleDto::Owner => Self::Owner,
+            MemberRoleDto::Admin => Self::Admin,
+            MemberRoleDto::Member => Self::Member,
+        }
+    }
+}
+
+/// A member of a chat.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "Member")]
+pub struct MemberDto {
+    /// The member's user id.
+    pub user_id: Uuid,
+    /// The member's username.
+    pub username: String,
+    /// The member's display name.
+    #[oai(nullable)]
+    pub display_name: Option<String>,
+    /// The role in a group; `null` in direct chats.
+    #[oai(nullable)]
+    pub role: Option<MemberRoleDto>,
+    /// The highest seq this member has read.
+    pub last_read_seq: i64,
+    /// When the member joined.
+    pub joined_at: Timestamp,
+}
+
+impl From<Member> for MemberDto {
+    fn from(member: Member) -> Self {
+        Self {
+            user_id: member.user_id.as_uuid(),
+            username: member.username.into(),
+            display_name: member.display_name.map(Into::into),
+            role: member.role.map(Into::into),
+            last_read_seq: member.last_read_seq.get(),
+            joined_at: member.joined_at.into(),
+        }
+    }
+}
+
+/// A chat with its members, last message and my unread count (`POST /chats`,
+/// `GET /chats/{id}`, `PATCH /chats/{id}`, `POST /chats/{id}/members`).
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "Chat")]
+pub struct ChatDto {
+    /// The chat id (UUIDv7).
+    pub id: Uuid,
+    /// `direct` or `group`.
+    #[oai(rename = "type")]
+    pub kind: ChatTypeDto,
+    /// The group's name; `null` for direct chats.
+    #[oai(nullable)]
+    pub name: Option<String>,
+    /// When the chat was created.
+    pub created_at: Timestamp,
+    /// The highest seq of the chat's log.
+    pub last_seq: i64,
+    /// Messages disappear after this many seconds; `null` keeps them forever.
+    #[oai(nullable)]
+    pub message_ttl_seconds: Option<i64>,
+    /// How many members the chat has.
+    pub member_count: i64,
+    /// Every member, oldest first.
+    pub members: Vec<MemberDto>,
+    /// The highest-seq message that has not expired, tombstone included.
+    #[oai(nullable)]
+    pub last_message: Option<MessageDto>,
+    /// Messages by others after my `last_read_seq`, not deleted, not expired.
+    pub unread_count: i64,
+}
+
+impl From<ChatView> for ChatDto {
+    fn from(view: ChatView) -> Self {
+        let snapshot = ChatSnapshotDto::from(view.snapshot);
+        Self {
+            id: snapshot.id,
+            kind: snapshot.kind,
+            name: snapshot.name,
+            created_at: snapshot.created_at,
+            last_seq: snapshot.last_seq,
+            message_ttl_seconds: snapshot.message_ttl_seconds,
+            member_count: snapshot.member_count,
+            members: snapshot.members,
+            last_message: view.last_message.map(Into::into),
+            unread_count: view.unread_count,
+        }
+    }
+}
+
+/// The chat object inside `chat.created` / `chat.updated` events: as [`ChatDto`]
+/// without `last_message` and `unread_count`, which differ per reader.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "ChatSnapshot")]
+pub struct ChatSnapshotDto {
+    /// The chat id (UUIDv7).
+    pub id: Uuid,
+    /// `direct` or `group`.
+    #[oai(rename = "type")]
+    pub kind: ChatTypeDto,
+    /// The group's name; `null` for direct chats.
+    #[oai(nullable)]
+    pub name: Option<String>,
+    /// When the chat was created.
+    pub created_at: Timestamp,
+    /// The highest seq of the chat's log.
+    pub last_seq: i64,
+    /// Messages disappear after this many seconds; `null` keeps them forever.
+    #[oai(nullable)]
+    pub message_ttl_seconds: Option<i64>,
+    /// How many members the chat has.
+    pub member_count: i64,
+    /// Every member, oldest first.
+    pub members: Vec<MemberDto>,
+}
+
+impl From<ChatSnapshot> for ChatSnapshotDto {
+    fn from(snapshot: ChatSnapshot) -> Self {
+        let chat = snapshot.chat;
+        Self {
+            id: chat.id.as_uuid(),
+            kind: chat.kind.into(),
+            name: chat.name.map(Into::into),
+            created_at: chat.created_at.into(),
+            last_seq: chat.last_seq.get(),
+            message_ttl_seconds: chat.message_ttl.map(MessageTtl::seconds),
+            member_count: i64::try_from(snapshot.members.len()).unwrap_or(i64::MAX),
+            members: snapshot.members.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// One of my chats in `GET /chats`: the chat object without `members`, plus `peer`
+/// and `my_role`.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "ChatListItem")]
+pub struct ChatListItemDto {
+    /// The chat id (UUIDv7).
+    pub id: Uuid,
+    /// `direct` or `group`.
+    #[oai(rename = "type")]
+    pub kind: ChatTypeDto,
+    /// The group's name; `null` for direct chats.
+    #[oai(nullable)]
+    pub name: Option<String>,
+    /// When the chat was created.
+    pub created_at: Timestamp,
+    /// The highest seq of the chat's log.
+    pub last_seq: i64,
+    /// Messages disappear after this many seconds; `null` keeps them forever.
+    #[oai(nullable)]
+    pub message_ttl_seconds: Option<i64>,
+    /// How many members the chat has.
+    pub member_count: i64,
+    /// The highest-seq message that has not expired, tombstone included.
+    #[oai(nullable)]
+    pub last_message: Option<MessageDto>,
+    /// Messages by others after my `last_read_seq`, not deleted, not expired.
+    pub unread_count: i64,
+    /// The other member of a direct chat; `null` for groups.
+    #[oai(nullable)]
+    pub peer: Option<MemberDto>,
+    /// My role; `null` in direct chats.
+    #[oai(nullable)]
+    pub my_role: Option<MemberRoleDto>,
+}
+
+impl From<ChatListItem> for ChatListItemDto {
+    fn from(item: ChatListItem) -> Self {
+        let Chat {
+            id,
+            kind,
+            name,
+            created_at,
+            last_seq,
+            message_ttl,
+            ..
+        } = item.chat;
+        Self {
+            id: id.as_uuid(),
+            kind: kind.into(),
+            name: name.map(Into::into),
+            created_at: created_at.into(),
+            last_seq: last_seq.get(),
+            message_ttl_seconds: message_ttl.map(MessageTtl::seconds),
+            member_count: item.member_count,
+            last_message: item.last_message.map(Into::into),
+            unread_count: item.unread_count,
+            peer: item.peer.map(Into::into),
+            my_role: item.my_role.map(Into::into),
+        }
+    }
+}
+
+/// A page of my chats, most recent activity first.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "ChatPage")]
+pub struct ChatPage {
+    /// The chats.
+    pub items: Vec<ChatListItemDto>,
+    /// Pass as `cursor` for the next page; `null` when nothing more exists.
+    #[oai(nullable)]
+    pub next_cursor: Option<String>,
+}
+
+impl From<Page<ChatListItem>> for ChatPage {
+    fn from(page: Page<ChatListItem>) -> Self {
+        Self {
+            items: page.items.into_iter().map(Into::into).collect(),
+            next_cursor: page.next_cursor,
+        }
+    }
+}
+
+/// `POST /chats`: a direct chat with one other user, or a group.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "CreateChat")]
+pub struct CreateChatRequest {
+    /// `direct` or `group`.
+    #[oai(rename = "type")]
+    pub kind: ChatTypeDto,
+    /// The group's name, 1..100 characters; must be absent for a direct chat.
+    pub name: Option<String>,
+    /// `direct`: exactly one other user. `group`: the first members (duplicates and
+    /// my own id are ignored; may be empty).
+    #[oai(default)]
+    pub member_ids: Vec<Uuid>,
+}
+
+impl From<CreateChatRequest> for NewChatRequest {
+    fn from(body: CreateChatRequest) -> Self {
+        Self {
+            kind: body.kind.into(),
+            name: body.name,
+            member_ids: user_ids(body.member_ids),
+        }
+    }
+}
+
+/// `PATCH /chats/{id}`: absent fields stay unchanged.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "UpdateChat")]
+pub struct UpdateChatRequest {
+    /// New group name, 1..100 characters (groups only, admin/owner).
+    pub name: Option<String>,
+    /// 60..604800 seconds; `null` keeps messages forever.
+    #[oai(nullable)]
+    pub message_ttl_seconds: MaybeUndefined<i64>,
+}
+
+impl From<UpdateChatRequest> for ChatUpdate {
+    fn from(body: UpdateChatRequest) -> Self {
+        Self {
+            name: body.name.map(Some),
+            message_ttl_seconds: match body.message_ttl_seconds {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(seconds) => Some(Some(seconds)),
+            },
+        }
+    }
+}
+
+/// `POST /chats/{id}/members`.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "AddMembers")]
+pub struct AddMembersRequest {
+    /// Users to add as `member`; existing members are left as they are.
+    pub user_ids: Vec<Uuid>,
+}
+
+/// `PATCH /chats/{id}/members/{user_id}`.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "ChangeRole")]
+pub struct ChangeRoleRequest {
+    /// The new role; `owner` hands the group over (I become `admin`).
+    pub role: MemberRoleDto,
+}
+
+/// Converts wire ids to user ids.
+pub fn user_ids(ids: Vec<Uuid>) -> Vec<UserId> {
+    ids.into_iter().map(UserId::from_uuid).collect()
+}

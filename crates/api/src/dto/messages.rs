@@ -1,1 +1,119 @@
-//! (to be written)
+//! Wire types of messages: the message (or tombstone), the send / edit / read
+//! bodies, and the seq-paged history.
+
+use confab_application::Page;
+use confab_application::messages::SendMessage;
+use confab_domain::{Message, MessageId};
+use poem_openapi::Object;
+use uuid::Uuid;
+
+use super::common::Timestamp;
+
+/// A message, or the tombstone left where one was deleted (`body` null, `deleted_at` set).
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "Message")]
+pub struct MessageDto {
+    /// The message id (UUIDv7).
+    pub id: Uuid,
+    /// The chat it belongs to.
+    pub chat_id: Uuid,
+    /// The seq of its creation in the chat's log.
+    pub seq: i64,
+    /// Who wrote it.
+    pub author_id: Uuid,
+    /// The text; `null` once deleted.
+    #[oai(nullable)]
+    pub body: Option<String>,
+    /// The message it answers, in the same chat.
+    #[oai(nullable)]
+    pub reply_to_id: Option<Uuid>,
+    /// The sender's idempotency key, if one was given.
+    #[oai(nullable)]
+    pub client_message_id: Option<String>,
+    /// When it was sent.
+    pub created_at: Timestamp,
+    /// When its body last changed.
+    #[oai(nullable)]
+    pub edited_at: Option<Timestamp>,
+    /// When it was deleted.
+    #[oai(nullable)]
+    pub deleted_at: Option<Timestamp>,
+}
+
+impl From<Message> for MessageDto {
+    fn from(message: Message) -> Self {
+        Self {
+            id: message.id.as_uuid(),
+            chat_id: message.chat_id.as_uuid(),
+            seq: message.seq.get(),
+            author_id: message.author_id.as_uuid(),
+            body: message.body.map(Into::into),
+            reply_to_id: message.reply_to_id.map(|id| id.as_uuid()),
+            client_message_id: message.client_message_id.map(Into::into),
+            created_at: message.created_at.into(),
+            edited_at: message.edited_at.map(Into::into),
+            deleted_at: message.deleted_at.map(Into::into),
+        }
+    }
+}
+
+/// `POST /chats/{id}/messages`.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "SendMessage")]
+pub struct SendMessageRequest {
+    /// 1..4000 Unicode scalar values, not only white space; kept exactly as sent.
+    pub body: String,
+    /// A live message of the same chat to answer.
+    pub reply_to_id: Option<Uuid>,
+    /// Up to 64 characters, unique per author and chat: a retry with the same key
+    /// returns the original message with 200 instead of sending it again.
+    pub client_message_id: Option<String>,
+}
+
+impl From<SendMessageRequest> for SendMessage {
+    fn from(body: SendMessageRequest) -> Self {
+        Self {
+            body: body.body,
+            reply_to_id: body.reply_to_id.map(MessageId::from_uuid),
+            client_message_id: body.client_message_id,
+        }
+    }
+}
+
+/// `PATCH /chats/{id}/messages/{message_id}`.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "EditMessage")]
+pub struct EditMessageRequest {
+    /// The new text, 1..4000 Unicode scalar values.
+    pub body: String,
+}
+
+/// `POST /chats/{id}/read`.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "MarkRead")]
+pub struct MarkReadRequest {
+    /// The highest seq I have read; lower than my position changes nothing, past
+    /// the chat's `last_seq` is clamped.
+    pub seq: i64,
+}
+
+/// A page of a chat's history, always ascending by `seq`.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "MessagePage")]
+pub struct MessagePage {
+    /// The messages and tombstones, ascending by `seq`.
+    pub items: Vec<MessageDto>,
+    /// The decimal seq to continue from: pass it as `before` after a newest or
+    /// `before` page, as `after` after an `after` page; `null` when nothing more exists.
+    #[oai(nullable)]
+    pub next_cursor: Option<String>,
+}
+
+impl From<Page<Message>> for MessagePage {
+    fn from(page: Page<Message>) -> Self {
+        Self {
+            items: page.items.into_iter().map(Into::into).collect(),
+            next_cursor: page.next_cursor,
+        }
+    }
+}

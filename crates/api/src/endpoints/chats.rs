@@ -1,1 +1,198 @@
-//! (to be written)
+//! `/chats`: creating chats, reading them, settings, and group membership.
+
+use confab_application::chats::ChatService;
+use confab_domain::{ChatId, UserId};
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi, Tags as DeriveTags};
+use uuid::Uuid;
+
+use crate::dto::chats::{
+    AddMembersRequest, ChangeRoleRequest, ChatDto, ChatPage, CreateChatRequest, MemberDto,
+    UpdateChatRequest, user_ids,
+};
+use crate::dto::common::NoContent;
+use crate::error::ApiError;
+use crate::json::ApiJson;
+use crate::security::BearerAuth;
+use confab_application::chats::CreatedChat;
+
+#[derive(DeriveTags)]
+enum ApiTags {
+    /// Direct chats and groups: settings, members and roles.
+    Chats,
+}
+
+/// `201` for a new chat, `200` for the direct chat that already existed.
+#[derive(ApiResponse)]
+pub enum ChatCreated {
+    /// The chat was created.
+    #[oai(status = 201)]
+    Created(Json<ChatDto>),
+    /// The direct chat with this user already existed; here it is.
+    #[oai(status = 200)]
+    Existing(Json<ChatDto>),
+}
+
+/// The chat endpoints.
+pub struct ChatsApi {
+    chats: ChatService,
+}
+
+impl ChatsApi {
+    /// Serves `chats`.
+    pub fn new(chats: ChatService) -> Self {
+        Self { chats }
+    }
+}
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Chats")]
+impl ChatsApi {
+    /// Create a chat
+    ///
+    /// `direct` with one other user (one chat per pair: `200` with the existing one),
+    /// or a `group` with a name, of which I become the `owner`. Myself alone in a
+    /// direct chat is `400 invalid_member`; an unknown id `404 user_not_found`.
+    #[oai(path = "/chats", method = "post")]
+    async fn create(
+        &self,
+        auth: BearerAuth,
+        body: ApiJson<CreateChatRequest>,
+    ) -> Result<ChatCreated, ApiError> {
+        Ok(
+            match self.chats.create(auth.caller(), body.0.into()).await? {
+                CreatedChat::Created(view) => ChatCreated::Created(Json(view.into())),
+                CreatedChat::Existing(view) => ChatCreated::Existing(Json(view.into())),
+            },
+        )
+    }
+
+    /// List my chats
+    ///
+    /// Most recent activity first (ties by id), each with its last message and my
+    /// unread count.
+    #[oai(path = "/chats", method = "get")]
+    async fn list(
+        &self,
+        auth: BearerAuth,
+        /// Page size, 1..100 (default 50).
+        limit: Query<Option<i64>>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+    ) -> Result<Json<ChatPage>, ApiError> {
+        let page = self
+            .chats
+            .list(auth.caller(), limit.0, cursor.0.as_deref())
+            .await?;
+        Ok(Json(page.into()))
+    }
+
+    /// Get a chat
+    ///
+    /// With its members, last message and my unread count. Not a member: `404`.
+    #[oai(path = "/chats/:id", method = "get")]
+    async fn get(
+        &self,
+        auth: BearerAuth,
+        /// The chat id.
+        id: Path<Uuid>,
+    ) -> Result<Json<ChatDto>, ApiError> {
+        let view = self
+            .chats
+            .get(auth.caller(), ChatId::from_uuid(id.0))
+            .await?;
+        Ok(Json(view.into()))
+    }
+
+    /// Update a chat
+    ///
+    /// Rename a group (admin/owner) or set the message lifetime (`null` keeps messages
+    /// forever; either member of a direct chat, admin/owner of a group). One
+    /// `chat.updated` event however many fields change.
+    #[oai(path = "/chats/:id", method = "patch")]
+    async fn update(
+        &self,
+        auth: BearerAuth,
+        /// The chat id.
+        id: Path<Uuid>,
+        body: ApiJson<UpdateChatRequest>,
+    ) -> Result<Json<ChatDto>, ApiError> {
+        let view = self
+            .chats
+            .update(auth.caller(), ChatId::from_uuid(id.0), body.0.into())
+            .await?;
+        Ok(Json(view.into()))
+    }
+
+    /// Add group members
+    ///
+    /// Admin/owner only. Adding someone who is already a member changes nothing.
+    #[oai(path = "/chats/:id/members", method = "post")]
+    async fn add_members(
+        &self,
+        auth: BearerAuth,
+        /// The chat id.
+        id: Path<Uuid>,
+        body: ApiJson<AddMembersRequest>,
+    ) -> Result<Json<ChatDto>, ApiError> {
+        let view = self
+            .chats
+            .add_members(
+                auth.caller(),
+                ChatId::from_uuid(id.0),
+                user_ids(body.0.user_ids),
+            )
+            .await?;
+        Ok(Json(view.into()))
+    }
+
+    /// Remove a member, or leave
+    ///
+    /// My own id leaves the group. The owner removes anyone, an admin plain members.
+    /// An owner who leaves hands ownership to the longest-standing admin, else member;
+    /// the last member leaving deletes the chat.
+    #[oai(path = "/chats/:id/members/:user_id", method = "delete")]
+    async fn remove_member(
+        &self,
+        auth: BearerAuth,
+        /// The chat id.
+        id: Path<Uuid>,
+        /// The member to remove.
+        user_id: Path<Uuid>,
+    ) -> Result<NoContent, ApiError> {
+        self.chats
+            .remove_member(
+                auth.caller(),
+                ChatId::from_uuid(id.0),
+                UserId::from_uuid(user_id.0),
+            )
+            .await?;
+        Ok(NoContent::Done)
+    }
+
+    /// Change a member's role
+    ///
+    /// Owner only: promote or demote (`admin` / `member`), or hand the group over
+    /// (`owner`; I become `admin`). The owner cannot demote itself.
+    #[oai(path = "/chats/:id/members/:user_id", method = "patch")]
+    async fn change_role(
+        &self,
+        auth: BearerAuth,
+        /// The chat id.
+        id: Path<Uuid>,
+        /// The member whose role changes.
+        user_id: Path<Uuid>,
+        body: ApiJson<ChangeRoleRequest>,
+    ) -> Result<Json<MemberDto>, ApiError> {
+        let member = self
+            .chats
+            .change_role(
+                auth.caller(),
+                ChatId::from_uuid(id.0),
+                UserId::from_uuid(user_id.0),
+                body.0.role.into(),
+            )
+            .await?;
+        Ok(Json(member.into()))
+    }
+}

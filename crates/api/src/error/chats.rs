@@ -1,0 +1,149 @@
+//! How the chat use cases' errors answer: one exhaustive `From` per error enum.
+
+use confab_application::chats::{
+    AddMembersError, ChangeRoleError, CreateChatError, GetChatError, ListChatsError,
+    RemoveMemberError, UpdateChatError,
+};
+use confab_domain::UserId;
+use poem::http::StatusCode;
+
+use super::{ApiError, ErrorCode, FieldErrorBody};
+
+/// `404 chat_not_found`, also for chats the caller is not a member of.
+pub(super) fn chat_not_found() -> ApiError {
+    ApiError::new(ErrorCode::ChatNotFound, "No chat of yours has this id.")
+}
+
+/// `403 forbidden` for a member lacking the role.
+pub(super) fn forbidden(what: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::Forbidden,
+        format!("Your role in this chat does not allow {what}."),
+    )
+}
+
+fn not_a_group() -> ApiError {
+    ApiError::new(
+        ErrorCode::NotAGroup,
+        "This is only possible in group chats.",
+    )
+}
+
+fn member_not_found() -> ApiError {
+    ApiError::new(
+        ErrorCode::MemberNotFound,
+        "This user is not a member of the chat.",
+    )
+}
+
+fn group_full() -> ApiError {
+    ApiError::new(
+        ErrorCode::GroupFull,
+        "A group can have at most 1000 members.",
+    )
+}
+
+fn users_not_found(ids: &[UserId]) -> ApiError {
+    let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    ApiError::new(
+        ErrorCode::UserNotFound,
+        format!("No user has the id(s): {}.", ids.join(", ")),
+    )
+}
+
+impl From<CreateChatError> for ApiError {
+    fn from(error: CreateChatError) -> Self {
+        match error {
+            CreateChatError::Validation(errors) => errors.into(),
+            CreateChatError::NameOnDirectChat => Self::fields(
+                ErrorCode::ValidationFailed,
+                vec![FieldErrorBody {
+                    field: "name".to_owned(),
+                    message: "must be absent for a direct chat".to_owned(),
+                }],
+            )
+            .with_status(StatusCode::BAD_REQUEST),
+            CreateChatError::InvalidMember => Self::new(
+                ErrorCode::InvalidMember,
+                "A direct chat needs another user than yourself.",
+            ),
+            CreateChatError::UserNotFound(ids) => users_not_found(&ids),
+            CreateChatError::GroupFull => group_full(),
+            CreateChatError::Internal(_) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<GetChatError> for ApiError {
+    fn from(error: GetChatError) -> Self {
+        match error {
+            GetChatError::ChatNotFound => chat_not_found(),
+            GetChatError::Internal(_) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<ListChatsError> for ApiError {
+    fn from(error: ListChatsError) -> Self {
+        match error {
+            ListChatsError::Validation(errors) => Self::bad_query(errors),
+            ListChatsError::InvalidCursor => Self::new(
+                ErrorCode::InvalidCursor,
+                "The cursor is not one this list handed out.",
+            ),
+            ListChatsError::Internal(_) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<UpdateChatError> for ApiError {
+    fn from(error: UpdateChatError) -> Self {
+        match error {
+            UpdateChatError::Validation(errors) => errors.into(),
+            UpdateChatError::ChatNotFound => chat_not_found(),
+            UpdateChatError::NotAGroup => not_a_group(),
+            UpdateChatError::Forbidden => forbidden("changing this chat"),
+            UpdateChatError::Internal(_) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<AddMembersError> for ApiError {
+    fn from(error: AddMembersError) -> Self {
+        match error {
+            AddMembersError::Validation(errors) => errors.into(),
+            AddMembersError::ChatNotFound => chat_not_found(),
+            AddMembersError::NotAGroup => not_a_group(),
+            AddMembersError::Forbidden => forbidden("adding members"),
+            AddMembersError::UserNotFound(ids) => users_not_found(&ids),
+            AddMembersError::GroupFull => group_full(),
+            AddMembersError::Internal(_) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<RemoveMemberError> for ApiError {
+    fn from(error: RemoveMemberError) -> Self {
+        match error {
+            RemoveMemberError::ChatNotFound => chat_not_found(),
+            RemoveMemberError::NotAGroup => not_a_group(),
+            RemoveMemberError::Forbidden => forbidden("removing this member"),
+            RemoveMemberError::MemberNotFound => member_not_found(),
+            RemoveMemberError::Internal(_) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<ChangeRoleError> for ApiError {
+    fn from(error: ChangeRoleError) -> Self {
+        match error {
+            ChangeRoleError::ChatNotFound => chat_not_found(),
+            ChangeRoleError::NotAGroup => not_a_group(),
+            ChangeRoleError::Forbidden => forbidden(
+                "this role change (owner only; the owner hands over instead of demoting itself)",
+            ),
+            ChangeRoleError::MemberNotFound => member_not_found(),
+            ChangeRoleError::Internal(_) => Self::internal(&error),
+        }
+    }
+}
