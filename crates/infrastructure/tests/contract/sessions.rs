@@ -1,9 +1,11 @@
 //! Contract of `SeaOrmSessionRepository`, run on SQLite and PostgreSQL.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use confab_application::ports::{NewSession, RefreshOutcome, SessionRepository, TokenHash};
+use confab_application::ports::{
+    NewSession, PasswordHash, RefreshOutcome, SessionRepository, TokenHash, UserRepository,
+};
 use confab_domain::{DeviceName, Session, SessionId, UserId};
-use confab_infrastructure::persistence::SeaOrmSessionRepository;
+use confab_infrastructure::persistence::{SeaOrmSessionRepository, SeaOrmUserRepository};
 use sea_orm::DatabaseConnection;
 
 use crate::contract_test;
@@ -204,3 +206,59 @@ async fn expired_sessions_do_not_rotate(db: DatabaseConnection) {
     assert_eq!(unchanged, session, "an expired redemption changes nothing");
 }
 contract_test!(expired_sessions_do_not_rotate);
+
+async fn password_change_revokes_every_other_session(db: DatabaseConnection) {
+    let users = SeaOrmUserRepository::new(db.clone());
+    let sessions = SeaOrmSessionRepository::new(db.clone());
+    let alice = stored_user(&db, "alice").await;
+    let bob = stored_user(&db, "bob").await;
+    let start = now();
+    let mut ids = Vec::new();
+    for (i, user) in [alice.id, alice.id, alice.id, alice.id, bob.id]
+        .into_iter()
+        .enumerate()
+    {
+        let session = NewSession {
+            id: SessionId::generate(),
+            user_id: user,
+            device_name: None,
+            refresh_token_hash: TokenHash(format!("token-{i}")),
+            now: start,
+            expires_at: start + TimeDelta::days(30),
+        };
+        ids.push(sessions.create(session).await.expect("create").id);
+    }
+    assert!(
+        sessions
+            .revoke(alice.id, ids[3], start)
+            .await
+            .expect("revoke")
+    );
+    let later = start + TimeDelta::seconds(1);
+    let new_hash = PasswordHash::new("$argon2id$new");
+    let revoked = users
+        .change_password(alice.id, new_hash.clone(), ids[0], later)
+        .await
+        .expect("change");
+    let mut expected = vec![ids[1], ids[2]];
+    expected.sort();
+    let mut revoked_sorted = revoked.clone();
+    revoked_sorted.sort();
+    assert_eq!(
+        revoked_sorted, expected,
+        "only active others, not the revoked one"
+    );
+    assert_eq!(
+        users.password_hash(alice.id).await.expect("hash"),
+        Some(new_hash)
+    );
+    let kept = sessions.get(ids[0]).await.expect("get").expect("exists");
+    assert!(kept.is_active(later));
+    for id in &revoked {
+        let gone = sessions.get(*id).await.expect("get").expect("exists");
+        assert_eq!(gone.revoked_at, Some(later));
+    }
+    let bobs = sessions.get(ids[4]).await.expect("get").expect("exists");
+    assert!(bobs.is_active(later), "other users' sessions are untouched");
+}
+contract_test!(password_change_revokes_every_other_session);

@@ -2,13 +2,12 @@
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use confab_application::ports::{
-    NewSession, NewUser, PasswordHash, ProfileChanges, SessionRepository, TokenHash,
-    UserRepository, UserWriteError,
+    NewUser, PasswordHash, ProfileChanges, UserRepository, UserWriteError,
 };
 use confab_domain::{
-    Bio, BirthDate, DisplayName, Email, Location, SessionId, User, UserId, Username, to_millis,
+    Bio, BirthDate, DisplayName, Email, Location, User, UserId, Username, to_millis,
 };
-use confab_infrastructure::persistence::{SeaOrmSessionRepository, SeaOrmUserRepository};
+use confab_infrastructure::persistence::SeaOrmUserRepository;
 use sea_orm::DatabaseConnection;
 
 use crate::contract_test;
@@ -265,62 +264,6 @@ async fn search_matches_prefixes_literally_in_username_order(db: DatabaseConnect
     assert_eq!(search("al", Some("carol"), 2).await, Vec::<String>::new());
 }
 contract_test!(search_matches_prefixes_literally_in_username_order);
-
-async fn password_change_revokes_every_other_session(db: DatabaseConnection) {
-    let users = SeaOrmUserRepository::new(db.clone());
-    let sessions = SeaOrmSessionRepository::new(db.clone());
-    let alice = stored_user(&db, "alice").await;
-    let bob = stored_user(&db, "bob").await;
-    let start = now();
-    let mut ids = Vec::new();
-    for (i, user) in [alice.id, alice.id, alice.id, alice.id, bob.id]
-        .into_iter()
-        .enumerate()
-    {
-        let session = NewSession {
-            id: SessionId::generate(),
-            user_id: user,
-            device_name: None,
-            refresh_token_hash: TokenHash(format!("token-{i}")),
-            now: start,
-            expires_at: start + TimeDelta::days(30),
-        };
-        ids.push(sessions.create(session).await.expect("create").id);
-    }
-    assert!(
-        sessions
-            .revoke(alice.id, ids[3], start)
-            .await
-            .expect("revoke")
-    );
-    let later = start + TimeDelta::seconds(1);
-    let new_hash = PasswordHash::new("$argon2id$new");
-    let revoked = users
-        .change_password(alice.id, new_hash.clone(), ids[0], later)
-        .await
-        .expect("change");
-    let mut expected = vec![ids[1], ids[2]];
-    expected.sort();
-    let mut revoked_sorted = revoked.clone();
-    revoked_sorted.sort();
-    assert_eq!(
-        revoked_sorted, expected,
-        "only active others, not the revoked one"
-    );
-    assert_eq!(
-        users.password_hash(alice.id).await.expect("hash"),
-        Some(new_hash)
-    );
-    let kept = sessions.get(ids[0]).await.expect("get").expect("exists");
-    assert!(kept.is_active(later));
-    for id in &revoked {
-        let gone = sessions.get(*id).await.expect("get").expect("exists");
-        assert_eq!(gone.revoked_at, Some(later));
-    }
-    let bobs = sessions.get(ids[4]).await.expect("get").expect("exists");
-    assert!(bobs.is_active(later), "other users' sessions are untouched");
-}
-contract_test!(password_change_revokes_every_other_session);
 
 async fn existing_reports_only_known_ids(db: DatabaseConnection) {
     let repo = SeaOrmUserRepository::new(db.clone());
