@@ -1,1 +1,10 @@
-//! placeholder
+//! The confab server: configuration, composition root, CLI and startup. The binary
+//! (`main.rs`) only parses the command line and calls in here; integration tests use
+//! [`startup::Application`] directly.
+
+pub mod cli;
+pub mod config;
+pub mod seed;
+pub mod startup;
+pub mod telemetry;
+pub mod wiring;

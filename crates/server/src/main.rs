@@ -1,1 +1,65 @@
-fn main() {}
+//! `confab`: serve (default), migrate, openapi, seed-demo.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use confab_server::cli::{Cli, Command};
+use confab_server::config::Config;
+use confab_server::startup::Application;
+use confab_server::{seed, telemetry, wiring};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Serve);
+    if command == Command::Openapi {
+        // The spec comes from the API types alone: no configuration, no database.
+        let mut stdout = std::io::stdout().lock();
+        return match writeln!(stdout, "{}", confab_api::app::spec_json()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(_) => ExitCode::FAILURE,
+        };
+    }
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    telemetry::init_tracing(&config.log_filter, config.log_format);
+    let result = match command {
+        Command::Serve | Command::Openapi => serve(config).await,
+        Command::Migrate => wiring::database(&config, true)
+            .await
+            .map(|_| tracing::info!("migrations applied"))
+            .map_err(Into::into),
+        Command::SeedDemo => seed::seed_demo(&config).await.map_err(Into::into),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(error = %chain(error.as_ref()), "confab failed");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    let app = Application::build(config).await?;
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+/// The error with its causes, for the last log line.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

@@ -1,0 +1,254 @@
+//! Typed configuration, read once at start from the environment (and `.env`).
+//! Every variable of API.md's Running table, validated up front: an invalid value
+//! stops the start with an error naming the variable. Secrets stay out of `Debug`.
+
+use std::fmt;
+use std::net::SocketAddr;
+
+use thiserror::Error;
+
+/// A secret string (JWT key, URLs with passwords): usable, never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret itself, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable text.
+    Text,
+    /// One JSON object per line (`CONFAB_LOG_FORMAT=json`).
+    Json,
+}
+
+/// A variable that is set but unusable.
+#[derive(Debug, Error, PartialEq, Eq)]
+#[error("invalid {variable}: {reason}")]
+pub struct ConfigError {
+    /// The environment variable.
+    pub variable: &'static str,
+    /// What is wrong with its value.
+    pub reason: String,
+}
+
+/// The whole configuration of a confab node.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `DATABASE_URL`: `sqlite://…` or `postgres://…` (may hold a password).
+    pub database_url: Secret,
+    /// `CONFAB_DB_MAX_CONNECTIONS`: PostgreSQL pool size (SQLite always uses one).
+    pub db_max_connections: u32,
+    /// `CONFAB_BIND`: the listen address; port 0 picks a free one.
+    pub bind: SocketAddr,
+    /// `CONFAB_JWT_SECRET`: the HS256 key, at least 32 bytes; `None` = random per start.
+    pub jwt_secret: Option<Secret>,
+    /// `CONFAB_REDIS_URL`: shared rate-limit counters (and, later, events) across nodes.
+    pub redis_url: Option<Secret>,
+    /// `CONFAB_ACCESS_TTL_SECONDS`.
+    pub access_ttl_seconds: i64,
+    /// `CONFAB_REFRESH_TTL_SECONDS`.
+    pub refresh_ttl_seconds: i64,
+    /// `RUST_LOG`: the tracing filter.
+    pub log_filter: String,
+    /// `CONFAB_LOG_FORMAT`.
+    pub log_format: LogFormat,
+    /// `CONFAB_AUTH_RATE_PER_MINUTE`: register/login/refresh per client IP; 0 = off.
+    pub auth_rate_per_minute: u32,
+    /// `CONFAB_SEND_RATE_PER_SECOND`: message sends per user; 0 = off. Bursts of 3×.
+    pub send_rate_per_second: u32,
+    /// `CONFAB_TRUST_PROXY`: take the client IP from `X-Forwarded-For`.
+    pub trust_proxy: bool,
+}
+
+/// Smallest accepted JWT key.
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
+impl Config {
+    /// Reads the process environment (after loading `.env`, whose values never
+    /// override variables already set).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        // A missing `.env` is normal; a malformed one is worth a warning, not a stop.
+        if let Err(error) = dotenvy::dotenv()
+            && !error.not_found()
+        {
+            eprintln!("warning: ignoring .env: {error}");
+        }
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds the configuration from any variable source (tests pass a map).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+        let jwt_secret = get("CONFAB_JWT_SECRET").map(Secret::new);
+        if let Some(secret) = &jwt_secret
+            && secret.expose().len() < MIN_JWT_SECRET_BYTES
+        {
+            return Err(ConfigError {
+                variable: "CONFAB_JWT_SECRET",
+                reason: format!("must be at least {MIN_JWT_SECRET_BYTES} bytes"),
+            });
+        }
+        Ok(Self {
+            database_url: Secret::new(
+                get("DATABASE_URL").unwrap_or_else(|| "sqlite://confab.db?mode=rwc".to_owned()),
+            ),
+            db_max_connections: parse(&get, "CONFAB_DB_MAX_CONNECTIONS", 10, 1..=1000)?,
+            bind: parse(
+                &get,
+                "CONFAB_BIND",
+                SocketAddr::from(([127, 0, 0, 1], 8080)),
+                ..,
+            )?,
+            jwt_secret,
+            redis_url: get("CONFAB_REDIS_URL").map(Secret::new),
+            access_ttl_seconds: parse(&get, "CONFAB_ACCESS_TTL_SECONDS", 900, 1..)?,
+            refresh_ttl_seconds: parse(&get, "CONFAB_REFRESH_TTL_SECONDS", 2_592_000, 1..)?,
+            log_filter: get("RUST_LOG").unwrap_or_else(|| "info".to_owned()),
+            log_format: log_format(get("CONFAB_LOG_FORMAT"))?,
+            auth_rate_per_minute: parse(&get, "CONFAB_AUTH_RATE_PER_MINUTE", 30, ..)?,
+            send_rate_per_second: parse(&get, "CONFAB_SEND_RATE_PER_SECOND", 10, ..)?,
+            trust_proxy: boolean(get("CONFAB_TRUST_PROXY"), "CONFAB_TRUST_PROXY")?,
+        })
+    }
+
+    /// Message-send bursts: three times the per-second rate.
+    pub const fn send_burst(&self) -> u32 {
+        self.send_rate_per_second.saturating_mul(3)
+    }
+}
+
+/// Parses `name` when set (else `default`) and checks it lies in `range`.
+fn parse<T>(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: T,
+    range: impl std::ops::RangeBounds<T> + fmt::Debug,
+) -> Result<T, ConfigError>
+where
+    T: std::str::FromStr + PartialOrd,
+    T::Err: fmt::Display,
+{
+    let Some(raw) = get(name) else {
+        return Ok(default);
+    };
+    let value = raw.trim().parse::<T>().map_err(|error| ConfigError {
+        variable: name,
+        reason: format!("{raw:?} is not valid: {error}"),
+    })?;
+    if range.contains(&value) {
+        Ok(value)
+    } else {
+        Err(ConfigError {
+            variable: name,
+            reason: format!("{raw:?} is out of range {range:?}"),
+        })
+    }
+}
+
+fn boolean(raw: Option<String>, name: &'static str) -> Result<bool, ConfigError> {
+    match raw
+        .as_deref()
+        .map(|v| v.trim().to_ascii_lowercase())
+        .as_deref()
+    {
+        None | Some("false" | "0" | "no" | "off") => Ok(false),
+        Some("true" | "1" | "yes" | "on") => Ok(true),
+        Some(other) => Err(ConfigError {
+            variable: name,
+            reason: format!("{other:?} is not true or false"),
+        }),
+    }
+}
+
+fn log_format(raw: Option<String>) -> Result<LogFormat, ConfigError> {
+    match raw
+        .as_deref()
+        .map(|v| v.trim().to_ascii_lowercase())
+        .as_deref()
+    {
+        None | Some("text" | "pretty") => Ok(LogFormat::Text),
+        Some("json") => Ok(LogFormat::Json),
+        Some(other) => Err(ConfigError {
+            variable: "CONFAB_LOG_FORMAT",
+            reason: format!("{other:?} is neither text nor json"),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_match_the_running_table() {
+        let config = config(&[]).expect("defaults are valid");
+        assert_eq!(config.database_url.expose(), "sqlite://confab.db?mode=rwc");
+        assert_eq!(config.bind.to_string(), "127.0.0.1:8080");
+        assert!(config.jwt_secret.is_none());
+        assert_eq!(
+            (config.access_ttl_seconds, config.refresh_ttl_seconds),
+            (900, 2_592_000)
+        );
+        assert_eq!(config.auth_rate_per_minute, 30);
+        assert_eq!((config.send_rate_per_second, config.send_burst()), (10, 30));
+        assert_eq!(config.log_format, LogFormat::Text);
+        assert!(!config.trust_proxy);
+    }
+
+    #[test]
+    fn invalid_values_name_their_variable() {
+        for (name, value) in [
+            ("CONFAB_BIND", "nowhere"),
+            ("CONFAB_JWT_SECRET", "short"),
+            ("CONFAB_ACCESS_TTL_SECONDS", "0"),
+            ("CONFAB_AUTH_RATE_PER_MINUTE", "-1"),
+            ("CONFAB_LOG_FORMAT", "xml"),
+            ("CONFAB_TRUST_PROXY", "maybe"),
+        ] {
+            let error = config(&[(name, value)]).expect_err(name);
+            assert_eq!(error.variable, name);
+            assert!(error.to_string().contains(name));
+        }
+    }
+
+    #[test]
+    fn secrets_stay_out_of_debug() {
+        let config = config(&[
+            ("CONFAB_JWT_SECRET", "0123456789abcdef0123456789abcdef-top"),
+            ("DATABASE_URL", "postgres://u:hunter2@db/confab"),
+        ])
+        .expect("valid");
+        let shown = format!("{config:?}");
+        assert!(
+            !shown.contains("top") && !shown.contains("hunter2"),
+            "{shown}"
+        );
+    }
+}

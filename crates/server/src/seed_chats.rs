@@ -1,0 +1,130 @@
+//! The chats part of `confab seed-demo`: a direct chat alice–bob and the group
+//! "Project team" with all four demo users, each with a few messages. Idempotent:
+//! the direct chat is one per pair, the group is looked up by name in alice's chat
+//! list, and every message carries a fixed `client_message_id`, so a second run
+//! finds everything in place and adds nothing.
+
+use confab_application::chats::{ChatService, CreatedChat, NewChatRequest};
+use confab_application::messages::{MessageService, SendMessage};
+use confab_domain::{ChatId, ChatKind};
+
+use crate::chat_wiring::chat_services;
+use crate::seed::{DemoUser, SeedError};
+use crate::wiring::Adapters;
+
+/// The group's name.
+const GROUP_NAME: &str = "Project team";
+
+/// `(sender index in DEMO_USERS, text)` of the direct chat alice–bob.
+const DIRECT_MESSAGES: &[(usize, &str)] = &[
+    (0, "Hi Bob! Did you see the new confab build?"),
+    (1, "Hey Alice, yes: messages arrive instantly now."),
+    (0, "Great. Lunch at noon?"),
+];
+
+/// `(sender index in DEMO_USERS, text)` of the group.
+const GROUP_MESSAGES: &[(usize, &str)] = &[
+    (0, "Welcome to the project team, everyone!"),
+    (2, "Thanks Alice. Where do we track the tasks?"),
+    (3, "I put the board link in the wiki."),
+    (1, "Stand-up tomorrow at 9:30."),
+];
+
+/// Seeds the demo chats for `users` (alice, bob, charlie, david in that order).
+pub async fn seed_demo_chats(adapters: &Adapters, users: &[DemoUser]) -> Result<(), SeedError> {
+    let [alice, bob, ..] = users else {
+        return Err(SeedError::Chats("the demo needs at least two users".into()));
+    };
+    let services = chat_services(adapters);
+    let direct = open_chat(
+        &services.chats,
+        alice,
+        NewChatRequest {
+            kind: ChatKind::Direct,
+            name: None,
+            member_ids: vec![bob.user.id],
+        },
+    )
+    .await?;
+    send_all(&services.messages, users, direct, "direct", DIRECT_MESSAGES).await?;
+    let group = match find_group(&services.chats, alice).await? {
+        Some(id) => id,
+        None => {
+            let request = NewChatRequest {
+                kind: ChatKind::Group,
+                name: Some(GROUP_NAME.to_owned()),
+                member_ids: users.iter().map(|demo| demo.user.id).collect(),
+            };
+            open_chat(&services.chats, alice, request).await?
+        }
+    };
+    send_all(&services.messages, users, group, "group", GROUP_MESSAGES).await?;
+    println!("demo chats ready: alice–bob, \"{GROUP_NAME}\"");
+    Ok(())
+}
+
+/// Creates the chat (or finds the direct chat of the pair) and returns its id.
+async fn open_chat(
+    chats: &ChatService,
+    creator: &DemoUser,
+    request: NewChatRequest,
+) -> Result<ChatId, SeedError> {
+    let created = chats
+        .create(&creator.auth, request)
+        .await
+        .map_err(|error| SeedError::Chats(error.to_string()))?;
+    Ok(match created {
+        CreatedChat::Created(view) | CreatedChat::Existing(view) => view.snapshot.chat.id,
+    })
+}
+
+/// The id of the creator's group named [`GROUP_NAME`], if it exists.
+async fn find_group(chats: &ChatService, creator: &DemoUser) -> Result<Option<ChatId>, SeedError> {
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = chats
+            .list(&creator.auth, Some(100), cursor.as_deref())
+            .await
+            .map_err(|error| SeedError::Chats(error.to_string()))?;
+        let found = page.items.iter().find(|item| {
+            item.chat.kind == ChatKind::Group
+                && item
+                    .chat
+                    .name
+                    .as_ref()
+                    .is_some_and(|n| n.as_str() == GROUP_NAME)
+        });
+        if let Some(item) = found {
+            return Ok(Some(item.chat.id));
+        }
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => return Ok(None),
+        }
+    }
+}
+
+/// Sends each message with a fixed `client_message_id`, so re-runs add nothing.
+async fn send_all(
+    messages: &MessageService,
+    users: &[DemoUser],
+    chat_id: ChatId,
+    prefix: &str,
+    script: &[(usize, &str)],
+) -> Result<(), SeedError> {
+    for (index, (sender, text)) in script.iter().enumerate() {
+        let Some(sender) = users.get(*sender) else {
+            continue;
+        };
+        let input = SendMessage {
+            body: (*text).to_owned(),
+            reply_to_id: None,
+            client_message_id: Some(format!("seed-{prefix}-{index}")),
+        };
+        messages
+            .send(&sender.auth, chat_id, input)
+            .await
+            .map_err(|error| SeedError::Chats(error.to_string()))?;
+    }
+    Ok(())
+}

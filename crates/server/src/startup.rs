@@ -1,0 +1,157 @@
+//! `Application`: a built server bound to its port, ready to run until SIGTERM/SIGINT.
+//! Integration tests build it on port 0 and read [`Application::port`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use confab_application::ports::Clock;
+use confab_infrastructure::clock::SystemClock;
+use confab_infrastructure::jobs::spawn_reaper;
+use confab_infrastructure::rate_limit::RedisLimiterError;
+use confab_infrastructure::security::JwtConfigError;
+use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
+use poem::{Addr, EndpointExt, Response, Server};
+use thiserror::Error;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::config::Config;
+use crate::wiring::{self, Adapters};
+
+/// Why the server could not start.
+#[derive(Debug, Error)]
+pub enum StartupError {
+    /// The database could not be reached.
+    #[error("cannot connect to the database")]
+    Database(#[source] sea_orm::DbErr),
+    /// A migration failed.
+    #[error("cannot apply migrations")]
+    Migration(#[source] sea_orm::DbErr),
+    /// The JWT settings are unusable.
+    #[error("invalid token settings")]
+    Tokens(#[source] JwtConfigError),
+    /// Redis could not be reached.
+    #[error("cannot connect to Redis")]
+    Redis(#[source] RedisLimiterError),
+    /// The listen address could not be bound.
+    #[error("cannot listen on {0}")]
+    Bind(String, #[source] std::io::Error),
+}
+
+/// How often the reaper looks for expired messages, and how many it deletes per batch.
+const REAPER_EVERY: Duration = Duration::from_secs(30);
+const REAPER_BATCH: u64 = 500;
+
+/// A server bound to its port.
+pub struct Application {
+    acceptor: TcpAcceptor,
+    port: u16,
+    endpoint: poem::endpoint::BoxEndpoint<'static, Response>,
+    shutdown: watch::Sender<bool>,
+    jobs: Vec<JoinHandle<()>>,
+}
+
+impl Application {
+    /// Connects, migrates, wires everything and binds `config.bind`.
+    pub async fn build(config: Config) -> Result<Self, StartupError> {
+        Self::build_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    /// As [`build`](Self::build), reading time from `clock` (tests move it by hand).
+    pub async fn build_with_clock(
+        config: Config,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StartupError> {
+        let db = wiring::database(&config, true).await?;
+        let adapters = wiring::adapters(&config, db, clock)?;
+        let services = wiring::account_services(&adapters);
+        let rate_limits = wiring::rate_limits(&config).await?;
+        let operations = wiring::operations(&adapters.db);
+        let state = wiring::api_state(&services, rate_limits, operations);
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let jobs = spawn_background_jobs(&adapters, shutdown_rx);
+
+        let acceptor = TcpListener::bind(config.bind.to_string())
+            .into_acceptor()
+            .await
+            .map_err(|error| StartupError::Bind(config.bind.to_string(), error))?;
+        let port = acceptor
+            .local_addr()
+            .iter()
+            .find_map(|addr| match &addr.0 {
+                Addr::SocketAddr(addr) => Some(addr.port()),
+                _ => None,
+            })
+            .unwrap_or_default();
+        Ok(Self {
+            acceptor,
+            port,
+            endpoint: confab_api::app::endpoint(state).boxed(),
+            shutdown,
+            jobs,
+        })
+    }
+
+    /// The port actually bound (useful with port 0).
+    pub const fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish (up to
+    /// 10 s) and stops the background jobs.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        tracing::info!(port = self.port, "confab is listening");
+        let result = Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(
+                self.endpoint,
+                shutdown_signal(),
+                Some(Duration::from_secs(10)),
+            )
+            .await;
+        let _ = self.shutdown.send(true);
+        for job in self.jobs {
+            let _ = job.await;
+        }
+        tracing::info!("confab stopped");
+        result
+    }
+}
+
+/// Background work tied to the server's life. Chats/realtime jobs go here too.
+fn spawn_background_jobs(
+    adapters: &Adapters,
+    shutdown: watch::Receiver<bool>,
+) -> Vec<JoinHandle<()>> {
+    vec![spawn_reaper(
+        Arc::clone(&adapters.messages),
+        Arc::clone(&adapters.clock),
+        REAPER_EVERY,
+        REAPER_BATCH,
+        shutdown,
+    )]
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutdown signal received");
+}

@@ -1,0 +1,192 @@
+//! The composition root: adapters built from the configuration, services wired
+//! from adapters, and the API state. Each area has its own function, so chats,
+//! messages and realtime add their wiring beside accounts without touching it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use confab_api::middleware::rate_limit::RateLimit;
+use confab_api::state::{ApiState, Operations, RateLimits};
+use confab_application::accounts::AccountService;
+use confab_application::ports::{
+    ChatRepository, Clock, EventBus, MessageRepository, PasswordHasher, RateLimiter,
+    SessionRepository, TokenService, UserRepository,
+};
+use confab_application::profiles::ProfileService;
+use confab_infrastructure::events::InProcessEventBus;
+use confab_infrastructure::persistence::{
+    SeaOrmChatRepository, SeaOrmMessageRepository, SeaOrmSessionRepository, SeaOrmUserRepository,
+    connect, migrate, ping,
+};
+use confab_infrastructure::rate_limit::{InMemoryRateLimiter, RatePolicy, RedisRateLimiter};
+use confab_infrastructure::security::{Argon2PasswordHasher, JwtTokenService};
+use rand::RngCore;
+use sea_orm::DatabaseConnection;
+
+use crate::config::Config;
+use crate::startup::StartupError;
+use crate::telemetry::metrics_handle;
+
+/// Every adapter, built once per process (or per test app).
+#[derive(Clone)]
+pub struct Adapters {
+    /// The database pool.
+    pub db: DatabaseConnection,
+    /// Accounts and profiles.
+    pub users: Arc<dyn UserRepository>,
+    /// Device sessions.
+    pub sessions: Arc<dyn SessionRepository>,
+    /// Chats and members.
+    pub chats: Arc<dyn ChatRepository>,
+    /// Messages and the chat logs.
+    pub messages: Arc<dyn MessageRepository>,
+    /// argon2id.
+    pub hasher: Arc<dyn PasswordHasher>,
+    /// JWT access tokens and refresh tokens.
+    pub tokens: Arc<dyn TokenService>,
+    /// Now.
+    pub clock: Arc<dyn Clock>,
+    /// The event bus.
+    pub events: Arc<dyn EventBus>,
+}
+
+/// The application services the API calls.
+#[derive(Clone)]
+pub struct Services {
+    /// Accounts and sessions.
+    pub accounts: AccountService,
+    /// Profiles and search.
+    pub profiles: ProfileService,
+    // Chats, messages and realtime: add fields here, built in their own functions.
+}
+
+/// Connects to the database and, when asked, applies pending migrations.
+pub async fn database(
+    config: &Config,
+    run_migrations: bool,
+) -> Result<DatabaseConnection, StartupError> {
+    let db = connect(config.database_url.expose(), config.db_max_connections)
+        .await
+        .map_err(StartupError::Database)?;
+    if run_migrations {
+        migrate(&db).await.map_err(StartupError::Migration)?;
+    }
+    Ok(db)
+}
+
+/// Builds every adapter on `db`, reading time from `clock`.
+pub fn adapters(
+    config: &Config,
+    db: DatabaseConnection,
+    clock: Arc<dyn Clock>,
+) -> Result<Adapters, StartupError> {
+    let secret = jwt_secret(config);
+    let tokens = JwtTokenService::new(
+        &secret,
+        config.access_ttl_seconds,
+        config.refresh_ttl_seconds,
+    )
+    .map_err(StartupError::Tokens)?;
+    Ok(Adapters {
+        users: Arc::new(SeaOrmUserRepository::new(db.clone())),
+        sessions: Arc::new(SeaOrmSessionRepository::new(db.clone())),
+        chats: Arc::new(SeaOrmChatRepository::new(db.clone())),
+        messages: Arc::new(SeaOrmMessageRepository::new(db.clone())),
+        hasher: Arc::new(Argon2PasswordHasher::new()),
+        tokens: Arc::new(tokens),
+        clock,
+        events: Arc::new(InProcessEventBus::default()),
+        db,
+    })
+}
+
+/// The configured key, or a random one with a warning (every restart signs users out).
+fn jwt_secret(config: &Config) -> Vec<u8> {
+    if let Some(secret) = &config.jwt_secret {
+        return secret.expose().as_bytes().to_vec();
+    }
+    tracing::warn!(
+        "CONFAB_JWT_SECRET is not set: using a random key; tokens will not survive a restart \
+         and other nodes will not accept them"
+    );
+    let mut key = vec![0_u8; 48];
+    rand::rng().fill_bytes(&mut key);
+    key
+}
+
+/// Wires the account and profile services.
+pub fn account_services(adapters: &Adapters) -> Services {
+    let a = adapters;
+    Services {
+        accounts: AccountService::new(
+            Arc::clone(&a.users),
+            Arc::clone(&a.sessions),
+            Arc::clone(&a.hasher),
+            Arc::clone(&a.tokens),
+            Arc::clone(&a.clock),
+            Arc::clone(&a.events),
+        ),
+        profiles: ProfileService::new(
+            Arc::clone(&a.users),
+            Arc::clone(&a.hasher),
+            Arc::clone(&a.clock),
+        ),
+    }
+}
+
+/// The rate limiters: in memory, or in Redis when `CONFAB_REDIS_URL` is set.
+pub async fn rate_limits(config: &Config) -> Result<RateLimits, StartupError> {
+    let auth = RatePolicy::per_minute(config.auth_rate_per_minute);
+    let send = RatePolicy::per_second(config.send_rate_per_second, config.send_burst());
+    Ok(RateLimits {
+        auth_per_ip: limiter(config, auth, "confab:rl:auth:").await?,
+        send_per_user: limiter(config, send, "confab:rl:send:").await?,
+        trust_proxy: config.trust_proxy,
+    })
+}
+
+async fn limiter(
+    config: &Config,
+    policy: Option<RatePolicy>,
+    redis_prefix: &str,
+) -> Result<RateLimit, StartupError> {
+    let Some(policy) = policy else {
+        return Ok(RateLimit::off());
+    };
+    let limiter: Arc<dyn RateLimiter> = match &config.redis_url {
+        Some(url) => Arc::new(
+            RedisRateLimiter::connect(url.expose(), redis_prefix, policy)
+                .await
+                .map_err(StartupError::Redis)?,
+        ),
+        None => Arc::new(InMemoryRateLimiter::new(policy)),
+    };
+    Ok(RateLimit::new(limiter))
+}
+
+/// `/ready` pings the database; `/metrics` renders the process recorder.
+pub fn operations(db: &DatabaseConnection) -> Operations {
+    let db = db.clone();
+    let handle = metrics_handle();
+    Operations {
+        readiness: Arc::new(move || {
+            let db = db.clone();
+            Box::pin(async move {
+                tokio::time::timeout(Duration::from_secs(2), ping(&db))
+                    .await
+                    .unwrap_or(false)
+            })
+        }),
+        metrics: Arc::new(move || handle.as_ref().map(|h| h.render()).unwrap_or_default()),
+    }
+}
+
+/// Everything the HTTP edge needs.
+pub fn api_state(services: &Services, rate_limits: RateLimits, operations: Operations) -> ApiState {
+    ApiState {
+        accounts: services.accounts.clone(),
+        profiles: services.profiles.clone(),
+        rate_limits,
+        operations,
+    }
+}
