@@ -1,1 +1,441 @@
-//! (to be written)
+//! Contract of `SeaOrmChatRepository`: creation, membership, roles, read positions
+//! and the chat list, on SQLite and PostgreSQL.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use confab_application::ports::{
+    ChatChanges, ChatListCursor, ChatRepository, ChatWriteError, NewGroup,
+};
+use confab_domain::{
+    ChatId, ChatKind, ChatName, EventPayload, LoggedEvent, MAX_GROUP_MEMBERS, MemberChange,
+    MemberRole, MessageTtl, Seq, UserId, to_millis,
+};
+use confab_infrastructure::persistence::SeaOrmChatRepository;
+use sea_orm::sea_query::{Alias, Query, SimpleExpr};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+
+use crate::contract_test;
+
+/// Now, at the precision confab stores.
+pub(crate) fn now() -> DateTime<Utc> {
+    to_millis(Utc::now())
+}
+
+/// Inserts `count` accounts straight into `users` and returns their ids.
+pub(crate) async fn new_users(db: &DatabaseConnection, count: usize) -> Vec<UserId> {
+    let ids: Vec<UserId> = (0..count).map(|_| UserId::generate()).collect();
+    for chunk in ids.chunks(200) {
+        let mut insert = Query::insert();
+        insert.into_table(Alias::new("users")).columns(
+            [
+                "id",
+                "username",
+                "email",
+                "email_normalized",
+                "password_hash",
+                "is_private",
+                "created_at",
+                "updated_at",
+            ]
+            .map(Alias::new),
+        );
+        for id in chunk {
+            let name = format!("u{}", &id.as_uuid().simple().to_string()[12..]);
+            let email = format!("{name}@example.com");
+            let row: [SimpleExpr; 8] = [
+                id.as_uuid().into(),
+                name.into(),
+                email.clone().into(),
+                email.into(),
+                "x".into(),
+                false.into(),
+                now().into(),
+                now().into(),
+            ];
+            insert.values_panic(row);
+        }
+        db.execute(&insert).await.expect("insert users");
+    }
+    ids
+}
+
+/// A group named "Team" owned by `owner` with `members`.
+pub(crate) async fn group(
+    repo: &SeaOrmChatRepository,
+    owner: UserId,
+    members: &[UserId],
+) -> ChatId {
+    let event = repo
+        .create_group(NewGroup {
+            id: ChatId::generate(),
+            name: ChatName::parse("Team").expect("valid"),
+            owner,
+            members: members.to_vec(),
+            now: now(),
+        })
+        .await
+        .expect("create group");
+    event.chat_id
+}
+
+fn member_change(event: &LoggedEvent) -> (&'static str, MemberChange) {
+    match &event.payload {
+        EventPayload::MemberAdded(c) => ("added", *c),
+        EventPayload::MemberRemoved(c) => ("removed", *c),
+        EventPayload::MemberUpdated(c) => ("updated", *c),
+        other => panic!("not a member event: {other:?}"),
+    }
+}
+
+async fn group_creation_logs_chat_created_with_first_members(db: DatabaseConnection) {
+    let repo = SeaOrmChatRepository::new(db.clone());
+    let users = new_users(&db, 3).await;
+    let id = ChatId::generate();
+    let event = repo
+        .create_group(NewGroup {
+            id,
+            name: ChatName::parse("Team").expect("valid"),
+            owner: users[0],
+            members: vec![users[1], users[2], users[1]],
+            now: now(),
+        })
+        .await
+        .expect("create");
+    assert_eq!((event.chat_id, event.seq), (id, Seq::FIRST));
+    let EventPayload::ChatCreated(snapshot) = &event.payload else {
+        panic!("expected chat.created, got {:?}", event.payload);
+    };
+    assert_eq!(snapshot.chat.kind, ChatKind::Group);
+    assert_eq!(snapshot.chat.last_seq, Seq::FIRST);
+    assert_eq!(snapshot.members.len(), 3);
+    let owner = snapshot.members.iter().find(|m| m.user_id == users[0]);
+    assert_eq!(owner.and_then(|m| m.role), Some(MemberRole::Owner));
+    assert!(
+        snapshot
+            .members
+            .iter()
+            .all(|m| m.last_read_seq == Seq::FIRST)
+    );
+    assert_eq!(
+        repo.snapshot(id).await.expect("read"),
+        Some(snapshot.clone())
+    );
+
+    let ghost = UserId::generate();
+    let refused = repo
+        .create_group(NewGroup {
+            id: ChatId::generate(),
+            name: ChatName::parse("Nope").expect("valid"),
+            owner: users[0],
+            members: vec![ghost],
+            now: now(),
+        })
+        .await;
+    assert!(matches!(refused, Err(ChatWriteError::UserNotFound(ids)) if ids == vec![ghost]));
+    let heads = repo.heads_for_user(users[0]).await.expect("heads");
+    assert_eq!(
+        heads,
+        vec![(id, Seq::FIRST)],
+        "the refused group left nothing"
+    );
+}
+contract_test!(group_creation_logs_chat_created_with_first_members);
+
+async fn direct_chat_is_one_per_pair_even_under_concurrent_creates(db: DatabaseConnection) {
+    let repo = Arc::new(SeaOrmChatRepository::new(db.clone()));
+    let users = new_users(&db, 4).await;
+    let first = repo
+        .find_or_create_direct(ChatId::generate(), users[0], users[1], now())
+        .await
+        .expect("create");
+    assert!(first.created.is_some());
+    assert_eq!(first.snapshot.members.len(), 2);
+    assert!(first.snapshot.members.iter().all(|m| m.role.is_none()));
+    let again = repo
+        .find_or_create_direct(ChatId::generate(), users[1], users[0], now())
+        .await
+        .expect("find");
+    assert!(again.created.is_none());
+    assert_eq!(again.snapshot.chat.id, first.snapshot.chat.id);
+
+    let tasks: Vec<_> = (0..10)
+        .map(|_| {
+            let repo = Arc::clone(&repo);
+            let (a, b) = (users[2], users[3]);
+            tokio::spawn(async move {
+                repo.find_or_create_direct(ChatId::generate(), a, b, now())
+                    .await
+            })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    let mut created = 0;
+    for task in tasks {
+        let direct = task.await.expect("task").expect("find or create");
+        created += usize::from(direct.created.is_some());
+        ids.push(direct.snapshot.chat.id);
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "all ten calls agree on one chat");
+    assert_eq!(created, 1, "exactly one call created it");
+
+    let ghost = UserId::generate();
+    let refused = repo
+        .find_or_create_direct(ChatId::generate(), users[0], ghost, now())
+        .await;
+    assert!(matches!(refused, Err(ChatWriteError::UserNotFound(ids)) if ids == vec![ghost]));
+}
+contract_test!(direct_chat_is_one_per_pair_even_under_concurrent_creates);
+
+async fn owner_leaving_hands_over_and_last_member_deletes_the_chat(db: DatabaseConnection) {
+    let repo = SeaOrmChatRepository::new(db.clone());
+    let u = new_users(&db, 5).await;
+    let chat = group(&repo, u[0], &[u[1]]).await;
+    repo.add_members(chat, &[u[2]], now()).await.expect("add");
+    repo.add_members(chat, &[u[3]], now()).await.expect("add");
+    // Promoted in the opposite order of joining: seniority counts, not promotion time.
+    for admin in [u[3], u[2]] {
+        repo.set_role(chat, admin, MemberRole::Admin, now())
+            .await
+            .expect("promote");
+    }
+    let removal = repo.remove_member(chat, u[0], now()).await.expect("leave");
+    assert!(!removal.chat_deleted);
+    let changes: Vec<_> = removal.events.iter().map(member_change).collect();
+    assert_eq!(changes.len(), 2);
+    assert_eq!(changes[0].0, "updated");
+    assert_eq!(changes[0].1.user_id, u[2], "the longest-standing admin");
+    assert_eq!(changes[0].1.role, Some(MemberRole::Owner));
+    assert_eq!(changes[1].0, "removed");
+    assert_eq!(
+        changes[1].1.role,
+        Some(MemberRole::Owner),
+        "the role they had"
+    );
+    assert_eq!(removal.events[1].seq, removal.events[0].seq.next());
+    assert!(repo.membership(chat, u[0]).await.expect("read").is_none());
+
+    let gone = repo.remove_member(chat, u[0], now()).await;
+    assert!(matches!(gone, Err(ChatWriteError::MemberNotFound)));
+
+    // Without admins, the oldest plain member inherits.
+    let plain = group(&repo, u[0], &[u[4]]).await;
+    repo.add_members(plain, &[u[1]], now()).await.expect("add");
+    let removal = repo.remove_member(plain, u[0], now()).await.expect("leave");
+    assert_eq!(member_change(&removal.events[0]).1.user_id, u[4]);
+
+    for user in [u[1], u[4]] {
+        let last = repo.remove_member(plain, user, now()).await.expect("leave");
+        if user == u[4] {
+            assert!(last.chat_deleted);
+            assert!(last.events.is_empty());
+        }
+    }
+    assert_eq!(repo.snapshot(plain).await.expect("read"), None);
+}
+contract_test!(owner_leaving_hands_over_and_last_member_deletes_the_chat);
+
+async fn adding_members_is_idempotent_and_bounded(db: DatabaseConnection) {
+    let repo = SeaOrmChatRepository::new(db.clone());
+    let u = new_users(&db, 3).await;
+    let chat = group(&repo, u[0], &[]).await;
+    let events = repo
+        .add_members(chat, &[u[1], u[1], u[0]], now())
+        .await
+        .expect("add");
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].seq, Seq::new(2).expect("valid"));
+    assert_eq!(member_change(&events[0]).1.role, Some(MemberRole::Member));
+    let joined = repo
+        .membership(chat, u[1])
+        .await
+        .expect("read")
+        .expect("member");
+    assert_eq!(
+        joined.last_read_seq, events[0].seq,
+        "read position starts at its seq"
+    );
+    assert!(
+        repo.add_members(chat, &[u[1]], now())
+            .await
+            .expect("add")
+            .is_empty()
+    );
+
+    let ghost = UserId::generate();
+    let refused = repo.add_members(chat, &[u[2], ghost], now()).await;
+    assert!(matches!(refused, Err(ChatWriteError::UserNotFound(ids)) if ids == vec![ghost]));
+    assert!(repo.membership(chat, u[2]).await.expect("read").is_none());
+
+    let crowd = new_users(&db, MAX_GROUP_MEMBERS - 2).await;
+    let events = repo.add_members(chat, &crowd, now()).await.expect("fill");
+    assert_eq!(events.len(), MAX_GROUP_MEMBERS - 2);
+    let full = repo.add_members(chat, &[u[2]], now()).await;
+    assert!(matches!(full, Err(ChatWriteError::GroupFull)));
+    let snapshot = repo.snapshot(chat).await.expect("read").expect("chat");
+    assert_eq!(snapshot.members.len(), MAX_GROUP_MEMBERS);
+    assert_eq!(snapshot.members[0].user_id, u[0], "oldest member first");
+
+    let too_big = repo
+        .create_group(NewGroup {
+            id: ChatId::generate(),
+            name: ChatName::parse("Huge").expect("valid"),
+            owner: u[0],
+            members: crowd.iter().copied().chain([u[1], u[2]]).collect(),
+            now: now(),
+        })
+        .await;
+    assert!(matches!(too_big, Err(ChatWriteError::GroupFull)));
+}
+contract_test!(adding_members_is_idempotent_and_bounded);
+
+async fn handing_over_logs_two_entries_and_same_role_logs_none(db: DatabaseConnection) {
+    let repo = SeaOrmChatRepository::new(db.clone());
+    let u = new_users(&db, 3).await;
+    let chat = group(&repo, u[0], &[u[1]]).await;
+    let events = repo
+        .set_role(chat, u[1], MemberRole::Owner, now())
+        .await
+        .expect("hand over");
+    let changes: Vec<_> = events.iter().map(|e| member_change(e).1).collect();
+    assert_eq!(
+        changes,
+        vec![
+            MemberChange {
+                user_id: u[1],
+                role: Some(MemberRole::Owner)
+            },
+            MemberChange {
+                user_id: u[0],
+                role: Some(MemberRole::Admin)
+            },
+        ]
+    );
+    assert_eq!(
+        events.iter().map(|e| e.seq.get()).collect::<Vec<_>>(),
+        vec![2, 3]
+    );
+    let same = repo.set_role(chat, u[0], MemberRole::Admin, now()).await;
+    assert!(same.expect("no-op").is_empty());
+    let stranger = repo.set_role(chat, u[2], MemberRole::Admin, now()).await;
+    assert!(matches!(stranger, Err(ChatWriteError::MemberNotFound)));
+    let head = repo.heads_for_user(u[0]).await.expect("heads");
+    assert_eq!(head, vec![(chat, Seq::new(3).expect("valid"))]);
+}
+contract_test!(handing_over_logs_two_entries_and_same_role_logs_none);
+
+async fn read_position_moves_forward_only_and_is_clamped(db: DatabaseConnection) {
+    let repo = SeaOrmChatRepository::new(db.clone());
+    let u = new_users(&db, 4).await;
+    let chat = group(&repo, u[0], &[]).await;
+    repo.add_members(chat, &u[1..], now()).await.expect("add"); // last_seq 4
+    let seq = |n| Seq::new(n).expect("valid");
+    assert_eq!(
+        repo.mark_read(chat, u[0], seq(3)).await.expect("mark"),
+        Some(seq(3))
+    );
+    assert_eq!(
+        repo.mark_read(chat, u[0], seq(2)).await.expect("mark"),
+        None
+    );
+    assert_eq!(
+        repo.mark_read(chat, u[0], seq(99)).await.expect("mark"),
+        Some(seq(4))
+    );
+    assert_eq!(
+        repo.mark_read(chat, u[0], seq(99)).await.expect("mark"),
+        None
+    );
+    let me = repo
+        .membership(chat, u[0])
+        .await
+        .expect("read")
+        .expect("member");
+    assert_eq!(me.last_read_seq, seq(4));
+}
+contract_test!(read_position_moves_forward_only_and_is_clamped);
+
+async fn update_logs_one_chat_updated_when_something_changes(db: DatabaseConnection) {
+    let repo = SeaOrmChatRepository::new(db.clone());
+    let u = new_users(&db, 1).await;
+    let chat = group(&repo, u[0], &[]).await;
+    let ttl = MessageTtl::from_seconds(3600).expect("valid");
+    let changes = ChatChanges {
+        name: Some(ChatName::parse("Renamed").expect("valid")),
+        message_ttl: Some(Some(ttl)),
+    };
+    let event = repo
+        .update(chat, changes.clone(), now())
+        .await
+        .expect("update")
+        .expect("changed");
+    assert_eq!(event.seq, Seq::new(2).expect("valid"));
+    let EventPayload::ChatUpdated(snapshot) = &event.payload else {
+        panic!("expected chat.updated, got {:?}", event.payload);
+    };
+    assert_eq!(
+        snapshot.chat.name.as_ref().map(ChatName::as_str),
+        Some("Renamed")
+    );
+    assert_eq!(snapshot.chat.message_ttl, Some(ttl));
+    assert_eq!(snapshot.chat.last_seq, event.seq);
+    assert!(
+        repo.update(chat, changes, now())
+            .await
+            .expect("same")
+            .is_none()
+    );
+    let cleared = ChatChanges {
+        name: None,
+        message_ttl: Some(None),
+    };
+    let event = repo.update(chat, cleared, now()).await.expect("clear");
+    assert_eq!(event.map(|e| e.seq.get()), Some(3));
+    let missing = repo
+        .update(ChatId::generate(), ChatChanges::default(), now())
+        .await;
+    assert!(matches!(missing, Err(ChatWriteError::ChatNotFound)));
+}
+contract_test!(update_logs_one_chat_updated_when_something_changes);
+
+async fn chat_list_is_newest_activity_first_with_a_keyset(db: DatabaseConnection) {
+    let repo = SeaOrmChatRepository::new(db.clone());
+    let u = new_users(&db, 6).await;
+    let base = now() - Duration::hours(1);
+    let mut expected = Vec::new();
+    for (i, peer) in u[1..].iter().enumerate() {
+        // Two chats share an activity time, so the id has to break the tie.
+        let at = base + Duration::seconds(i64::try_from(i.min(3)).expect("small"));
+        let direct = repo
+            .find_or_create_direct(ChatId::generate(), u[0], *peer, at)
+            .await
+            .expect("create");
+        expected.push((at, direct.snapshot.chat.id));
+    }
+    expected.sort_by(|a, b| b.cmp(a));
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = repo
+            .list_for_user(u[0], cursor, 2, now())
+            .await
+            .expect("list");
+        let Some(last) = page.last() else { break };
+        cursor = Some(ChatListCursor {
+            last_activity_at: last.chat.last_activity_at,
+            chat_id: last.chat.id,
+        });
+        for item in &page {
+            assert_eq!(item.member_count, 2);
+            assert!(item.my_role.is_none());
+            let peer = item.peer.as_ref().expect("direct chats have a peer");
+            assert_ne!(peer.user_id, u[0]);
+            seen.push((item.chat.last_activity_at, item.chat.id));
+        }
+    }
+    assert_eq!(seen, expected);
+    let heads = repo.heads_for_user(u[0]).await.expect("heads");
+    assert_eq!(heads.len(), 5);
+}
+contract_test!(chat_list_is_newest_activity_first_with_a_keyset);
