@@ -122,6 +122,15 @@ pub(crate) async fn run(run: &Run, args: &SocketsArgs) -> Result<Section, Scenar
         .row("server RSS before", kib(rss_before))
         .row("server RSS after", kib(rss_after))
         .row(
+            "open files: harness / server",
+            format!(
+                "{limit} / {}",
+                figures
+                    .server_open_files_limit
+                    .map_or("?".to_owned(), |l| l.to_string())
+            ),
+        )
+        .row(
             "bytes per socket",
             per_socket.map_or("not measured".to_owned(), |b| b.to_string()),
         )
