@@ -67,21 +67,12 @@ impl SessionRepository for SeaOrmSessionRepository {
         // Everything below uses `txn` only: on SQLite the pool has one connection,
         // which the transaction holds.
         let txn = self.db.begin().await.map_err(storage)?;
-        let Some(token) = refresh_tokens::Entity::find_by_id(presented.0.clone())
-            .one(&txn)
-            .await
-            .map_err(storage)?
-        else {
-            return Ok(RefreshOutcome::Unknown);
-        };
-        let Some(session) = sessions::Entity::find_by_id(token.session_id)
-            .one(&txn)
-            .await
-            .map_err(storage)?
-        else {
+        let Some(session) = session_of_token(&txn, presented).await? else {
+            txn.rollback().await.map_err(storage)?;
             return Ok(RefreshOutcome::Unknown);
         };
         if session.revoked_at.is_some() || session.expires_at <= now {
+            txn.rollback().await.map_err(storage)?;
             return Ok(RefreshOutcome::Inactive);
         }
         // The conditional update is the arbiter: of two concurrent redemptions the
@@ -152,6 +143,24 @@ impl SessionRepository for SeaOrmSessionRepository {
             .map_err(storage)?;
         Ok(result.rows_affected > 0)
     }
+}
+
+/// The session that issued the token with this hash, if any.
+async fn session_of_token(
+    db: &impl ConnectionTrait,
+    presented: &TokenHash,
+) -> Result<Option<sessions::Model>, RepositoryError> {
+    let Some(token) = refresh_tokens::Entity::find_by_id(presented.0.clone())
+        .one(db)
+        .await
+        .map_err(storage)?
+    else {
+        return Ok(None);
+    };
+    sessions::Entity::find_by_id(token.session_id)
+        .one(db)
+        .await
+        .map_err(storage)
 }
 
 async fn insert_token(
