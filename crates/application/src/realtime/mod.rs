@@ -85,6 +85,19 @@ impl RealtimeService {
         }))
     }
 
+    /// The `chat.created` for a chat found during recovery (joined while notifications
+    /// were lost): the chat as it is now, carrying its current `last_seq`, since the
+    /// snapshot already reflects everything up to there. `None` when the chat is gone.
+    #[tracing::instrument(skip(self))]
+    pub async fn rejoined(&self, chat_id: ChatId) -> Result<Option<ChatEvent>, RealtimeError> {
+        let snapshot = self.chats.snapshot(chat_id).await?;
+        Ok(snapshot.map(|snapshot| ChatEvent {
+            chat_id,
+            seq: Some(snapshot.chat.last_seq),
+            payload: EventPayload::ChatCreated(snapshot),
+        }))
+    }
+
     /// Tells the chat's other members (on every node) that the caller is typing.
     /// Not logged; the typist's own sockets drop it.
     #[tracing::instrument(skip(self))]

@@ -1,0 +1,119 @@
+//! What clients may ask on the socket: ping, typing, read, message.send. A refused
+//! frame is answered with an `error` frame and the socket stays open.
+
+use confab_application::messages::{MarkReadError, SendMessage, SendMessageError, Sent};
+use confab_application::ports::ChatEvent;
+use confab_application::realtime::TypingError;
+use confab_domain::{ChatId, EventPayload};
+
+use super::connection::{Connection, Stop};
+use super::frames::{self, ClientFrame, FrameError, FrameErrorCode, PONG, SendFrame};
+
+/// What a handled frame asks the socket to send back.
+enum Reply {
+    /// Nothing: the effect arrives as events.
+    Nothing,
+    /// A new message: delivered like any event (once, in seq order).
+    Offer(ChatEvent),
+    /// The original of a retried send: to this socket only, whatever was delivered.
+    Direct(ChatEvent),
+}
+
+fn not_a_member() -> FrameError {
+    FrameError::new(
+        FrameErrorCode::ChatNotFound,
+        "No such chat, or you are not a member.",
+    )
+}
+
+fn internal(cause: &(dyn std::error::Error + 'static)) -> FrameError {
+    tracing::error!(error = %cause, "a socket request failed");
+    FrameError::new(
+        FrameErrorCode::Internal,
+        "The server could not complete the request.",
+    )
+}
+
+impl Connection {
+    /// Handles one text frame from the client.
+    pub(super) async fn on_text(&mut self, text: &str) -> Result<(), Stop> {
+        let reply = match frames::parse(text) {
+            Ok(ClientFrame::Ping) => return self.send_text(PONG.to_owned()).await,
+            Ok(ClientFrame::Typing { chat_id }) => self.typing(chat_id).await,
+            Ok(ClientFrame::Read { chat_id, seq }) => self.read(chat_id, seq).await,
+            Ok(ClientFrame::Send(frame)) => {
+                let key = Some(frame.client_message_id.clone());
+                self.send_message(frame)
+                    .await
+                    .map_err(|e| e.for_message(key))
+            }
+            Err(error) => Err(error),
+        };
+        match reply {
+            Ok(Reply::Nothing) => Ok(()),
+            Ok(Reply::Offer(event)) => self.offer(&event).await,
+            Ok(Reply::Direct(event)) => self.send_event(&event).await,
+            Err(error) => self.send_text(error.to_frame()).await,
+        }
+    }
+
+    async fn typing(&self, chat_id: ChatId) -> Result<Reply, FrameError> {
+        match self.gateway.realtime.typing(&self.auth, chat_id).await {
+            Ok(()) => Ok(Reply::Nothing),
+            Err(TypingError::ChatNotFound) => Err(not_a_member()),
+            Err(error @ TypingError::Internal(_)) => Err(internal(&error)),
+        }
+    }
+
+    async fn read(&self, chat_id: ChatId, seq: i64) -> Result<Reply, FrameError> {
+        match self
+            .gateway
+            .messages
+            .mark_read(&self.auth, chat_id, seq)
+            .await
+        {
+            Ok(()) => Ok(Reply::Nothing),
+            Err(MarkReadError::Validation(errors)) => Err(FrameError::new(
+                FrameErrorCode::ValidationFailed,
+                errors.to_string(),
+            )),
+            Err(MarkReadError::ChatNotFound) => Err(not_a_member()),
+            Err(error @ MarkReadError::Internal(_)) => Err(internal(&error)),
+        }
+    }
+
+    async fn send_message(&self, frame: SendFrame) -> Result<Reply, FrameError> {
+        // The same key as `POST /chats/{id}/messages`: both paths share one budget.
+        let key = format!("send:{}", self.auth.user_id);
+        if let Err((_, decision)) = self.gateway.send_limit.check(&key).await {
+            return Err(FrameError::new(
+                FrameErrorCode::RateLimited,
+                format!(
+                    "Too many messages; retry in {} s.",
+                    decision.retry_after_seconds.max(1)
+                ),
+            ));
+        }
+        let chat_id = frame.chat();
+        let input = SendMessage {
+            reply_to_id: frame.reply_to(),
+            client_message_id: Some(frame.client_message_id),
+            body: frame.body,
+        };
+        let created = |message: confab_domain::Message| ChatEvent {
+            chat_id,
+            seq: Some(message.seq),
+            payload: EventPayload::MessageCreated(message),
+        };
+        match self.gateway.messages.send(&self.auth, chat_id, input).await {
+            Ok(Sent::Created(message)) => Ok(Reply::Offer(created(message))),
+            Ok(Sent::Existing(message)) => Ok(Reply::Direct(created(message))),
+            Err(SendMessageError::Validation(errors)) => Err(FrameError::new(
+                FrameErrorCode::ValidationFailed,
+                errors.to_string(),
+            )),
+            Err(SendMessageError::ChatNotFound) => Err(not_a_member()),
+            Err(error @ SendMessageError::Internal(_)) => Err(internal(&error)),
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! One socket's life: register with the hub, send `ready`, then serve client frames,
+//! hub deliveries, close requests and heartbeats until either side leaves.
+
+use std::time::Instant;
+
+use confab_application::accounts::Authenticated;
+use confab_application::realtime::ChatCursors;
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use poem::web::websocket::{Message, WebSocketStream};
+use tokio::sync::{mpsc, watch};
+use tokio::time::MissedTickBehavior;
+
+use super::Gateway;
+use super::close::CloseReason;
+use super::frames::{ChatHead, ReadyFrame, to_text};
+use super::hub::{Delivery, Registration, SocketId};
+
+/// Why a socket's loop ends early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Stop {
+    /// The peer is gone (read or write failed): nothing more to send.
+    Gone,
+    /// The server closes the socket with this reason.
+    Close(CloseReason),
+}
+
+/// The server side of one socket.
+pub(super) struct Connection {
+    pub(super) gateway: Gateway,
+    pub(super) auth: Authenticated,
+    pub(super) id: SocketId,
+    pub(super) cursors: ChatCursors,
+    sink: SplitSink<WebSocketStream, Message>,
+}
+
+/// Counts the socket in `ws_open_sockets` while it lives.
+struct OpenSocket;
+
+impl OpenSocket {
+    fn count() -> Self {
+        metrics::gauge!("ws_open_sockets").increment(1.0);
+        Self
+    }
+}
+
+impl Drop for OpenSocket {
+    fn drop(&mut self) {
+        metrics::gauge!("ws_open_sockets").decrement(1.0);
+    }
+}
+
+/// Serves an upgraded socket of `auth` until it ends.
+pub(super) async fn serve(stream: WebSocketStream, gateway: Gateway, auth: Authenticated) {
+    let _open = OpenSocket::count();
+    let (sink, mut source) = stream.split();
+    // Registered (pending: it gets every chat event) before the heads are read, so
+    // nothing committed after that read can be missed.
+    let Registration {
+        id,
+        mut queue,
+        mut close,
+    } = gateway
+        .hub
+        .register(auth.user_id, auth.session_id, gateway.config.queue_capacity);
+    let mut connection = Connection {
+        gateway: gateway.clone(),
+        auth,
+        id,
+        cursors: ChatCursors::new(auth.user_id, []),
+        sink,
+    };
+    let outcome = match connection.start().await {
+        Ok(()) => connection.run(&mut source, &mut queue, &mut close).await,
+        Err(stop) => stop,
+    };
+    gateway.hub.unregister(id);
+    if let Stop::Close(reason) = outcome {
+        connection.close(reason).await;
+    }
+}
+
+impl Connection {
+    /// Reads the heads, switches the hub registration to them, sends `ready`.
+    async fn start(&mut self) -> Result<(), Stop> {
+        let heads = self.gateway.realtime.heads(&self.auth).await.map_err(|e| {
+            tracing::error!(error = %e, "cannot read the heads of a new socket");
+            Stop::Close(CloseReason::Internal)
+        })?;
+        self.cursors = ChatCursors::new(self.auth.user_id, heads.iter().copied());
+        self.gateway
+            .hub
+            .ready(self.id, heads.iter().map(|(chat_id, _)| *chat_id));
+        let ready = ReadyFrame {
+            kind: "ready",
+            user_id: self.auth.user_id.as_uuid(),
+            session_id: self.auth.session_id.as_uuid(),
+            chats: heads
+                .iter()
+                .map(|(chat_id, seq)| ChatHead {
+                    chat_id: chat_id.as_uuid(),
+                    last_seq: seq.get(),
+                })
+                .collect(),
+        };
+        self.send_text(to_text(&ready)).await
+    }
+
+    async fn run(
+        &mut self,
+        source: &mut SplitStream<WebSocketStream>,
+        queue: &mut mpsc::Receiver<Delivery>,
+        close: &mut watch::Receiver<Option<CloseReason>>,
+    ) -> Stop {
+        let config = self.gateway.config;
+        let mut heartbeat = tokio::time::interval(config.ping_interval);
+        heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        heartbeat.tick().await;
+        let mut last_heard = Instant::now();
+        loop {
+            let step = tokio::select! {
+                changed = close.changed() => match (changed, *close.borrow()) {
+                    (Ok(()), Some(reason)) => Err(Stop::Close(reason)),
+                    (Ok(()), None) => Ok(()),
+                    (Err(_), _) => Err(Stop::Gone),
+                },
+                delivery = queue.recv() => match delivery {
+                    Some(delivery) => self.on_delivery(delivery).await,
+                    None => Err(Stop::Gone),
+                },
+                frame = source.next() => match frame {
+                    Some(Ok(message)) => {
+                        last_heard = Instant::now();
+                        self.on_message(message).await
+                    }
+                    Some(Err(_)) | None => Err(Stop::Gone),
+                },
+                _ = heartbeat.tick() => {
+                    if last_heard.elapsed() > config.idle_timeout {
+                        Err(Stop::Close(CloseReason::HeartbeatTimeout))
+                    } else {
+                        self.send(Message::Ping(Vec::new())).await
+                    }
+                }
+            };
+            if let Err(stop) = step {
+                return stop;
+            }
+        }
+    }
+
+    async fn on_message(&mut self, message: Message) -> Result<(), Stop> {
+        match message {
+            Message::Text(text) => self.on_text(&text).await,
+            Message::Binary(_) => {
+                let error = super::frames::FrameError::new(
+                    super::frames::FrameErrorCode::InvalidFrame,
+                    "Frames are JSON text, not binary.",
+                );
+                self.send_text(error.to_frame()).await
+            }
+            // Pings are answered by the WebSocket layer itself; pongs only prove life.
+            Message::Ping(_) | Message::Pong(_) => Ok(()),
+            Message::Close(_) => Err(Stop::Gone),
+        }
+    }
+
+    /// Sends one text frame.
+    pub(super) async fn send_text(&mut self, text: String) -> Result<(), Stop> {
+        self.send(Message::Text(text)).await
+    }
+
+    async fn send(&mut self, message: Message) -> Result<(), Stop> {
+        self.sink.send(message).await.map_err(|_| Stop::Gone)
+    }
+
+    async fn close(&mut self, reason: CloseReason) {
+        tracing::debug!(code = reason.code(), "closing socket");
+        let frame = Message::Close(Some((reason.close_code(), reason.text().to_owned())));
+        let _ = self.sink.send(frame).await;
+        let _ = self.sink.close().await;
+    }
+}

@@ -1,0 +1,156 @@
+//! Turning hub deliveries into event frames: in seq order, each once, holes filled
+//! from the log, joins announced with `chat.created`, and a full catch-up after the
+//! bus reports a gap.
+
+use std::collections::HashSet;
+
+use confab_application::ports::ChatEvent;
+use confab_application::realtime::{CATCH_UP_PAGE, RealtimeError, Step};
+use confab_domain::{ChatId, Seq};
+
+use super::close::CloseReason;
+use super::connection::{Connection, Stop};
+use super::hub::Delivery;
+use crate::dto::events::EventDto;
+
+/// A storage failure while delivering: the socket is closed (1011) so the client
+/// reconnects and catches up, rather than silently missing an event.
+fn storage_failed(error: &RealtimeError) -> Stop {
+    tracing::error!(error = %error, "realtime delivery could not read storage");
+    Stop::Close(CloseReason::Internal)
+}
+
+impl Connection {
+    /// Handles one delivery from the hub.
+    pub(super) async fn on_delivery(&mut self, delivery: Delivery) -> Result<(), Stop> {
+        match delivery {
+            Delivery::Chat(event) => self.offer(&event).await,
+            Delivery::Gap => self.resync().await,
+        }
+    }
+
+    /// Delivers `event` if it is new for this socket, after whatever the log holds
+    /// before it.
+    pub(super) async fn offer(&mut self, event: &ChatEvent) -> Result<(), Stop> {
+        let mut from_log = false;
+        loop {
+            match self.cursors.offer(event, from_log) {
+                Step::Deliver => return self.send_event(event).await,
+                Step::Left => {
+                    self.gateway.hub.unfollow(self.id, event.chat_id);
+                    return self.send_event(event).await;
+                }
+                Step::Joined(seq) => return self.join(event.chat_id, seq).await,
+                Step::Skip => return Ok(()),
+                Step::Gap(_) => {
+                    self.fill(event.chat_id).await?;
+                    // The log had everything it will ever have up to this event; a
+                    // seq still missing was an expired message.
+                    from_log = true;
+                }
+            }
+        }
+    }
+
+    /// Delivers the log of `chat_id` after the socket's position, page by page.
+    async fn fill(&mut self, chat_id: ChatId) -> Result<(), Stop> {
+        while let Some(position) = self.cursors.position(chat_id) {
+            let page = self
+                .gateway
+                .realtime
+                .log_after(chat_id, position)
+                .await
+                .map_err(|e| storage_failed(&e))?;
+            let complete = (page.len() as u64) < CATCH_UP_PAGE;
+            for entry in page {
+                let event = ChatEvent::from(entry);
+                match self.cursors.offer(&event, true) {
+                    Step::Deliver => self.send_event(&event).await?,
+                    Step::Left => {
+                        self.gateway.hub.unfollow(self.id, chat_id);
+                        return self.send_event(&event).await;
+                    }
+                    // A followed chat's own log cannot announce a join or a hole.
+                    Step::Joined(_) | Step::Gap(_) | Step::Skip => {}
+                }
+            }
+            if complete {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// I was added at `seq`: `chat.created` with the chat as it is now, then the log.
+    async fn join(&mut self, chat_id: ChatId, seq: Seq) -> Result<(), Stop> {
+        self.gateway.hub.follow(self.id, chat_id);
+        let joined = self
+            .gateway
+            .realtime
+            .joined(chat_id, seq)
+            .await
+            .map_err(|e| storage_failed(&e))?;
+        let Some(created) = joined else {
+            self.stop_following(chat_id);
+            return Ok(());
+        };
+        self.send_event(&created).await?;
+        self.fill(chat_id).await
+    }
+
+    /// The bus lost notifications: catch up every followed chat from the log, and
+    /// announce chats I joined meanwhile.
+    async fn resync(&mut self) -> Result<(), Stop> {
+        let heads = self
+            .gateway
+            .realtime
+            .heads(&self.auth)
+            .await
+            .map_err(|e| storage_failed(&e))?;
+        let current: HashSet<ChatId> = heads.iter().map(|(chat_id, _)| *chat_id).collect();
+        for (chat_id, _) in self.cursors.positions() {
+            self.fill(chat_id).await?;
+            if self.cursors.position(chat_id).is_some() && !current.contains(&chat_id) {
+                // Still followed, not mine, and no removal in its log: the chat is gone.
+                self.stop_following(chat_id);
+            }
+        }
+        for (chat_id, _) in heads {
+            if self.cursors.position(chat_id).is_none() {
+                self.rejoin(chat_id).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Announces a chat found during recovery, at the seq its snapshot reflects.
+    async fn rejoin(&mut self, chat_id: ChatId) -> Result<(), Stop> {
+        self.gateway.hub.follow(self.id, chat_id);
+        let rejoined = self
+            .gateway
+            .realtime
+            .rejoined(chat_id)
+            .await
+            .map_err(|e| storage_failed(&e))?;
+        let Some(created) = rejoined else {
+            self.stop_following(chat_id);
+            return Ok(());
+        };
+        if let Some(seq) = created.seq {
+            self.cursors.adopt(chat_id, seq);
+        }
+        self.send_event(&created).await?;
+        self.fill(chat_id).await
+    }
+
+    fn stop_following(&mut self, chat_id: ChatId) {
+        self.cursors.forget(chat_id);
+        self.gateway.hub.unfollow(self.id, chat_id);
+    }
+
+    /// Sends one event frame.
+    pub(super) async fn send_event(&mut self, event: &ChatEvent) -> Result<(), Stop> {
+        self.send_text(EventDto::from(event.clone()).to_frame())
+            .await
+    }
+}

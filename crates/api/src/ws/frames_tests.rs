@@ -1,0 +1,77 @@
+//! Unit tests of frame parsing and rendering.
+
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::{ClientFrame, FrameError, FrameErrorCode, parse};
+
+fn code_of(text: &str) -> FrameErrorCode {
+    parse(text).expect_err("refused").code
+}
+
+#[test]
+fn known_frames_parse() {
+    let chat = Uuid::now_v7();
+    assert_eq!(parse(r#"{"type":"ping"}"#), Ok(ClientFrame::Ping));
+    let typing = json!({"type": "typing", "chat_id": chat}).to_string();
+    assert!(
+        matches!(parse(&typing), Ok(ClientFrame::Typing { chat_id }) if chat_id.as_uuid() == chat)
+    );
+    let read = json!({"type": "read", "chat_id": chat, "seq": 4, "extra": true}).to_string();
+    assert!(matches!(parse(&read), Ok(ClientFrame::Read { seq: 4, .. })));
+    let send =
+        json!({"type": "message.send", "chat_id": chat, "body": "hi", "client_message_id": "k"});
+    let Ok(ClientFrame::Send(frame)) = parse(&send.to_string()) else {
+        panic!("a send frame");
+    };
+    assert_eq!(frame.body, "hi");
+    assert_eq!(frame.reply_to(), None);
+}
+
+#[test]
+fn each_mistake_has_its_code() {
+    assert_eq!(code_of("not json"), FrameErrorCode::InvalidFrame);
+    assert_eq!(code_of("[1,2]"), FrameErrorCode::InvalidFrame);
+    assert_eq!(code_of(r#"{"type":7}"#), FrameErrorCode::InvalidFrame);
+    assert_eq!(code_of(r#"{"type":"dance"}"#), FrameErrorCode::UnknownType);
+    assert_eq!(
+        code_of(r#"{"type":"typing"}"#),
+        FrameErrorCode::ValidationFailed
+    );
+    assert_eq!(
+        code_of(r#"{"type":"typing","chat_id":"nope"}"#),
+        FrameErrorCode::ValidationFailed
+    );
+    let negative = json!({"type": "read", "chat_id": Uuid::now_v7(), "seq": -1}).to_string();
+    assert_eq!(code_of(&negative), FrameErrorCode::ValidationFailed);
+}
+
+#[test]
+fn a_refused_send_carries_its_client_message_id() {
+    let missing_body =
+        json!({"type": "message.send", "chat_id": Uuid::now_v7(), "client_message_id": "k-9"});
+    let error = parse(&missing_body.to_string()).expect_err("no body");
+    assert_eq!(error.code, FrameErrorCode::ValidationFailed);
+    assert_eq!(error.client_message_id.as_deref(), Some("k-9"));
+    let missing_key = json!({"type": "message.send", "chat_id": Uuid::now_v7(), "body": "x"});
+    let error = parse(&missing_key.to_string()).expect_err("no key");
+    assert_eq!(error.client_message_id, None);
+}
+
+#[test]
+fn error_frames_have_type_code_detail() {
+    let frame: Value = serde_json::from_str(
+        &FrameError::new(FrameErrorCode::RateLimited, "slow down")
+            .for_message(Some("k".into()))
+            .to_frame(),
+    )
+    .expect("json");
+    assert_eq!(
+        frame,
+        json!({"type": "error", "code": "rate_limited", "detail": "slow down", "client_message_id": "k"})
+    );
+    let plain: Value =
+        serde_json::from_str(&FrameError::new(FrameErrorCode::UnknownType, "x").to_frame())
+            .expect("json");
+    assert!(plain.get("client_message_id").is_none());
+}
