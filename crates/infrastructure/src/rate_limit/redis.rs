@@ -226,4 +226,28 @@ mod tests {
         }
         assert_eq!(allowed, 5);
     }
+
+    #[tokio::test]
+    async fn a_redis_error_is_reported_for_the_caller_to_fail_open() {
+        let policy = RatePolicy::per_minute(5).expect("enabled");
+        let test = "a_redis_error_is_reported_for_the_caller_to_fail_open";
+        let Some(limiter) = limiter(test, policy).await else {
+            return;
+        };
+        // A plain string where the bucket hash should be makes the script fail.
+        let mut connection = limiter.connection.clone();
+        let () = redis::cmd("SET")
+            .arg(format!("{}broken", limiter.key_prefix))
+            .arg("not a bucket")
+            .query_async(&mut connection)
+            .await
+            .expect("set");
+        assert!(limiter.hit("broken").await.is_err());
+        assert!(limiter.hit("healthy").await.is_ok());
+        let _: i64 = redis::cmd("DEL")
+            .arg(format!("{}broken", limiter.key_prefix))
+            .query_async(&mut connection)
+            .await
+            .expect("clean up");
+    }
 }
