@@ -15,6 +15,7 @@ use super::Gateway;
 use super::close::CloseReason;
 use super::frames::{ChatHead, ReadyFrame, to_text};
 use super::hub::{Delivery, Registration, SocketId};
+use crate::middleware::metrics::WS_OPEN_SOCKETS;
 
 /// Why a socket's loop ends early.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,14 +40,14 @@ struct OpenSocket;
 
 impl OpenSocket {
     fn count() -> Self {
-        metrics::gauge!("ws_open_sockets").increment(1.0);
+        metrics::gauge!(WS_OPEN_SOCKETS).increment(1.0);
         Self
     }
 }
 
 impl Drop for OpenSocket {
     fn drop(&mut self) {
-        metrics::gauge!("ws_open_sockets").decrement(1.0);
+        metrics::gauge!(WS_OPEN_SOCKETS).decrement(1.0);
     }
 }
 

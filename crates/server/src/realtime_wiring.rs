@@ -1,0 +1,126 @@
+//! The realtime side of the composition root: the event bus (in process, or Redis
+//! when `CONFAB_REDIS_URL` is set, counted in `events_published_total`), the node's
+//! hub with its one bus subscription, and the WebSocket gateway.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use confab_api::middleware::metrics::EVENTS_PUBLISHED_TOTAL;
+use confab_api::middleware::rate_limit::RateLimit;
+use confab_api::ws::{Gateway, GatewayConfig, Hub};
+use confab_application::messages::MessageService;
+use confab_application::ports::{EventBus, EventStream, Notification};
+use confab_application::realtime::RealtimeService;
+use confab_infrastructure::events::{
+    DEFAULT_CHANNEL, InProcessEventBus, RedisBusError, RedisEventBus,
+};
+use tokio::task::JoinHandle;
+
+use crate::config::{Config, ConfigError};
+use crate::wiring::Adapters;
+
+/// `CONFAB_WS_PING_SECONDS`: how often the server pings each socket.
+pub const PING_VARIABLE: &str = "CONFAB_WS_PING_SECONDS";
+/// `CONFAB_WS_IDLE_TIMEOUT_SECONDS`: silence after which a socket is dropped.
+pub const IDLE_VARIABLE: &str = "CONFAB_WS_IDLE_TIMEOUT_SECONDS";
+
+/// Counts every notification published in `events_published_total`.
+struct CountingEventBus<B> {
+    inner: B,
+}
+
+impl<B: EventBus> EventBus for CountingEventBus<B> {
+    fn publish<'life0, 'async_trait>(
+        &'life0 self,
+        notification: Notification,
+    ) -> Pin<Box<dyn Future<Output = ()> + Send + 'async_trait>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        metrics::counter!(EVENTS_PUBLISHED_TOTAL).increment(1);
+        self.inner.publish(notification)
+    }
+
+    fn subscribe(&self) -> EventStream {
+        self.inner.subscribe()
+    }
+}
+
+/// The node's event bus: Redis pub/sub when `CONFAB_REDIS_URL` is set (every node
+/// must then use the same Redis), else in process.
+pub async fn event_bus(config: &Config) -> Result<Arc<dyn EventBus>, RedisBusError> {
+    Ok(match &config.redis_url {
+        Some(url) => Arc::new(CountingEventBus {
+            inner: RedisEventBus::connect(url.expose(), DEFAULT_CHANNEL).await?,
+        }),
+        None => Arc::new(CountingEventBus {
+            inner: InProcessEventBus::default(),
+        }),
+    })
+}
+
+/// Socket timings from `CONFAB_WS_PING_SECONDS` (default 30) and
+/// `CONFAB_WS_IDLE_TIMEOUT_SECONDS` (default 75), read through `get` (the process
+/// environment in production).
+pub fn gateway_config(
+    get: impl Fn(&'static str) -> Option<String>,
+) -> Result<GatewayConfig, ConfigError> {
+    let defaults = GatewayConfig::default();
+    let seconds = |variable: &'static str, default: Duration| match get(variable) {
+        None => Ok(default),
+        Some(raw) => match raw.trim().parse::<u64>() {
+            Ok(n) if n > 0 => Ok(Duration::from_secs(n)),
+            _ => Err(ConfigError {
+                variable,
+                reason: "expected a whole number of seconds above 0".to_owned(),
+            }),
+        },
+    };
+    Ok(GatewayConfig {
+        ping_interval: seconds(PING_VARIABLE, defaults.ping_interval)?,
+        idle_timeout: seconds(IDLE_VARIABLE, defaults.idle_timeout)?,
+        ..defaults
+    })
+}
+
+/// The gateway and the task feeding its hub from the node's one bus subscription.
+pub fn gateway(
+    adapters: &Adapters,
+    messages: MessageService,
+    send_limit: RateLimit,
+    config: GatewayConfig,
+) -> (Gateway, JoinHandle<()>) {
+    let hub = Arc::new(Hub::new());
+    // Subscribed here, before the server accepts a socket, so the hub sees
+    // everything any socket could need.
+    let pump = tokio::spawn(Arc::clone(&hub).pump(adapters.events.subscribe()));
+    let realtime = RealtimeService::new(
+        Arc::clone(&adapters.chats),
+        Arc::clone(&adapters.messages),
+        Arc::clone(&adapters.clock),
+        Arc::clone(&adapters.events),
+    );
+    let gateway = Gateway::new(hub, realtime, messages, send_limit, config);
+    (gateway, pump)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn socket_timings_default_and_validate() {
+        let config = gateway_config(|_| None).expect("defaults");
+        assert_eq!(config.ping_interval, Duration::from_secs(30));
+        let custom =
+            gateway_config(|v| (v == PING_VARIABLE).then(|| "2".to_owned())).expect("valid");
+        assert_eq!(custom.ping_interval, Duration::from_secs(2));
+        assert_eq!(custom.idle_timeout, Duration::from_secs(75));
+        let error = gateway_config(|v| (v == IDLE_VARIABLE).then(|| "0".to_owned()))
+            .expect_err("zero refused");
+        assert_eq!(error.variable, IDLE_VARIABLE);
+    }
+}
