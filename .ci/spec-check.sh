@@ -7,7 +7,7 @@
 # Usage: .ci/spec-check.sh PATH/TO/confab VENV
 # The server runs on a free loopback port with a temporary SQLite database and is
 # stopped however this script ends. Knobs: CONFAB_ST_MAX_EXAMPLES (cases per
-# operation and phase, default 25), CONFAB_ST_SEED (default 20261121; "random" for
+# operation and phase, default 50), CONFAB_ST_SEED (default 20261121; "random" for
 # a new seed each run).
 set -euo pipefail
 # shellcheck source=.ci/lib.sh
@@ -16,7 +16,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 binary=$(realpath "$1")
 venv=$(realpath "$2")
-max_examples=${CONFAB_ST_MAX_EXAMPLES:-25}
+max_examples=${CONFAB_ST_MAX_EXAMPLES:-50}
 seed=${CONFAB_ST_SEED:-20261121}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/confab-spec-check.XXXXXX")
@@ -35,8 +35,9 @@ stop_server() {
         wait "$server_pid" 2>/dev/null || true
     fi
     if [ "$status" -ne 0 ] && [ -f "$work/server.log" ]; then
-        note "last lines of the server log:"
-        tail -n 40 "$work/server.log" >&2 || true
+        note "server log: warnings and errors (last 30), then the last 10 lines"
+        grep -E ' (WARN|ERROR) |"level":"(WARN|ERROR)"' "$work/server.log" | tail -n 30 >&2 || true
+        tail -n 10 "$work/server.log" >&2 || true
     fi
     rm -rf "$work"
     exit "$status"
@@ -59,6 +60,7 @@ base="http://127.0.0.1:$port"
         CONFAB_AUTH_RATE_PER_MINUTE=0 \
         CONFAB_SEND_RATE_PER_SECOND=0 \
         RUST_LOG="${RUST_LOG:-info}" \
+        NO_COLOR=1 \
         "$binary" serve
 ) >"$work/server.log" 2>&1 &
 server_pid=$!
@@ -91,22 +93,24 @@ if [ "$seed" != random ]; then
     st_args+=(--seed "$seed")
 fi
 
-section "spec check: schemathesis (all operations but the session-ending ones)"
-# Logging out or revoking a session would revoke the token schemathesis uses and turn
-# the rest of the run into 401s, so those two operations get their own run below.
-session_enders='/(auth/logout|sessions/[^/]+)$'
-token=$(register_token) || die "could not register the schemathesis user"
-"$venv/bin/st" run "$base/openapi.json" "${st_args[@]}" \
-    -H "Authorization: Bearer $token" \
-    --exclude-path-regex "$session_enders" \
-    || die "schemathesis found failures"
+# Runs schemathesis as a freshly registered user; $1 names the run, the rest are filters.
+run_schemathesis() {
+    local title=$1 token
+    shift
+    section "spec check: schemathesis, $title"
+    token=$(register_token) || die "could not register a user for schemathesis"
+    "$venv/bin/st" run "$base/openapi.json" "${st_args[@]}" \
+        -H "Authorization: Bearer $token" "$@" \
+        || die "schemathesis found failures ($title)"
+}
 
-section "spec check: schemathesis (logout and session revocation)"
-token=$(register_token) || die "could not register the second schemathesis user"
-"$venv/bin/st" run "$base/openapi.json" "${st_args[@]}" \
-    -H "Authorization: Bearer $token" \
-    --include-path-regex "$session_enders" \
-    || die "schemathesis found failures"
+# Logging out or revoking a session ends the session schemathesis authenticates with
+# and would turn the rest of its run into 401s, so each of those two operations gets a
+# run (and a user) of its own.
+run_schemathesis "every operation but logout and session revocation" \
+    --exclude-path-regex '/(auth/logout|sessions/[^/]+)$'
+run_schemathesis "session revocation" --include-path-regex '/sessions/[^/]+$'
+run_schemathesis "logout" --include-path-regex '/auth/logout$'
 
 section "spec check: generated Python client"
 cat >"$work/client-config.yml" <<'YML'
