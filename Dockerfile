@@ -13,7 +13,7 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
     && cp target/release/confab /usr/local/bin/confab
 
 FROM debian:bookworm-slim
-# ca-certificates for TLS connections to managed databases; curl for HEALTHCHECK.
+# curl for the HEALTHCHECK below; ca-certificates so curl and other tools can verify TLS.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
