@@ -16,6 +16,8 @@ use poem_openapi::registry::{MetaApi, Registry};
 use poem_openapi::{OpenApi, OpenApiService};
 
 use crate::endpoints::auth::AuthApi;
+use crate::endpoints::chats::ChatsApi;
+use crate::endpoints::messages::MessagesApi;
 use crate::endpoints::operations::OperationsApi;
 use crate::endpoints::profiles::ProfilesApi;
 use crate::endpoints::sessions::SessionsApi;
@@ -28,7 +30,14 @@ use crate::middleware::routes::RouteTable;
 use crate::state::ApiState;
 
 /// Every `#[OpenApi]` struct served, in spec order.
-pub type Apis = (OperationsApi, AuthApi, SessionsApi, ProfilesApi);
+pub type Apis = (
+    OperationsApi,
+    AuthApi,
+    SessionsApi,
+    ProfilesApi,
+    ChatsApi,
+    MessagesApi,
+);
 
 /// Builds the API structs from the services.
 fn apis(state: &ApiState) -> Apis {
@@ -37,6 +46,11 @@ fn apis(state: &ApiState) -> Apis {
         AuthApi::new(state.accounts.clone()),
         SessionsApi::new(state.accounts.clone()),
         ProfilesApi::new(state.profiles.clone()),
+        ChatsApi::new(state.chats.clone()),
+        MessagesApi::new(
+            state.messages.clone(),
+            state.rate_limits.send_per_user.clone(),
+        ),
     )
 }
 

@@ -5,6 +5,8 @@
 use std::sync::Arc;
 
 use confab_application::accounts::AccountService;
+use confab_application::chats::ChatService;
+use confab_application::messages::MessageService;
 use confab_application::profiles::ProfileService;
 use futures_util::future::BoxFuture;
 
@@ -43,6 +45,10 @@ pub struct ApiState {
     pub accounts: AccountService,
     /// Profiles and user search.
     pub profiles: ProfileService,
+    /// Chats, members and roles.
+    pub chats: ChatService,
+    /// Messages, read positions and chat logs.
+    pub messages: MessageService,
     /// Rate-limit policies.
     pub rate_limits: RateLimits,
     /// `/ready` and `/metrics`.

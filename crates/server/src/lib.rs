@@ -2,10 +2,12 @@
 //! (`main.rs`) only parses the command line and calls in here; integration tests use
 //! [`startup::Application`] directly.
 
+pub mod chat_wiring;
 pub mod cli;
 pub mod config;
 pub mod realtime_wiring;
 pub mod seed;
+pub mod seed_chats;
 pub mod startup;
 pub mod telemetry;
 pub mod wiring;

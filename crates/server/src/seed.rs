@@ -122,6 +122,6 @@ async fn demo_user(
 /// The chats part of the demo: a direct chat alice–bob and a group "Project team"
 /// with all four, with a few messages. Written by the chats side; must stay
 /// idempotent (find existing chats before creating).
-pub async fn seed_chats(_adapters: &Adapters, _users: &[DemoUser]) -> Result<(), SeedError> {
-    Ok(())
+pub async fn seed_chats(adapters: &Adapters, users: &[DemoUser]) -> Result<(), SeedError> {
+    crate::seed_chats::seed_demo_chats(adapters, users).await
 }

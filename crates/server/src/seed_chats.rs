@@ -47,16 +47,15 @@ pub async fn seed_demo_chats(adapters: &Adapters, users: &[DemoUser]) -> Result<
     )
     .await?;
     send_all(&services.messages, users, direct, "direct", DIRECT_MESSAGES).await?;
-    let group = match find_group(&services.chats, alice).await? {
-        Some(id) => id,
-        None => {
-            let request = NewChatRequest {
-                kind: ChatKind::Group,
-                name: Some(GROUP_NAME.to_owned()),
-                member_ids: users.iter().map(|demo| demo.user.id).collect(),
-            };
-            open_chat(&services.chats, alice, request).await?
-        }
+    let group = if let Some(id) = find_group(&services.chats, alice).await? {
+        id
+    } else {
+        let request = NewChatRequest {
+            kind: ChatKind::Group,
+            name: Some(GROUP_NAME.to_owned()),
+            member_ids: users.iter().map(|demo| demo.user.id).collect(),
+        };
+        open_chat(&services.chats, alice, request).await?
     };
     send_all(&services.messages, users, group, "group", GROUP_MESSAGES).await?;
     println!("demo chats ready: alice–bob, \"{GROUP_NAME}\"");

@@ -23,6 +23,7 @@ use confab_infrastructure::security::{Argon2PasswordHasher, JwtTokenService};
 use rand::RngCore;
 use sea_orm::DatabaseConnection;
 
+use crate::chat_wiring::{ChatServices, chat_services};
 use crate::config::Config;
 use crate::startup::StartupError;
 use crate::telemetry::metrics_handle;
@@ -57,6 +58,8 @@ pub struct Services {
     pub accounts: AccountService,
     /// Profiles and search.
     pub profiles: ProfileService,
+    /// Chats and messages.
+    pub chat: ChatServices,
     // Chats, messages and realtime: add fields here, built in their own functions.
 }
 
@@ -131,6 +134,7 @@ pub fn account_services(adapters: &Adapters) -> Services {
             Arc::clone(&a.hasher),
             Arc::clone(&a.clock),
         ),
+        chat: chat_services(adapters),
     }
 }
 
@@ -186,6 +190,8 @@ pub fn api_state(services: &Services, rate_limits: RateLimits, operations: Opera
     ApiState {
         accounts: services.accounts.clone(),
         profiles: services.profiles.clone(),
+        chats: services.chat.chats.clone(),
+        messages: services.chat.messages.clone(),
         rate_limits,
         operations,
     }

@@ -286,7 +286,8 @@ pub struct CreateChatRequest {
     /// `direct` or `group`.
     #[oai(rename = "type")]
     pub kind: ChatTypeDto,
-    /// The group's name, 1..100 characters; must be absent for a direct chat.
+    /// The group's name, 1..100 characters; must be absent (or `null`) for a direct chat.
+    #[oai(nullable)]
     pub name: Option<String>,
     /// `direct`: exactly one other user. `group`: the first members (duplicates and
     /// my own id are ignored; may be empty).
@@ -308,7 +309,9 @@ impl From<CreateChatRequest> for NewChatRequest {
 #[derive(Debug, Clone, Object)]
 #[oai(rename = "UpdateChat")]
 pub struct UpdateChatRequest {
-    /// New group name, 1..100 characters (groups only, admin/owner).
+    /// New group name, 1..100 characters (groups only, admin/owner); `null` is
+    /// the same as absent, since a group always has a name.
+    #[oai(nullable)]
     pub name: Option<String>,
     /// 60..604800 seconds; `null` keeps messages forever.
     #[oai(nullable)]

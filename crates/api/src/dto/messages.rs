@@ -64,9 +64,11 @@ pub struct SendMessageRequest {
     /// 1..4000 Unicode scalar values, not only white space; kept exactly as sent.
     pub body: String,
     /// A live message of the same chat to answer.
+    #[oai(nullable)]
     pub reply_to_id: Option<Uuid>,
     /// Up to 64 characters, unique per author and chat: a retry with the same key
     /// returns the original message with 200 instead of sending it again.
+    #[oai(nullable)]
     pub client_message_id: Option<String>,
 }
 
