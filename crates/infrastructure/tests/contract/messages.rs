@@ -18,6 +18,9 @@ use sea_orm::DatabaseConnection;
 use crate::chats::{group, new_users, now};
 use crate::contract_test;
 
+mod pages;
+mod reaper;
+
 fn seq(n: i64) -> Seq {
     Seq::new(n).expect("valid seq")
 }
