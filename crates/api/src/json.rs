@@ -63,58 +63,101 @@ impl<T: ParseFromJSON> ParsePayload for ApiJson<T> {
                 ApiError::new(ErrorCode::InvalidJson, "The body must be a JSON object.").into(),
             );
         }
-        match T::parse_from_json(Some(value.clone())) {
-            Ok(parsed) => Ok(Self(parsed)),
-            Err(error) => {
-                let fields = diagnose::<T>(&value);
-                if fields.is_empty() {
-                    Err(ApiError::new(ErrorCode::InvalidJson, error.into_message()).into())
-                } else {
-                    Err(ApiError::fields(ErrorCode::ValidationFailed, fields).into())
-                }
-            }
+        // poem-openapi coerces numbers and booleans into strings; check the JSON
+        // types against the schema first, so a wrong type is refused, never stored.
+        let fields = diagnose::<T>(&value);
+        if !fields.is_empty() {
+            return Err(ApiError::fields(ErrorCode::ValidationFailed, fields).into());
         }
+        T::parse_from_json(Some(value)).map(Self).map_err(|error| {
+            ApiError::new(ErrorCode::ValidationFailed, error.into_message()).into()
+        })
     }
 }
 
 poem_openapi::impl_apirequest_for_payload!(ApiJson<T>, T: ParseFromJSON);
 
 /// Finds the fields of `value` that do not fit `T`'s schema: missing required
-/// fields, wrong JSON types and unknown enum values.
+/// fields, wrong JSON types and unknown enum values, also inside nested objects and
+/// arrays (named like `members[2].role`).
 fn diagnose<T: Type>(value: &Value) -> Vec<FieldErrorBody> {
     let mut registry = Registry::new();
     T::register(&mut registry);
-    let root = T::schema_ref();
-    let Some(schema) = resolve(&registry, &root) else {
-        return Vec::new();
-    };
-    let Some(object) = value.as_object() else {
-        return Vec::new();
-    };
     let mut errors = Vec::new();
-    for (name, property) in &schema.properties {
-        let field = (*name).to_owned();
-        match object.get(*name) {
-            None | Some(Value::Null) if schema.required.contains(name) => {
-                errors.push(FieldErrorBody {
-                    field,
-                    message: "is required".to_owned(),
-                });
-            }
-            None | Some(Value::Null) => {}
-            Some(found) => {
-                if let Some(message) = mismatch(&registry, property, found) {
-                    errors.push(FieldErrorBody { field, message });
-                }
-            }
-        }
-    }
+    check(&registry, &T::schema_ref(), value, "", &mut errors);
     errors
 }
 
-/// Why `found` does not fit `expected`, if it visibly does not.
-fn mismatch(registry: &Registry, expected: &MetaSchemaRef, found: &Value) -> Option<String> {
-    let schema = resolve(registry, expected)?;
+/// Appends to `errors` why `found` (at `path`) does not fit `expected`.
+fn check(
+    registry: &Registry,
+    expected: &MetaSchemaRef,
+    found: &Value,
+    path: &str,
+    errors: &mut Vec<FieldErrorBody>,
+) {
+    let Some(schema) = resolve(registry, expected) else {
+        return;
+    };
+    if let Some(message) = mismatch(schema, found) {
+        errors.push(FieldErrorBody {
+            field: path.to_owned(),
+            message,
+        });
+        return;
+    }
+    match found {
+        Value::Object(object) => {
+            for (name, property) in &schema.properties {
+                let field = if path.is_empty() {
+                    (*name).to_owned()
+                } else {
+                    format!("{path}.{name}")
+                };
+                match object.get(*name) {
+                    None if schema.required.contains(name) => errors.push(FieldErrorBody {
+                        field,
+                        message: "is required".to_owned(),
+                    }),
+                    None => {}
+                    Some(Value::Null) if nullable(registry, property) => {}
+                    Some(Value::Null) => errors.push(FieldErrorBody {
+                        field,
+                        message: "must not be null".to_owned(),
+                    }),
+                    Some(inner) => check(registry, property, inner, &field, errors),
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item_schema) = &schema.items {
+                for (index, item) in items.iter().enumerate() {
+                    check(
+                        registry,
+                        item_schema,
+                        item,
+                        &format!("{path}[{index}]"),
+                        errors,
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether `null` is allowed where `schema` is expected.
+fn nullable(registry: &Registry, schema: &MetaSchemaRef) -> bool {
+    match schema {
+        MetaSchemaRef::Inline(inline) => {
+            inline.nullable || inline.all_of.iter().any(|s| nullable(registry, s))
+        }
+        MetaSchemaRef::Reference(name) => registry.schemas.get(name).is_some_and(|s| s.nullable),
+    }
+}
+
+/// Why `found` does not fit `schema` at its own level, if it visibly does not.
+fn mismatch(schema: &MetaSchema, found: &Value) -> Option<String> {
     if !schema.enum_items.is_empty() {
         if schema.enum_items.contains(found) {
             return None;
@@ -137,7 +180,14 @@ fn mismatch(registry: &Registry, expected: &MetaSchemaRef, found: &Value) -> Opt
 /// The schema a reference points at (or the inline schema itself).
 fn resolve<'a>(registry: &'a Registry, schema: &'a MetaSchemaRef) -> Option<&'a MetaSchema> {
     match schema {
-        MetaSchemaRef::Inline(schema) => Some(schema),
+        // A nullable reference is `allOf: [$ref, {nullable}]`: look through it.
+        MetaSchemaRef::Inline(inline) if inline.ty.is_empty() || inline.ty == "object" => {
+            match inline.all_of.first() {
+                Some(first) if inline.properties.is_empty() => resolve(registry, first),
+                _ => Some(inline),
+            }
+        }
+        MetaSchemaRef::Inline(inline) => Some(inline),
         MetaSchemaRef::Reference(name) => registry.schemas.get(name),
     }
 }

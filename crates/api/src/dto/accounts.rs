@@ -21,9 +21,11 @@ pub struct RegisterRequest {
     pub email: String,
     /// 8..128 characters.
     pub password: String,
-    /// 1..64 characters.
+    /// 1..64 characters; absent or `null` for none.
+    #[oai(nullable)]
     pub display_name: Option<String>,
     /// Label of this device's session, up to 64 characters.
+    #[oai(nullable)]
     pub device_name: Option<String>,
 }
 
@@ -48,6 +50,7 @@ pub struct LoginRequest {
     /// My password.
     pub password: String,
     /// Label of this device's session, up to 64 characters.
+    #[oai(nullable)]
     pub device_name: Option<String>,
 }
 

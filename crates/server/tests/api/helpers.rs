@@ -1,0 +1,345 @@
+//! `spawn_app()`: the real server on port 0 with a fresh database (a temporary
+//! SQLite file, or its own PostgreSQL database), a hand-driven clock, and small
+//! client helpers.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::{Arc, Once};
+
+use confab_infrastructure::clock::ManualClock;
+use confab_server::config::{Config, LogFormat};
+use confab_server::startup::Application;
+use confab_server::telemetry::init_tracing;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{Value, json};
+
+/// The password every test user gets.
+pub(crate) const PASSWORD: &str = "correct horse battery";
+
+/// Knobs a test may turn.
+#[derive(Debug, Clone)]
+pub(crate) struct TestConfig {
+    /// `CONFAB_AUTH_RATE_PER_MINUTE` (high by default so tests are not limited).
+    pub(crate) auth_rate_per_minute: u32,
+    /// `CONFAB_SEND_RATE_PER_SECOND`.
+    pub(crate) send_rate_per_second: u32,
+    /// `CONFAB_TRUST_PROXY`.
+    pub(crate) trust_proxy: bool,
+}
+
+impl Default for TestConfig {
+    fn default() -> Self {
+        Self {
+            auth_rate_per_minute: 10_000,
+            send_rate_per_second: 10_000,
+            trust_proxy: false,
+        }
+    }
+}
+
+/// A running server and what a test needs to talk to it.
+pub(crate) struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub(crate) address: String,
+    /// The server's clock: move it to cross token lifetimes or message TTLs.
+    pub(crate) clock: Arc<ManualClock>,
+    /// The server's database pool.
+    pub(crate) db: DatabaseConnection,
+    /// A client that keeps no cookies and follows no redirects.
+    pub(crate) client: reqwest::Client,
+    _cleanup: Cleanup,
+}
+
+/// A signed-in test user.
+#[derive(Debug, Clone)]
+pub(crate) struct TestUser {
+    /// The user id.
+    pub(crate) id: String,
+    /// Access token.
+    pub(crate) access: String,
+    /// Refresh token.
+    pub(crate) refresh: String,
+}
+
+enum Cleanup {
+    SqliteFile(std::path::PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        match self {
+            Self::SqliteFile(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Self::Postgres { admin_url, name } => {
+                // Drop cannot await and the test runtime may be going away: use a
+                // short-lived runtime on its own thread.
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                let _ = std::thread::spawn(move || {
+                    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                    else {
+                        return;
+                    };
+                    runtime.block_on(async move {
+                        if let Ok(admin) = Database::connect(&admin_url).await {
+                            let _ = admin
+                                .execute_unprepared(&format!(
+                                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                                ))
+                                .await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+fn init_test_tracing() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            init_tracing("debug", LogFormat::Text);
+        }
+    });
+}
+
+/// A server on SQLite with the default test configuration.
+pub(crate) async fn spawn_app() -> TestApp {
+    spawn_app_with(TestConfig::default()).await
+}
+
+/// A server on SQLite with `config`.
+pub(crate) async fn spawn_app_with(config: TestConfig) -> TestApp {
+    let path = std::env::temp_dir().join(format!("confab-api-{}.db", uuid::Uuid::now_v7()));
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    start(&url, &config, Cleanup::SqliteFile(path)).await
+}
+
+/// A server on a fresh PostgreSQL database, or `None` (with a notice on stderr) when
+/// `CONFAB_TEST_POSTGRES_URL` is unset.
+pub(crate) async fn spawn_postgres_app(test: &str) -> Option<TestApp> {
+    let Ok(admin_url) = std::env::var("CONFAB_TEST_POSTGRES_URL") else {
+        // Straight to stderr, which the harness does not capture, so every test log
+        // shows that the PostgreSQL variant did not run.
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED {test} on PostgreSQL: CONFAB_TEST_POSTGRES_URL is not set"
+        );
+        return None;
+    };
+    let name = format!("confab_api_{}", uuid::Uuid::now_v7().simple());
+    let admin = Database::connect(&admin_url)
+        .await
+        .expect("connect to CONFAB_TEST_POSTGRES_URL");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .expect("create test database");
+    drop(admin);
+    let url = with_database(&admin_url, &name);
+    Some(
+        start(
+            &url,
+            &TestConfig::default(),
+            Cleanup::Postgres { admin_url, name },
+        )
+        .await,
+    )
+}
+
+async fn start(database_url: &str, test: &TestConfig, cleanup: Cleanup) -> TestApp {
+    init_test_tracing();
+    let vars: HashMap<&str, String> = HashMap::from([
+        ("DATABASE_URL", database_url.to_owned()),
+        ("CONFAB_BIND", "127.0.0.1:0".to_owned()),
+        (
+            "CONFAB_JWT_SECRET",
+            "test-secret-test-secret-test-secret!".to_owned(),
+        ),
+        ("CONFAB_DB_MAX_CONNECTIONS", "5".to_owned()),
+        (
+            "CONFAB_AUTH_RATE_PER_MINUTE",
+            test.auth_rate_per_minute.to_string(),
+        ),
+        (
+            "CONFAB_SEND_RATE_PER_SECOND",
+            test.send_rate_per_second.to_string(),
+        ),
+        ("CONFAB_TRUST_PROXY", test.trust_proxy.to_string()),
+    ]);
+    let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("valid test config");
+    let clock = Arc::new(ManualClock::starting_now());
+    let app = Application::build_with_clock(config, clock.clone())
+        .await
+        .expect("build the app");
+    let port = app.port();
+    let db = app.database().clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        clock,
+        db,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        _cleanup: cleanup,
+    }
+}
+
+/// Replaces the database name in a `postgres://user@host:port/db?params` URL.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let authority_end = base.find("://").map_or(0, |i| i + 3);
+    let path_start = base[authority_end..]
+        .find('/')
+        .map_or(base.len(), |i| authority_end + i);
+    let mut out = format!("{}/{name}", &base[..path_start]);
+    if let Some(query) = query {
+        out.push('?');
+        out.push_str(query);
+    }
+    out
+}
+
+impl TestApp {
+    /// The absolute URL of `path` (`/api/v1/me`).
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// A request with the bearer token when given.
+    pub(crate) fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+    ) -> reqwest::RequestBuilder {
+        let builder = self.client.request(method, self.url(path));
+        match token {
+            Some(token) => builder.bearer_auth(token),
+            None => builder,
+        }
+    }
+
+    /// `GET path` with `token`.
+    pub(crate) async fn get(&self, path: &str, token: &str) -> reqwest::Response {
+        self.request(reqwest::Method::GET, path, Some(token))
+            .send()
+            .await
+            .expect("send")
+    }
+
+    /// A JSON request with an optional token.
+    pub(crate) async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> reqwest::Response {
+        self.request(method, path, token)
+            .json(body)
+            .send()
+            .await
+            .expect("send")
+    }
+
+    /// Registers `username` (email `username@example.com`, password [`PASSWORD`]).
+    pub(crate) async fn register(&self, username: &str) -> TestUser {
+        let response = self
+            .send_json(
+                reqwest::Method::POST,
+                "/api/v1/auth/register",
+                None,
+                &json!({"username": username, "email": format!("{username}@example.com"), "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "register {username}");
+        user_from(response).await
+    }
+
+    /// Logs `login` in with `password`, expecting success.
+    pub(crate) async fn login(&self, login: &str, password: &str) -> TestUser {
+        let response = self
+            .send_json(
+                reqwest::Method::POST,
+                "/api/v1/auth/login",
+                None,
+                &json!({"login": login, "password": password}),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "login {login}");
+        user_from(response).await
+    }
+}
+
+/// Reads `{user, tokens}`.
+pub(crate) async fn user_from(response: reqwest::Response) -> TestUser {
+    let body: Value = response.json().await.expect("json body");
+    TestUser {
+        id: body["user"]["id"].as_str().expect("user.id").to_owned(),
+        access: body["tokens"]["access_token"]
+            .as_str()
+            .expect("access")
+            .to_owned(),
+        refresh: body["tokens"]["refresh_token"]
+            .as_str()
+            .expect("refresh")
+            .to_owned(),
+    }
+}
+
+/// Asserts the error shape and returns the body.
+pub(crate) async fn assert_error(response: reqwest::Response, status: u16, code: &str) -> Value {
+    assert_eq!(response.status().as_u16(), status, "status for {code}");
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        content_type.starts_with("application/json"),
+        "{content_type}"
+    );
+    let body: Value = response.json().await.expect("json error body");
+    assert_eq!(body["status"], status, "{body}");
+    assert_eq!(body["code"], code, "{body}");
+    assert!(
+        body["title"].as_str().is_some_and(|t| !t.is_empty()),
+        "{body}"
+    );
+    assert!(body["detail"].as_str().is_some(), "{body}");
+    body
+}
+
+/// Runs `async fn name(app: TestApp)` on SQLite and, when `CONFAB_TEST_POSTGRES_URL`
+/// is set, on PostgreSQL.
+#[macro_export]
+macro_rules! api_test {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::helpers::spawn_app().await).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = $crate::helpers::spawn_postgres_app(stringify!($name)).await {
+                    super::$name(app).await;
+                }
+            }
+        }
+    };
+}

@@ -1,0 +1,19 @@
+//! API tests: the real `confab` server on port 0 with a fresh database per test,
+//! driven over HTTP. One test binary for the whole API.
+//!
+//! Adding tests for another area (chats, messages, ws): create `tests/api/<area>.rs`,
+//! add `mod <area>;` below, write `async fn some_behaviour(app: TestApp)` and put
+//! `api_test!(some_behaviour);` after it to run it on SQLite and PostgreSQL. Use
+//! `app.register("alice")` for signed-in users, `app.clock` to move time, and
+//! `helpers::assert_error` to check the error shape.
+
+mod helpers;
+
+mod auth;
+mod chats;
+mod errors;
+mod messages;
+mod operations;
+mod profiles;
+mod sessions;
+mod ws;

@@ -1,0 +1,110 @@
+//! Operations: health, readiness, metrics, docs, the spec, and the binary's CLI.
+
+use reqwest::Method;
+use serde_json::Value;
+
+use crate::api_test;
+use crate::helpers::{TestApp, assert_error};
+
+async fn get(app: &TestApp, path: &str) -> reqwest::Response {
+    app.request(Method::GET, path, None)
+        .send()
+        .await
+        .expect("send")
+}
+
+async fn health_and_readiness_follow_the_database(app: TestApp) {
+    assert_eq!(get(&app, "/health").await.status(), 200);
+    let ready = get(&app, "/ready").await;
+    assert_eq!(ready.status(), 200);
+    assert_eq!(ready.json::<Value>().await.expect("json")["status"], "ok");
+    app.db.close_by_ref().await.expect("close the pool");
+    assert_error(get(&app, "/ready").await, 503, "service_unavailable").await;
+    assert_eq!(get(&app, "/health").await.status(), 200);
+}
+api_test!(health_and_readiness_follow_the_database);
+
+async fn metrics_label_requests_by_route_template(app: TestApp) {
+    let alice = app.register("alice").await;
+    let path = format!("/api/v1/users/{}", alice.id);
+    assert_eq!(app.get(&path, &alice.access).await.status(), 200);
+    let text = get(&app, "/metrics").await.text().await.expect("text");
+    assert!(
+        text.lines()
+            .any(|line| line.starts_with("http_requests_total")
+                && line.contains(r#"route="/api/v1/users/{id}""#)
+                && line.contains(r#"status="200""#)
+                && line.contains(r#"method="GET""#)),
+        "{text}"
+    );
+    assert!(!text.contains(&alice.id), "raw ids must not become labels");
+    assert!(
+        text.contains("http_request_duration_seconds_bucket"),
+        "{text}"
+    );
+    assert!(text.contains("ws_open_sockets"), "{text}");
+    assert!(text.contains("events_published_total"), "{text}");
+}
+api_test!(metrics_label_requests_by_route_template);
+
+#[tokio::test]
+async fn docs_and_spec_are_served() {
+    let app = crate::helpers::spawn_app().await;
+    let docs = get(&app, "/docs").await;
+    assert_eq!(docs.status(), 200);
+    let html = docs.text().await.expect("html");
+    assert!(html.contains("SwaggerUIBundle"), "Swagger UI");
+    // The bundle is inlined: no script or stylesheet is fetched from elsewhere.
+    assert!(
+        !html.contains("<script src="),
+        "assets must be bundled, not from a CDN"
+    );
+    assert!(
+        !html.contains("<link rel=\"stylesheet\""),
+        "assets must be bundled"
+    );
+    let served: Value = get(&app, "/openapi.json").await.json().await.expect("json");
+    let committed: Value = serde_json::from_str(&committed_spec()).expect("openapi.json is JSON");
+    assert!(
+        served == committed,
+        "regenerate with `cargo run -p confab -- openapi > openapi/openapi.json`"
+    );
+}
+
+#[test]
+fn committed_spec_equals_confab_openapi_output() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_confab"))
+        .arg("openapi")
+        .env("DATABASE_URL", "postgres://nowhere.invalid/none")
+        .output()
+        .expect("run confab openapi");
+    assert!(output.status.success());
+    let printed = String::from_utf8(output.stdout).expect("utf-8");
+    let committed = committed_spec();
+    // Not `assert_eq!`: the documents are too long to print usefully.
+    assert!(
+        printed == committed,
+        "openapi/openapi.json is stale: run `cargo run -p confab -- openapi > openapi/openapi.json`"
+    );
+}
+
+#[test]
+fn help_lists_every_subcommand() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_confab"))
+        .arg("--help")
+        .output()
+        .expect("run confab --help");
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).expect("utf-8");
+    for command in ["serve", "migrate", "openapi", "seed-demo"] {
+        assert!(help.contains(command), "{help}");
+    }
+}
+
+fn committed_spec() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../openapi/openapi.json"
+    ))
+    .expect("read openapi/openapi.json")
+}
