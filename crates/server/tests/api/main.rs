@@ -10,10 +10,7 @@
 mod helpers;
 
 mod auth;
-mod chats;
 mod errors;
-mod messages;
 mod operations;
 mod profiles;
 mod sessions;
-mod ws;

@@ -1,1 +1,0 @@
-//! Messages tests (being written).
