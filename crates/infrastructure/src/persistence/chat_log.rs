@@ -10,26 +10,27 @@ use chrono::{DateTime, Utc};
 use confab_application::RepositoryError;
 use confab_domain::{ChatId, EventPayload, LoggedEvent, Message, Seq};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+};
 use uuid::Uuid;
 
 use super::entities::{chat_events, chats};
 use super::storage;
 
-/// Locks the chat row for the rest of the transaction without changing it, so
-/// checks made afterwards (member count, current owner) cannot race another writer.
-/// `None` when the chat does not exist.
+/// Locks the chat row for the rest of the transaction without changing it
+/// (`SELECT … FOR UPDATE` on PostgreSQL; SQLite has a single writer anyway), so
+/// checks made afterwards (member count, current owner, message state) cannot race
+/// another writer. `None` when the chat does not exist.
 pub(super) async fn lock_chat<C: ConnectionTrait>(
     txn: &C,
     chat_id: Uuid,
 ) -> Result<Option<chats::Model>, RepositoryError> {
-    let rows = chats::Entity::update_many()
-        .col_expr(chats::Column::LastSeq, Expr::col(chats::Column::LastSeq))
-        .filter(chats::Column::Id.eq(chat_id))
-        .exec_with_returning(txn)
+    chats::Entity::find_by_id(chat_id)
+        .lock_exclusive()
+        .one(txn)
         .await
-        .map_err(storage)?;
-    Ok(rows.into_iter().next())
+        .map_err(storage)
 }
 
 /// Takes the chat's next seq and marks the chat active at `now`. Returns the chat

@@ -1,7 +1,7 @@
 //! Reads shared by the chat and message repositories: rows to domain types, members
 //! with their names, and the expiry filter every message query applies.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use confab_application::RepositoryError;
@@ -105,6 +105,7 @@ pub(super) async fn load_chat<C: ConnectionTrait>(
 
 #[derive(FromQueryResult)]
 struct MemberRow {
+    chat_id: Uuid,
     user_id: Uuid,
     username: String,
     display_name: Option<String>,
@@ -113,22 +114,32 @@ struct MemberRow {
     joined_at: DateTime<Utc>,
 }
 
-/// The members of `chat_id` with their names, oldest first (ties by user id);
-/// `only` narrows to one user.
+/// The members of `chat_id` with their names, oldest first (ties by user id).
 pub(super) async fn members<C: ConnectionTrait>(
     conn: &C,
     chat_id: Uuid,
-    only: Option<Uuid>,
 ) -> Result<Vec<Member>, RepositoryError> {
+    let rows = members_in(conn, &[chat_id], None).await?;
+    Ok(rows.into_iter().map(|(_, member)| member).collect())
+}
+
+/// The members of several chats at once, each with its chat id, leaving out
+/// `except` (to find the peers of direct chats in one query).
+pub(super) async fn members_in<C: ConnectionTrait>(
+    conn: &C,
+    chat_ids: &[Uuid],
+    except: Option<Uuid>,
+) -> Result<Vec<(Uuid, Member)>, RepositoryError> {
     use chat_members::Column as M;
+    if chat_ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut query = Query::select();
     query
-        .columns([
-            (chat_members::Entity, M::UserId),
-            (chat_members::Entity, M::Role),
-            (chat_members::Entity, M::LastReadSeq),
-            (chat_members::Entity, M::JoinedAt),
-        ])
+        .columns(
+            [M::ChatId, M::UserId, M::Role, M::LastReadSeq, M::JoinedAt]
+                .map(|col| (chat_members::Entity, col)),
+        )
         .columns([
             (users::Entity, users::Column::Username),
             (users::Entity, users::Column::DisplayName),
@@ -138,17 +149,20 @@ pub(super) async fn members<C: ConnectionTrait>(
             users::Entity,
             Expr::col((users::Entity, users::Column::Id)).equals((chat_members::Entity, M::UserId)),
         )
-        .and_where(Expr::col((chat_members::Entity, M::ChatId)).eq(chat_id))
+        .and_where(Expr::col((chat_members::Entity, M::ChatId)).is_in(chat_ids.iter().copied()))
+        .order_by((chat_members::Entity, M::ChatId), Order::Asc)
         .order_by((chat_members::Entity, M::JoinedSeq), Order::Asc)
         .order_by((chat_members::Entity, M::UserId), Order::Asc);
-    if let Some(user_id) = only {
-        query.and_where(Expr::col((chat_members::Entity, M::UserId)).eq(user_id));
+    if let Some(user_id) = except {
+        query.and_where(Expr::col((chat_members::Entity, M::UserId)).ne(user_id));
     }
     let rows = MemberRow::find_by_statement(conn.get_database_backend().build(&query))
         .all(conn)
         .await
         .map_err(storage)?;
-    rows.into_iter().map(member_from_row).collect()
+    rows.into_iter()
+        .map(|row| Ok((row.chat_id, member_from_row(row)?)))
+        .collect()
 }
 
 fn member_from_row(row: MemberRow) -> Result<Member, RepositoryError> {
@@ -176,7 +190,7 @@ pub(super) async fn snapshot<C: ConnectionTrait>(
     };
     Ok(Some(ChatSnapshot {
         chat: chat_from_row(row)?,
-        members: members(conn, chat_id, None).await?,
+        members: members(conn, chat_id).await?,
     }))
 }
 
@@ -223,6 +237,24 @@ pub(super) async fn member_count<C: ConnectionTrait>(
         .count(conn)
         .await
         .map_err(storage)
+}
+
+/// How many members each of `chat_ids` has, in one query.
+pub(super) async fn member_counts<C: ConnectionTrait>(
+    conn: &C,
+    chat_ids: &[Uuid],
+) -> Result<HashMap<Uuid, i64>, RepositoryError> {
+    let rows: Vec<(Uuid, i64)> = chat_members::Entity::find()
+        .select_only()
+        .column(chat_members::Column::ChatId)
+        .column_as(chat_members::Column::UserId.count(), "members")
+        .filter(chat_members::Column::ChatId.is_in(chat_ids.iter().copied()))
+        .group_by(chat_members::Column::ChatId)
+        .into_tuple()
+        .all(conn)
+        .await
+        .map_err(storage)?;
+    Ok(rows.into_iter().collect())
 }
 
 /// Those of `ids` that have no account.

@@ -1,15 +1,17 @@
 //! Reading chats: one member's view, the chat list and the heads of every log.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use confab_application::RepositoryError;
 use confab_application::ports::{ChatListCursor, Membership};
-use confab_domain::{ChatId, ChatKind, ChatListItem, ChatView, Seq, UserId};
+use confab_domain::{ChatId, ChatKind, ChatListItem, ChatView, Member, Seq, UserId};
 use sea_orm::sea_query::{Cond, Expr, ExprTrait, Order, Query};
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult};
 use uuid::Uuid;
 
 use crate::persistence::chat_rows::{
-    chat_from_row, last_message, member_count, members, role_from_row, unread_count,
+    chat_from_row, last_message, member_counts, members, members_in, role_from_row, unread_count,
 };
 use crate::persistence::entities::{chat_members, chats};
 use crate::persistence::storage;
@@ -50,7 +52,7 @@ pub(super) async fn view(
     let Some(me) = membership(db, chat_id, viewer).await? else {
         return Ok(None);
     };
-    let members = members(db, chat_id.as_uuid(), None).await?;
+    let members = members(db, chat_id.as_uuid()).await?;
     let last_message = last_message(db, &me.chat, now).await?;
     let unread_count = unread_count(db, &me.chat, viewer, me.last_read_seq, now).await?;
     Ok(Some(ChatView {
@@ -148,10 +150,23 @@ pub(super) async fn list_for_user(
     now: DateTime<Utc>,
 ) -> Result<Vec<ChatListItem>, RepositoryError> {
     let rows = list_rows(db, user_id, after, limit).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
+    let counts = member_counts(db, &ids).await?;
+    let direct: Vec<Uuid> = rows
+        .iter()
+        .filter(|row| row.kind == ChatKind::Direct.as_str())
+        .map(|row| row.id)
+        .collect();
+    let mut peers: HashMap<Uuid, Member> = members_in(db, &direct, Some(user_id.as_uuid()))
+        .await?
+        .into_iter()
+        .collect();
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {
         let my_role = role_from_row(row.my_role.as_deref())?;
         let my_last_read_seq = Seq::new(row.my_last_read_seq).map_err(RepositoryError::new)?;
+        let member_count = counts.get(&row.id).copied().unwrap_or_default();
+        let peer = peers.remove(&row.id);
         let chat = chat_from_row(chats::Model {
             id: row.id,
             kind: row.kind,
@@ -162,17 +177,8 @@ pub(super) async fn list_for_user(
             last_activity_at: row.last_activity_at,
             message_ttl_seconds: row.message_ttl_seconds,
         })?;
-        let peer = if chat.kind == ChatKind::Direct {
-            members(db, row.id, None)
-                .await?
-                .into_iter()
-                .find(|member| member.user_id != user_id)
-        } else {
-            None
-        };
-        let count = member_count(db, row.id).await?;
         items.push(ChatListItem {
-            member_count: i64::try_from(count).map_err(RepositoryError::new)?,
+            member_count,
             peer,
             my_role,
             my_last_read_seq,
