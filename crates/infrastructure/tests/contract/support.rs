@@ -7,8 +7,8 @@ use confab_infrastructure::persistence::{connect, migrate};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 
 /// A migrated database that cleans up after itself.
-pub struct TestDb {
-    pub db: DatabaseConnection,
+pub(crate) struct TestDb {
+    pub(crate) db: DatabaseConnection,
     cleanup: Cleanup,
 }
 
@@ -53,7 +53,7 @@ impl Drop for TestDb {
 }
 
 /// A migrated SQLite database in a temporary file.
-pub async fn sqlite() -> TestDb {
+pub(crate) async fn sqlite() -> TestDb {
     let path = std::env::temp_dir().join(format!("confab-test-{}.db", uuid::Uuid::now_v7()));
     let url = format!("sqlite://{}?mode=rwc", path.display());
     let db = connect(&url, 1).await.expect("open sqlite");
@@ -66,7 +66,7 @@ pub async fn sqlite() -> TestDb {
 
 /// A migrated, empty PostgreSQL database of its own, or `None` (with a printed
 /// notice) when `CONFAB_TEST_POSTGRES_URL` is not set.
-pub async fn postgres(test: &str) -> Option<TestDb> {
+pub(crate) async fn postgres(test: &str) -> Option<TestDb> {
     let Ok(admin_url) = std::env::var("CONFAB_TEST_POSTGRES_URL") else {
         // Written straight to stderr, which the test harness does not capture, so a
         // skipped PostgreSQL run is visible in every test log.
