@@ -404,6 +404,7 @@ async fn chat_list_is_newest_activity_first_with_a_keyset(db: DatabaseConnection
     let u = new_users(&db, 6).await;
     let base = now() - Duration::hours(1);
     let mut expected = Vec::new();
+    let mut peers = std::collections::HashMap::new();
     for (i, peer) in u[1..].iter().enumerate() {
         // Two chats share an activity time, so the id has to break the tie.
         let at = base + Duration::seconds(i64::try_from(i.min(3)).expect("small"));
@@ -412,7 +413,9 @@ async fn chat_list_is_newest_activity_first_with_a_keyset(db: DatabaseConnection
             .await
             .expect("create");
         expected.push((at, direct.snapshot.chat.id));
+        peers.insert(direct.snapshot.chat.id, *peer);
     }
+    let team = group(&repo, u[0], &u[1..3]).await;
     expected.sort_by(|a, b| b.cmp(a));
     let mut seen = Vec::new();
     let mut cursor = None;
@@ -427,15 +430,22 @@ async fn chat_list_is_newest_activity_first_with_a_keyset(db: DatabaseConnection
             chat_id: last.chat.id,
         });
         for item in &page {
+            if item.chat.id == team {
+                assert!(seen.is_empty(), "the newest chat comes first");
+                assert_eq!(item.member_count, 3);
+                assert_eq!(item.my_role, Some(MemberRole::Owner));
+                assert!(item.peer.is_none());
+                continue;
+            }
             assert_eq!(item.member_count, 2);
             assert!(item.my_role.is_none());
-            let peer = item.peer.as_ref().expect("direct chats have a peer");
-            assert_ne!(peer.user_id, u[0]);
+            let peer = item.peer.as_ref().map(|p| p.user_id);
+            assert_eq!(peer, peers.get(&item.chat.id).copied(), "the other member");
             seen.push((item.chat.last_activity_at, item.chat.id));
         }
     }
     assert_eq!(seen, expected);
     let heads = repo.heads_for_user(u[0]).await.expect("heads");
-    assert_eq!(heads.len(), 5);
+    assert_eq!(heads.len(), 6);
 }
 contract_test!(chat_list_is_newest_activity_first_with_a_keyset);
