@@ -28,6 +28,7 @@ use crate::middleware::rate_limit::AuthRateLimit;
 use crate::middleware::request_id::RequestIds;
 use crate::middleware::routes::RouteTable;
 use crate::state::ApiState;
+use crate::ws::WsApi;
 
 /// Every `#[OpenApi]` struct served, in spec order.
 pub type Apis = (
@@ -37,6 +38,7 @@ pub type Apis = (
     ProfilesApi,
     ChatsApi,
     MessagesApi,
+    WsApi,
 );
 
 /// Builds the API structs from the services.
@@ -51,6 +53,7 @@ fn apis(state: &ApiState) -> Apis {
             state.messages.clone(),
             state.rate_limits.send_per_user.clone(),
         ),
+        WsApi::new(state.realtime.clone()),
     )
 }
 

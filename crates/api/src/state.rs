@@ -11,6 +11,7 @@ use confab_application::profiles::ProfileService;
 use futures_util::future::BoxFuture;
 
 use crate::middleware::rate_limit::RateLimit;
+use crate::ws::Gateway;
 
 /// Answers whether the service can take traffic (the database answers), for `/ready`.
 pub type ReadinessProbe = Arc<dyn Fn() -> BoxFuture<'static, bool> + Send + Sync>;
@@ -49,6 +50,8 @@ pub struct ApiState {
     pub chats: ChatService,
     /// Messages, read positions and chat logs.
     pub messages: MessageService,
+    /// The realtime gateway behind `/api/v1/ws`.
+    pub realtime: Gateway,
     /// Rate-limit policies.
     pub rate_limits: RateLimits,
     /// `/ready` and `/metrics`.

@@ -16,6 +16,7 @@ use confab_application::realtime::RealtimeService;
 use confab_infrastructure::events::{
     DEFAULT_CHANNEL, InProcessEventBus, RedisBusError, RedisEventBus,
 };
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::config::{Config, ConfigError};
@@ -86,17 +87,26 @@ pub fn gateway_config(
     })
 }
 
-/// The gateway and the task feeding its hub from the node's one bus subscription.
+/// The gateway and the task feeding its hub from the node's one bus subscription,
+/// which stops when `shutdown` turns true.
 pub fn gateway(
     adapters: &Adapters,
     messages: MessageService,
     send_limit: RateLimit,
     config: GatewayConfig,
+    mut shutdown: watch::Receiver<bool>,
 ) -> (Gateway, JoinHandle<()>) {
     let hub = Arc::new(Hub::new());
     // Subscribed here, before the server accepts a socket, so the hub sees
     // everything any socket could need.
-    let pump = tokio::spawn(Arc::clone(&hub).pump(adapters.events.subscribe()));
+    let stream = adapters.events.subscribe();
+    let pumping = Arc::clone(&hub).pump(stream);
+    let pump = tokio::spawn(async move {
+        tokio::select! {
+            () = pumping => {}
+            _ = shutdown.wait_for(|stop| *stop) => {}
+        }
+    });
     let realtime = RealtimeService::new(
         Arc::clone(&adapters.chats),
         Arc::clone(&adapters.messages),

@@ -16,6 +16,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::config::Config;
+use crate::realtime_wiring;
 use crate::wiring::{self, Adapters};
 
 /// Why the server could not start.
@@ -33,6 +34,12 @@ pub enum StartupError {
     /// Redis could not be reached.
     #[error("cannot connect to Redis")]
     Redis(#[source] RedisLimiterError),
+    /// The event bus (Redis pub/sub) could not start.
+    #[error("cannot start the event bus")]
+    EventBus(#[source] confab_infrastructure::events::RedisBusError),
+    /// A realtime setting (`CONFAB_WS_*`) is invalid.
+    #[error(transparent)]
+    Realtime(crate::config::ConfigError),
     /// The listen address could not be bound.
     #[error("cannot listen on {0}")]
     Bind(String, #[source] std::io::Error),
@@ -64,13 +71,26 @@ impl Application {
         clock: Arc<dyn Clock>,
     ) -> Result<Self, StartupError> {
         let db = wiring::database(&config, true).await?;
-        let adapters = wiring::adapters(&config, db, clock)?;
+        let mut adapters = wiring::adapters(&config, db, clock)?;
+        adapters.events = realtime_wiring::event_bus(&config)
+            .await
+            .map_err(StartupError::EventBus)?;
         let services = wiring::account_services(&adapters);
         let rate_limits = wiring::rate_limits(&config).await?;
         let operations = wiring::operations(&adapters.db);
-        let state = wiring::api_state(&services, rate_limits, operations);
         let (shutdown, shutdown_rx) = watch::channel(false);
-        let jobs = spawn_background_jobs(&adapters, shutdown_rx);
+        let socket_config = realtime_wiring::gateway_config(|name| std::env::var(name).ok())
+            .map_err(StartupError::Realtime)?;
+        let (gateway, pump) = realtime_wiring::gateway(
+            &adapters,
+            services.chat.messages.clone(),
+            rate_limits.send_per_user.clone(),
+            socket_config,
+            shutdown_rx.clone(),
+        );
+        let state = wiring::api_state(&services, gateway, rate_limits, operations);
+        let mut jobs = spawn_background_jobs(&adapters, shutdown_rx);
+        jobs.push(pump);
 
         let acceptor = TcpListener::bind(config.bind.to_string())
             .into_acceptor()

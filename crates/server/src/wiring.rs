@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use confab_api::middleware::rate_limit::RateLimit;
 use confab_api::state::{ApiState, Operations, RateLimits};
+use confab_api::ws::Gateway;
 use confab_application::accounts::AccountService;
 use confab_application::ports::{
     ChatRepository, Clock, EventBus, MessageRepository, PasswordHasher, RateLimiter,
@@ -186,12 +187,18 @@ pub fn operations(db: &DatabaseConnection) -> Operations {
 }
 
 /// Everything the HTTP edge needs.
-pub fn api_state(services: &Services, rate_limits: RateLimits, operations: Operations) -> ApiState {
+pub fn api_state(
+    services: &Services,
+    realtime: Gateway,
+    rate_limits: RateLimits,
+    operations: Operations,
+) -> ApiState {
     ApiState {
         accounts: services.accounts.clone(),
         profiles: services.profiles.clone(),
         chats: services.chat.chats.clone(),
         messages: services.chat.messages.clone(),
+        realtime,
         rate_limits,
         operations,
     }

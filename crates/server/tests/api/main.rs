@@ -14,3 +14,4 @@ mod errors;
 mod operations;
 mod profiles;
 mod sessions;
+mod ws;

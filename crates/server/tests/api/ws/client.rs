@@ -1,0 +1,189 @@
+//! A small WebSocket test client and the REST calls the realtime tests need.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
+
+use crate::helpers::TestApp;
+
+/// How long a test waits for one frame before failing.
+const FRAME_WAIT: Duration = Duration::from_secs(10);
+
+/// A connected socket.
+pub(crate) struct Socket {
+    stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+/// `ws://…/api/v1/ws`.
+pub(crate) fn ws_url(app: &TestApp) -> String {
+    format!("{}/api/v1/ws", app.address.replacen("http", "ws", 1))
+}
+
+impl Socket {
+    /// Connects with `Authorization: Bearer`.
+    pub(crate) async fn connect(app: &TestApp, token: &str) -> Self {
+        let mut request = ws_url(app).into_client_request().expect("request");
+        request.headers_mut().insert(
+            "authorization",
+            HeaderValue::from_str(&format!("Bearer {token}")).expect("header"),
+        );
+        let (stream, _) = connect_async(request).await.expect("upgrade");
+        Self { stream }
+    }
+
+    /// Connects and returns the `ready` frame too.
+    pub(crate) async fn ready(app: &TestApp, token: &str) -> (Self, Value) {
+        let mut socket = Self::connect(app, token).await;
+        let ready = socket.next().await;
+        assert_eq!(ready["type"], "ready", "{ready}");
+        (socket, ready)
+    }
+
+    /// Wraps a stream connected some other way.
+    pub(crate) fn from_stream(stream: WebSocketStream<MaybeTlsStream<TcpStream>>) -> Self {
+        Self { stream }
+    }
+
+    /// Sends a JSON frame.
+    pub(crate) async fn send(&mut self, frame: &Value) {
+        self.send_text(&frame.to_string()).await;
+    }
+
+    /// Sends raw text.
+    pub(crate) async fn send_text(&mut self, text: &str) {
+        self.stream
+            .send(Message::text(text.to_owned()))
+            .await
+            .expect("send frame");
+    }
+
+    /// The next JSON frame (control frames skipped); fails after [`FRAME_WAIT`].
+    pub(crate) async fn next(&mut self) -> Value {
+        self.try_next(FRAME_WAIT)
+            .await
+            .expect("a frame arrived in time")
+    }
+
+    /// The next JSON frame within `wait`, or `None`.
+    pub(crate) async fn try_next(&mut self, wait: Duration) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let message = tokio::time::timeout_at(deadline, self.stream.next())
+                .await
+                .ok()??;
+            match message.expect("socket error") {
+                Message::Text(text) => return Some(serde_json::from_str(&text).expect("json")),
+                Message::Close(frame) => panic!("closed unexpectedly: {frame:?}"),
+                _ => {}
+            }
+        }
+    }
+
+    /// The next frame that is not `typing` or `read.updated`.
+    pub(crate) async fn next_logged(&mut self) -> Value {
+        loop {
+            let frame = self.next().await;
+            if frame["type"] != "typing" && frame["type"] != "read.updated" {
+                return frame;
+            }
+        }
+    }
+
+    /// Asserts nothing arrives for `wait`.
+    pub(crate) async fn assert_silent(&mut self, wait: Duration) {
+        if let Some(frame) = self.try_next(wait).await {
+            panic!("unexpected frame: {frame}");
+        }
+    }
+
+    /// Waits for the server's close frame and returns it.
+    pub(crate) async fn closed(&mut self) -> Option<CloseFrame> {
+        loop {
+            let message = tokio::time::timeout(FRAME_WAIT, self.stream.next())
+                .await
+                .expect("closed in time");
+            match message {
+                Some(Ok(Message::Close(frame))) => return frame,
+                Some(Ok(_)) => {}
+                Some(Err(WsError::ConnectionClosed | WsError::AlreadyClosed)) | None => {
+                    return None;
+                }
+                Some(Err(error)) => panic!("socket error: {error}"),
+            }
+        }
+    }
+
+    /// Drops the connection without a close handshake.
+    pub(crate) fn drop_abruptly(self) {
+        drop(self.stream);
+    }
+}
+
+/// Creates a group of `owner` with `members`; returns its id.
+pub(crate) async fn group(app: &TestApp, owner: &str, members: &[&str]) -> String {
+    let response = app
+        .send_json(
+            reqwest::Method::POST,
+            "/api/v1/chats",
+            Some(owner),
+            &json!({"type": "group", "name": "Team", "member_ids": members}),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    let body: Value = response.json().await.expect("chat");
+    body["id"].as_str().expect("id").to_owned()
+}
+
+/// Sends `body` over REST; returns the message.
+pub(crate) async fn post_message(app: &TestApp, token: &str, chat: &str, body: &str) -> Value {
+    let response = app
+        .send_json(
+            reqwest::Method::POST,
+            &format!("/api/v1/chats/{chat}/messages"),
+            Some(token),
+            &json!({"body": body}),
+        )
+        .await;
+    let status = response.status();
+    let message: Value = response.json().await.expect("message");
+    assert_eq!(status, 201, "send: {message}");
+    message
+}
+
+/// Every event of `chat` after `after`, following `next_cursor`.
+pub(crate) async fn events_after(app: &TestApp, token: &str, chat: &str, after: i64) -> Vec<Value> {
+    let mut events = Vec::new();
+    let mut after = after;
+    loop {
+        let response = app
+            .get(
+                &format!("/api/v1/chats/{chat}/events?after={after}&limit=100"),
+                token,
+            )
+            .await;
+        assert_eq!(response.status(), 200);
+        let page: Value = response.json().await.expect("page");
+        events.extend(page["items"].as_array().expect("items").iter().cloned());
+        match page["next_cursor"].as_str() {
+            Some(cursor) => after = cursor.parse().expect("seq cursor"),
+            None => return events,
+        }
+    }
+}
+
+/// The `last_seq` of `chat` in a `ready` frame.
+pub(crate) fn head(ready: &Value, chat: &str) -> Option<i64> {
+    ready["chats"]
+        .as_array()
+        .expect("chats")
+        .iter()
+        .find(|c| c["chat_id"] == chat)
+        .and_then(|c| c["last_seq"].as_i64())
+}

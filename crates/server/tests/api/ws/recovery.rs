@@ -1,0 +1,110 @@
+//! Nothing is lost across disconnects: `ready` heads plus `GET /events?after=` close
+//! every hole, even with many reconnects in the middle of a busy stream.
+
+use serde_json::{Value, json};
+
+use super::client::{Socket, events_after, group, head, post_message};
+use crate::api_test;
+use crate::helpers::TestApp;
+
+async fn reconnect_and_catch_up_leaves_no_gap(app: TestApp) {
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let chat = group(&app, &alice.access, &[&bob.id]).await;
+    let (socket, ready) = Socket::ready(&app, &bob.access).await;
+    let seen = head(&ready, &chat).expect("head");
+    socket.drop_abruptly();
+    for n in 0..5 {
+        post_message(&app, &alice.access, &chat, &format!("missed {n}")).await;
+    }
+    let (mut socket, ready) = Socket::ready(&app, &bob.access).await;
+    let now = head(&ready, &chat).expect("head");
+    assert_eq!(now, seen + 5);
+    let missed = events_after(&app, &bob.access, &chat, seen).await;
+    let seqs: Vec<i64> = missed.iter().filter_map(|e| e["seq"].as_i64()).collect();
+    assert_eq!(seqs, ((seen + 1)..=now).collect::<Vec<_>>());
+    post_message(&app, &alice.access, &chat, "live again").await;
+    let frame = socket.next().await;
+    assert_eq!(frame["seq"], now + 1);
+}
+api_test!(reconnect_and_catch_up_leaves_no_gap);
+
+/// What a client has seen of one chat: every seq exactly once, in order.
+struct Seen {
+    last: i64,
+    bodies: Vec<String>,
+}
+
+impl Seen {
+    /// Takes an event if it is new; a gap fails the test.
+    fn take(&mut self, event: &Value) {
+        let Some(seq) = event["seq"].as_i64() else {
+            return;
+        };
+        if seq <= self.last {
+            return;
+        }
+        assert_eq!(seq, self.last + 1, "gap after {}: {event}", self.last);
+        self.last = seq;
+        if event["type"] == "message.created" {
+            let body = event["data"]["body"].as_str().expect("body");
+            self.bodies.push(body.to_owned());
+        }
+    }
+}
+
+async fn twenty_forced_disconnects_during_a_stream_lose_nothing(app: TestApp) {
+    const MESSAGES: usize = 1000;
+    const DISCONNECTS: i64 = 20;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let chat = group(&app, &alice.access, &[&bob.id]).await;
+    let sender = {
+        let (client, url, token) = (
+            app.client.clone(),
+            app.url(&format!("/api/v1/chats/{chat}/messages")),
+            alice.access.clone(),
+        );
+        tokio::spawn(async move {
+            for n in 0..MESSAGES {
+                let response = client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .json(&json!({"body": format!("m{n}")}))
+                    .send()
+                    .await
+                    .expect("send");
+                assert_eq!(response.status(), 201);
+            }
+        })
+    };
+    let target = i64::try_from(MESSAGES).expect("small") + 1;
+    let mut seen = Seen {
+        last: 1,
+        bodies: Vec::new(),
+    };
+    // Drop the socket each time another 48 seqs have been seen: 20 drops spread
+    // over the stream, the last one well before its end.
+    let mut reconnects = 0;
+    while seen.last < target {
+        let drop_at = (reconnects < DISCONNECTS).then(|| 1 + (reconnects + 1) * 48);
+        let (mut socket, ready) = Socket::ready(&app, &bob.access).await;
+        if head(&ready, &chat).is_some_and(|h| h > seen.last) {
+            for event in events_after(&app, &bob.access, &chat, seen.last).await {
+                seen.take(&event);
+            }
+        }
+        while seen.last < target && drop_at.is_none_or(|at| seen.last < at) {
+            seen.take(&socket.next().await);
+        }
+        if drop_at.is_some() {
+            socket.drop_abruptly();
+            reconnects += 1;
+        }
+    }
+    sender.await.expect("sender finished");
+    assert_eq!(reconnects, DISCONNECTS);
+    let expected: Vec<String> = (0..MESSAGES).map(|n| format!("m{n}")).collect();
+    assert_eq!(seen.bodies, expected);
+}
+api_test!(twenty_forced_disconnects_during_a_stream_lose_nothing);
