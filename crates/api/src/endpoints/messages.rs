@@ -52,7 +52,7 @@ impl MessagesApi {
     }
 }
 
-#[OpenApi(prefix_path = "/api/v1/chats/:id", tag = "ApiTags::Messages")]
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Messages")]
 impl MessagesApi {
     /// Send a message
     ///
@@ -60,7 +60,7 @@ impl MessagesApi {
     /// `reply_to_id` must name a live message of this chat, else `422
     /// validation_failed` on `reply_to_id`. Rate-limited per user (`429 rate_limited`
     /// with `Retry-After`; `X-RateLimit-Limit` / `X-RateLimit-Remaining` on every answer).
-    #[oai(path = "/messages", method = "post", transform = "rate_limit_headers")]
+    #[oai(path = "/chats/:id/messages", method = "post", transform = "rate_limit_headers")]
     async fn send(
         &self,
         auth: BearerAuth,
@@ -89,7 +89,7 @@ impl MessagesApi {
     /// Items ascending by `seq`, tombstones included. Without `before`/`after`: the
     /// newest page. `next_cursor` is the seq to pass as `before` (newest and `before`
     /// pages) or as `after` (`after` pages); `null` when nothing more exists.
-    #[oai(path = "/messages", method = "get")]
+    #[oai(path = "/chats/:id/messages", method = "get")]
     async fn list(
         &self,
         auth: BearerAuth,
@@ -118,7 +118,7 @@ impl MessagesApi {
     /// Get a message
     ///
     /// A tombstone too; an expired message is `404 message_not_found`.
-    #[oai(path = "/messages/:message_id", method = "get")]
+    #[oai(path = "/chats/:id/messages/:message_id", method = "get")]
     async fn get(
         &self,
         auth: BearerAuth,
@@ -141,7 +141,7 @@ impl MessagesApi {
     /// Edit a message
     ///
     /// The author only; sets `edited_at`. A deleted message is `409 message_deleted`.
-    #[oai(path = "/messages/:message_id", method = "patch")]
+    #[oai(path = "/chats/:id/messages/:message_id", method = "patch")]
     async fn edit(
         &self,
         auth: BearerAuth,
@@ -167,7 +167,7 @@ impl MessagesApi {
     ///
     /// The author, or a group admin/owner. It stays as a tombstone (`body` null,
     /// `deleted_at` set); deleting a tombstone again is `204` and changes nothing.
-    #[oai(path = "/messages/:message_id", method = "delete")]
+    #[oai(path = "/chats/:id/messages/:message_id", method = "delete")]
     async fn delete(
         &self,
         auth: BearerAuth,
@@ -190,7 +190,7 @@ impl MessagesApi {
     ///
     /// Moves my `last_read_seq` forward (a lower seq changes nothing; past `last_seq`
     /// is clamped). Members see a `read.updated` event when it moves.
-    #[oai(path = "/read", method = "post")]
+    #[oai(path = "/chats/:id/read", method = "post")]
     async fn mark_read(
         &self,
         auth: BearerAuth,
@@ -209,7 +209,7 @@ impl MessagesApi {
     /// The events after `after` (default 0), ascending: the same objects the
     /// WebSocket sends, for catching up after a disconnect. Pass `next_cursor` as
     /// `after`. Seqs of expired messages are skipped.
-    #[oai(path = "/events", method = "get")]
+    #[oai(path = "/chats/:id/events", method = "get")]
     async fn events(
         &self,
         auth: BearerAuth,

@@ -10,7 +10,9 @@
 mod helpers;
 
 mod auth;
+mod chats;
 mod errors;
+mod messages;
 mod operations;
 mod profiles;
 mod sessions;

@@ -1,0 +1,1 @@
+//! Messages tests (being written).
