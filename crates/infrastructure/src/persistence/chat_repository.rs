@@ -15,6 +15,7 @@ use sea_orm::DatabaseConnection;
 mod create;
 mod members;
 mod read;
+mod settings;
 
 /// The [`ChatRepository`] on PostgreSQL or SQLite.
 #[derive(Debug, Clone)]
@@ -86,7 +87,7 @@ impl ChatRepository for SeaOrmChatRepository {
         changes: ChatChanges,
         now: DateTime<Utc>,
     ) -> Result<Option<LoggedEvent>, ChatWriteError> {
-        members::update(&self.db, chat_id, changes, now).await
+        settings::update(&self.db, chat_id, changes, now).await
     }
 
     async fn add_members(
@@ -123,6 +124,6 @@ impl ChatRepository for SeaOrmChatRepository {
         user_id: UserId,
         seq: Seq,
     ) -> Result<Option<Seq>, RepositoryError> {
-        members::mark_read(&self.db, chat_id, user_id, seq).await
+        settings::mark_read(&self.db, chat_id, user_id, seq).await
     }
 }

@@ -1,13 +1,13 @@
-//! Changing chats: settings, members, roles and read positions. Each write locks the
-//! chat row first, so its checks and its log entries cannot interleave with another.
+//! Changing who is in a group and their roles. Each write locks the chat row first,
+//! so its checks and its log entries cannot interleave with another writer.
 
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use confab_application::RepositoryError;
-use confab_application::ports::{ChatChanges, ChatWriteError, Removal};
+use confab_application::ports::{ChatWriteError, Removal};
 use confab_domain::{
-    ChatId, EventPayload, LoggedEvent, MAX_GROUP_MEMBERS, MemberChange, MemberRole, Seq, UserId,
+    ChatId, EventPayload, LoggedEvent, MAX_GROUP_MEMBERS, MemberChange, MemberRole, UserId,
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -15,10 +15,8 @@ use sea_orm::{
     QueryFilter, QueryOrder, TransactionTrait,
 };
 
-use crate::persistence::chat_log::{lock_chat, log, take_seq};
-use crate::persistence::chat_rows::{
-    chat_from_row, load_chat, member_count, role_from_row, snapshot, unknown_users,
-};
+use crate::persistence::chat_log::{lock_chat, log};
+use crate::persistence::chat_rows::{member_count, role_from_row, unknown_users};
 use crate::persistence::entities::{chat_events, chat_members, chats, messages};
 use crate::persistence::storage;
 
@@ -49,52 +47,6 @@ async fn set_member_role(
         .await
         .map_err(storage)?;
     Ok(())
-}
-
-pub(super) async fn update(
-    db: &DatabaseConnection,
-    chat_id: ChatId,
-    changes: ChatChanges,
-    now: DateTime<Utc>,
-) -> Result<Option<LoggedEvent>, ChatWriteError> {
-    let txn = db.begin().await.map_err(storage)?;
-    let row = lock_chat(&txn, chat_id.as_uuid())
-        .await?
-        .ok_or(ChatWriteError::ChatNotFound)?;
-    let chat = chat_from_row(row)?;
-    let name = changes.name.filter(|name| chat.name.as_ref() != Some(name));
-    let ttl = changes.message_ttl.filter(|ttl| chat.message_ttl != *ttl);
-    if name.is_none() && ttl.is_none() {
-        return Ok(None);
-    }
-    let mut update = chats::Entity::update_many().filter(chats::Column::Id.eq(chat_id.as_uuid()));
-    if let Some(name) = name {
-        update = update.col_expr(chats::Column::Name, Expr::value(name.as_str()));
-    }
-    if let Some(ttl) = ttl {
-        let seconds = ttl.map(confab_domain::MessageTtl::seconds);
-        update = update.col_expr(chats::Column::MessageTtlSeconds, Expr::value(seconds));
-    }
-    update.exec(&txn).await.map_err(storage)?;
-    let taken = take_seq(&txn, chat_id.as_uuid(), now).await?;
-    let seq = taken
-        .map(|row| Seq::new(row.last_seq))
-        .transpose()
-        .map_err(RepositoryError::new)?
-        .ok_or(ChatWriteError::ChatNotFound)?;
-    let after = snapshot(&txn, chat_id.as_uuid())
-        .await?
-        .ok_or(ChatWriteError::ChatNotFound)?;
-    let event = crate::persistence::chat_log::append(
-        &txn,
-        chat_id,
-        seq,
-        now,
-        EventPayload::ChatUpdated(after),
-    )
-    .await?;
-    txn.commit().await.map_err(storage)?;
-    Ok(Some(event))
 }
 
 pub(super) async fn add_members(
@@ -302,29 +254,4 @@ pub(super) async fn set_role(
     }
     txn.commit().await.map_err(storage)?;
     Ok(events)
-}
-
-pub(super) async fn mark_read(
-    db: &DatabaseConnection,
-    chat_id: ChatId,
-    user_id: UserId,
-    seq: Seq,
-) -> Result<Option<Seq>, RepositoryError> {
-    let Some(chat) = load_chat(db, chat_id.as_uuid()).await? else {
-        return Ok(None);
-    };
-    let target = Ord::min(seq.get(), chat.last_seq);
-    // Forward only, decided by the database: a concurrent lower mark cannot win.
-    let result = chat_members::Entity::update_many()
-        .col_expr(chat_members::Column::LastReadSeq, Expr::value(target))
-        .filter(chat_members::Column::ChatId.eq(chat_id.as_uuid()))
-        .filter(chat_members::Column::UserId.eq(user_id.as_uuid()))
-        .filter(chat_members::Column::LastReadSeq.lt(target))
-        .exec(db)
-        .await
-        .map_err(storage)?;
-    if result.rows_affected == 0 {
-        return Ok(None);
-    }
-    Seq::new(target).map(Some).map_err(RepositoryError::new)
 }
