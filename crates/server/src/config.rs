@@ -121,10 +121,10 @@ impl Config {
             access_ttl_seconds: parse(&get, "CONFAB_ACCESS_TTL_SECONDS", 900, 1..)?,
             refresh_ttl_seconds: parse(&get, "CONFAB_REFRESH_TTL_SECONDS", 2_592_000, 1..)?,
             log_filter: get("RUST_LOG").unwrap_or_else(|| "info".to_owned()),
-            log_format: log_format(get("CONFAB_LOG_FORMAT"))?,
+            log_format: log_format(get("CONFAB_LOG_FORMAT").as_deref())?,
             auth_rate_per_minute: parse(&get, "CONFAB_AUTH_RATE_PER_MINUTE", 30, ..)?,
             send_rate_per_second: parse(&get, "CONFAB_SEND_RATE_PER_SECOND", 10, ..)?,
-            trust_proxy: boolean(get("CONFAB_TRUST_PROXY"), "CONFAB_TRUST_PROXY")?,
+            trust_proxy: boolean(get("CONFAB_TRUST_PROXY").as_deref(), "CONFAB_TRUST_PROXY")?,
         })
     }
 
@@ -162,12 +162,8 @@ where
     }
 }
 
-fn boolean(raw: Option<String>, name: &'static str) -> Result<bool, ConfigError> {
-    match raw
-        .as_deref()
-        .map(|v| v.trim().to_ascii_lowercase())
-        .as_deref()
-    {
+fn boolean(raw: Option<&str>, name: &'static str) -> Result<bool, ConfigError> {
+    match raw.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
         None | Some("false" | "0" | "no" | "off") => Ok(false),
         Some("true" | "1" | "yes" | "on") => Ok(true),
         Some(other) => Err(ConfigError {
@@ -177,12 +173,8 @@ fn boolean(raw: Option<String>, name: &'static str) -> Result<bool, ConfigError>
     }
 }
 
-fn log_format(raw: Option<String>) -> Result<LogFormat, ConfigError> {
-    match raw
-        .as_deref()
-        .map(|v| v.trim().to_ascii_lowercase())
-        .as_deref()
-    {
+fn log_format(raw: Option<&str>) -> Result<LogFormat, ConfigError> {
+    match raw.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
         None | Some("text" | "pretty") => Ok(LogFormat::Text),
         Some("json") => Ok(LogFormat::Json),
         Some(other) => Err(ConfigError {

@@ -21,6 +21,7 @@ use confab_infrastructure::persistence::{
 };
 use confab_infrastructure::rate_limit::{InMemoryRateLimiter, RatePolicy, RedisRateLimiter};
 use confab_infrastructure::security::{Argon2PasswordHasher, JwtTokenService};
+use metrics_exporter_prometheus::PrometheusHandle;
 use rand::RngCore;
 use sea_orm::DatabaseConnection;
 
@@ -182,7 +183,12 @@ pub fn operations(db: &DatabaseConnection) -> Operations {
                     .unwrap_or(false)
             })
         }),
-        metrics: Arc::new(move || handle.as_ref().map(|h| h.render()).unwrap_or_default()),
+        metrics: Arc::new(move || {
+            handle
+                .as_ref()
+                .map(PrometheusHandle::render)
+                .unwrap_or_default()
+        }),
     }
 }
 
