@@ -183,3 +183,22 @@ async fn sends_are_rate_limited_per_user() {
         201
     );
 }
+
+async fn concurrent_sends_take_gapless_seqs(app: TestApp) {
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let chat = create_direct(&app, &alice, &bob).await;
+    let sends = (0..50).map(|i| {
+        let who = if i % 2 == 0 { &alice } else { &bob };
+        post(&app, who, &chat, json!({"body": format!("m{i}")}))
+    });
+    let mut seqs = Vec::new();
+    for response in futures_util::future::join_all(sends).await {
+        assert_eq!(response.status(), 201);
+        seqs.push(json_of(response).await["seq"].as_i64().expect("seq"));
+    }
+    seqs.sort_unstable();
+    // chat.created holds seq 1; the 50 messages take 2..=51, each exactly once.
+    assert_eq!(seqs, (2..=51).collect::<Vec<i64>>());
+}
+api_test!(concurrent_sends_take_gapless_seqs);
