@@ -1,12 +1,10 @@
 //! Wire types of chats: the chat object (full, as a list item, and as event data),
-//! members, roles, and the create / update / members request bodies.
+//! members and roles. The request bodies are in [`super::chat_requests`].
 
 use confab_application::Page;
-use confab_application::chats::{ChatUpdate, NewChatRequest};
 use confab_domain::{
-    Chat, ChatKind, ChatListItem, ChatSnapshot, ChatView, Member, MemberRole, MessageTtl, UserId,
+    Chat, ChatKind, ChatListItem, ChatSnapshot, ChatView, Member, MemberRole, MessageTtl,
 };
-use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{Enum, Object};
 use uuid::Uuid;
 
@@ -277,77 +275,4 @@ impl From<Page<ChatListItem>> for ChatPage {
             next_cursor: page.next_cursor,
         }
     }
-}
-
-/// `POST /chats`: a direct chat with one other user, or a group.
-#[derive(Debug, Clone, Object)]
-#[oai(rename = "CreateChat")]
-pub struct CreateChatRequest {
-    /// `direct` or `group`.
-    #[oai(rename = "type")]
-    pub kind: ChatTypeDto,
-    /// The group's name, 1..100 characters; must be absent (or `null`) for a direct chat.
-    #[oai(nullable)]
-    pub name: Option<String>,
-    /// `direct`: exactly one other user. `group`: the first members (duplicates and
-    /// my own id are ignored; may be empty).
-    #[oai(default)]
-    pub member_ids: Vec<Uuid>,
-}
-
-impl From<CreateChatRequest> for NewChatRequest {
-    fn from(body: CreateChatRequest) -> Self {
-        Self {
-            kind: body.kind.into(),
-            name: body.name,
-            member_ids: user_ids(body.member_ids),
-        }
-    }
-}
-
-/// `PATCH /chats/{id}`: absent fields stay unchanged.
-#[derive(Debug, Clone, Object)]
-#[oai(rename = "UpdateChat")]
-pub struct UpdateChatRequest {
-    /// New group name, 1..100 characters (groups only, admin/owner); `null` is
-    /// the same as absent, since a group always has a name.
-    #[oai(nullable)]
-    pub name: Option<String>,
-    /// 60..604800 seconds; `null` keeps messages forever.
-    #[oai(nullable)]
-    pub message_ttl_seconds: MaybeUndefined<i64>,
-}
-
-impl From<UpdateChatRequest> for ChatUpdate {
-    fn from(body: UpdateChatRequest) -> Self {
-        Self {
-            name: body.name.map(Some),
-            message_ttl_seconds: match body.message_ttl_seconds {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(seconds) => Some(Some(seconds)),
-            },
-        }
-    }
-}
-
-/// `POST /chats/{id}/members`.
-#[derive(Debug, Clone, Object)]
-#[oai(rename = "AddMembers")]
-pub struct AddMembersRequest {
-    /// Users to add as `member`; existing members are left as they are.
-    pub user_ids: Vec<Uuid>,
-}
-
-/// `PATCH /chats/{id}/members/{user_id}`.
-#[derive(Debug, Clone, Object)]
-#[oai(rename = "ChangeRole")]
-pub struct ChangeRoleRequest {
-    /// The new role; `owner` hands the group over (I become `admin`).
-    pub role: MemberRoleDto,
-}
-
-/// Converts wire ids to user ids.
-pub fn user_ids(ids: Vec<Uuid>) -> Vec<UserId> {
-    ids.into_iter().map(UserId::from_uuid).collect()
 }

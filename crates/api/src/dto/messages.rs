@@ -7,7 +7,13 @@ use confab_domain::{Message, MessageId};
 use poem_openapi::Object;
 use uuid::Uuid;
 
+use super::bounds::{BoundedText, SeqNumber};
 use super::common::Timestamp;
+
+/// A message body as sent: 1..4000 characters, not blank.
+pub type BodyText = BoundedText<1, 4000, true>;
+/// A client message id: 1..64 characters.
+pub type ClientMessageIdText = BoundedText<1, 64, false>;
 
 /// A message, or the tombstone left where one was deleted (`body` null, `deleted_at` set).
 #[derive(Debug, Clone, Object)]
@@ -62,22 +68,22 @@ impl From<Message> for MessageDto {
 #[oai(rename = "SendMessage")]
 pub struct SendMessageRequest {
     /// 1..4000 Unicode scalar values, not only white space; kept exactly as sent.
-    pub body: String,
+    pub body: BodyText,
     /// A live message of the same chat to answer.
     #[oai(nullable)]
     pub reply_to_id: Option<Uuid>,
     /// Up to 64 characters, unique per author and chat: a retry with the same key
     /// returns the original message with 200 instead of sending it again.
     #[oai(nullable)]
-    pub client_message_id: Option<String>,
+    pub client_message_id: Option<ClientMessageIdText>,
 }
 
 impl From<SendMessageRequest> for SendMessage {
     fn from(body: SendMessageRequest) -> Self {
         Self {
-            body: body.body,
+            body: body.body.0,
             reply_to_id: body.reply_to_id.map(MessageId::from_uuid),
-            client_message_id: body.client_message_id,
+            client_message_id: body.client_message_id.map(|id| id.0),
         }
     }
 }
@@ -86,8 +92,8 @@ impl From<SendMessageRequest> for SendMessage {
 #[derive(Debug, Clone, Object)]
 #[oai(rename = "EditMessage")]
 pub struct EditMessageRequest {
-    /// The new text, 1..4000 Unicode scalar values.
-    pub body: String,
+    /// The new text, 1..4000 Unicode scalar values, not only white space.
+    pub body: BodyText,
 }
 
 /// `POST /chats/{id}/read`.
@@ -96,7 +102,7 @@ pub struct EditMessageRequest {
 pub struct MarkReadRequest {
     /// The highest seq I have read; lower than my position changes nothing, past
     /// the chat's `last_seq` is clamped.
-    pub seq: i64,
+    pub seq: SeqNumber,
 }
 
 /// A page of a chat's history, always ascending by `seq`.

@@ -2,6 +2,8 @@
 //! conversions at the boundary.
 
 pub mod accounts;
+pub mod bounds;
+pub mod chat_requests;
 pub mod chats;
 pub mod common;
 pub mod events;

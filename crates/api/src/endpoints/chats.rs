@@ -7,10 +7,11 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi, Tags as DeriveTags};
 use uuid::Uuid;
 
-use crate::dto::chats::{
-    AddMembersRequest, ChangeRoleRequest, ChatDto, ChatPage, CreateChatRequest, MemberDto,
-    UpdateChatRequest, user_ids,
+use crate::dto::bounds::{Limit, raw};
+use crate::dto::chat_requests::{
+    AddMembersRequest, ChangeRoleRequest, CreateChatRequest, UpdateChatRequest, user_ids,
 };
+use crate::dto::chats::{ChatDto, ChatPage, MemberDto};
 use crate::dto::common::NoContent;
 use crate::error::ApiError;
 use crate::json::ApiJson;
@@ -76,13 +77,13 @@ impl ChatsApi {
         &self,
         auth: BearerAuth,
         /// Page size, 1..100 (default 50).
-        limit: Query<Option<i64>>,
+        limit: Query<Option<Limit>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
     ) -> Result<Json<ChatPage>, ApiError> {
         let page = self
             .chats
-            .list(auth.caller(), limit.0, cursor.0.as_deref())
+            .list(auth.caller(), raw(limit.0), cursor.0.as_deref())
             .await?;
         Ok(Json(page.into()))
     }

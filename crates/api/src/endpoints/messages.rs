@@ -9,6 +9,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi, Tags as DeriveTags};
 use uuid::Uuid;
 
+use crate::dto::bounds::{Limit, SeqNumber, raw};
 use crate::dto::common::NoContent;
 use crate::dto::events::EventPage;
 use crate::dto::messages::{
@@ -60,7 +61,11 @@ impl MessagesApi {
     /// `reply_to_id` must name a live message of this chat, else `422
     /// validation_failed` on `reply_to_id`. Rate-limited per user (`429 rate_limited`
     /// with `Retry-After`; `X-RateLimit-Limit` / `X-RateLimit-Remaining` on every answer).
-    #[oai(path = "/chats/:id/messages", method = "post", transform = "rate_limit_headers")]
+    #[oai(
+        path = "/chats/:id/messages",
+        method = "post",
+        transform = "rate_limit_headers"
+    )]
     async fn send(
         &self,
         auth: BearerAuth,
@@ -96,20 +101,20 @@ impl MessagesApi {
         /// The chat id.
         id: Path<Uuid>,
         /// Only messages with a lower seq (not with `after`).
-        before: Query<Option<i64>>,
+        before: Query<Option<SeqNumber>>,
         /// Only messages with a higher seq (not with `before`).
-        after: Query<Option<i64>>,
+        after: Query<Option<SeqNumber>>,
         /// Page size, 1..100 (default 50).
-        limit: Query<Option<i64>>,
+        limit: Query<Option<Limit>>,
     ) -> Result<Json<MessagePage>, ApiError> {
         let page = self
             .messages
             .list(
                 auth.caller(),
                 ChatId::from_uuid(id.0),
-                before.0,
-                after.0,
-                limit.0,
+                raw(before.0),
+                raw(after.0),
+                raw(limit.0),
             )
             .await?;
         Ok(Json(page.into()))
@@ -157,7 +162,7 @@ impl MessagesApi {
                 auth.caller(),
                 ChatId::from_uuid(id.0),
                 MessageId::from_uuid(message_id.0),
-                body.0.body,
+                body.0.body.0,
             )
             .await?;
         Ok(Json(message.into()))
@@ -199,7 +204,7 @@ impl MessagesApi {
         body: ApiJson<MarkReadRequest>,
     ) -> Result<NoContent, ApiError> {
         self.messages
-            .mark_read(auth.caller(), ChatId::from_uuid(id.0), body.0.seq)
+            .mark_read(auth.caller(), ChatId::from_uuid(id.0), body.0.seq.0)
             .await?;
         Ok(NoContent::Done)
     }
@@ -216,13 +221,18 @@ impl MessagesApi {
         /// The chat id.
         id: Path<Uuid>,
         /// The last seq already seen (default 0).
-        after: Query<Option<i64>>,
+        after: Query<Option<SeqNumber>>,
         /// Page size, 1..100 (default 50).
-        limit: Query<Option<i64>>,
+        limit: Query<Option<Limit>>,
     ) -> Result<Json<EventPage>, ApiError> {
         let page = self
             .messages
-            .events(auth.caller(), ChatId::from_uuid(id.0), after.0, limit.0)
+            .events(
+                auth.caller(),
+                ChatId::from_uuid(id.0),
+                raw(after.0),
+                raw(limit.0),
+            )
             .await?;
         Ok(Json(page.into()))
     }

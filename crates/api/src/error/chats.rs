@@ -111,7 +111,6 @@ impl From<UpdateChatError> for ApiError {
 impl From<AddMembersError> for ApiError {
     fn from(error: AddMembersError) -> Self {
         match error {
-            AddMembersError::Validation(errors) => errors.into(),
             AddMembersError::ChatNotFound => chat_not_found(),
             AddMembersError::NotAGroup => not_a_group(),
             AddMembersError::Forbidden => forbidden("adding members"),

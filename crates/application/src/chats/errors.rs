@@ -79,9 +79,6 @@ pub enum UpdateChatError {
 /// Why members could not be added.
 #[derive(Debug, Error)]
 pub enum AddMembersError {
-    /// The request lists no users.
-    #[error(transparent)]
-    Validation(#[from] ValidationErrors),
     /// No such chat, or the caller is not a member.
     #[error("chat not found")]
     ChatNotFound,

@@ -6,10 +6,11 @@ use confab_domain::{ChatId, ChatKind, ChatView, Member, MemberRole, UserId};
 use super::create::missing_users;
 use super::{AddMembersError, ChangeRoleError, ChatService, RemoveMemberError, actor_of};
 use crate::accounts::Authenticated;
-use crate::error::{RepositoryError, ValidationErrors};
+use crate::error::RepositoryError;
 
 impl ChatService {
-    /// Adds users to a group as `member`; existing members are left as they are.
+    /// Adds users to a group as `member`; existing members are left as they are, and
+    /// an empty list changes nothing either.
     #[tracing::instrument(skip(self, user_ids), fields(count = user_ids.len()))]
     pub async fn add_members(
         &self,
@@ -23,16 +24,15 @@ impl ChatService {
             .await?
             .ok_or(AddMembersError::ChatNotFound)?;
         may_add_members(membership.chat.kind, actor_of(caller, &membership))?;
-        if user_ids.is_empty() {
-            return Err(ValidationErrors::single("user_ids", "must name at least one user").into());
-        }
         let missing = missing_users(&user_ids, &self.users.existing(&user_ids).await?);
         if !missing.is_empty() {
             return Err(AddMembersError::UserNotFound(missing));
         }
-        let now = self.clock.now();
-        let events = self.chats.add_members(chat_id, &user_ids, now).await?;
-        self.publish(events).await;
+        if !user_ids.is_empty() {
+            let now = self.clock.now();
+            let events = self.chats.add_members(chat_id, &user_ids, now).await?;
+            self.publish(events).await;
+        }
         self.chats
             .view(chat_id, caller, self.clock.now())
             .await?

@@ -77,6 +77,9 @@ async fn managers_add_members_once(app: TestApp) {
     assert_eq!(again["member_count"], 4);
     assert_eq!(event_types(&app, &g.owner, &g.chat).await, before);
     assert_eq!(before.iter().filter(|t| *t == "member.added").count(), 1);
+    let nobody = add(&app, &g.admin, &g.chat, &[]).await;
+    assert_eq!(nobody.status(), 200);
+    assert_eq!(event_types(&app, &g.owner, &g.chat).await, before);
     // The newcomer sees the whole history, also from before joining.
     let events = get_ok(&app, &newcomer, &format!("/api/v1/chats/{}/events", g.chat)).await;
     assert_eq!(events["items"][0]["type"], "chat.created");

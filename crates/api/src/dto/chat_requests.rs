@@ -1,0 +1,88 @@
+//! Request bodies of the chat routes: create, update, add members, change a role.
+
+use confab_application::chats::{ChatUpdate, NewChatRequest};
+use confab_domain::UserId;
+use poem_openapi::Object;
+use poem_openapi::types::MaybeUndefined;
+use uuid::Uuid;
+
+use super::bounds::{BoundedInt, TrimmedText};
+use super::chats::{ChatTypeDto, MemberRoleDto};
+
+/// A group name as sent: 1..100 characters after trimming.
+pub type GroupName = TrimmedText<100>;
+/// A message lifetime in seconds: one minute to one week.
+pub type TtlSeconds = BoundedInt<60, 604_800>;
+
+/// `POST /chats`: a direct chat with one other user, or a group.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "CreateChat")]
+pub struct CreateChatRequest {
+    /// `direct` or `group`.
+    #[oai(rename = "type")]
+    pub kind: ChatTypeDto,
+    /// The group's name, 1..100 characters; must be absent (or `null`) for a direct chat.
+    #[oai(nullable)]
+    pub name: Option<GroupName>,
+    /// `direct`: exactly one other user. `group`: the first members (duplicates and
+    /// my own id are ignored; may be empty).
+    #[oai(default)]
+    pub member_ids: Vec<Uuid>,
+}
+
+impl From<CreateChatRequest> for NewChatRequest {
+    fn from(body: CreateChatRequest) -> Self {
+        Self {
+            kind: body.kind.into(),
+            name: body.name.map(|name| name.0),
+            member_ids: user_ids(body.member_ids),
+        }
+    }
+}
+
+/// `PATCH /chats/{id}`: absent fields stay unchanged.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "UpdateChat")]
+pub struct UpdateChatRequest {
+    /// New group name, 1..100 characters (groups only, admin/owner); `null` is
+    /// the same as absent, since a group always has a name.
+    #[oai(nullable)]
+    pub name: Option<GroupName>,
+    /// 60..604800 seconds; `null` keeps messages forever.
+    #[oai(nullable)]
+    pub message_ttl_seconds: MaybeUndefined<TtlSeconds>,
+}
+
+impl From<UpdateChatRequest> for ChatUpdate {
+    fn from(body: UpdateChatRequest) -> Self {
+        Self {
+            name: body.name.map(|name| Some(name.0)),
+            message_ttl_seconds: match body.message_ttl_seconds {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(seconds) => Some(Some(seconds.0)),
+            },
+        }
+    }
+}
+
+/// `POST /chats/{id}/members`.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "AddMembers")]
+pub struct AddMembersRequest {
+    /// Users to add as `member`; existing members (and an empty list) change nothing.
+    pub user_ids: Vec<Uuid>,
+}
+
+/// `PATCH /chats/{id}/members/{user_id}`.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "ChangeRole")]
+pub struct ChangeRoleRequest {
+    /// The new role; `owner` hands the group over (I become `admin`).
+    pub role: MemberRoleDto,
+}
+
+/// Converts wire ids to user ids.
+pub fn user_ids(ids: Vec<Uuid>) -> Vec<UserId> {
+    ids.into_iter().map(UserId::from_uuid).collect()
+}
