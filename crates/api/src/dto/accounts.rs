@@ -8,7 +8,9 @@ use confab_application::accounts::{
 use poem_openapi::Object;
 use uuid::Uuid;
 
-use super::common::Timestamp;
+use super::common::{
+    EmailText, LoginText, NameText, PasswordCheck, PasswordText, Timestamp, UsernameText,
+};
 use super::profiles::MeDto;
 
 /// `POST /auth/register`.
@@ -16,27 +18,27 @@ use super::profiles::MeDto;
 #[oai(rename = "Register")]
 pub struct RegisterRequest {
     /// `^[a-z0-9_]{3,32}$` after lower-casing.
-    pub username: String,
+    pub username: UsernameText,
     /// Unique case-insensitively.
-    pub email: String,
+    pub email: EmailText,
     /// 8..128 characters.
-    pub password: String,
+    pub password: PasswordText,
     /// 1..64 characters; absent or `null` for none.
     #[oai(nullable)]
-    pub display_name: Option<String>,
-    /// Label of this device's session, up to 64 characters.
+    pub display_name: Option<NameText>,
+    /// Label of this device's session, 1..64 characters.
     #[oai(nullable)]
-    pub device_name: Option<String>,
+    pub device_name: Option<NameText>,
 }
 
 impl From<RegisterRequest> for RegisterInput {
     fn from(body: RegisterRequest) -> Self {
         Self {
-            username: body.username,
-            email: body.email,
-            password: body.password,
-            display_name: body.display_name,
-            device_name: body.device_name,
+            username: body.username.into(),
+            email: body.email.into(),
+            password: body.password.into(),
+            display_name: body.display_name.map(Into::into),
+            device_name: body.device_name.map(Into::into),
         }
     }
 }
@@ -46,20 +48,20 @@ impl From<RegisterRequest> for RegisterInput {
 #[oai(rename = "Login")]
 pub struct LoginRequest {
     /// My username or email.
-    pub login: String,
+    pub login: LoginText,
     /// My password.
-    pub password: String,
-    /// Label of this device's session, up to 64 characters.
+    pub password: PasswordCheck,
+    /// Label of this device's session, 1..64 characters.
     #[oai(nullable)]
-    pub device_name: Option<String>,
+    pub device_name: Option<NameText>,
 }
 
 impl From<LoginRequest> for LoginInput {
     fn from(body: LoginRequest) -> Self {
         Self {
-            login: body.login,
-            password: body.password,
-            device_name: body.device_name,
+            login: body.login.into(),
+            password: body.password.into(),
+            device_name: body.device_name.map(Into::into),
         }
     }
 }
@@ -77,9 +79,9 @@ pub struct RefreshRequest {
 #[oai(rename = "ChangePassword")]
 pub struct ChangePasswordRequest {
     /// My current password.
-    pub current_password: String,
+    pub current_password: PasswordCheck,
     /// The new password, 8..128 characters.
-    pub new_password: String,
+    pub new_password: PasswordText,
 }
 
 /// A fresh token pair.

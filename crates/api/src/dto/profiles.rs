@@ -8,7 +8,10 @@ use poem_openapi::Object;
 use poem_openapi::types::MaybeUndefined;
 use uuid::Uuid;
 
-use super::common::Timestamp;
+use super::common::{
+    BioText, BirthDateText, EmailText, LocationText, NameText, PasswordCheck, Timestamp,
+    UsernameText,
+};
 
 /// My full profile (`GET /me`, and `user` after register, login and refresh).
 #[derive(Debug, Clone, Object)]
@@ -127,41 +130,42 @@ impl From<ProfileView> for UserProfileDto {
 #[oai(rename = "UpdateMe")]
 pub struct UpdateMeRequest {
     /// New username (`^[a-z0-9_]{3,32}$` after lower-casing).
-    pub username: Option<String>,
+    pub username: Option<UsernameText>,
     /// New email; needs `current_password`.
-    pub email: Option<String>,
+    pub email: Option<EmailText>,
     /// My current password, required to change the email.
-    pub current_password: Option<String>,
+    pub current_password: Option<PasswordCheck>,
     /// 1..64 characters; `null` clears.
     #[oai(nullable)]
-    pub display_name: MaybeUndefined<String>,
+    pub display_name: MaybeUndefined<NameText>,
     /// Up to 500 characters; `null` clears.
     #[oai(nullable)]
-    pub bio: MaybeUndefined<String>,
+    pub bio: MaybeUndefined<BioText>,
     /// Up to 100 characters; `null` clears.
     #[oai(nullable)]
-    pub location: MaybeUndefined<String>,
-    /// `YYYY-MM-DD`; `null` clears.
+    pub location: MaybeUndefined<LocationText>,
+    /// `YYYY-MM-DD` between 1900-01-01 and today; `null` clears. (The schema's
+    /// pattern is a safe subset: years up to 2025, no 29 February.)
     #[oai(nullable)]
-    pub birth_date: MaybeUndefined<String>,
+    pub birth_date: MaybeUndefined<BirthDateText>,
     /// Make my profile private (or public).
     pub is_private: Option<bool>,
 }
 
-fn tri_state(value: MaybeUndefined<String>) -> FieldUpdate<String> {
+fn tri_state<T: Into<String>>(value: MaybeUndefined<T>) -> FieldUpdate<String> {
     match value {
         MaybeUndefined::Undefined => FieldUpdate::Unchanged,
         MaybeUndefined::Null => FieldUpdate::Clear,
-        MaybeUndefined::Value(value) => FieldUpdate::Set(value),
+        MaybeUndefined::Value(value) => FieldUpdate::Set(value.into()),
     }
 }
 
 impl From<UpdateMeRequest> for ProfilePatch {
     fn from(body: UpdateMeRequest) -> Self {
         Self {
-            username: body.username,
-            email: body.email,
-            current_password: body.current_password,
+            username: body.username.map(Into::into),
+            email: body.email.map(Into::into),
+            current_password: body.current_password.map(Into::into),
             display_name: tri_state(body.display_name),
             bio: tri_state(body.bio),
             location: tri_state(body.location),

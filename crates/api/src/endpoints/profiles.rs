@@ -77,14 +77,17 @@ impl ProfilesApi {
     async fn search(
         &self,
         auth: BearerAuth,
-        /// The prefix, 1..64 characters.
-        q: Query<Option<String>>,
+        /// The prefix, 1..64 characters after trimming.
+        #[oai(validator(pattern = r"^\s*\S([\s\S]{0,62}\S)?\s*$"))]
+        q: Query<String>,
         /// Page size, 1..100 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<i64>>,
         /// `next_cursor` of the previous page.
+        #[oai(validator(pattern = "^[a-z0-9_]{3,32}$"))]
         cursor: Query<Option<String>>,
     ) -> Result<Json<UserPage>, ApiError> {
-        let q = q.0.unwrap_or_default();
+        let q = q.0;
         let page = self
             .profiles
             .search(auth.caller(), &q, limit.0, cursor.0)

@@ -39,8 +39,12 @@ impl SessionsApi {
         &self,
         auth: BearerAuth,
         /// Page size, 1..100 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<i64>>,
         /// `next_cursor` of the previous page.
+        #[oai(validator(
+            pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+        ))]
         cursor: Query<Option<String>>,
     ) -> Result<Json<SessionPage>, ApiError> {
         let page = self
@@ -77,7 +81,11 @@ impl SessionsApi {
     ) -> Result<NoContent, ApiError> {
         let body = body.0;
         self.accounts
-            .change_password(auth.caller(), body.current_password, body.new_password)
+            .change_password(
+                auth.caller(),
+                body.current_password.into(),
+                body.new_password.into(),
+            )
             .await?;
         Ok(NoContent::Done)
     }
