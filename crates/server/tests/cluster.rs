@@ -1,7 +1,9 @@
-//! Two `confab` processes on one PostgreSQL database and one Redis: what is sent on
-//! one node reaches sockets on the other, both ways, and a revocation on one node
-//! closes sockets on the other. Skipped (with a notice) unless both
-//! `CONFAB_TEST_POSTGRES_URL` and `CONFAB_TEST_REDIS_URL` are set.
+//! The built `confab` binary as separate processes. Two nodes on one PostgreSQL
+//! database and one Redis: what is sent on one node reaches sockets on the other,
+//! both ways, also across a Redis subscription loss, and a revocation on one node
+//! closes sockets on the other (skipped, with a notice, unless both
+//! `CONFAB_TEST_POSTGRES_URL` and `CONFAB_TEST_REDIS_URL` are set). And one node on
+//! SQLite with short heartbeat settings: silent peers are dropped with 4000.
 
 use std::io::Write;
 use std::net::TcpListener;
@@ -101,7 +103,7 @@ async fn fresh_database(admin_url: &str) -> (TestDatabase, String) {
     )
 }
 
-async fn start_node(database_url: &str, redis_url: &str) -> Node {
+async fn start_node(vars: &[(&str, &str)]) -> Node {
     let port = free_port();
     let output = || {
         if std::env::var_os("TEST_LOG").is_some() {
@@ -112,8 +114,7 @@ async fn start_node(database_url: &str, redis_url: &str) -> Node {
     };
     let child = Command::new(env!("CARGO_BIN_EXE_confab"))
         .arg("serve")
-        .env("DATABASE_URL", database_url)
-        .env("CONFAB_REDIS_URL", redis_url)
+        .envs(vars.iter().copied())
         .env("CONFAB_BIND", format!("127.0.0.1:{port}"))
         .env(
             "CONFAB_JWT_SECRET",
@@ -199,6 +200,32 @@ async fn next(socket: &mut Socket) -> Value {
     }
 }
 
+/// `CLIENT KILL TYPE pubsub`, spoken in RESP over a plain TCP connection (the
+/// server crate has no Redis client; the test Redis needs no password).
+async fn kill_subscribers(redis_url: &str) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = redis_url.trim_start_matches("redis://");
+    let authority = rest.split('/').next().unwrap_or(rest);
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    let host = if host.contains(':') {
+        host.to_owned()
+    } else {
+        format!("{host}:6379")
+    };
+    let mut stream = TcpStream::connect(host).await.expect("connect to redis");
+    stream
+        .write_all(b"*4\r\n$6\r\nCLIENT\r\n$4\r\nKILL\r\n$4\r\nTYPE\r\n$6\r\npubsub\r\n")
+        .await
+        .expect("send CLIENT KILL");
+    let mut reply = [0_u8; 64];
+    let read = stream.read(&mut reply).await.expect("reply");
+    assert!(
+        reply[..read].starts_with(b":"),
+        "CLIENT KILL answered {:?}",
+        &reply[..read]
+    );
+}
+
 fn settings() -> Option<(String, String)> {
     let postgres = std::env::var("CONFAB_TEST_POSTGRES_URL").ok();
     let redis = std::env::var("CONFAB_TEST_REDIS_URL").ok();
@@ -219,8 +246,12 @@ async fn two_nodes_deliver_each_others_events() {
     };
     let (_database, database_url) = fresh_database(&postgres).await;
     // One after the other, so the second start finds the migrations applied.
-    let node_a = start_node(&database_url, &redis).await;
-    let node_b = start_node(&database_url, &redis).await;
+    let vars = [
+        ("DATABASE_URL", database_url.as_str()),
+        ("CONFAB_REDIS_URL", redis.as_str()),
+    ];
+    let node_a = start_node(&vars).await;
+    let node_b = start_node(&vars).await;
     let (_, alice) = register(&node_a, "alice").await;
     let (bob_id, bob) = register(&node_b, "bob").await;
     let chat = post(
@@ -250,6 +281,11 @@ async fn two_nodes_deliver_each_others_events() {
     assert_eq!(frame["type"], "message.created");
     assert_eq!(frame["data"]["body"], "from B");
     assert_eq!(frame["seq"], 3);
+    let own = next(&mut bob_on_b).await;
+    assert_eq!(
+        (own["type"].as_str(), own["seq"].as_i64()),
+        (Some("message.created"), Some(3))
+    );
 
     let typing = json!({"type": "typing", "chat_id": chat_id});
     bob_on_b
@@ -264,7 +300,28 @@ async fn two_nodes_deliver_each_others_events() {
         }
     }
 
-    // Logging out on A closes bob's socket on B with 4401.
+    // Redis drops every subscription: what is sent meanwhile still arrives (by the
+    // bus once resubscribed, or from the log after the reconnect's gap).
+    kill_subscribers(&redis).await;
+    post(
+        &node_a,
+        &path,
+        Some(&alice),
+        &json!({"body": "during the outage"}),
+    )
+    .await;
+    loop {
+        let frame = next(&mut bob_on_b).await;
+        if frame["type"] == "message.created" {
+            assert_eq!(frame["data"]["body"], "during the outage");
+            assert_eq!(frame["seq"], 4);
+            break;
+        }
+    }
+
+    // Logging out on A closes bob's socket on B with 4401, even right after
+    // another subscription loss (the gap check finds the revoked session).
+    kill_subscribers(&redis).await;
     post(&node_a, "/api/v1/auth/logout", Some(&bob), &json!({})).await;
     let closed = loop {
         match tokio::time::timeout(Duration::from_secs(10), bob_on_b.next())
@@ -277,4 +334,41 @@ async fn two_nodes_deliver_each_others_events() {
         }
     };
     assert_eq!(closed.map(|f| u16::from(f.code)), Some(4401));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn silent_peers_are_dropped_and_live_ones_kept() {
+    let path = std::env::temp_dir().join(format!("confab-hb-{}.db", uuid::Uuid::now_v7()));
+    let database_url = format!("sqlite://{}?mode=rwc", path.display());
+    let node = start_node(&[
+        ("DATABASE_URL", database_url.as_str()),
+        ("CONFAB_WS_PING_SECONDS", "1"),
+        ("CONFAB_WS_IDLE_TIMEOUT_SECONDS", "2"),
+    ])
+    .await;
+    let (_, token) = register(&node, "alice").await;
+    let mut silent = socket(&node, &token).await;
+    let mut live = socket(&node, &token).await;
+    // The live socket keeps reading, so its client answers the server's pings.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(4);
+    while tokio::time::timeout_at(deadline, live.next()).await.is_ok() {}
+    let closed = loop {
+        match tokio::time::timeout(Duration::from_secs(5), silent.next())
+            .await
+            .expect("closed in time")
+        {
+            Some(Ok(Message::Close(frame))) => break frame,
+            Some(Ok(_)) => {}
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    };
+    assert_eq!(closed.map(|f| u16::from(f.code)), Some(4000));
+    live.send(Message::text(r#"{"type":"ping"}"#))
+        .await
+        .expect("live socket open");
+    assert_eq!(next(&mut live).await["type"], "pong");
+    drop(node);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
 }

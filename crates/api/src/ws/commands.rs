@@ -1,6 +1,8 @@
 //! What clients may ask on the socket: ping, typing, read, message.send. A refused
 //! frame is answered with an `error` frame and the socket stays open.
 
+use std::time::{Duration, Instant};
+
 use confab_application::messages::{MarkReadError, SendMessage, SendMessageError, Sent};
 use confab_application::ports::ChatEvent;
 use confab_application::realtime::TypingError;
@@ -8,6 +10,9 @@ use confab_domain::{ChatId, EventPayload};
 
 use super::connection::{Connection, Stop};
 use super::frames::{self, ClientFrame, FrameError, FrameErrorCode, PONG, SendFrame};
+
+/// At most one `typing` per chat and socket is forwarded within this interval.
+const TYPING_INTERVAL: Duration = Duration::from_secs(1);
 
 /// What a handled frame asks the socket to send back.
 enum Reply {
@@ -57,9 +62,21 @@ impl Connection {
         }
     }
 
-    async fn typing(&self, chat_id: ChatId) -> Result<Reply, FrameError> {
+    async fn typing(&mut self, chat_id: ChatId) -> Result<Reply, FrameError> {
+        // Clients repeat typing while the user types; one notice per chat and
+        // interval is plenty, and spares the bus and the membership check.
+        if self
+            .last_typing
+            .get(&chat_id)
+            .is_some_and(|at| at.elapsed() < TYPING_INTERVAL)
+        {
+            return Ok(Reply::Nothing);
+        }
         match self.gateway.realtime.typing(&self.auth, chat_id).await {
-            Ok(()) => Ok(Reply::Nothing),
+            Ok(()) => {
+                self.last_typing.insert(chat_id, Instant::now());
+                Ok(Reply::Nothing)
+            }
             Err(TypingError::ChatNotFound) => Err(not_a_member()),
             Err(error @ TypingError::Internal(_)) => Err(internal(&error)),
         }

@@ -1,10 +1,12 @@
 //! One socket's life: register with the hub, send `ready`, then serve client frames,
 //! hub deliveries, close requests and heartbeats until either side leaves.
 
+use std::collections::HashMap;
 use std::time::Instant;
 
 use confab_application::accounts::Authenticated;
 use confab_application::realtime::ChatCursors;
+use confab_domain::ChatId;
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use poem::web::websocket::{Message, WebSocketStream};
@@ -32,6 +34,8 @@ pub(super) struct Connection {
     pub(super) auth: Authenticated,
     pub(super) id: SocketId,
     pub(super) cursors: ChatCursors,
+    /// When each chat's last `typing` was forwarded (see `commands.rs`).
+    pub(super) last_typing: HashMap<ChatId, Instant>,
     sink: SplitSink<WebSocketStream, Message>,
 }
 
@@ -69,6 +73,7 @@ pub(super) async fn serve(stream: WebSocketStream, gateway: Gateway, auth: Authe
         auth,
         id,
         cursors: ChatCursors::new(auth.user_id, []),
+        last_typing: HashMap::new(),
         sink,
     };
     let outcome = match connection.start().await {

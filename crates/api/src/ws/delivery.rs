@@ -98,9 +98,19 @@ impl Connection {
         self.fill(chat_id).await
     }
 
-    /// The bus lost notifications: catch up every followed chat from the log, and
-    /// announce chats I joined meanwhile.
+    /// The bus lost notifications: close the socket if its session was revoked
+    /// meanwhile, else catch up every followed chat from the log and announce chats
+    /// I joined meanwhile.
     async fn resync(&mut self) -> Result<(), Stop> {
+        let revoked = self
+            .gateway
+            .realtime
+            .session_revoked(&self.auth)
+            .await
+            .map_err(|e| storage_failed(&e))?;
+        if revoked {
+            return Err(Stop::Close(CloseReason::SessionRevoked));
+        }
         let heads = self
             .gateway
             .realtime

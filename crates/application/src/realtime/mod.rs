@@ -12,7 +12,9 @@ use std::sync::Arc;
 use confab_domain::{ChatId, ChatSnapshot, EventPayload, LoggedEvent, Seq, Typing};
 
 use crate::accounts::Authenticated;
-use crate::ports::{ChatEvent, ChatRepository, Clock, EventBus, MessageRepository, Notification};
+use crate::ports::{
+    ChatEvent, ChatRepository, Clock, EventBus, MessageRepository, Notification, SessionRepository,
+};
 
 pub use cursors::{ChatCursors, Step};
 pub use errors::{RealtimeError, TypingError};
@@ -26,6 +28,7 @@ pub const CATCH_UP_PAGE: u64 = 200;
 pub struct RealtimeService {
     chats: Arc<dyn ChatRepository>,
     messages: Arc<dyn MessageRepository>,
+    sessions: Arc<dyn SessionRepository>,
     clock: Arc<dyn Clock>,
     events: Arc<dyn EventBus>,
 }
@@ -35,12 +38,14 @@ impl RealtimeService {
     pub fn new(
         chats: Arc<dyn ChatRepository>,
         messages: Arc<dyn MessageRepository>,
+        sessions: Arc<dyn SessionRepository>,
         clock: Arc<dyn Clock>,
         events: Arc<dyn EventBus>,
     ) -> Self {
         Self {
             chats,
             messages,
+            sessions,
             clock,
             events,
         }
@@ -96,6 +101,15 @@ impl RealtimeService {
             seq: Some(snapshot.chat.last_seq),
             payload: EventPayload::ChatCreated(snapshot),
         }))
+    }
+
+    /// Whether the socket's session was revoked (or is gone). Checked after the bus
+    /// lost notifications, since a lost `SessionsRevoked` must still close sockets.
+    /// Expiry does not count: an open socket outlives its tokens.
+    #[tracing::instrument(skip(self))]
+    pub async fn session_revoked(&self, auth: &Authenticated) -> Result<bool, RealtimeError> {
+        let session = self.sessions.get(auth.session_id).await?;
+        Ok(!session.is_some_and(|s| s.user_id == auth.user_id && s.revoked_at.is_none()))
     }
 
     /// Tells the chat's other members (on every node) that the caller is typing.

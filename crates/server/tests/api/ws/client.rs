@@ -86,16 +86,6 @@ impl Socket {
         }
     }
 
-    /// The next frame that is not `typing` or `read.updated`.
-    pub(crate) async fn next_logged(&mut self) -> Value {
-        loop {
-            let frame = self.next().await;
-            if frame["type"] != "typing" && frame["type"] != "read.updated" {
-                return frame;
-            }
-        }
-    }
-
     /// Asserts nothing arrives for `wait`.
     pub(crate) async fn assert_silent(&mut self, wait: Duration) {
         if let Some(frame) = self.try_next(wait).await {
