@@ -1,9 +1,13 @@
-//! Request bodies of the chat routes: create, update, add members, change a role.
+//! Request bodies of the chat routes (create, update, add members, change a role)
+//! and the chat list's cursor parameter.
 
 use confab_application::chats::{ChatUpdate, NewChatRequest};
 use confab_domain::UserId;
+use std::borrow::Cow;
+
 use poem_openapi::Object;
-use poem_openapi::types::MaybeUndefined;
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
+use poem_openapi::types::{MaybeUndefined, ParseFromParameter, ParseResult, Type};
 use uuid::Uuid;
 
 use super::bounds::{BoundedInt, TrimmedText};
@@ -85,4 +89,40 @@ pub struct ChangeRoleRequest {
 /// Converts wire ids to user ids.
 pub fn user_ids(ids: Vec<Uuid>) -> Vec<UserId> {
     ids.into_iter().map(UserId::from_uuid).collect()
+}
+
+/// The chat list's `cursor` parameter, documented with the exact shape the server
+/// hands out (`<seconds>.<nanoseconds>.<uuid hex>`): every string matching the
+/// pattern is a usable cursor, anything else is `400 invalid_cursor`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatCursorText(pub String);
+
+impl Type for ChatCursorText {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        "string_chat_cursor".into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        let mut schema = MetaSchema::new("string");
+        schema.pattern = Some(r"^-?[0-9]{1,11}\.[0-9]{9}\.[0-9a-f]{32}$".to_owned());
+        MetaSchemaRef::Inline(Box::new(schema))
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl ParseFromParameter for ChatCursorText {
+    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+        Ok(Self(value.to_owned()))
+    }
 }

@@ -9,7 +9,8 @@ use uuid::Uuid;
 
 use crate::dto::bounds::{Limit, raw};
 use crate::dto::chat_requests::{
-    AddMembersRequest, ChangeRoleRequest, CreateChatRequest, UpdateChatRequest, user_ids,
+    AddMembersRequest, ChangeRoleRequest, ChatCursorText, CreateChatRequest, UpdateChatRequest,
+    user_ids,
 };
 use crate::dto::chats::{ChatDto, ChatPage, MemberDto};
 use crate::dto::common::NoContent;
@@ -79,11 +80,15 @@ impl ChatsApi {
         /// Page size, 1..100 (default 50).
         limit: Query<Option<Limit>>,
         /// `next_cursor` of the previous page.
-        cursor: Query<Option<String>>,
+        cursor: Query<Option<ChatCursorText>>,
     ) -> Result<Json<ChatPage>, ApiError> {
         let page = self
             .chats
-            .list(auth.caller(), raw(limit.0), cursor.0.as_deref())
+            .list(
+                auth.caller(),
+                raw(limit.0),
+                cursor.0.as_ref().map(|c| c.0.as_str()),
+            )
             .await?;
         Ok(Json(page.into()))
     }

@@ -58,6 +58,19 @@ mod tests {
     }
 
     #[test]
+    fn every_cursor_of_the_documented_shape_decodes() {
+        // The API documents `^-?[0-9]{1,11}\.[0-9]{9}\.[0-9a-f]{32}$`; its extremes
+        // must all be usable, so a schema-valid cursor never gets 400.
+        let id = "f".repeat(32);
+        for seconds in ["0", "-0", "99999999999", "-99999999999"] {
+            for nanos in ["000000000", "999999999"] {
+                let text = format!("{seconds}.{nanos}.{id}");
+                assert!(decode_cursor(&text).is_some(), "{text}");
+            }
+        }
+    }
+
+    #[test]
     fn malformed_cursors_are_refused() {
         let good = encode_cursor(ChatListCursor {
             last_activity_at: Utc::now(),
