@@ -29,6 +29,14 @@ pub enum Registered {
     Created(Json<SignedInDto>),
 }
 
+/// `200` with my profile and fresh tokens.
+#[derive(ApiResponse)]
+pub enum SignedIn {
+    /// Signed in: my full profile and a new token pair.
+    #[oai(status = 200)]
+    Ok(Json<SignedInDto>),
+}
+
 /// The auth endpoints.
 pub struct AuthApi {
     accounts: AccountService,
@@ -46,7 +54,21 @@ impl AuthApi {
     /// Create an account
     ///
     /// Registers a user and signs in a first device session. Rate-limited per client IP.
-    #[oai(path = "/register", method = "post", transform = "per_client_ip")]
+    #[oai(
+        path = "/register",
+        method = "post",
+        transform = "per_client_ip",
+        response_header(
+            name = "X-RateLimit-Limit",
+            ty = "Option<u32>",
+            description = "Requests allowed per client IP (absent when limits are off)."
+        ),
+        response_header(
+            name = "X-RateLimit-Remaining",
+            ty = "Option<u32>",
+            description = "Requests left before `429 rate_limited` (absent when limits are off)."
+        )
+    )]
     async fn register(&self, body: ApiJson<RegisterRequest>) -> Result<Registered, ApiError> {
         let signed_in = self.accounts.register(body.0.into()).await?;
         Ok(Registered::Created(Json(signed_in.into())))
@@ -56,20 +78,48 @@ impl AuthApi {
     ///
     /// `login` is the username or the email. Unknown user and wrong password answer
     /// the same `401 invalid_credentials`. Rate-limited per client IP.
-    #[oai(path = "/login", method = "post", transform = "per_client_ip")]
-    async fn login(&self, body: ApiJson<LoginRequest>) -> Result<Json<SignedInDto>, ApiError> {
+    #[oai(
+        path = "/login",
+        method = "post",
+        transform = "per_client_ip",
+        response_header(
+            name = "X-RateLimit-Limit",
+            ty = "Option<u32>",
+            description = "Requests allowed per client IP (absent when limits are off)."
+        ),
+        response_header(
+            name = "X-RateLimit-Remaining",
+            ty = "Option<u32>",
+            description = "Requests left before `429 rate_limited` (absent when limits are off)."
+        )
+    )]
+    async fn login(&self, body: ApiJson<LoginRequest>) -> Result<SignedIn, ApiError> {
         let signed_in = self.accounts.login(body.0.into()).await?;
-        Ok(Json(signed_in.into()))
+        Ok(SignedIn::Ok(Json(signed_in.into())))
     }
 
     /// Rotate tokens
     ///
     /// Redeems a refresh token (single use) for a new pair. Presenting a used one
     /// revokes the whole session. Rate-limited per client IP.
-    #[oai(path = "/refresh", method = "post", transform = "per_client_ip")]
-    async fn refresh(&self, body: ApiJson<RefreshRequest>) -> Result<Json<SignedInDto>, ApiError> {
+    #[oai(
+        path = "/refresh",
+        method = "post",
+        transform = "per_client_ip",
+        response_header(
+            name = "X-RateLimit-Limit",
+            ty = "Option<u32>",
+            description = "Requests allowed per client IP (absent when limits are off)."
+        ),
+        response_header(
+            name = "X-RateLimit-Remaining",
+            ty = "Option<u32>",
+            description = "Requests left before `429 rate_limited` (absent when limits are off)."
+        )
+    )]
+    async fn refresh(&self, body: ApiJson<RefreshRequest>) -> Result<SignedIn, ApiError> {
         let signed_in = self.accounts.refresh(&body.0.refresh_token).await?;
-        Ok(Json(signed_in.into()))
+        Ok(SignedIn::Ok(Json(signed_in.into())))
     }
 
     /// Sign out

@@ -39,6 +39,22 @@ pub enum Readiness {
     Unavailable(Json<crate::error::ErrorBody>),
 }
 
+/// `/health`: always 200 while the process runs.
+#[derive(ApiResponse)]
+pub enum Health {
+    /// The process runs.
+    #[oai(status = 200)]
+    Alive(Json<Status>),
+}
+
+/// `/metrics`.
+#[derive(ApiResponse)]
+pub enum Metrics {
+    /// Prometheus text exposition format.
+    #[oai(status = 200)]
+    Text(PlainText<String>),
+}
+
 /// The operations endpoints.
 pub struct OperationsApi {
     operations: Operations,
@@ -59,8 +75,8 @@ impl OperationsApi {
     ///
     /// 200 while the process runs.
     #[oai(path = "/health", method = "get")]
-    async fn health(&self) -> Json<Status> {
-        Status::ok()
+    async fn health(&self) -> Health {
+        Health::Alive(Status::ok())
     }
 
     /// Readiness
@@ -85,7 +101,7 @@ impl OperationsApi {
     /// Text exposition: `http_requests_total{method,route,status}`,
     /// `http_request_duration_seconds`, `ws_open_sockets`, `events_published_total`.
     #[oai(path = "/metrics", method = "get")]
-    async fn metrics(&self) -> PlainText<String> {
-        PlainText((self.operations.metrics)())
+    async fn metrics(&self) -> Metrics {
+        Metrics::Text(PlainText((self.operations.metrics)()))
     }
 }

@@ -3,7 +3,7 @@
 use confab_application::profiles::ProfileService;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{OpenApi, Tags as DeriveTags};
+use poem_openapi::{ApiResponse, OpenApi, Tags as DeriveTags};
 
 use crate::dto::profiles::{MeDto, UpdateMeRequest, UserPage, UserProfileDto};
 use crate::error::ApiError;
@@ -14,6 +14,30 @@ use crate::security::BearerAuth;
 enum ApiTags {
     /// Profiles: mine, others', and user search.
     Users,
+}
+
+/// `200` with my full profile.
+#[derive(ApiResponse)]
+pub enum MyProfile {
+    /// My full profile, email included.
+    #[oai(status = 200)]
+    Ok(Json<MeDto>),
+}
+
+/// `200` with someone's profile.
+#[derive(ApiResponse)]
+pub enum UserProfile {
+    /// The profile as I may see it (privacy rules applied).
+    #[oai(status = 200)]
+    Ok(Json<UserProfileDto>),
+}
+
+/// `200` with a page of users.
+#[derive(ApiResponse)]
+pub enum UserSearch {
+    /// Matching users, sorted by username.
+    #[oai(status = 200)]
+    Ok(Json<UserPage>),
 }
 
 /// The profile endpoints.
@@ -32,9 +56,9 @@ impl ProfilesApi {
 impl ProfilesApi {
     /// Get my profile
     #[oai(path = "/me", method = "get")]
-    async fn me(&self, auth: BearerAuth) -> Result<Json<MeDto>, ApiError> {
+    async fn me(&self, auth: BearerAuth) -> Result<MyProfile, ApiError> {
         let user = self.profiles.me(auth.caller()).await?;
-        Ok(Json(user.into()))
+        Ok(MyProfile::Ok(Json(user.into())))
     }
 
     /// Update my profile
@@ -46,12 +70,12 @@ impl ProfilesApi {
         &self,
         auth: BearerAuth,
         body: ApiJson<UpdateMeRequest>,
-    ) -> Result<Json<MeDto>, ApiError> {
+    ) -> Result<MyProfile, ApiError> {
         let user = self
             .profiles
             .update_me(auth.caller(), body.0.into())
             .await?;
-        Ok(Json(user.into()))
+        Ok(MyProfile::Ok(Json(user.into())))
     }
 
     /// Get a user's profile
@@ -64,9 +88,9 @@ impl ProfilesApi {
         auth: BearerAuth,
         /// The user id.
         id: Path<String>,
-    ) -> Result<Json<UserProfileDto>, ApiError> {
+    ) -> Result<UserProfile, ApiError> {
         let view = self.profiles.get_user(auth.caller(), &id.0).await?;
-        Ok(Json(view.into()))
+        Ok(UserProfile::Ok(Json(view.into())))
     }
 
     /// Search users
@@ -86,12 +110,12 @@ impl ProfilesApi {
         /// `next_cursor` of the previous page.
         #[oai(validator(pattern = "^[a-z0-9_]{3,32}$"))]
         cursor: Query<Option<String>>,
-    ) -> Result<Json<UserPage>, ApiError> {
+    ) -> Result<UserSearch, ApiError> {
         let q = q.0;
         let page = self
             .profiles
             .search(auth.caller(), &q, limit.0, cursor.0)
             .await?;
-        Ok(Json(page.into()))
+        Ok(UserSearch::Ok(Json(page.into())))
     }
 }

@@ -3,7 +3,7 @@
 use confab_application::accounts::AccountService;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{OpenApi, Tags as DeriveTags};
+use poem_openapi::{ApiResponse, OpenApi, Tags as DeriveTags};
 
 use crate::dto::accounts::{ChangePasswordRequest, SessionPage};
 use crate::dto::common::NoContent;
@@ -15,6 +15,14 @@ use crate::security::BearerAuth;
 enum ApiTags {
     /// My device sessions (one per login) and my password.
     Sessions,
+}
+
+/// `200` with a page of my sessions.
+#[derive(ApiResponse)]
+pub enum SessionList {
+    /// My active sessions, newest first.
+    #[oai(status = 200)]
+    Ok(Json<SessionPage>),
 }
 
 /// The session endpoints.
@@ -46,12 +54,12 @@ impl SessionsApi {
             pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
         ))]
         cursor: Query<Option<String>>,
-    ) -> Result<Json<SessionPage>, ApiError> {
+    ) -> Result<SessionList, ApiError> {
         let page = self
             .accounts
             .list_sessions(auth.caller(), limit.0, cursor.0)
             .await?;
-        Ok(Json(page.into()))
+        Ok(SessionList::Ok(Json(page.into())))
     }
 
     /// Revoke a session
