@@ -66,3 +66,43 @@ async fn expired_messages_are_never_returned(app: TestApp) {
     assert_eq!(page["items"], json!([]));
 }
 api_test!(expired_messages_are_never_returned);
+
+async fn pages_skip_expired_messages_each_live_one_exactly_once(app: TestApp) {
+    let alice = app.register("alice").await;
+    let chat = crate::chats::support::create_group(&app, &alice, "ttl", &[]).await;
+    let path = format!("/api/v1/chats/{chat}");
+    let ttl = json!({"message_ttl_seconds": 60});
+    assert_eq!(
+        call(&app, Method::PATCH, &path, &alice, Some(ttl))
+            .await
+            .status(),
+        200
+    );
+    for i in 0..5 {
+        send(&app, &alice, &chat, &format!("old{i}")).await;
+    }
+    app.clock.advance(TimeDelta::seconds(40));
+    let mut young = Vec::new();
+    for i in 0..5 {
+        young.push(send(&app, &alice, &chat, &format!("new{i}")).await["seq"].clone());
+    }
+    app.clock.advance(TimeDelta::seconds(21));
+    // Backward from the newest page, then forward from 0, two at a time.
+    for (start, param) in [("", "before"), ("&after=0", "after")] {
+        let mut seen = Vec::new();
+        let mut query = start.to_owned();
+        loop {
+            let page = get_ok(&app, &alice, &format!("{path}/messages?limit=2{query}")).await;
+            for item in page["items"].as_array().expect("items") {
+                seen.push(item["seq"].clone());
+            }
+            match page["next_cursor"].as_str() {
+                Some(cursor) => query = format!("&{param}={cursor}"),
+                None => break,
+            }
+        }
+        seen.sort_by_key(|seq| seq.as_i64());
+        assert_eq!(seen, young, "walking by {param}");
+    }
+}
+api_test!(pages_skip_expired_messages_each_live_one_exactly_once);
