@@ -56,8 +56,8 @@ impl Connection {
         };
         match reply {
             Ok(Reply::Nothing) => Ok(()),
-            Ok(Reply::Offer(event)) => self.offer(&event).await,
-            Ok(Reply::Direct(event)) => self.send_event(&event).await,
+            Ok(Reply::Offer(event)) => self.offer(&event.into()).await,
+            Ok(Reply::Direct(event)) => self.send_event(&event.into()).await,
             Err(error) => self.send_text(error.to_frame()).await,
         }
     }

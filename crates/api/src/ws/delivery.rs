@@ -11,7 +11,7 @@ use confab_domain::{ChatId, Seq};
 use super::close::CloseReason;
 use super::connection::{Connection, Stop};
 use super::hub::Delivery;
-use crate::dto::events::EventDto;
+use super::shared::SharedEvent;
 
 /// A storage failure while delivering: the socket is closed (1011) so the client
 /// reconnects and catches up, rather than silently missing an event.
@@ -31,14 +31,15 @@ impl Connection {
 
     /// Delivers `event` if it is new for this socket, after whatever the log holds
     /// before it.
-    pub(super) async fn offer(&mut self, event: &ChatEvent) -> Result<(), Stop> {
+    pub(super) async fn offer(&mut self, shared: &SharedEvent) -> Result<(), Stop> {
+        let event = shared.event();
         let mut from_log = false;
         loop {
             match self.cursors.offer(event, from_log) {
-                Step::Deliver => return self.send_event(event).await,
+                Step::Deliver => return self.send_event(shared).await,
                 Step::Left => {
                     self.gateway.hub.unfollow(self.id, event.chat_id);
-                    return self.send_event(event).await;
+                    return self.send_event(shared).await;
                 }
                 Step::Joined(seq) => return self.join(event.chat_id, seq).await,
                 Step::Skip => return Ok(()),
@@ -63,8 +64,8 @@ impl Connection {
                 .map_err(|e| storage_failed(&e))?;
             let complete = (page.len() as u64) < CATCH_UP_PAGE;
             for entry in page {
-                let event = ChatEvent::from(entry);
-                match self.cursors.offer(&event, true) {
+                let event = SharedEvent::new(ChatEvent::from(entry));
+                match self.cursors.offer(event.event(), true) {
                     Step::Deliver => self.send_event(&event).await?,
                     Step::Left => {
                         self.gateway.hub.unfollow(self.id, chat_id);
@@ -94,7 +95,7 @@ impl Connection {
             self.stop_following(chat_id);
             return Ok(());
         };
-        self.send_event(&created).await?;
+        self.send_event(&created.into()).await?;
         self.fill(chat_id).await
     }
 
@@ -149,7 +150,7 @@ impl Connection {
         if let Some(seq) = created.seq {
             self.cursors.adopt(chat_id, seq);
         }
-        self.send_event(&created).await?;
+        self.send_event(&created.into()).await?;
         self.fill(chat_id).await
     }
 
@@ -159,8 +160,7 @@ impl Connection {
     }
 
     /// Sends one event frame.
-    pub(super) async fn send_event(&mut self, event: &ChatEvent) -> Result<(), Stop> {
-        self.send_text(EventDto::from(event.clone()).to_frame())
-            .await
+    pub(super) async fn send_event(&mut self, event: &SharedEvent) -> Result<(), Stop> {
+        self.send_text(event.frame().to_owned()).await
     }
 }

@@ -10,13 +10,14 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use confab_application::ports::{ChatEvent, EventStream, Notification};
+use confab_application::ports::{EventStream, Notification};
 use confab_application::realtime::{Reach, reach};
 use confab_domain::{ChatId, SessionId, UserId};
 use futures_util::StreamExt;
 use tokio::sync::{mpsc, watch};
 
 use super::close::CloseReason;
+use super::shared::SharedEvent;
 
 /// Identifies one socket on this node.
 pub type SocketId = u64;
@@ -25,7 +26,7 @@ pub type SocketId = u64;
 #[derive(Debug, Clone)]
 pub enum Delivery {
     /// An event of a chat the socket follows (or may: pending sockets get all).
-    Chat(Arc<ChatEvent>),
+    Chat(Arc<SharedEvent>),
     /// The bus lost notifications: catch up every chat from the log.
     Gap,
 }
@@ -161,7 +162,7 @@ impl Hub {
     pub fn dispatch(&self, notification: Notification) {
         let mut registry = self.lock();
         match notification {
-            Notification::Chat(event) => registry.dispatch_chat(Arc::new(event)),
+            Notification::Chat(event) => registry.dispatch_chat(Arc::new(SharedEvent::new(event))),
             Notification::SessionsRevoked {
                 user_id,
                 session_ids,
@@ -205,9 +206,9 @@ impl Registry {
             .unwrap_or_default()
     }
 
-    fn dispatch_chat(&mut self, event: Arc<ChatEvent>) {
-        let chat_id = event.chat_id;
-        let reach = reach(&event);
+    fn dispatch_chat(&mut self, event: Arc<SharedEvent>) {
+        let chat_id = event.event().chat_id;
+        let reach = reach(event.event());
         if let Reach::Joining(users) = &reach {
             for user_id in users {
                 for id in self.sockets_of(*user_id) {

@@ -13,6 +13,7 @@ mod delivery;
 mod endpoint;
 mod frames;
 mod hub;
+mod shared;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,6 +27,7 @@ pub use close::CloseReason;
 pub use endpoint::WsApi;
 pub use frames::{ClientFrame, FrameError, FrameErrorCode};
 pub use hub::{Delivery, Hub, Registration, SocketId};
+pub use shared::SharedEvent;
 
 /// Timing and buffering of sockets.
 #[derive(Debug, Clone, Copy)]
