@@ -138,6 +138,71 @@ mod tests {
         assert!(empty.items.is_empty() && empty.next_cursor.is_none());
     }
 
+    /// What a repository returns for `window`: up to `take` of the closest stored
+    /// seqs, ascending.
+    fn stored_window(stored: &[i64], window: SeqWindow, take: usize) -> Vec<Message> {
+        let picked: Vec<i64> = match window {
+            SeqWindow::Newest => stored.iter().rev().take(take).rev().copied().collect(),
+            SeqWindow::Before(seq) => {
+                let below: Vec<i64> = stored.iter().copied().filter(|s| *s < seq.get()).collect();
+                below[below.len().saturating_sub(take)..].to_vec()
+            }
+            SeqWindow::After(seq) => stored
+                .iter()
+                .copied()
+                .filter(|s| *s > seq.get())
+                .take(take)
+                .collect(),
+        };
+        picked.into_iter().flat_map(|n| messages(n..=n)).collect()
+    }
+
+    /// Follows `next_cursor` from `start` and returns every page's seqs.
+    fn walk(stored: &[i64], start: SeqWindow, size: i64) -> Vec<Vec<i64>> {
+        let limit = limit(size);
+        let mut window = start;
+        let mut pages = Vec::new();
+        loop {
+            let rows = stored_window(stored, window, usize::from(limit.get()) + 1);
+            let page = next_cursor(rows, window, limit);
+            pages.push(seqs(&page));
+            let Some(cursor) = page.next_cursor else {
+                return pages;
+            };
+            let seq = Seq::new(cursor.parse().expect("decimal")).expect("valid");
+            window = match start {
+                SeqWindow::After(_) => SeqWindow::After(seq),
+                SeqWindow::Newest | SeqWindow::Before(_) => SeqWindow::Before(seq),
+            };
+        }
+    }
+
+    #[test]
+    fn walks_return_every_message_once_whatever_the_gaps_and_page_size() {
+        // Every history of up to 10 messages with gaps (removed seqs) of every shape,
+        // walked both ways with every page size from 1 to 4.
+        for mask in 0_u32..1024 {
+            let stored: Vec<i64> = (0..10)
+                .filter(|i| mask & (1 << i) != 0)
+                .map(|i| i + 2)
+                .collect();
+            for size in 1..=4 {
+                for start in [SeqWindow::Newest, SeqWindow::After(Seq::ZERO)] {
+                    let pages = walk(&stored, start, size);
+                    let mut all: Vec<i64> = pages.concat();
+                    for page in &pages {
+                        assert!(page.windows(2).all(|w| w[0] < w[1]), "ascending {page:?}");
+                        assert!(page.len() <= usize::try_from(size).expect("small"));
+                    }
+                    all.sort_unstable();
+                    assert_eq!(all, stored, "mask {mask:b}, size {size}, {start:?}");
+                    let full = stored.len().div_ceil(usize::try_from(size).expect("small"));
+                    assert_eq!(pages.len(), full.max(1), "no empty trailing page");
+                }
+            }
+        }
+    }
+
     #[test]
     fn query_refuses_both_directions_and_bad_numbers() {
         assert_eq!(
