@@ -3,15 +3,16 @@
 //! client helpers.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::sync::{Arc, Once};
 
 use confab_infrastructure::clock::ManualClock;
 use confab_server::config::{Config, LogFormat};
 use confab_server::startup::Application;
 use confab_server::telemetry::init_tracing;
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
+
+use crate::database::{self, Cleanup};
 
 /// The password every test user gets.
 pub(crate) const PASSWORD: &str = "correct horse battery";
@@ -61,46 +62,6 @@ pub(crate) struct TestUser {
     pub(crate) refresh: String,
 }
 
-enum Cleanup {
-    SqliteFile(std::path::PathBuf),
-    Postgres { admin_url: String, name: String },
-}
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        match self {
-            Self::SqliteFile(path) => {
-                for suffix in ["", "-wal", "-shm"] {
-                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-                }
-            }
-            Self::Postgres { admin_url, name } => {
-                // Drop cannot await and the test runtime may be going away: use a
-                // short-lived runtime on its own thread.
-                let (admin_url, name) = (admin_url.clone(), name.clone());
-                let _ = std::thread::spawn(move || {
-                    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                    else {
-                        return;
-                    };
-                    runtime.block_on(async move {
-                        if let Ok(admin) = Database::connect(&admin_url).await {
-                            let _ = admin
-                                .execute_unprepared(&format!(
-                                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                                ))
-                                .await;
-                        }
-                    });
-                })
-                .join();
-            }
-        }
-    }
-}
-
 fn init_test_tracing() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
@@ -117,41 +78,15 @@ pub(crate) async fn spawn_app() -> TestApp {
 
 /// A server on SQLite with `config`.
 pub(crate) async fn spawn_app_with(config: TestConfig) -> TestApp {
-    let path = std::env::temp_dir().join(format!("confab-api-{}.db", uuid::Uuid::now_v7()));
-    let url = format!("sqlite://{}?mode=rwc", path.display());
-    start(&url, &config, Cleanup::SqliteFile(path)).await
+    let (url, cleanup) = database::sqlite();
+    start(&url, &config, cleanup).await
 }
 
 /// A server on a fresh PostgreSQL database, or `None` (with a notice on stderr) when
 /// `CONFAB_TEST_POSTGRES_URL` is unset.
 pub(crate) async fn spawn_postgres_app(test: &str) -> Option<TestApp> {
-    let Ok(admin_url) = std::env::var("CONFAB_TEST_POSTGRES_URL") else {
-        // Straight to stderr, which the harness does not capture, so every test log
-        // shows that the PostgreSQL variant did not run.
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED {test} on PostgreSQL: CONFAB_TEST_POSTGRES_URL is not set"
-        );
-        return None;
-    };
-    let name = format!("confab_api_{}", uuid::Uuid::now_v7().simple());
-    let admin = Database::connect(&admin_url)
-        .await
-        .expect("connect to CONFAB_TEST_POSTGRES_URL");
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-        .await
-        .expect("create test database");
-    drop(admin);
-    let url = with_database(&admin_url, &name);
-    Some(
-        start(
-            &url,
-            &TestConfig::default(),
-            Cleanup::Postgres { admin_url, name },
-        )
-        .await,
-    )
+    let (url, cleanup) = database::postgres(test).await?;
+    Some(start(&url, &TestConfig::default(), cleanup).await)
 }
 
 async fn start(database_url: &str, test: &TestConfig, cleanup: Cleanup) -> TestApp {
@@ -192,23 +127,6 @@ async fn start(database_url: &str, test: &TestConfig, cleanup: Cleanup) -> TestA
             .expect("client"),
         _cleanup: cleanup,
     }
-}
-
-/// Replaces the database name in a `postgres://user@host:port/db?params` URL.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let authority_end = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[authority_end..]
-        .find('/')
-        .map_or(base.len(), |i| authority_end + i);
-    let mut out = format!("{}/{name}", &base[..path_start]);
-    if let Some(query) = query {
-        out.push('?');
-        out.push_str(query);
-    }
-    out
 }
 
 impl TestApp {
