@@ -174,3 +174,68 @@ pub fn client_ip(req: &Request, trust_proxy: bool) -> Option<IpAddr> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use confab_application::ports::RateLimitError;
+    use poem::error::ResponseError;
+
+    use super::*;
+
+    struct Fixed(Result<RateDecision, ()>);
+
+    #[async_trait::async_trait]
+    impl RateLimiter for Fixed {
+        async fn hit(&self, _key: &str) -> Result<RateDecision, RateLimitError> {
+            self.0
+                .map_err(|()| RateLimitError(Box::new(std::io::Error::other("down"))))
+        }
+    }
+
+    fn decision(allowed: bool) -> RateDecision {
+        RateDecision {
+            allowed,
+            limit: 3,
+            remaining: 0,
+            retry_after_seconds: 7,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failing_limiter_lets_requests_through() {
+        let limit = RateLimit::new(Arc::new(Fixed(Err(()))));
+        assert!(matches!(limit.check("k").await, Ok(None)));
+        assert!(matches!(RateLimit::off().check("k").await, Ok(None)));
+    }
+
+    #[tokio::test]
+    async fn a_refusal_is_429_with_retry_after_and_reaches_the_slot() {
+        let limit = RateLimit::new(Arc::new(Fixed(Ok(decision(false)))));
+        let slot = RateSlot::default();
+        let error = limit.check_into(&slot, "k").await.expect_err("refused");
+        let response = error.as_response();
+        assert_eq!(response.status(), 429);
+        assert_eq!(response.headers()["retry-after"], "7");
+        assert_eq!(slot.get(), Some(decision(false)));
+        let allowed = RateLimit::new(Arc::new(Fixed(Ok(decision(true)))));
+        allowed.check_into(&slot, "k").await.expect("allowed");
+        assert_eq!(slot.get(), Some(decision(true)));
+    }
+
+    #[test]
+    fn the_client_ip_comes_from_the_proxy_only_when_trusted() {
+        let request = Request::builder()
+            .header("x-forwarded-for", "203.0.113.9, 198.51.100.7")
+            .finish();
+        assert_eq!(
+            client_ip(&request, true),
+            Some("198.51.100.7".parse().expect("ip"))
+        );
+        // Without a peer address (a test request) and without trust: unknown.
+        assert_eq!(client_ip(&request, false), None);
+        let forged = Request::builder()
+            .header("x-forwarded-for", "junk")
+            .finish();
+        assert_eq!(client_ip(&forged, true), None);
+    }
+}
