@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use confab_api::middleware::metrics::EVENTS_PUBLISHED_TOTAL;
 use confab_api::middleware::rate_limit::RateLimit;
-use confab_api::ws::{Gateway, GatewayConfig, Hub};
+use confab_api::ws::{CloseReason, Gateway, GatewayConfig, Hub};
 use confab_application::messages::MessageService;
 use confab_application::ports::{EventBus, EventStream, Notification};
 use confab_application::realtime::RealtimeService;
@@ -101,10 +101,14 @@ pub fn gateway(
     // everything any socket could need.
     let stream = adapters.events.subscribe();
     let pumping = Arc::clone(&hub).pump(stream);
+    let stopping = Arc::clone(&hub);
     let pump = tokio::spawn(async move {
-        tokio::select! {
-            () = pumping => {}
-            _ = shutdown.wait_for(|stop| *stop) => {}
+        let stopping_now = tokio::select! {
+            () = pumping => false,
+            stop = shutdown.wait_for(|stop| *stop) => stop.is_ok(),
+        };
+        if stopping_now {
+            close_sockets(&stopping).await;
         }
     });
     let realtime = RealtimeService::new(
@@ -116,6 +120,17 @@ pub fn gateway(
     );
     let gateway = Gateway::new(hub, realtime, messages, send_limit, config);
     (gateway, pump)
+}
+
+/// At shutdown: asks every socket to close with 1012 and gives them a moment to
+/// send their close frames, so clients reconnect at once instead of waiting for a
+/// dead TCP connection to time out.
+async fn close_sockets(hub: &Hub) {
+    hub.close_all(CloseReason::Restart);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+    while !hub.is_empty() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 //! both ways, also across a Redis subscription loss, and a revocation on one node
 //! closes sockets on the other (skipped, with a notice, unless both
 //! `CONFAB_TEST_POSTGRES_URL` and `CONFAB_TEST_REDIS_URL` are set). And one node on
-//! SQLite with short heartbeat settings: silent peers are dropped with 4000.
+//! SQLite with short heartbeat settings: silent peers are dropped with 4000, live
+//! ones stay until a graceful stop closes them with 1012.
 
 use std::io::Write;
 use std::net::TcpListener;
@@ -337,7 +338,7 @@ async fn two_nodes_deliver_each_others_events() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn silent_peers_are_dropped_and_live_ones_kept() {
+async fn silent_peers_are_dropped_live_ones_kept_until_shutdown() {
     let path = std::env::temp_dir().join(format!("confab-hb-{}.db", uuid::Uuid::now_v7()));
     let database_url = format!("sqlite://{}?mode=rwc", path.display());
     let node = start_node(&[
@@ -367,6 +368,24 @@ async fn silent_peers_are_dropped_and_live_ones_kept() {
         .await
         .expect("live socket open");
     assert_eq!(next(&mut live).await["type"], "pong");
+    // A graceful stop (SIGTERM) closes open sockets with 1012 so clients reconnect.
+    let status = Command::new("kill")
+        .arg("-TERM")
+        .arg(node.child.id().to_string())
+        .status()
+        .expect("send SIGTERM");
+    assert!(status.success());
+    let closed = loop {
+        match tokio::time::timeout(Duration::from_secs(10), live.next())
+            .await
+            .expect("closed in time")
+        {
+            Some(Ok(Message::Close(frame))) => break frame,
+            Some(Ok(_)) => {}
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    };
+    assert_eq!(closed.map(|f| u16::from(f.code)), Some(1012));
     drop(node);
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));

@@ -14,6 +14,8 @@ pub enum CloseReason {
     HeartbeatTimeout,
     /// The server could not read what the socket needs: 1011. Reconnect later.
     Internal,
+    /// The node is shutting down: 1012. Reconnect (to another node) and catch up.
+    Restart,
 }
 
 impl CloseReason {
@@ -24,6 +26,7 @@ impl CloseReason {
             Self::SlowConsumer => 4008,
             Self::HeartbeatTimeout => 4000,
             Self::Internal => 1011,
+            Self::Restart => 1012,
         }
     }
 
@@ -34,6 +37,7 @@ impl CloseReason {
             Self::SlowConsumer => "slow consumer: reconnect and catch up",
             Self::HeartbeatTimeout => "heartbeat timeout",
             Self::Internal => "internal error",
+            Self::Restart => "server restarting",
         }
     }
 
@@ -41,6 +45,7 @@ impl CloseReason {
     pub const fn close_code(self) -> CloseCode {
         match self {
             Self::Internal => CloseCode::Error,
+            Self::Restart => CloseCode::Restart,
             other => CloseCode::Reserved(other.code()),
         }
     }
@@ -56,5 +61,6 @@ mod tests {
         assert_eq!(CloseReason::SlowConsumer.code(), 4008);
         assert_eq!(u16::from(CloseReason::SessionRevoked.close_code()), 4401);
         assert_eq!(u16::from(CloseReason::Internal.close_code()), 1011);
+        assert_eq!(u16::from(CloseReason::Restart.close_code()), 1012);
     }
 }

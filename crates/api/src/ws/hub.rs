@@ -139,6 +139,13 @@ impl Hub {
         registry.pending.remove(&id);
     }
 
+    /// Asks every socket to close with `reason` (the node is shutting down).
+    pub fn close_all(&self, reason: CloseReason) {
+        for entry in self.lock().sockets.values() {
+            entry.close.send_replace(Some(reason));
+        }
+    }
+
     /// How many sockets are registered.
     pub fn len(&self) -> usize {
         self.lock().sockets.len()

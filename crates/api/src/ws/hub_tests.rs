@@ -109,3 +109,13 @@ fn a_gap_reaches_every_socket() {
     hub.dispatch(Notification::Gap);
     assert!(matches!(a.queue.try_recv(), Ok(Delivery::Gap)));
 }
+
+#[test]
+fn close_all_asks_every_socket_to_close() {
+    let hub = Hub::new();
+    let a = hub.register(UserId::generate(), SessionId::generate(), 8);
+    let b = hub.register(UserId::generate(), SessionId::generate(), 8);
+    hub.close_all(CloseReason::Restart);
+    assert_eq!(*a.close.borrow(), Some(CloseReason::Restart));
+    assert_eq!(*b.close.borrow(), Some(CloseReason::Restart));
+}
