@@ -6,6 +6,8 @@
 mod cursors;
 mod errors;
 mod routing;
+#[cfg(test)]
+mod service_tests;
 
 use std::sync::Arc;
 
