@@ -10,6 +10,7 @@ use poem_openapi::types::{
     ParseError, ParseFromJSON, ParseFromParameter, ParseResult, ToJSON, Type,
 };
 use serde_json::Value;
+use uuid::Uuid;
 
 /// The JSON-schema pattern of "contains a character that is not white space".
 const NOT_BLANK: &str = r"\S";
@@ -169,6 +170,48 @@ impl<const MAX: usize> ParseFromJSON for TrimmedText<MAX> {
 impl<const MAX: usize> ToJSON for TrimmedText<MAX> {
     fn to_json(&self) -> Option<Value> {
         Some(Value::String(self.0.clone()))
+    }
+}
+
+/// A path id, documented as a UUID but parsed as any text, so a malformed id is
+/// answered like an unknown one (`404 chat_not_found`, …) rather than as a bad
+/// parameter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdText(pub String);
+
+impl IdText {
+    /// The UUID; a malformed id becomes the nil UUID, which names no chat, user or
+    /// message (ids are UUIDv7), so the service answers its usual "not found".
+    pub fn uuid(&self) -> Uuid {
+        Uuid::parse_str(&self.0).unwrap_or(Uuid::nil())
+    }
+}
+
+impl Type for IdText {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        "string_uuid".into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", "uuid")))
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl ParseFromParameter for IdText {
+    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+        Ok(Self(value.to_owned()))
     }
 }
 

@@ -5,9 +5,8 @@ use confab_domain::{ChatId, UserId};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi, Tags as DeriveTags};
-use uuid::Uuid;
 
-use crate::dto::bounds::{Limit, raw};
+use crate::dto::bounds::{IdText, Limit, raw};
 use crate::dto::chat_requests::{
     AddMembersRequest, ChangeRoleRequest, ChatCursorText, CreateChatRequest, UpdateChatRequest,
     user_ids,
@@ -101,11 +100,11 @@ impl ChatsApi {
         &self,
         auth: BearerAuth,
         /// The chat id.
-        id: Path<Uuid>,
+        id: Path<IdText>,
     ) -> Result<Json<ChatDto>, ApiError> {
         let view = self
             .chats
-            .get(auth.caller(), ChatId::from_uuid(id.0))
+            .get(auth.caller(), ChatId::from_uuid(id.0.uuid()))
             .await?;
         Ok(Json(view.into()))
     }
@@ -120,12 +119,12 @@ impl ChatsApi {
         &self,
         auth: BearerAuth,
         /// The chat id.
-        id: Path<Uuid>,
+        id: Path<IdText>,
         body: ApiJson<UpdateChatRequest>,
     ) -> Result<Json<ChatDto>, ApiError> {
         let view = self
             .chats
-            .update(auth.caller(), ChatId::from_uuid(id.0), body.0.into())
+            .update(auth.caller(), ChatId::from_uuid(id.0.uuid()), body.0.into())
             .await?;
         Ok(Json(view.into()))
     }
@@ -138,14 +137,14 @@ impl ChatsApi {
         &self,
         auth: BearerAuth,
         /// The chat id.
-        id: Path<Uuid>,
+        id: Path<IdText>,
         body: ApiJson<AddMembersRequest>,
     ) -> Result<Json<ChatDto>, ApiError> {
         let view = self
             .chats
             .add_members(
                 auth.caller(),
-                ChatId::from_uuid(id.0),
+                ChatId::from_uuid(id.0.uuid()),
                 user_ids(body.0.user_ids),
             )
             .await?;
@@ -162,15 +161,15 @@ impl ChatsApi {
         &self,
         auth: BearerAuth,
         /// The chat id.
-        id: Path<Uuid>,
+        id: Path<IdText>,
         /// The member to remove.
-        user_id: Path<Uuid>,
+        user_id: Path<IdText>,
     ) -> Result<NoContent, ApiError> {
         self.chats
             .remove_member(
                 auth.caller(),
-                ChatId::from_uuid(id.0),
-                UserId::from_uuid(user_id.0),
+                ChatId::from_uuid(id.0.uuid()),
+                UserId::from_uuid(user_id.0.uuid()),
             )
             .await?;
         Ok(NoContent::Done)
@@ -185,17 +184,17 @@ impl ChatsApi {
         &self,
         auth: BearerAuth,
         /// The chat id.
-        id: Path<Uuid>,
+        id: Path<IdText>,
         /// The member whose role changes.
-        user_id: Path<Uuid>,
+        user_id: Path<IdText>,
         body: ApiJson<ChangeRoleRequest>,
     ) -> Result<Json<MemberDto>, ApiError> {
         let member = self
             .chats
             .change_role(
                 auth.caller(),
-                ChatId::from_uuid(id.0),
-                UserId::from_uuid(user_id.0),
+                ChatId::from_uuid(id.0.uuid()),
+                UserId::from_uuid(user_id.0.uuid()),
                 body.0.role.into(),
             )
             .await?;

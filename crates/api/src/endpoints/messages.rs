@@ -7,9 +7,8 @@ use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi, Tags as DeriveTags};
-use uuid::Uuid;
 
-use crate::dto::bounds::{Limit, SeqNumber, raw};
+use crate::dto::bounds::{IdText, Limit, SeqNumber, raw};
 use crate::dto::common::NoContent;
 use crate::dto::events::EventPage;
 use crate::dto::messages::{
@@ -71,7 +70,7 @@ impl MessagesApi {
         auth: BearerAuth,
         slot: Data<&RateSlot>,
         /// The chat id.
-        id: Path<Uuid>,
+        id: Path<IdText>,
         body: ApiJson<SendMessageRequest>,
     ) -> Result<MessageSent, ApiError> {
         let caller = auth.caller();
@@ -80,7 +79,7 @@ impl MessagesApi {
         Ok(
             match self
                 .messages
-                .send(caller, ChatId::from_uuid(id.0), body.0.into())
+                .send(caller, ChatId::from_uuid(id.0.uuid()), body.0.into())
                 .await?
             {
                 Sent::Created(message) => MessageSent::Created(Json(message.into())),
@@ -99,7 +98,7 @@ impl MessagesApi {
         &self,
         auth: BearerAuth,
         /// The chat id.
-        id: Path<Uuid>,
+        id: Path<IdText>,
         /// Only messages with a lower seq (not with `after`).
         before: Query<Option<SeqNumber>>,
         /// Only messages with a higher seq (not with `before`).
@@ -111,7 +110,7 @@ impl MessagesApi {
             .messages
             .list(
                 auth.caller(),
-                ChatId::from_uuid(id.0),
+                ChatId::from_uuid(id.0.uuid()),
                 raw(before.0),
                 raw(after.0),
                 raw(limit.0),
@@ -128,16 +127,16 @@ impl MessagesApi {
         &self,
         auth: BearerAuth,
         /// The chat id.
-        id: Path<Uuid>,
+        id: Path<IdText>,
         /// The message id.
-        message_id: Path<Uuid>,
+        message_id: Path<IdText>,
     ) -> Result<Json<MessageDto>, ApiError> {
         let message = self
             .messages
             .get(
                 auth.caller(),
-                ChatId::from_uuid(id.0),
-                MessageId::from_uuid(message_id.0),
+                ChatId::from_uuid(id.0.uuid()),
+                MessageId::from_uuid(message_id.0.uuid()),
             )
             .await?;
         Ok(Json(message.into()))
@@ -151,17 +150,17 @@ impl MessagesApi {
         &self,
         auth: BearerAuth,
         /// The chat id.
-        id: Path<Uuid>,
+        id: Path<IdText>,
         /// The message id.
-        message_id: Path<Uuid>,
+        message_id: Path<IdText>,
         body: ApiJson<EditMessageRequest>,
     ) -> Result<Json<MessageDto>, ApiError> {
         let message = self
             .messages
             .edit(
                 auth.caller(),
-                ChatId::from_uuid(id.0),
-                MessageId::from_uuid(message_id.0),
+                ChatId::from_uuid(id.0.uuid()),
+                MessageId::from_uuid(message_id.0.uuid()),
                 body.0.body.0,
             )
             .await?;
@@ -177,15 +176,15 @@ impl MessagesApi {
         &self,
         auth: BearerAuth,
         /// The chat id.
-        id: Path<Uuid>,
+        id: Path<IdText>,
         /// The message id.
-        message_id: Path<Uuid>,
+        message_id: Path<IdText>,
     ) -> Result<NoContent, ApiError> {
         self.messages
             .delete(
                 auth.caller(),
-                ChatId::from_uuid(id.0),
-                MessageId::from_uuid(message_id.0),
+                ChatId::from_uuid(id.0.uuid()),
+                MessageId::from_uuid(message_id.0.uuid()),
             )
             .await?;
         Ok(NoContent::Done)
@@ -200,11 +199,11 @@ impl MessagesApi {
         &self,
         auth: BearerAuth,
         /// The chat id.
-        id: Path<Uuid>,
+        id: Path<IdText>,
         body: ApiJson<MarkReadRequest>,
     ) -> Result<NoContent, ApiError> {
         self.messages
-            .mark_read(auth.caller(), ChatId::from_uuid(id.0), body.0.seq.0)
+            .mark_read(auth.caller(), ChatId::from_uuid(id.0.uuid()), body.0.seq.0)
             .await?;
         Ok(NoContent::Done)
     }
@@ -219,7 +218,7 @@ impl MessagesApi {
         &self,
         auth: BearerAuth,
         /// The chat id.
-        id: Path<Uuid>,
+        id: Path<IdText>,
         /// The last seq already seen (default 0).
         after: Query<Option<SeqNumber>>,
         /// Page size, 1..100 (default 50).
@@ -229,7 +228,7 @@ impl MessagesApi {
             .messages
             .events(
                 auth.caller(),
-                ChatId::from_uuid(id.0),
+                ChatId::from_uuid(id.0.uuid()),
                 raw(after.0),
                 raw(limit.0),
             )

@@ -222,6 +222,23 @@ async fn strangers_get_404_for_chats_they_are_not_in(app: TestApp) {
         "chat_not_found",
     )
     .await;
+    // A path id that is not a UUID names no chat either.
+    let malformed = app.get("/api/v1/chats/not-a-uuid", &alice.access).await;
+    assert_error(malformed, 404, "chat_not_found").await;
+    let message = format!("/api/v1/chats/{chat}/messages/not-a-uuid");
+    assert_error(
+        app.get(&message, &alice.access).await,
+        404,
+        "message_not_found",
+    )
+    .await;
+    let member = format!("/api/v1/chats/{group}/members/not-a-uuid");
+    let removal = app
+        .request(Method::DELETE, &member, Some(&alice.access))
+        .send()
+        .await
+        .expect("send");
+    assert_error(removal, 404, "member_not_found").await;
     let unauthenticated = app
         .request(Method::GET, &format!("/api/v1/chats/{chat}"), None)
         .send()
