@@ -6,239 +6,19 @@
 //! SQLite with short heartbeat settings: silent peers are dropped with 4000, live
 //! ones stay until a graceful stop closes them with 1012.
 
-use std::io::Write;
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
+#[path = "cluster/support.rs"]
+mod support;
+
+use std::process::Command;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use sea_orm::{ConnectionTrait, Database};
-use serde_json::{Value, json};
-use tokio::net::TcpStream;
+use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
-
-/// A running `confab` process, killed when dropped.
-struct Node {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Drops the test database when the test ends.
-struct TestDatabase {
-    admin_url: String,
-    name: String,
-}
-
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
-        let _ = std::thread::spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            runtime.block_on(async move {
-                if let Ok(admin) = Database::connect(&admin_url).await {
-                    let _ = admin
-                        .execute_unprepared(&format!(
-                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                        ))
-                        .await;
-                }
-            });
-        })
-        .join();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|addr| addr.port())
-        .expect("a free port")
-}
-
-/// Replaces the database name of a `postgres://…/db?params` URL.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let authority = base.find("://").map_or(0, |i| i + 3);
-    let path = base[authority..]
-        .find('/')
-        .map_or(base.len(), |i| authority + i);
-    match query {
-        Some(query) => format!("{}/{name}?{query}", &base[..path]),
-        None => format!("{}/{name}", &base[..path]),
-    }
-}
-
-async fn fresh_database(admin_url: &str) -> (TestDatabase, String) {
-    let name = format!("confab_cluster_{}", uuid::Uuid::now_v7().simple());
-    let admin = Database::connect(admin_url).await.expect("connect admin");
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-        .await
-        .expect("create database");
-    let url = with_database(admin_url, &name);
-    (
-        TestDatabase {
-            admin_url: admin_url.to_owned(),
-            name,
-        },
-        url,
-    )
-}
-
-async fn start_node(vars: &[(&str, &str)]) -> Node {
-    let port = free_port();
-    let output = || {
-        if std::env::var_os("TEST_LOG").is_some() {
-            Stdio::inherit()
-        } else {
-            Stdio::null()
-        }
-    };
-    let child = Command::new(env!("CARGO_BIN_EXE_confab"))
-        .arg("serve")
-        .envs(vars.iter().copied())
-        .env("CONFAB_BIND", format!("127.0.0.1:{port}"))
-        .env(
-            "CONFAB_JWT_SECRET",
-            "cluster-secret-cluster-secret-cluster!",
-        )
-        .env("CONFAB_AUTH_RATE_PER_MINUTE", "0")
-        .env("CONFAB_SEND_RATE_PER_SECOND", "0")
-        .stdout(output())
-        .stderr(output())
-        .spawn()
-        .expect("start confab");
-    let node = Node {
-        child,
-        base: format!("127.0.0.1:{port}"),
-    };
-    let client = reqwest::Client::new();
-    for _ in 0..200 {
-        let health = client
-            .get(format!("http://{}/health", node.base))
-            .send()
-            .await;
-        if health.is_ok_and(|r| r.status().is_success()) {
-            return node;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("node on port {port} did not become healthy");
-}
-
-async fn post(node: &Node, path: &str, token: Option<&str>, body: &Value) -> Value {
-    let mut request = reqwest::Client::new()
-        .post(format!("http://{}{path}", node.base))
-        .json(body);
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    let response = request.send().await.expect("request");
-    assert!(
-        response.status().is_success(),
-        "{path}: {}",
-        response.status()
-    );
-    response.json().await.unwrap_or(Value::Null)
-}
-
-async fn register(node: &Node, name: &str) -> (String, String) {
-    let body = json!({"username": name, "email": format!("{name}@example.com"), "password": "password123"});
-    let signed_in = post(node, "/api/v1/auth/register", None, &body).await;
-    (
-        signed_in["user"]["id"].as_str().expect("id").to_owned(),
-        signed_in["tokens"]["access_token"]
-            .as_str()
-            .expect("token")
-            .to_owned(),
-    )
-}
-
-async fn socket(node: &Node, token: &str) -> Socket {
-    let mut request = format!("ws://{}/api/v1/ws", node.base)
-        .into_client_request()
-        .expect("request");
-    request.headers_mut().insert(
-        "authorization",
-        HeaderValue::from_str(&format!("Bearer {token}")).expect("header"),
-    );
-    let (mut socket, _) = connect_async(request).await.expect("upgrade");
-    assert_eq!(next(&mut socket).await["type"], "ready");
-    socket
-}
-
-async fn next(socket: &mut Socket) -> Value {
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
-            .await
-            .expect("a frame in time")
-            .expect("open")
-            .expect("no error");
-        match message {
-            Message::Text(text) => return serde_json::from_str(&text).expect("json"),
-            Message::Close(frame) => panic!("closed: {frame:?}"),
-            _ => {}
-        }
-    }
-}
-
-/// `CLIENT KILL TYPE pubsub`, spoken in RESP over a plain TCP connection (the
-/// server crate has no Redis client; the test Redis needs no password).
-async fn kill_subscribers(redis_url: &str) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let rest = redis_url.trim_start_matches("redis://");
-    let authority = rest.split('/').next().unwrap_or(rest);
-    let host = authority.rsplit('@').next().unwrap_or(authority);
-    let host = if host.contains(':') {
-        host.to_owned()
-    } else {
-        format!("{host}:6379")
-    };
-    let mut stream = TcpStream::connect(host).await.expect("connect to redis");
-    stream
-        .write_all(b"*4\r\n$6\r\nCLIENT\r\n$4\r\nKILL\r\n$4\r\nTYPE\r\n$6\r\npubsub\r\n")
-        .await
-        .expect("send CLIENT KILL");
-    let mut reply = [0_u8; 64];
-    let read = stream.read(&mut reply).await.expect("reply");
-    assert!(
-        reply[..read].starts_with(b":"),
-        "CLIENT KILL answered {:?}",
-        &reply[..read]
-    );
-}
-
-fn settings() -> Option<(String, String)> {
-    let postgres = std::env::var("CONFAB_TEST_POSTGRES_URL").ok();
-    let redis = std::env::var("CONFAB_TEST_REDIS_URL").ok();
-    if let (Some(postgres), Some(redis)) = (postgres, redis) {
-        return Some((postgres, redis));
-    }
-    let _ = writeln!(
-        std::io::stderr(),
-        "SKIPPED cluster test: set CONFAB_TEST_POSTGRES_URL and CONFAB_TEST_REDIS_URL"
-    );
-    None
-}
+use support::{
+    fresh_database, kill_subscribers, next, post, register, settings, socket, start_node,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_nodes_deliver_each_others_events() {
@@ -371,7 +151,7 @@ async fn silent_peers_are_dropped_live_ones_kept_until_shutdown() {
     // A graceful stop (SIGTERM) closes open sockets with 1012 so clients reconnect.
     let status = Command::new("kill")
         .arg("-TERM")
-        .arg(node.child.id().to_string())
+        .arg(node.pid().to_string())
         .status()
         .expect("send SIGTERM");
     assert!(status.success());
