@@ -1,6 +1,6 @@
 //! `/chats`: creating chats, reading them, settings, and group membership.
 
-use confab_application::chats::ChatService;
+use confab_application::chats::{ChatService, CreatedChat};
 use confab_domain::{ChatId, UserId};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -16,7 +16,6 @@ use crate::dto::common::NoContent;
 use crate::error::ApiError;
 use crate::json::ApiJson;
 use crate::security::BearerAuth;
-use confab_application::chats::CreatedChat;
 
 #[derive(DeriveTags)]
 enum ApiTags {
