@@ -127,13 +127,10 @@ impl Application {
     /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish (up to
     /// 10 s) and stops the background jobs.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let signal = shutdown_signal();
         tracing::info!(port = self.port, "confab is listening");
         let result = Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(
-                self.endpoint,
-                shutdown_signal(),
-                Some(Duration::from_secs(10)),
-            )
+            .run_with_graceful_shutdown(self.endpoint, signal, Some(Duration::from_secs(10)))
             .await;
         let _ = self.shutdown.send(true);
         for job in self.jobs {
@@ -158,27 +155,31 @@ fn spawn_background_jobs(
     )]
 }
 
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM. The handlers are registered before this
+/// returns, so a signal that arrives before the future is first polled still counts
+/// (otherwise an early SIGTERM would kill the process without a graceful stop).
+fn shutdown_signal() -> impl Future<Output = ()> + Send {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let interrupt = signal(SignalKind::interrupt());
+        let terminate = signal(SignalKind::terminate());
+        async move {
+            if let (Ok(mut interrupt), Ok(mut terminate)) = (interrupt, terminate) {
+                tokio::select! {
+                    _ = interrupt.recv() => {}
+                    _ = terminate.recv() => {}
+                }
+            } else {
+                tracing::warn!("cannot listen for signals; stop confab by killing it");
+                std::future::pending::<()>().await;
             }
-            Err(_) => std::future::pending::<()>().await,
+            tracing::info!("shutdown signal received");
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
     }
-    tracing::info!("shutdown signal received");
+    #[cfg(not(unix))]
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutdown signal received");
+    }
 }

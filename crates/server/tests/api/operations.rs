@@ -108,3 +108,56 @@ fn committed_spec() -> String {
     ))
     .expect("read openapi/openapi.json")
 }
+
+#[test]
+fn serve_is_the_default_and_stops_cleanly_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let dir = std::env::temp_dir().join(format!("confab-serve-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_confab"))
+        .current_dir(&dir)
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/c.db?mode=rwc", dir.display()),
+        )
+        .env("CONFAB_BIND", "127.0.0.1:0")
+        .env("RUST_LOG", "info")
+        .env("CONFAB_LOG_FORMAT", "json")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start confab");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let listening = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find(|line| line.contains("confab is listening"))
+        .expect("a listening log line");
+    assert!(
+        serde_json::from_str::<Value>(&listening).is_ok(),
+        "JSON logs: {listening}"
+    );
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let started = Instant::now();
+    let exit = loop {
+        if let Some(exit) = child.try_wait().expect("wait") {
+            break exit;
+        }
+        assert!(started.elapsed() < Duration::from_secs(15), "no shutdown");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(exit.success(), "{exit}");
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(
+        rest.iter().any(|l| l.contains("confab stopped")),
+        "{rest:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
