@@ -101,3 +101,28 @@ async fn bad_read_requests_are_refused(app: TestApp) {
     assert_eq!(body["code"], "validation_failed");
 }
 api_test!(bad_read_requests_are_refused);
+
+async fn a_new_member_starts_reading_at_the_seq_that_added_it(app: TestApp) {
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let chat = crate::chats::support::create_group(&app, &alice, "late", &[]).await;
+    send(&app, &alice, &chat, "before bob").await;
+    send(&app, &alice, &chat, "still before bob").await;
+    let add = json!({"user_ids": [bob.id]});
+    let path = format!("/api/v1/chats/{chat}");
+    let added = call(
+        &app,
+        Method::POST,
+        &format!("{path}/members"),
+        &alice,
+        Some(add),
+    )
+    .await;
+    assert_eq!(added.status(), 200);
+    let seen = get_ok(&app, &bob, &path).await;
+    assert_eq!(last_read_of(&seen, &bob), 4);
+    assert_eq!(seen["unread_count"], 0);
+    send(&app, &alice, &chat, "hello bob").await;
+    assert_eq!(get_ok(&app, &bob, &path).await["unread_count"], 1);
+}
+api_test!(a_new_member_starts_reading_at_the_seq_that_added_it);
