@@ -5,7 +5,7 @@ use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 use poem::Request;
 use poem::http::StatusCode;
-use poem::web::websocket::{WebSocket, WebSocketStream, WebSocketUpgraded};
+use poem::web::websocket::{WebSocket, WebSocketConfig, WebSocketStream, WebSocketUpgraded};
 use poem_openapi::auth::ApiKey;
 use poem_openapi::{OpenApi, SecurityScheme, Tags as DeriveTags};
 
@@ -13,6 +13,9 @@ use super::Gateway;
 use super::connection::serve;
 use crate::error::{ApiError, ErrorCode};
 use crate::security::BearerAuth;
+
+/// The largest frame a client may send; a bigger one ends the connection.
+const MAX_FRAME_BYTES: usize = 64 * 1024;
 
 /// The socket handler poem runs after the upgrade.
 pub(super) type BoxedCallback =
@@ -112,6 +115,12 @@ impl WsApi {
             )
             .with_status(StatusCode::BAD_REQUEST));
         };
+        // The largest legitimate frame is a `message.send` of 4,000 characters; a
+        // 64 KiB cap keeps a client from making the server buffer megabytes.
+        let limits = WebSocketConfig::default()
+            .max_message_size(Some(MAX_FRAME_BYTES))
+            .max_frame_size(Some(MAX_FRAME_BYTES));
+        let websocket = websocket.config(limits);
         let gateway = self.gateway.clone();
         let caller = auth.caller();
         let callback: BoxedCallback =

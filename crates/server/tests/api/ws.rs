@@ -193,6 +193,25 @@ async fn bad_frames_get_error_frames_and_the_socket_stays_open(app: TestApp) {
 }
 api_test!(bad_frames_get_error_frames_and_the_socket_stays_open);
 
+async fn the_longest_message_fits_but_an_oversized_frame_ends_the_connection(app: TestApp) {
+    let alice = app.register("alice").await;
+    let chat = group(&app, &alice.access, &[]).await;
+    let (mut socket, _) = Socket::ready(&app, &alice.access).await;
+    let longest = "\u{1F600}".repeat(4000);
+    socket
+        .send(&json!({"type": "message.send", "chat_id": chat, "body": longest, "client_message_id": "big"}))
+        .await;
+    assert_eq!(socket.next().await["type"], "message.created");
+    socket.send_text(&"x".repeat(100 * 1024)).await;
+    assert!(
+        socket
+            .closed()
+            .await
+            .is_none_or(|frame| u16::from(frame.code) != 1000)
+    );
+}
+api_test!(the_longest_message_fits_but_an_oversized_frame_ends_the_connection);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn socket_sends_share_the_per_user_rate_limit() {
     let app = spawn_app_with(TestConfig {
