@@ -110,7 +110,7 @@ fn committed_spec() -> String {
 }
 
 #[test]
-fn serve_is_the_default_and_stops_cleanly_on_sigterm() {
+fn serve_is_the_default_logs_no_tokens_and_stops_on_sigterm() {
     use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
     use std::time::{Duration, Instant};
@@ -136,10 +136,17 @@ fn serve_is_the_default_and_stops_cleanly_on_sigterm() {
         .map_while(Result::ok)
         .find(|line| line.contains("confab is listening"))
         .expect("a listening log line");
-    assert!(
-        serde_json::from_str::<Value>(&listening).is_ok(),
-        "JSON logs: {listening}"
-    );
+    let line: Value = serde_json::from_str(&listening).expect("JSON log lines");
+    let port = line["port"].as_u64().expect("the port in the log line");
+    // A browser-style WebSocket token in the query must never reach the logs.
+    let port = u16::try_from(port).expect("a port");
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let request = "GET /api/v1/me?access_token=SECRET-TOKEN-123 HTTP/1.1\r\n\
+                   Host: x\r\nConnection: close\r\n\r\n";
+    std::io::Write::write_all(&mut stream, request.as_bytes()).expect("send");
+    let mut answer = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut answer).expect("read");
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -157,6 +164,14 @@ fn serve_is_the_default_and_stops_cleanly_on_sigterm() {
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(
         rest.iter().any(|l| l.contains("confab stopped")),
+        "{rest:?}"
+    );
+    assert!(
+        rest.iter().any(|l| l.contains("/api/v1/me")),
+        "logged: {rest:?}"
+    );
+    assert!(
+        !rest.iter().any(|l| l.contains("SECRET-TOKEN-123")),
         "{rest:?}"
     );
     let _ = std::fs::remove_dir_all(&dir);
