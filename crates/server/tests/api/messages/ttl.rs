@@ -2,7 +2,7 @@
 
 use chrono::TimeDelta;
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::api_test;
 use crate::chats::support::{call, create_direct, get_ok, send};
@@ -101,7 +101,7 @@ async fn pages_skip_expired_messages_each_live_one_exactly_once(app: TestApp) {
                 None => break,
             }
         }
-        seen.sort_by_key(|seq| seq.as_i64());
+        seen.sort_by_key(Value::as_i64);
         assert_eq!(seen, young, "walking by {param}");
     }
 }
