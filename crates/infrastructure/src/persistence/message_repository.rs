@@ -16,7 +16,8 @@ use super::chat_rows::{chat_from_row, live_messages, load_chat, message_from_row
 use super::entities::{chat_events, messages};
 use super::storage;
 
-mod purge;
+// Visible to the chat repository, whose TTL changes purge through it.
+pub(super) mod purge;
 mod write;
 
 /// The [`MessageRepository`] on PostgreSQL or SQLite.

@@ -18,6 +18,7 @@ use sea_orm::DatabaseConnection;
 use crate::chats::{group, new_users, now};
 use crate::contract_test;
 
+mod expiry;
 mod pages;
 mod reaper;
 

@@ -10,6 +10,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Transac
 use crate::persistence::chat_log::{append, lock_chat, take_seq};
 use crate::persistence::chat_rows::{chat_from_row, load_chat, snapshot};
 use crate::persistence::entities::{chat_members, chats};
+use crate::persistence::message_repository::purge::purge_chat_expired;
 use crate::persistence::storage;
 
 pub(super) async fn update(
@@ -33,6 +34,12 @@ pub(super) async fn update(
         update = update.col_expr(chats::Column::Name, Expr::value(name.as_str()));
     }
     if let Some(ttl) = ttl {
+        // Messages already expired under the old TTL must stay gone, even if the new
+        // TTL is longer or none: delete them for good now, as the reaper would have,
+        // before the expiry filter starts using the new value.
+        if let Some(old) = chat.message_ttl {
+            purge_chat_expired(&txn, chat_id.as_uuid(), old, now).await?;
+        }
         let seconds = ttl.map(MessageTtl::seconds);
         update = update.col_expr(chats::Column::MessageTtlSeconds, Expr::value(seconds));
     }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use confab_application::RepositoryError;
 use confab_application::ports::{MessageWriteError, NewMessage, SendOutcome};
 use confab_domain::{
-    ChatId, ClientMessageId, EventPayload, LoggedEvent, Message, MessageBody, MessageId, Seq,
+    Chat, ChatId, ClientMessageId, EventPayload, LoggedEvent, Message, MessageBody, MessageId, Seq,
     UserId,
 };
 use sea_orm::sea_query::Expr;
@@ -13,8 +13,9 @@ use sea_orm::{
     EntityTrait, QueryFilter, TransactionTrait,
 };
 
+use super::purge::purge_message;
 use crate::persistence::chat_log::{append, lock_chat, log, redact, take_seq};
-use crate::persistence::chat_rows::{chat_from_row, live_messages, message_from_row};
+use crate::persistence::chat_rows::{chat_from_row, live_messages, load_chat, message_from_row};
 use crate::persistence::entities::messages;
 use crate::persistence::{is_unique_violation, storage};
 
@@ -54,13 +55,50 @@ fn row_of(message: &Message) -> messages::ActiveModel {
     }
 }
 
+/// Whether `original` has expired at `now` under its chat's current TTL. A chat
+/// that is gone counts as expired, so the send goes on and reports it missing.
+async fn expired<C: ConnectionTrait>(
+    conn: &C,
+    original: &Message,
+    now: DateTime<Utc>,
+) -> Result<bool, RepositoryError> {
+    let Some(chat) = load_chat(conn, original.chat_id.as_uuid()).await? else {
+        return Ok(true);
+    };
+    Ok(original.is_expired(chat_from_row(chat)?.message_ttl, now))
+}
+
+/// The live original of a retry, looked up inside the send's transaction (after
+/// the chat row is locked). An expired original is never returned: it is deleted
+/// for good with its log entries here, as the reaper would have done, so the key
+/// is free and this send stores a new message under it.
+async fn original_in_txn(
+    txn: &DatabaseTransaction,
+    chat: &Chat,
+    new: &NewMessage,
+) -> Result<Option<Message>, RepositoryError> {
+    let Some(key) = &new.client_message_id else {
+        return Ok(None);
+    };
+    let Some(original) = sent_before(txn, new.chat_id, new.author_id, key).await? else {
+        return Ok(None);
+    };
+    if !original.is_expired(chat.message_ttl, new.now) {
+        return Ok(Some(original));
+    }
+    purge_message(txn, original.id).await?;
+    Ok(None)
+}
+
 pub(super) async fn send(
     db: &DatabaseConnection,
     new: NewMessage,
 ) -> Result<SendOutcome, MessageWriteError> {
-    // The common retry path answers without taking the chat's lock.
+    // The common retry path answers without taking the chat's lock; an expired
+    // original goes on to the transaction, which purges it.
     if let Some(key) = &new.client_message_id
         && let Some(original) = sent_before(db, new.chat_id, new.author_id, key).await?
+        && !expired(db, &original, new.now).await?
     {
         return Ok(SendOutcome::Existing(original));
     }
@@ -70,13 +108,11 @@ pub(super) async fn send(
     let chat = take_seq(&txn, new.chat_id.as_uuid(), new.now)
         .await?
         .ok_or(MessageWriteError::ChatNotFound)?;
-    if let Some(key) = &new.client_message_id
-        && let Some(original) = sent_before(&txn, new.chat_id, new.author_id, key).await?
-    {
+    let chat = chat_from_row(chat)?;
+    if let Some(original) = original_in_txn(&txn, &chat, &new).await? {
         txn.rollback().await.map_err(storage)?;
         return Ok(SendOutcome::Existing(original));
     }
-    let chat = chat_from_row(chat)?;
     if let Some(target) = new.reply_to_id {
         let found = live_messages(chat.id.as_uuid(), chat.message_ttl, new.now)
             .filter(messages::Column::Id.eq(target.as_uuid()))
@@ -122,7 +158,9 @@ pub(super) async fn send(
     Ok(SendOutcome::Created(event))
 }
 
-/// The original of a send the unique index refused as a repeat.
+/// The original of a send the unique index refused as a repeat. Unreachable for
+/// an expired original in practice (the transaction above purged it under the chat
+/// lock), but checked anyway: an expired message is never returned.
 async fn existing_after_conflict(
     db: &DatabaseConnection,
     attempt: &Message,
@@ -130,10 +168,13 @@ async fn existing_after_conflict(
     let Some(key) = &attempt.client_message_id else {
         return Err(RepositoryError::corrupt("message id or seq collision").into());
     };
-    sent_before(db, attempt.chat_id, attempt.author_id, key)
+    let original = sent_before(db, attempt.chat_id, attempt.author_id, key)
         .await?
-        .map(SendOutcome::Existing)
-        .ok_or_else(|| RepositoryError::corrupt("duplicate send without an original").into())
+        .ok_or_else(|| RepositoryError::corrupt("duplicate send without an original"))?;
+    if expired(db, &original, attempt.created_at).await? {
+        return Err(RepositoryError::corrupt("duplicate send of an expired message").into());
+    }
+    Ok(SendOutcome::Existing(original))
 }
 
 /// Locks the chat and loads the live message `id` of it.
