@@ -2,7 +2,7 @@
 //! and the chat list's cursor parameter.
 
 use confab_application::chats::{ChatUpdate, NewChatRequest};
-use confab_domain::UserId;
+use confab_domain::{MemberRole, UserId};
 use std::borrow::Cow;
 
 use poem_openapi::Object;
@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::bounds::{BoundedInt, TrimmedText};
 use super::chats::{ChatTypeDto, MemberRoleDto};
+use super::schema_ref::RefField;
 
 /// A group name as sent: 1..100 characters after trimming.
 pub type GroupName = TrimmedText<100>;
@@ -24,7 +25,7 @@ pub type TtlSeconds = BoundedInt<60, 604_800>;
 pub struct CreateChatRequest {
     /// `direct` or `group`.
     #[oai(rename = "type")]
-    pub kind: ChatTypeDto,
+    pub kind: RefField<ChatTypeDto>,
     /// The group's name, 1..100 characters; must be absent (or `null`) for a direct chat.
     #[oai(nullable)]
     pub name: Option<GroupName>,
@@ -37,7 +38,7 @@ pub struct CreateChatRequest {
 impl From<CreateChatRequest> for NewChatRequest {
     fn from(body: CreateChatRequest) -> Self {
         Self {
-            kind: body.kind.into(),
+            kind: body.kind.0.into(),
             name: body.name.map(|name| name.0),
             member_ids: user_ids(body.member_ids),
         }
@@ -83,7 +84,13 @@ pub struct AddMembersRequest {
 #[oai(rename = "ChangeRole")]
 pub struct ChangeRoleRequest {
     /// The new role; `owner` hands the group over (I become `admin`).
-    pub role: MemberRoleDto,
+    pub role: RefField<MemberRoleDto>,
+}
+
+impl From<RefField<MemberRoleDto>> for MemberRole {
+    fn from(role: RefField<MemberRoleDto>) -> Self {
+        role.0.into()
+    }
 }
 
 /// Converts wire ids to user ids.

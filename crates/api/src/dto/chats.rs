@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::common::Timestamp;
 use super::messages::MessageDto;
+use super::schema_ref::RefField;
 
 /// Whether a chat is between exactly two people or a named group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -84,7 +85,7 @@ pub struct MemberDto {
     pub display_name: Option<String>,
     /// The role in a group; `null` in direct chats.
     #[oai(nullable)]
-    pub role: Option<MemberRoleDto>,
+    pub role: Option<RefField<MemberRoleDto>>,
     /// The highest seq this member has read.
     pub last_read_seq: i64,
     /// When the member joined.
@@ -97,7 +98,7 @@ impl From<Member> for MemberDto {
             user_id: member.user_id.as_uuid(),
             username: member.username.into(),
             display_name: member.display_name.map(Into::into),
-            role: member.role.map(Into::into),
+            role: member.role.map(|role| RefField(role.into())),
             last_read_seq: member.last_read_seq.get(),
             joined_at: member.joined_at.into(),
         }
@@ -113,7 +114,7 @@ pub struct ChatDto {
     pub id: Uuid,
     /// `direct` or `group`.
     #[oai(rename = "type")]
-    pub kind: ChatTypeDto,
+    pub kind: RefField<ChatTypeDto>,
     /// The group's name; `null` for direct chats.
     #[oai(nullable)]
     pub name: Option<String>,
@@ -130,7 +131,7 @@ pub struct ChatDto {
     pub members: Vec<MemberDto>,
     /// The highest-seq message that has not expired, tombstone included.
     #[oai(nullable)]
-    pub last_message: Option<MessageDto>,
+    pub last_message: Option<RefField<MessageDto>>,
     /// Messages by others after my `last_read_seq`, not deleted, not expired.
     pub unread_count: i64,
 }
@@ -147,7 +148,7 @@ impl From<ChatView> for ChatDto {
             message_ttl_seconds: snapshot.message_ttl_seconds,
             member_count: snapshot.member_count,
             members: snapshot.members,
-            last_message: view.last_message.map(Into::into),
+            last_message: view.last_message.map(|message| RefField(message.into())),
             unread_count: view.unread_count,
         }
     }
@@ -162,7 +163,7 @@ pub struct ChatSnapshotDto {
     pub id: Uuid,
     /// `direct` or `group`.
     #[oai(rename = "type")]
-    pub kind: ChatTypeDto,
+    pub kind: RefField<ChatTypeDto>,
     /// The group's name; `null` for direct chats.
     #[oai(nullable)]
     pub name: Option<String>,
@@ -184,7 +185,7 @@ impl From<ChatSnapshot> for ChatSnapshotDto {
         let chat = snapshot.chat;
         Self {
             id: chat.id.as_uuid(),
-            kind: chat.kind.into(),
+            kind: RefField(chat.kind.into()),
             name: chat.name.map(Into::into),
             created_at: chat.created_at.into(),
             last_seq: chat.last_seq.get(),
@@ -204,7 +205,7 @@ pub struct ChatListItemDto {
     pub id: Uuid,
     /// `direct` or `group`.
     #[oai(rename = "type")]
-    pub kind: ChatTypeDto,
+    pub kind: RefField<ChatTypeDto>,
     /// The group's name; `null` for direct chats.
     #[oai(nullable)]
     pub name: Option<String>,
@@ -219,15 +220,15 @@ pub struct ChatListItemDto {
     pub member_count: i64,
     /// The highest-seq message that has not expired, tombstone included.
     #[oai(nullable)]
-    pub last_message: Option<MessageDto>,
+    pub last_message: Option<RefField<MessageDto>>,
     /// Messages by others after my `last_read_seq`, not deleted, not expired.
     pub unread_count: i64,
     /// The other member of a direct chat; `null` for groups.
     #[oai(nullable)]
-    pub peer: Option<MemberDto>,
+    pub peer: Option<RefField<MemberDto>>,
     /// My role; `null` in direct chats.
     #[oai(nullable)]
-    pub my_role: Option<MemberRoleDto>,
+    pub my_role: Option<RefField<MemberRoleDto>>,
 }
 
 impl From<ChatListItem> for ChatListItemDto {
@@ -243,16 +244,16 @@ impl From<ChatListItem> for ChatListItemDto {
         } = item.chat;
         Self {
             id: id.as_uuid(),
-            kind: kind.into(),
+            kind: RefField(kind.into()),
             name: name.map(Into::into),
             created_at: created_at.into(),
             last_seq: last_seq.get(),
             message_ttl_seconds: message_ttl.map(MessageTtl::seconds),
             member_count: item.member_count,
-            last_message: item.last_message.map(Into::into),
+            last_message: item.last_message.map(|message| RefField(message.into())),
             unread_count: item.unread_count,
-            peer: item.peer.map(Into::into),
-            my_role: item.my_role.map(Into::into),
+            peer: item.peer.map(|peer| RefField(peer.into())),
+            my_role: item.my_role.map(|role| RefField(role.into())),
         }
     }
 }

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::chats::{ChatSnapshotDto, MemberRoleDto};
 use super::messages::MessageDto;
+use super::schema_ref::RefField;
 
 /// The data of `member.*` events.
 #[derive(Debug, Clone, Object)]
@@ -21,14 +22,14 @@ pub struct MemberChangeDto {
     pub user_id: Uuid,
     /// The role after the change (before it, for `member.removed`); `null` in direct chats.
     #[oai(nullable)]
-    pub role: Option<MemberRoleDto>,
+    pub role: Option<RefField<MemberRoleDto>>,
 }
 
 impl From<MemberChange> for MemberChangeDto {
     fn from(change: MemberChange) -> Self {
         Self {
             user_id: change.user_id.as_uuid(),
-            role: change.role.map(Into::into),
+            role: change.role.map(|role| RefField(role.into())),
         }
     }
 }

@@ -9,3 +9,4 @@ pub mod common;
 pub mod events;
 pub mod messages;
 pub mod profiles;
+pub mod schema_ref;
