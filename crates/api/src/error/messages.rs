@@ -20,6 +20,10 @@ impl From<SendMessageError> for ApiError {
         match error {
             SendMessageError::Validation(errors) => errors.into(),
             SendMessageError::ChatNotFound => chat_not_found(),
+            SendMessageError::ReplyTargetNotFound => Self::new(
+                ErrorCode::MessageNotFound,
+                "`reply_to_id` names no message of this chat (or it has expired).",
+            ),
             SendMessageError::Internal(_) => Self::internal(&error),
         }
     }

@@ -130,6 +130,10 @@ impl Connection {
                 errors.to_string(),
             )),
             Err(SendMessageError::ChatNotFound) => Err(not_a_member()),
+            Err(SendMessageError::ReplyTargetNotFound) => Err(FrameError::new(
+                FrameErrorCode::ValidationFailed,
+                "`reply_to_id` must name a message of this chat that still exists.",
+            )),
             Err(error @ SendMessageError::Internal(_)) => Err(internal(&error)),
         }
     }

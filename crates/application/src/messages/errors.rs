@@ -10,13 +10,16 @@ use crate::ports::MessageWriteError;
 /// Why a message could not be sent.
 #[derive(Debug, Error)]
 pub enum SendMessageError {
-    /// The body or `client_message_id` is out of range, or `reply_to_id` names no
-    /// live message of this chat (reported on the field `reply_to_id`).
+    /// The body or `client_message_id` is out of range.
     #[error(transparent)]
     Validation(#[from] ValidationErrors),
     /// No such chat, or the caller is not a member.
     #[error("chat not found")]
     ChatNotFound,
+    /// `reply_to_id` names no live message of this chat (unknown, in another chat,
+    /// or expired).
+    #[error("reply target not found")]
+    ReplyTargetNotFound,
     /// Storage failed.
     #[error("internal error")]
     Internal(#[from] RepositoryError),
@@ -136,13 +139,10 @@ impl From<MessageWriteError> for SendMessageError {
     fn from(error: MessageWriteError) -> Self {
         match error {
             MessageWriteError::ChatNotFound => Self::ChatNotFound,
-            // The reply target is a field of the request body, not the resource in the
-            // URL, so it is a validation failure rather than a 404.
+            // An id that names nothing is a 404 wherever it appears (as unknown user ids
+            // in bodies are), not a malformed request.
             MessageWriteError::ReplyTargetNotFound | MessageWriteError::MessageNotFound => {
-                Self::Validation(ValidationErrors::single(
-                    "reply_to_id",
-                    "must name a message of this chat that still exists",
-                ))
+                Self::ReplyTargetNotFound
             }
             MessageWriteError::Deleted => {
                 Self::Internal(RepositoryError::corrupt("send reported a deleted message"))
