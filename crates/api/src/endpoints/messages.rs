@@ -57,8 +57,8 @@ impl MessagesApi {
     /// Send a message
     ///
     /// Exactly once per `client_message_id`: a retry answers `200` with the original.
-    /// `reply_to_id` must name a live message of this chat, else `422
-    /// validation_failed` on `reply_to_id`. Rate-limited per user (`429 rate_limited`
+    /// `reply_to_id` must name a live message of this chat, else `404
+    /// message_not_found`. Rate-limited per user (`429 rate_limited`
     /// with `Retry-After`; `X-RateLimit-Limit` / `X-RateLimit-Remaining` on every answer).
     #[oai(
         path = "/chats/:id/messages",
