@@ -12,6 +12,7 @@ use super::common::{
     EmailText, LoginText, NameText, PasswordCheck, PasswordText, Timestamp, UsernameText,
 };
 use super::profiles::MeDto;
+use super::schema_ref::RefField;
 
 /// `POST /auth/register`.
 #[derive(Object)]
@@ -114,16 +115,16 @@ impl From<TokenPair> for TokensDto {
 #[oai(rename = "SignedIn")]
 pub struct SignedInDto {
     /// My full profile, as `GET /me`.
-    pub user: MeDto,
+    pub user: RefField<MeDto>,
     /// The new tokens.
-    pub tokens: TokensDto,
+    pub tokens: RefField<TokensDto>,
 }
 
 impl From<SignedIn> for SignedInDto {
     fn from(signed_in: SignedIn) -> Self {
         Self {
-            user: signed_in.user.into(),
-            tokens: signed_in.tokens.into(),
+            user: RefField(signed_in.user.into()),
+            tokens: RefField(signed_in.tokens.into()),
         }
     }
 }

@@ -81,7 +81,7 @@ macro_rules! event_object {
             #[oai(skip_serializing_if_is_none)]
             pub seq: Option<i64>,
             /// What happened.
-            pub data: $data,
+            pub data: RefField<$data>,
         }
     };
 }
@@ -179,7 +179,7 @@ impl From<ChatEvent> for EventDto {
                 Self::$variant($object {
                     chat_id,
                     seq,
-                    data: $data.into(),
+                    data: RefField($data.into()),
                 })
             };
         }
