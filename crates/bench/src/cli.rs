@@ -30,6 +30,10 @@ pub(crate) struct Cli {
     /// Prefix for this run's usernames (default: derived from the clock, unique per run).
     #[arg(long, global = true, value_parser = parse_run_id)]
     pub(crate) run_id: Option<String>,
+    /// The server's process id (same machine): its CPU time per phase, and its memory
+    /// in `sockets`.
+    #[arg(long, global = true)]
+    pub(crate) server_pid: Option<u32>,
     /// Print one JSON document on stdout instead of the table.
     #[arg(long, global = true)]
     pub(crate) json: bool,
@@ -54,7 +58,7 @@ pub(crate) enum Command {
     /// Every scenario with its defaults, one after the other.
     All(AllArgs),
     /// Every scenario at tiny sizes (seconds); exits non-zero on any error.
-    Smoke(SmokeArgs),
+    Smoke,
 }
 
 /// Options of `all`: the few that differ between machines.
@@ -72,17 +76,6 @@ pub(crate) struct AllArgs {
     /// Scratch PostgreSQL database for the pgbench baseline.
     #[arg(long)]
     pub(crate) pg_url: Option<String>,
-    /// The server's pid, for its RSS.
-    #[arg(long)]
-    pub(crate) server_pid: Option<u32>,
-}
-
-/// Options of `smoke`.
-#[derive(Debug, clap::Args)]
-pub(crate) struct SmokeArgs {
-    /// The server's pid, to check that RSS can be read.
-    #[arg(long)]
-    pub(crate) server_pid: Option<u32>,
 }
 
 impl Command {
@@ -95,7 +88,7 @@ impl Command {
             Command::Login(args) => vec![Scenario::Login(args)],
             Command::Sockets(args) => vec![Scenario::Sockets(args)],
             Command::All(args) => all_plan(args),
-            Command::Smoke(args) => smoke_plan(args.server_pid),
+            Command::Smoke => smoke_plan(),
         }
     }
 }
@@ -135,7 +128,6 @@ fn all_plan(args: AllArgs) -> Vec<Scenario> {
             users: 100,
             concurrency: 64,
             hold: 3,
-            server_pid: args.server_pid,
         }),
     ]
 }

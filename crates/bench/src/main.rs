@@ -4,6 +4,7 @@
 mod baseline;
 mod cli;
 mod client;
+mod cpu;
 mod progress;
 mod report;
 mod scenarios;
@@ -64,7 +65,8 @@ async fn bench(cli: Cli) -> Result<u64, BenchError> {
         url: cli.url.clone(),
         source,
     };
-    let run = Run::new(&cli.url, cli.seed, cli.run_id.clone()).map_err(unreachable)?;
+    let run =
+        Run::new(&cli.url, cli.seed, cli.run_id.clone(), cli.server_pid).map_err(unreachable)?;
     run.api.health().await.map_err(unreachable)?;
     let mut sections = Vec::new();
     for scenario in cli.command.plan() {

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::cpu::CpuUsage;
 use crate::stats::LatencySummary;
 
 /// The outcome of one scenario.
@@ -42,6 +43,11 @@ impl Section {
     /// Adds a row `count p50 / p90 / p99 / max` for a latency distribution.
     pub(crate) fn latency(self, label: &str, summary: &LatencySummary) -> Self {
         self.row(label, format_latency(summary))
+    }
+
+    /// Adds a row with the CPU time harness and server used in a phase.
+    pub(crate) fn cpu(self, label: &str, usage: &CpuUsage) -> Self {
+        self.row(label, usage.describe())
     }
 
     /// Adds one row per error label, or `errors: 0`.

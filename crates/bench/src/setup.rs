@@ -38,16 +38,24 @@ pub(crate) struct Run {
     pub(crate) id: String,
     /// Seed for every random choice.
     pub(crate) seed: u64,
+    /// The server's process id, when it runs on this machine and was given.
+    pub(crate) server_pid: Option<u32>,
 }
 
 impl Run {
     /// State for a run against `base`; `run_id` defaults to a time-derived one.
-    pub(crate) fn new(base: &str, seed: u64, run_id: Option<String>) -> Result<Self, ApiError> {
+    pub(crate) fn new(
+        base: &str,
+        seed: u64,
+        run_id: Option<String>,
+        server_pid: Option<u32>,
+    ) -> Result<Self, ApiError> {
         Ok(Self {
             api: Api::new(base)?,
             ws_url: ws::socket_url(base),
             id: run_id.unwrap_or_else(default_run_id),
             seed,
+            server_pid,
         })
     }
 

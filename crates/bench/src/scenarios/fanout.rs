@@ -12,6 +12,7 @@ use serde::Serialize;
 use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::Message;
 
+use crate::cpu::{CpuSnapshot, CpuUsage};
 use crate::progress;
 use crate::report::Section;
 use crate::scenarios::ScenarioError;
@@ -46,6 +47,7 @@ struct FanoutFigures {
     receivers_incomplete: u64,
     receivers_out_of_order: u64,
     errors: BTreeMap<String, u64>,
+    cpu: CpuUsage,
 }
 
 /// One received `message.created`: (seq, send index, when).
@@ -95,6 +97,7 @@ pub(crate) async fn run(run: &Run, args: &FanoutArgs) -> Result<Section, Scenari
         })
         .collect();
 
+    let cpu = CpuSnapshot::take(run.server_pid);
     let bar = progress::Timed::start("fanout: send", Duration::from_secs(args.duration));
     let (sent, send_latency, errors, elapsed) =
         send(run, &users, &chat, &prefix, args, &starts, &bar.ops()).await;
@@ -105,6 +108,7 @@ pub(crate) async fn run(run: &Run, args: &FanoutArgs) -> Result<Section, Scenari
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let _ = stop.send(true);
+    let cpu = cpu.usage();
 
     let mut figures = FanoutFigures {
         members: users.len(),
@@ -118,6 +122,7 @@ pub(crate) async fn run(run: &Run, args: &FanoutArgs) -> Result<Section, Scenari
         receivers_incomplete: 0,
         receivers_out_of_order: 0,
         errors,
+        cpu,
     };
     let mut deliver = Latencies::new();
     for reader in readers {
@@ -142,7 +147,8 @@ pub(crate) async fn run(run: &Run, args: &FanoutArgs) -> Result<Section, Scenari
         )
         .row("receivers incomplete", figures.receivers_incomplete)
         .row("receivers out of order", figures.receivers_out_of_order)
-        .errors(&figures.errors))
+        .errors(&figures.errors)
+        .cpu("CPU while sending", &cpu))
 }
 
 /// Sends `rate × duration` messages on a fixed schedule, round-robin over the members.

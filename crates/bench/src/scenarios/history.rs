@@ -10,6 +10,7 @@ use rand::Rng;
 use serde::Serialize;
 
 use crate::client::Account;
+use crate::cpu::{CpuSnapshot, CpuUsage};
 use crate::progress;
 use crate::report::Section;
 use crate::scenarios::ScenarioError;
@@ -47,6 +48,8 @@ struct HistoryFigures {
     deep_pages_per_sec: f64,
     bad_pages: u64,
     errors: BTreeMap<String, u64>,
+    seed_cpu: CpuUsage,
+    read_cpu: CpuUsage,
 }
 
 /// Which page a read asks for.
@@ -67,7 +70,10 @@ pub(crate) async fn run(run: &Run, args: &HistoryArgs) -> Result<Section, Scenar
         .await
         .map_err(|e| SetupError::new("create group", e))?;
     let users = Arc::new(users);
+    let cpu = CpuSnapshot::take(run.server_pid);
     let (seed_rate, mut errors) = seed(run, &users, &chat, args).await;
+    let seed_cpu = cpu.usage();
+    let cpu = CpuSnapshot::take(run.server_pid);
     let last_seq = i64::try_from(args.messages).unwrap_or(i64::MAX) + 1;
     let mut bad_pages = 0;
     let (newest, newest_rate, bad, e1) =
@@ -75,6 +81,7 @@ pub(crate) async fn run(run: &Run, args: &HistoryArgs) -> Result<Section, Scenar
     bad_pages += bad;
     let (deep, deep_rate, bad, e2) = reads(run, &users[0], &chat, last_seq, Page::Deep, args).await;
     bad_pages += bad;
+    let read_cpu = cpu.usage();
     for (label, count) in e1.into_iter().chain(e2) {
         *errors.entry(label).or_default() += count;
     }
@@ -88,6 +95,8 @@ pub(crate) async fn run(run: &Run, args: &HistoryArgs) -> Result<Section, Scenar
         deep_pages_per_sec: deep_rate,
         bad_pages,
         errors: errors.clone(),
+        seed_cpu,
+        read_cpu,
     };
     let failures = bad_pages + errors.values().sum::<u64>();
     Ok(Section::new("history", &figures, failures)
@@ -98,7 +107,9 @@ pub(crate) async fn run(run: &Run, args: &HistoryArgs) -> Result<Section, Scenar
         .latency("deep before page", &figures.deep_page)
         .row("deep pages/s", deep_rate)
         .row("pages failing checks", bad_pages)
-        .errors(&errors))
+        .errors(&errors)
+        .cpu("CPU while seeding", &seed_cpu)
+        .cpu("CPU while reading", &read_cpu))
 }
 
 /// Sends `messages` messages with `concurrency` workers taking turns as the members.

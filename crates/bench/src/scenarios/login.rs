@@ -10,6 +10,7 @@ use rand::Rng;
 use serde::Serialize;
 
 use crate::client::Account;
+use crate::cpu::{CpuSnapshot, CpuUsage};
 use crate::progress;
 use crate::report::Section;
 use crate::scenarios::ScenarioError;
@@ -50,6 +51,8 @@ struct LoginFigures {
     sends_with_logins_per_sec: f64,
     p99_ratio: Option<f64>,
     errors: BTreeMap<String, u64>,
+    cpu_alone: CpuUsage,
+    cpu_with_logins: CpuUsage,
 }
 
 /// Runs the scenario.
@@ -64,14 +67,18 @@ pub(crate) async fn run(run: &Run, args: &LoginArgs) -> Result<Section, Scenario
         phase: "alone",
     };
     let bar = progress::Timed::start("login: sends only", load.duration);
+    let cpu = CpuSnapshot::take(run.server_pid);
     let alone = load::run(run, &load, bar.ops()).await;
+    let cpu_alone = cpu.usage();
     bar.finish();
 
     load.phase = "storm";
     let bar = progress::Timed::start("login: with storm", load.duration);
+    let cpu = CpuSnapshot::take(run.server_pid);
     let storm = storm(run, &users, args.concurrency, load.duration);
     let (beside, (logins, login_latency, login_errors)) =
         tokio::join!(load::run(run, &load, bar.ops()), storm);
+    let cpu_storm = cpu.usage();
     bar.finish();
 
     let mut errors = alone.errors.clone();
@@ -96,6 +103,8 @@ pub(crate) async fn run(run: &Run, args: &LoginArgs) -> Result<Section, Scenario
         sends_with_logins_per_sec: rate(beside.sends, beside.elapsed),
         p99_ratio: (a.p99_ms > 0.0).then(|| (b.p99_ms / a.p99_ms * 100.0).round() / 100.0),
         errors: errors.clone(),
+        cpu_alone,
+        cpu_with_logins: cpu_storm,
     };
     let failures = errors.values().sum();
     Ok(Section::new("login", &figures, failures)
@@ -118,7 +127,9 @@ pub(crate) async fn run(run: &Run, args: &LoginArgs) -> Result<Section, Scenario
             "send p99 with ÷ without",
             figures.p99_ratio.map_or("-".to_owned(), |r| r.to_string()),
         )
-        .errors(&errors))
+        .errors(&errors)
+        .cpu("CPU, sends alone", &cpu_alone)
+        .cpu("CPU, with logins", &cpu_storm))
 }
 
 /// `clients` tasks logging in as random users until `duration` is up.

@@ -70,7 +70,7 @@ impl Scenario {
 }
 
 /// Every scenario at tiny sizes: a few seconds, for CI.
-pub(crate) fn smoke_plan(server_pid: Option<u32>) -> Vec<Scenario> {
+pub(crate) fn smoke_plan() -> Vec<Scenario> {
     vec![
         Scenario::Send(send::SendArgs {
             users: 6,
@@ -104,7 +104,6 @@ pub(crate) fn smoke_plan(server_pid: Option<u32>) -> Vec<Scenario> {
             users: 2,
             concurrency: 8,
             hold: 0,
-            server_pid,
         }),
     ]
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::baseline::{self, Baseline};
+use crate::cpu::{CpuSnapshot, CpuUsage};
 use crate::progress;
 use crate::report::Section;
 use crate::scenarios::ScenarioError;
@@ -49,6 +50,7 @@ struct SendFigures {
     errors: std::collections::BTreeMap<String, u64>,
     baseline: Option<Baseline>,
     ratio_to_baseline: Option<f64>,
+    cpu: CpuUsage,
 }
 
 /// Runs the scenario.
@@ -63,7 +65,9 @@ pub(crate) async fn run(run: &Run, args: &SendArgs) -> Result<Section, ScenarioE
         phase: "send",
     };
     let bar = progress::Timed::start("send", load.duration);
+    let cpu = CpuSnapshot::take(run.server_pid);
     let result = load::run(run, &load, bar.ops()).await;
+    let cpu = cpu.usage();
     bar.finish();
     let sends_per_sec = rate(result.sends, result.elapsed);
     let baseline = match &args.pg_url {
@@ -90,6 +94,7 @@ pub(crate) async fn run(run: &Run, args: &SendArgs) -> Result<Section, ScenarioE
         errors: result.errors.clone(),
         baseline: baseline.clone(),
         ratio_to_baseline: ratio,
+        cpu,
     };
     let mut section = Section::new("send", &figures, result.error_count())
         .row(
@@ -99,7 +104,8 @@ pub(crate) async fn run(run: &Run, args: &SendArgs) -> Result<Section, ScenarioE
         .row("sends", result.sends)
         .row("sends/s", sends_per_sec)
         .latency("send latency", &figures.latency)
-        .errors(&result.errors);
+        .errors(&result.errors)
+        .cpu("CPU during sends", &cpu);
     if let Some(b) = &baseline {
         section = section
             .row("pgbench insert tps", b.tps)

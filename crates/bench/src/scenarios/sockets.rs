@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use futures_util::{StreamExt, stream};
 use serde::Serialize;
 
+use crate::cpu::{CpuSnapshot, CpuUsage};
 use crate::progress;
 use crate::report::Section;
 use crate::scenarios::ScenarioError;
@@ -29,9 +30,6 @@ pub(crate) struct SocketsArgs {
     /// Seconds to hold the sockets idle before measuring.
     #[arg(long, default_value_t = 3)]
     pub(crate) hold: u64,
-    /// The server's process id, for its RSS (same machine only).
-    #[arg(long)]
-    pub(crate) server_pid: Option<u32>,
 }
 
 #[derive(Serialize)]
@@ -46,6 +44,7 @@ struct SocketFigures {
     open_files_limit: u64,
     server_open_files_limit: Option<u64>,
     errors: BTreeMap<String, u64>,
+    cpu: CpuUsage,
 }
 
 /// Runs the scenario.
@@ -55,9 +54,10 @@ pub(crate) async fn run(run: &Run, args: &SocketsArgs) -> Result<Section, Scenar
     let users = run
         .register("k", args.users.clamp(1, args.count.max(1)), 8)
         .await?;
-    let rss_before = args.server_pid.and_then(rss_kib);
+    let rss_before = run.server_pid.and_then(rss_kib);
     let bar = progress::counter("sockets: open", args.count as u64);
     let started = Instant::now();
+    let cpu = CpuSnapshot::take(run.server_pid);
     let opened: Vec<(Result<Socket, ws::WsError>, Duration)> = stream::iter(0..args.count)
         .map(|i| {
             let (url, token, bar) = (
@@ -76,6 +76,7 @@ pub(crate) async fn run(run: &Run, args: &SocketsArgs) -> Result<Section, Scenar
         .collect()
         .await;
     let elapsed = started.elapsed();
+    let cpu = cpu.usage();
     bar.finish_and_clear();
     let (mut sockets, mut latencies, mut errors) = (Vec::new(), Latencies::new(), BTreeMap::new());
     for (result, latency) in opened {
@@ -88,7 +89,7 @@ pub(crate) async fn run(run: &Run, args: &SocketsArgs) -> Result<Section, Scenar
         }
     }
     tokio::time::sleep(Duration::from_secs(args.hold)).await;
-    let rss_after = args.server_pid.and_then(rss_kib);
+    let rss_after = run.server_pid.and_then(rss_kib);
     let open = sockets.len() as u64;
     let per_socket = match (rss_before, rss_after) {
         (Some(before), Some(after)) if open > 0 => Some(after.saturating_sub(before) * 1024 / open),
@@ -103,8 +104,9 @@ pub(crate) async fn run(run: &Run, args: &SocketsArgs) -> Result<Section, Scenar
         rss_after_kib: rss_after,
         bytes_per_socket: per_socket,
         open_files_limit: limit,
-        server_open_files_limit: args.server_pid.and_then(open_files_limit),
+        server_open_files_limit: run.server_pid.and_then(open_files_limit),
         errors: errors.clone(),
+        cpu,
     };
     drop(sockets);
     let kib = |v: Option<u64>| {
@@ -134,7 +136,8 @@ pub(crate) async fn run(run: &Run, args: &SocketsArgs) -> Result<Section, Scenar
             "bytes per socket",
             per_socket.map_or("not measured".to_owned(), |b| b.to_string()),
         )
-        .errors(&errors))
+        .errors(&errors)
+        .cpu("CPU while connecting", &cpu))
 }
 
 /// Groups socket errors coarsely: the full text holds addresses and ports.
