@@ -16,8 +16,12 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
 
+use confab_application::ports::{MessageRepository, NewMessage};
+use confab_domain::{ChatId, MessageBody, MessageId, UserId};
+use confab_infrastructure::persistence::{SeaOrmMessageRepository, connect};
 use support::{
-    fresh_database, kill_subscribers, next, post, register, settings, socket, start_node,
+    fresh_database, kill_subscribers, next, post, publish_gap, register, settings, socket,
+    start_node,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -33,7 +37,7 @@ async fn two_nodes_deliver_each_others_events() {
     ];
     let node_a = start_node(&vars).await;
     let node_b = start_node(&vars).await;
-    let (_, alice) = register(&node_a, "alice").await;
+    let (alice_id, alice) = register(&node_a, "alice").await;
     let (bob_id, bob) = register(&node_b, "bob").await;
     let chat = post(
         &node_a,
@@ -99,6 +103,26 @@ async fn two_nodes_deliver_each_others_events() {
             break;
         }
     }
+
+    // A message committed but never published (as if the bus dropped it) arrives
+    // after a gap notice, with no further event in the chat.
+    let repository = SeaOrmMessageRepository::new(connect(&database_url, 2).await.expect("db"));
+    repository
+        .send(NewMessage {
+            id: MessageId::generate(),
+            chat_id: chat_id.parse::<ChatId>().expect("chat id"),
+            author_id: alice_id.parse::<UserId>().expect("user id"),
+            body: MessageBody::parse("never published").expect("body"),
+            reply_to_id: None,
+            client_message_id: None,
+            now: chrono::Utc::now(),
+        })
+        .await
+        .expect("stored");
+    publish_gap(&redis).await;
+    let frame = next(&mut bob_on_b).await;
+    assert_eq!(frame["data"]["body"], "never published");
+    assert_eq!(frame["seq"], 5);
 
     // Logging out on A closes bob's socket on B with 4401, even right after
     // another subscription loss (the gap check finds the revoked session).

@@ -2,7 +2,7 @@
 //! hub deliveries, close requests and heartbeats until either side leaves.
 
 use std::collections::HashMap;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use confab_application::accounts::Authenticated;
 use confab_application::realtime::ChatCursors;
@@ -18,6 +18,11 @@ use super::close::CloseReason;
 use super::frames::{ChatHead, ReadyFrame, to_text};
 use super::hub::{Delivery, Registration, SocketId};
 use crate::middleware::metrics::WS_OPEN_SOCKETS;
+
+/// How long a closing socket waits for the peer's close frame before dropping the
+/// connection: closing at once would make a peer that is still writing see a reset
+/// instead of our close code.
+const CLOSE_HANDSHAKE_WAIT: Duration = Duration::from_secs(5);
 
 /// Why a socket's loop ends early.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +41,8 @@ pub(super) struct Connection {
     pub(super) cursors: ChatCursors,
     /// When each chat's last `typing` was forwarded (see `commands.rs`).
     pub(super) last_typing: HashMap<ChatId, Instant>,
+    /// When a planned catch-up after a bus gap is due (see `delivery.rs`).
+    pub(super) resync_at: Option<tokio::time::Instant>,
     sink: SplitSink<WebSocketStream, Message>,
 }
 
@@ -74,15 +81,28 @@ pub(super) async fn serve(stream: WebSocketStream, gateway: Gateway, auth: Authe
         id,
         cursors: ChatCursors::new(auth.user_id, []),
         last_typing: HashMap::new(),
+        resync_at: None,
         sink,
     };
     let outcome = match connection.start().await {
         Ok(()) => connection.run(&mut source, &mut queue, &mut close).await,
         Err(stop) => stop,
     };
-    gateway.hub.unregister(id);
-    if let Stop::Close(reason) = outcome {
-        connection.close(reason).await;
+    match outcome {
+        Stop::Close(reason) => {
+            connection.send_close(reason).await;
+            gateway.hub.unregister(id);
+            connection.finish_close(&mut source).await;
+        }
+        Stop::Gone => gateway.hub.unregister(id),
+    }
+}
+
+/// Resolves at `at`, never when there is nothing planned.
+async fn due(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
     }
 }
 
@@ -141,6 +161,7 @@ impl Connection {
                     }
                     Some(Err(_)) | None => Err(Stop::Gone),
                 },
+                () = due(self.resync_at) => self.resync().await,
                 _ = heartbeat.tick() => {
                     if last_heard.elapsed() > config.idle_timeout {
                         Err(Stop::Close(CloseReason::HeartbeatTimeout))
@@ -180,10 +201,24 @@ impl Connection {
         self.sink.send(message).await.map_err(|_| Stop::Gone)
     }
 
-    async fn close(&mut self, reason: CloseReason) {
+    async fn send_close(&mut self, reason: CloseReason) {
         tracing::debug!(code = reason.code(), "closing socket");
         let frame = Message::Close(Some((reason.close_code(), reason.text().to_owned())));
         let _ = self.sink.send(frame).await;
+    }
+
+    /// Completes the closing handshake: keeps reading (so the peer can still flush
+    /// what it was writing, pongs included, and then read our close frame) until the
+    /// peer's own close frame arrives, for at most [`CLOSE_HANDSHAKE_WAIT`].
+    async fn finish_close(&mut self, source: &mut SplitStream<WebSocketStream>) {
+        let _ = tokio::time::timeout(CLOSE_HANDSHAKE_WAIT, async {
+            while let Some(Ok(message)) = source.next().await {
+                if matches!(message, Message::Close(_)) {
+                    break;
+                }
+            }
+        })
+        .await;
         let _ = self.sink.close().await;
     }
 }

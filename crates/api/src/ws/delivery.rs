@@ -3,6 +3,9 @@
 //! bus reports a gap.
 
 use std::collections::HashSet;
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use confab_application::ports::ChatEvent;
 use confab_application::realtime::{CATCH_UP_PAGE, RealtimeError, Step};
@@ -12,6 +15,9 @@ use super::close::CloseReason;
 use super::connection::{Connection, Stop};
 use super::hub::Delivery;
 use super::shared::SharedEvent;
+
+/// The longest a socket waits before its catch-up after a bus gap.
+const MAX_RESYNC_SPREAD_MS: u64 = 5_000;
 
 /// A storage failure while delivering: the socket is closed (1011) so the client
 /// reconnects and catches up, rather than silently missing an event.
@@ -25,8 +31,26 @@ impl Connection {
     pub(super) async fn on_delivery(&mut self, delivery: Delivery) -> Result<(), Stop> {
         match delivery {
             Delivery::Chat(event) => self.offer(&event).await,
-            Delivery::Gap => self.resync().await,
+            Delivery::Gap => {
+                self.schedule_resync();
+                Ok(())
+            }
         }
+    }
+
+    /// Plans a full catch-up after a bus gap. After a Redis reconnect every socket
+    /// of the node gets the gap at once; spreading their catch-ups over up to five
+    /// seconds (by socket id, one millisecond per socket on the node) keeps them from
+    /// hitting the database together. Events keep flowing meanwhile, and a hole
+    /// they reveal is filled at once.
+    fn schedule_resync(&mut self) {
+        if self.resync_at.is_some() {
+            return;
+        }
+        let sockets = u64::try_from(self.gateway.hub.len()).unwrap_or(u64::MAX);
+        let spread_ms = sockets.clamp(1, MAX_RESYNC_SPREAD_MS);
+        let delay = Duration::from_millis(self.id.wrapping_mul(7919) % spread_ms);
+        self.resync_at = Some(Instant::now() + delay);
     }
 
     /// Delivers `event` if it is new for this socket, after whatever the log holds
@@ -102,7 +126,8 @@ impl Connection {
     /// The bus lost notifications: close the socket if its session was revoked
     /// meanwhile, else catch up every followed chat from the log and announce chats
     /// I joined meanwhile.
-    async fn resync(&mut self) -> Result<(), Stop> {
+    pub(super) async fn resync(&mut self) -> Result<(), Stop> {
+        self.resync_at = None;
         let revoked = self
             .gateway
             .realtime

@@ -203,9 +203,10 @@ pub(crate) async fn next(socket: &mut Socket) -> Value {
     }
 }
 
-/// `CLIENT KILL TYPE pubsub`, spoken in RESP over a plain TCP connection (the
-/// server crate has no Redis client; the test Redis needs no password).
-pub(crate) async fn kill_subscribers(redis_url: &str) {
+/// Runs one Redis command, spoken in RESP over a plain TCP connection (the server
+/// crate has no Redis client; the test Redis needs no password), and returns the
+/// first bytes of the reply.
+async fn redis_command(redis_url: &str, args: &[&str]) -> Vec<u8> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let rest = redis_url.trim_start_matches("redis://");
     let authority = rest.split('/').next().unwrap_or(rest);
@@ -215,18 +216,35 @@ pub(crate) async fn kill_subscribers(redis_url: &str) {
     } else {
         format!("{host}:6379")
     };
+    let mut command = format!("*{}\r\n", args.len());
+    for arg in args {
+        command.push_str(&format!("${}\r\n{arg}\r\n", arg.len()));
+    }
     let mut stream = TcpStream::connect(host).await.expect("connect to redis");
     stream
-        .write_all(b"*4\r\n$6\r\nCLIENT\r\n$4\r\nKILL\r\n$4\r\nTYPE\r\n$6\r\npubsub\r\n")
+        .write_all(command.as_bytes())
         .await
-        .expect("send CLIENT KILL");
+        .expect("send a command");
     let mut reply = [0_u8; 64];
     let read = stream.read(&mut reply).await.expect("reply");
-    assert!(
-        reply[..read].starts_with(b":"),
-        "CLIENT KILL answered {:?}",
-        &reply[..read]
-    );
+    reply[..read].to_vec()
+}
+
+/// `CLIENT KILL TYPE pubsub`: every node loses its subscription at once.
+pub(crate) async fn kill_subscribers(redis_url: &str) {
+    let reply = redis_command(redis_url, &["CLIENT", "KILL", "TYPE", "pubsub"]).await;
+    assert!(reply.starts_with(b":"), "CLIENT KILL answered {reply:?}");
+}
+
+/// Publishes a `Gap` as if from another node: every node's sockets catch up.
+pub(crate) async fn publish_gap(redis_url: &str) {
+    let envelope = json!({"origin": uuid::Uuid::now_v7(), "notification": {"kind": "gap"}});
+    let reply = redis_command(
+        redis_url,
+        &["PUBLISH", "confab:events", &envelope.to_string()],
+    )
+    .await;
+    assert!(reply.starts_with(b":"), "PUBLISH answered {reply:?}");
 }
 
 pub(crate) fn settings() -> Option<(String, String)> {

@@ -1,11 +1,59 @@
 //! Nothing is lost across disconnects: `ready` heads plus `GET /events?after=` close
 //! every hole, even with many reconnects in the middle of a busy stream.
 
+use std::time::Duration;
+
+use confab_application::ports::{Clock, MessageRepository, NewMessage, SendOutcome};
+use confab_domain::{ChatId, MessageBody, MessageId, UserId};
+use confab_infrastructure::persistence::SeaOrmMessageRepository;
 use serde_json::{Value, json};
 
 use super::client::{Socket, events_after, group, head, post_message};
 use crate::api_test;
 use crate::helpers::TestApp;
+
+/// Stores a message straight through the repository: committed to the log, but
+/// never published, exactly like a notification the bus lost.
+pub(crate) async fn send_unpublished(app: &TestApp, chat: &str, author: &str, body: &str) -> i64 {
+    let outcome = SeaOrmMessageRepository::new(app.db.clone())
+        .send(NewMessage {
+            id: MessageId::generate(),
+            chat_id: chat.parse::<ChatId>().expect("chat id"),
+            author_id: author.parse::<UserId>().expect("user id"),
+            body: MessageBody::parse(body).expect("body"),
+            reply_to_id: None,
+            client_message_id: None,
+            now: app.clock.now(),
+        })
+        .await
+        .expect("stored");
+    match outcome {
+        SendOutcome::Created(event) => event.seq.get(),
+        SendOutcome::Existing(_) => panic!("a new message"),
+    }
+}
+
+async fn a_message_the_bus_lost_is_filled_from_the_log_before_the_next(app: TestApp) {
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let chat = group(&app, &alice.access, &[&bob.id]).await;
+    let (mut socket, _) = Socket::ready(&app, &bob.access).await;
+    let lost = send_unpublished(&app, &chat, &alice.id, "lost on the bus").await;
+    assert_eq!(lost, 2);
+    socket.assert_silent(Duration::from_millis(300)).await;
+    post_message(&app, &alice.access, &chat, "next").await;
+    let first = socket.next().await;
+    assert_eq!(
+        (first["seq"].as_i64(), &first["data"]["body"]),
+        (Some(2), &json!("lost on the bus"))
+    );
+    let second = socket.next().await;
+    assert_eq!(
+        (second["seq"].as_i64(), &second["data"]["body"]),
+        (Some(3), &json!("next"))
+    );
+}
+api_test!(a_message_the_bus_lost_is_filled_from_the_log_before_the_next);
 
 async fn reconnect_and_catch_up_leaves_no_gap(app: TestApp) {
     let alice = app.register("alice").await;
