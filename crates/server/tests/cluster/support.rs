@@ -1,6 +1,7 @@
 //! Running `confab` processes for the process-level tests: fresh databases, free
 //! ports, health waits, and small HTTP and WebSocket helpers.
 
+use std::fmt::Write as _;
 use std::io::Write;
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
@@ -218,7 +219,7 @@ async fn redis_command(redis_url: &str, args: &[&str]) -> Vec<u8> {
     };
     let mut command = format!("*{}\r\n", args.len());
     for arg in args {
-        command.push_str(&format!("${}\r\n{arg}\r\n", arg.len()));
+        let _ = write!(command, "${}\r\n{arg}\r\n", arg.len());
     }
     let mut stream = TcpStream::connect(host).await.expect("connect to redis");
     stream
