@@ -37,6 +37,9 @@ pub(crate) struct Cli {
     /// Print one JSON document on stdout instead of the table.
     #[arg(long, global = true)]
     pub(crate) json: bool,
+    /// Also write the JSON document to this file (the table still goes to stdout).
+    #[arg(long, global = true)]
+    pub(crate) json_file: Option<std::path::PathBuf>,
     /// What to run.
     #[command(subcommand)]
     pub(crate) command: Command,

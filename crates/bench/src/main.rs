@@ -29,6 +29,15 @@ enum BenchError {
         "refusing to load {0}: confab-bench only drives a server on loopback (http://127.0.0.1:PORT)"
     )]
     NotLoopback(String),
+    /// `--json-file` could not be written.
+    #[error("could not write {}: {source}", path.display())]
+    JsonFile {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// The HTTP client could not be built or the server did not answer `/health`.
     #[error("server at {url} is not reachable: {source}")]
     Unreachable {
@@ -73,10 +82,16 @@ async fn bench(cli: Cli) -> Result<u64, BenchError> {
         sections.push(scenario.run(&run).await);
     }
     let machine = Machine::detect();
+    let header = json!({"url": cli.url, "run_id": run.id, "seed": run.seed, "machine": machine});
+    let document = report::to_json(&header, &sections);
+    if let Some(path) = &cli.json_file {
+        std::fs::write(path, format!("{document:#}\n")).map_err(|source| BenchError::JsonFile {
+            path: path.clone(),
+            source,
+        })?;
+    }
     if cli.json {
-        let header =
-            json!({"url": cli.url, "run_id": run.id, "seed": run.seed, "machine": machine});
-        println!("{:#}", report::to_json(&header, &sections));
+        println!("{document:#}");
     } else {
         let header = format!(
             "confab-bench run {} against {} (seed {}) on {} CPUs, {}, {}",

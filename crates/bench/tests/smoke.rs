@@ -8,11 +8,20 @@ use std::process::Command;
 use serde_json::Value;
 
 /// Runs `confab-bench --json smoke` against `url`; returns the exit code and report.
+/// `--json-file` must hold the same document as stdout.
 async fn smoke(url: String) -> (Option<i32>, Value) {
+    let file = std::env::temp_dir().join(format!(
+        "confab-bench-smoke-{}-{}.json",
+        std::process::id(),
+        url.rsplit(':').next().unwrap_or_default()
+    ));
+    let file_arg = file.clone();
     let output = tokio::task::spawn_blocking(move || {
         Command::new(env!("CARGO_BIN_EXE_confab-bench"))
             .args(["--url", &url, "--json", "--run-id", "t1", "smoke"])
             .args(["--server-pid", &std::process::id().to_string()])
+            .arg("--json-file")
+            .arg(&file_arg)
             .output()
             .expect("confab-bench runs")
     })
@@ -25,6 +34,10 @@ async fn smoke(url: String) -> (Option<i32>, Value) {
             String::from_utf8_lossy(&output.stderr)
         )
     });
+    let written: Value = serde_json::from_slice(&std::fs::read(&file).expect("json file written"))
+        .expect("json file parses");
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(written, report);
     (output.status.code(), report)
 }
 
