@@ -17,6 +17,9 @@ use crate::security::BearerAuth;
 /// The largest frame a client may send; a bigger one ends the connection.
 const MAX_FRAME_BYTES: usize = 64 * 1024;
 
+/// The read buffer each socket allocates up front.
+const READ_BUFFER_BYTES: usize = 4 * 1024;
+
 /// The socket handler poem runs after the upgrade.
 pub(super) type BoxedCallback =
     Box<dyn FnOnce(WebSocketStream) -> BoxFuture<'static, ()> + Send + Sync>;
@@ -116,8 +119,12 @@ impl WsApi {
             .with_status(StatusCode::BAD_REQUEST));
         };
         // The largest legitimate frame is a `message.send` of 4,000 characters; a
-        // 64 KiB cap keeps a client from making the server buffer megabytes.
+        // 64 KiB cap keeps a client from making the server buffer megabytes. Clients
+        // send little, so a 4 KiB read buffer (tungstenite allocates and zero-fills
+        // 128 KiB per socket by default) cuts an idle socket from about 131 KB to
+        // about 7 KB and the fan-out CPU spent zeroing it (docs/benchmarks.md).
         let limits = WebSocketConfig::default()
+            .read_buffer_size(READ_BUFFER_BYTES)
             .max_message_size(Some(MAX_FRAME_BYTES))
             .max_frame_size(Some(MAX_FRAME_BYTES));
         let websocket = websocket.config(limits);
