@@ -5,19 +5,31 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use confab_domain::{ChatId, EventPayload, LoggedEvent, Message, MessageBody, MessageId, Seq};
+use confab_domain::{
+    ChatId, EventPayload, LoggedEvent, Message, MessageBody, MessageId, Seq, UserId,
+};
 
 use crate::error::RepositoryError;
 use crate::ports::{MessageRepository, MessageWriteError, NewMessage, SendOutcome, SeqWindow};
 
-/// Holds at most one stored message; writes are recorded by name.
+/// Holds at most one stored message; writes are recorded by name. Like the real
+/// store, it refuses a send by anyone but `members`.
 #[derive(Default)]
 pub(super) struct FakeMessages {
+    members: Vec<UserId>,
     stored: Mutex<Option<Message>>,
     writes: Mutex<Vec<&'static str>>,
 }
 
 impl FakeMessages {
+    /// An empty store whose chat has these members.
+    pub(super) fn with_members(members: Vec<UserId>) -> Self {
+        Self {
+            members,
+            ..Self::default()
+        }
+    }
+
     fn record(&self, what: &'static str) {
         self.writes.lock().expect("lock").push(what);
     }
@@ -40,6 +52,9 @@ impl FakeMessages {
 impl MessageRepository for FakeMessages {
     async fn send(&self, new: NewMessage) -> Result<SendOutcome, MessageWriteError> {
         self.record("send");
+        if !self.members.contains(&new.author_id) {
+            return Err(MessageWriteError::ChatNotFound);
+        }
         let mut stored = self.stored.lock().expect("lock");
         if let Some(existing) = stored.as_ref() {
             return Ok(SendOutcome::Existing(existing.clone()));

@@ -64,9 +64,8 @@ impl MessageService {
         let caller = auth.user_id;
         let reply_to_id = input.reply_to_id;
         let (body, client_message_id) = parse_input(input)?;
-        if self.membership(chat_id, caller).await?.is_none() {
-            return Err(SendMessageError::ChatNotFound);
-        }
+        // The repository checks membership inside the send's own transaction (a
+        // non-member gets `ChatNotFound`), saving a separate read of member and chat.
         let outcome = self
             .messages
             .send(NewMessage {

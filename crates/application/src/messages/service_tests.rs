@@ -34,7 +34,11 @@ fn group() -> Fixture {
             (other_member, Some(MemberRole::Member)),
         ],
     );
-    let messages = Arc::new(FakeMessages::default());
+    let messages = Arc::new(FakeMessages::with_members(vec![
+        owner,
+        member,
+        other_member,
+    ]));
     let bus = Arc::new(RecordingBus::default());
     let chat_id = chats.chat.id;
     let service = MessageService::new(messages.clone(), chats, Arc::new(FixedClock), bus.clone());
@@ -90,13 +94,15 @@ async fn a_retry_returns_the_original_and_publishes_nothing_more() {
 }
 
 #[tokio::test]
-async fn outsiders_and_bad_bodies_never_reach_storage() {
+async fn outsiders_are_refused_and_bad_bodies_never_reach_storage() {
     let f = group();
     let outsider = auth(UserId::generate());
+    // The membership check is the repository's, inside the send's transaction.
     assert!(matches!(
         f.service.send(&outsider, f.chat_id, hello()).await,
         Err(SendMessageError::ChatNotFound)
     ));
+    assert!(f.bus.published().is_empty());
     let empty = SendMessage {
         body: String::new(),
         ..hello()
@@ -105,7 +111,7 @@ async fn outsiders_and_bad_bodies_never_reach_storage() {
         f.service.send(&auth(f.member), f.chat_id, empty).await,
         Err(SendMessageError::Validation(e)) if e.0[0].field == "body"
     ));
-    assert!(f.messages.writes().is_empty());
+    assert_eq!(f.messages.writes(), vec!["send"]);
 }
 
 #[tokio::test]

@@ -75,9 +75,13 @@ pub trait MessageRepository: Send + Sync {
     /// Takes the chat's next seq, stores the message and its `message.created` entry,
     /// in one transaction. A repeated `(chat, author, client_message_id)` returns the
     /// original instead (decided by a unique index, so concurrent retries agree).
+    /// Only a member of the chat may send: the membership check belongs to the same
+    /// transaction, so callers need not (and the send service does not) check first.
     ///
     /// # Errors
-    /// [`MessageWriteError::ChatNotFound`], [`MessageWriteError::ReplyTargetNotFound`].
+    /// [`MessageWriteError::ChatNotFound`] when the chat is gone or the author is not
+    /// a member (nothing is returned to them, not even an original),
+    /// [`MessageWriteError::ReplyTargetNotFound`].
     async fn send(&self, message: NewMessage) -> Result<SendOutcome, MessageWriteError>;
 
     /// Up to `limit` messages of the window (tombstones included), ascending by seq.

@@ -12,10 +12,11 @@ use confab_domain::{ChatId, EventPayload, LoggedEvent, Message, Seq};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+    QueryTrait,
 };
 use uuid::Uuid;
 
-use super::entities::{chat_events, chats};
+use super::entities::{chat_events, chat_members, chats};
 use super::storage;
 
 /// Locks the chat row for the rest of the transaction without changing it
@@ -40,16 +41,46 @@ pub(super) async fn take_seq<C: ConnectionTrait>(
     chat_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<Option<chats::Model>, RepositoryError> {
-    let rows = chats::Entity::update_many()
+    take_seq_where(txn, chat_id, now, None).await
+}
+
+/// [`take_seq`] for a write by `member`: one statement both checks that `member`
+/// belongs to the chat and takes the seq, so a send needs no separate membership
+/// read. `None` when the chat is gone or `member` is not in it (nothing changed).
+pub(super) async fn take_seq_as_member<C: ConnectionTrait>(
+    txn: &C,
+    chat_id: Uuid,
+    member: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Option<chats::Model>, RepositoryError> {
+    take_seq_where(txn, chat_id, now, Some(member)).await
+}
+
+async fn take_seq_where<C: ConnectionTrait>(
+    txn: &C,
+    chat_id: Uuid,
+    now: DateTime<Utc>,
+    member: Option<Uuid>,
+) -> Result<Option<chats::Model>, RepositoryError> {
+    let mut update = chats::Entity::update_many()
         .col_expr(
             chats::Column::LastSeq,
             Expr::col(chats::Column::LastSeq).add(1),
         )
         .col_expr(chats::Column::LastActivityAt, Expr::value(now))
-        .filter(chats::Column::Id.eq(chat_id))
-        .exec_with_returning(txn)
-        .await
-        .map_err(storage)?;
+        .filter(chats::Column::Id.eq(chat_id));
+    if let Some(user_id) = member {
+        // `id IN (SELECT chat_id FROM chat_members WHERE chat_id = … AND user_id = …)`:
+        // portable to SQLite and PostgreSQL, served by the membership primary key.
+        let membership = chat_members::Entity::find()
+            .select_only()
+            .column(chat_members::Column::ChatId)
+            .filter(chat_members::Column::ChatId.eq(chat_id))
+            .filter(chat_members::Column::UserId.eq(user_id))
+            .into_query();
+        update = update.filter(chats::Column::Id.in_subquery(membership));
+    }
+    let rows = update.exec_with_returning(txn).await.map_err(storage)?;
     Ok(rows.into_iter().next())
 }
 

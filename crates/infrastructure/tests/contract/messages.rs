@@ -19,6 +19,7 @@ use crate::chats::{group, new_users, now};
 use crate::contract_test;
 
 mod expiry;
+mod membership;
 mod pages;
 mod reaper;
 

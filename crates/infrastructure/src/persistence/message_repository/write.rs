@@ -14,7 +14,7 @@ use sea_orm::{
 };
 
 use super::purge::purge_message;
-use crate::persistence::chat_log::{append, lock_chat, log, redact, take_seq};
+use crate::persistence::chat_log::{append, lock_chat, log, redact, take_seq_as_member};
 use crate::persistence::chat_rows::{chat_from_row, live_messages, load_chat, message_from_row};
 use crate::persistence::entities::messages;
 use crate::persistence::{is_unique_violation, storage};
@@ -90,24 +90,28 @@ async fn original_in_txn(
     Ok(None)
 }
 
+/// Stores a new message and its `message.created` entry, or answers a retry with
+/// its live original. Round trips, in one transaction: the seq-taking `UPDATE`
+/// (which also checks membership and locks the chat row), the original lookup (only
+/// with a `client_message_id`), the reply-target lookup (only with a reply), and the
+/// two inserts.
 pub(super) async fn send(
     db: &DatabaseConnection,
     new: NewMessage,
 ) -> Result<SendOutcome, MessageWriteError> {
-    // The common retry path answers without taking the chat's lock; an expired
-    // original goes on to the transaction, which purges it.
-    if let Some(key) = &new.client_message_id
-        && let Some(original) = sent_before(db, new.chat_id, new.author_id, key).await?
-        && !expired(db, &original, new.now).await?
-    {
-        return Ok(SendOutcome::Existing(original));
-    }
     let txn = db.begin().await.map_err(storage)?;
     // Taking the seq first locks the chat row: a concurrent retry waits here, and
-    // then sees the first send's committed row in the check below.
-    let chat = take_seq(&txn, new.chat_id.as_uuid(), new.now)
-        .await?
-        .ok_or(MessageWriteError::ChatNotFound)?;
+    // then sees the first send's committed row in the check below. The same
+    // statement refuses a non-member (or a chat that is gone), so a retry is never
+    // answered to someone who left the chat.
+    let chat = take_seq_as_member(
+        &txn,
+        new.chat_id.as_uuid(),
+        new.author_id.as_uuid(),
+        new.now,
+    )
+    .await?
+    .ok_or(MessageWriteError::ChatNotFound)?;
     let chat = chat_from_row(chat)?;
     if let Some(original) = original_in_txn(&txn, &chat, &new).await? {
         txn.rollback().await.map_err(storage)?;
