@@ -7,15 +7,15 @@ use confab_domain::{
     Chat, ChatId, ClientMessageId, EventPayload, LoggedEvent, Message, MessageBody, MessageId, Seq,
     UserId,
 };
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter, TransactionTrait,
+    EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
 };
 
 use super::purge::purge_message;
 use crate::persistence::chat_log::{append, lock_chat, log, redact, take_seq_as_member};
-use crate::persistence::chat_rows::{chat_from_row, live_messages, load_chat, message_from_row};
+use crate::persistence::chat_rows::{chat_from_row, live_messages, message_from_row};
 use crate::persistence::entities::messages;
 use crate::persistence::{is_unique_violation, storage};
 
@@ -55,19 +55,6 @@ fn row_of(message: &Message) -> messages::ActiveModel {
     }
 }
 
-/// Whether `original` has expired at `now` under its chat's current TTL. A chat
-/// that is gone counts as expired, so the send goes on and reports it missing.
-async fn expired<C: ConnectionTrait>(
-    conn: &C,
-    original: &Message,
-    now: DateTime<Utc>,
-) -> Result<bool, RepositoryError> {
-    let Some(chat) = load_chat(conn, original.chat_id.as_uuid()).await? else {
-        return Ok(true);
-    };
-    Ok(original.is_expired(chat_from_row(chat)?.message_ttl, now))
-}
-
 /// The live original of a retry, looked up inside the send's transaction (after
 /// the chat row is locked). An expired original is never returned: it is deleted
 /// for good with its log entries here, as the reaper would have done, so the key
@@ -75,35 +62,85 @@ async fn expired<C: ConnectionTrait>(
 async fn original_in_txn(
     txn: &DatabaseTransaction,
     chat: &Chat,
-    new: &NewMessage,
+    attempt: &Message,
 ) -> Result<Option<Message>, RepositoryError> {
-    let Some(key) = &new.client_message_id else {
+    let Some(key) = &attempt.client_message_id else {
         return Ok(None);
     };
-    let Some(original) = sent_before(txn, new.chat_id, new.author_id, key).await? else {
+    let Some(original) = sent_before(txn, attempt.chat_id, attempt.author_id, key).await? else {
         return Ok(None);
     };
-    if !original.is_expired(chat.message_ttl, new.now) {
+    if !original.is_expired(chat.message_ttl, attempt.created_at) {
         return Ok(Some(original));
     }
     purge_message(txn, original.id).await?;
     Ok(None)
 }
 
+/// Inserts `message` unless its author already used its `client_message_id` in
+/// this chat (`ON CONFLICT … DO NOTHING` on `uq_messages_client_id`, so a first
+/// send needs no look-up): whether it was stored. NULL keys never conflict.
+async fn insert_unless_repeat(
+    txn: &DatabaseTransaction,
+    message: &Message,
+) -> Result<bool, RepositoryError> {
+    use messages::Column as M;
+    let inserted = messages::Entity::insert(row_of(message))
+        .on_conflict(
+            OnConflict::columns([M::ChatId, M::AuthorId, M::ClientMessageId])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await;
+    match inserted {
+        Ok(rows) => Ok(rows == 1),
+        // The chat row lock serialises this chat's sends, so only the id or the
+        // seq can collide here: that is a bug or a corrupt database, not a retry.
+        Err(error) if is_unique_violation(&error) => {
+            Err(RepositoryError::corrupt("message id or seq collision"))
+        }
+        Err(error) => Err(storage(error)),
+    }
+}
+
+/// Stores `message`, or returns the live original when its key was used before.
+/// An expired original is purged first and the message stored in its place.
+async fn store_or_original(
+    txn: &DatabaseTransaction,
+    chat: &Chat,
+    message: &Message,
+) -> Result<Option<Message>, RepositoryError> {
+    if insert_unless_repeat(txn, message).await? {
+        return Ok(None);
+    }
+    if let Some(original) = original_in_txn(txn, chat, message).await? {
+        return Ok(Some(original));
+    }
+    // The original had expired and is gone now, with its key.
+    if insert_unless_repeat(txn, message).await? {
+        Ok(None)
+    } else {
+        Err(RepositoryError::corrupt(
+            "duplicate send without a live original",
+        ))
+    }
+}
+
 /// Stores a new message and its `message.created` entry, or answers a retry with
 /// its live original. Round trips, in one transaction: the seq-taking `UPDATE`
-/// (which also checks membership and locks the chat row), the original lookup (only
-/// with a `client_message_id`), the reply-target lookup (only with a reply), and the
-/// two inserts.
+/// (which also checks membership and locks the chat row), the message `INSERT`
+/// (a retry then looks the original up), the reply-target look-up (only with a
+/// reply), and the entry `INSERT`.
 pub(super) async fn send(
     db: &DatabaseConnection,
     new: NewMessage,
 ) -> Result<SendOutcome, MessageWriteError> {
     let txn = db.begin().await.map_err(storage)?;
     // Taking the seq first locks the chat row: a concurrent retry waits here, and
-    // then sees the first send's committed row in the check below. The same
-    // statement refuses a non-member (or a chat that is gone), so a retry is never
-    // answered to someone who left the chat.
+    // then sees the first send's committed row. The same statement refuses a
+    // non-member (or a chat that is gone), so a retry is never answered to someone
+    // who left the chat.
     let chat = take_seq_as_member(
         &txn,
         new.chat_id.as_uuid(),
@@ -113,20 +150,6 @@ pub(super) async fn send(
     .await?
     .ok_or(MessageWriteError::ChatNotFound)?;
     let chat = chat_from_row(chat)?;
-    if let Some(original) = original_in_txn(&txn, &chat, &new).await? {
-        txn.rollback().await.map_err(storage)?;
-        return Ok(SendOutcome::Existing(original));
-    }
-    if let Some(target) = new.reply_to_id {
-        let found = live_messages(chat.id.as_uuid(), chat.message_ttl, new.now)
-            .filter(messages::Column::Id.eq(target.as_uuid()))
-            .one(&txn)
-            .await
-            .map_err(storage)?;
-        if found.is_none() {
-            return Err(MessageWriteError::ReplyTargetNotFound);
-        }
-    }
     let message = Message {
         id: new.id,
         chat_id: new.chat_id,
@@ -139,16 +162,18 @@ pub(super) async fn send(
         edited_at: None,
         deleted_at: None,
     };
-    let inserted = messages::Entity::insert(row_of(&message))
-        .exec_without_returning(&txn)
-        .await;
-    match inserted {
-        Ok(_) => {}
-        Err(error) if is_unique_violation(&error) => {
-            txn.rollback().await.map_err(storage)?;
-            return existing_after_conflict(db, &message).await;
-        }
-        Err(error) => return Err(storage(error).into()),
+    if let Some(original) = store_or_original(&txn, &chat, &message).await? {
+        // Rolling back returns the seq taken above: a retry takes none.
+        txn.rollback().await.map_err(storage)?;
+        return Ok(SendOutcome::Existing(original));
+    }
+    // Checked after the insert so that a retry is answered even if its reply
+    // target has expired since; a failure here rolls the insert back.
+    if let Some(target) = message.reply_to_id
+        && !reply_target_live(&txn, &chat, target, new.now).await?
+    {
+        txn.rollback().await.map_err(storage)?;
+        return Err(MessageWriteError::ReplyTargetNotFound);
     }
     let event = append(
         &txn,
@@ -162,23 +187,22 @@ pub(super) async fn send(
     Ok(SendOutcome::Created(event))
 }
 
-/// The original of a send the unique index refused as a repeat. Unreachable for
-/// an expired original in practice (the transaction above purged it under the chat
-/// lock), but checked anyway: an expired message is never returned.
-async fn existing_after_conflict(
-    db: &DatabaseConnection,
-    attempt: &Message,
-) -> Result<SendOutcome, MessageWriteError> {
-    let Some(key) = &attempt.client_message_id else {
-        return Err(RepositoryError::corrupt("message id or seq collision").into());
-    };
-    let original = sent_before(db, attempt.chat_id, attempt.author_id, key)
-        .await?
-        .ok_or_else(|| RepositoryError::corrupt("duplicate send without an original"))?;
-    if expired(db, &original, attempt.created_at).await? {
-        return Err(RepositoryError::corrupt("duplicate send of an expired message").into());
-    }
-    Ok(SendOutcome::Existing(original))
+/// Whether `target` is a message of `chat` that has not expired at `now`.
+async fn reply_target_live(
+    txn: &DatabaseTransaction,
+    chat: &Chat,
+    target: MessageId,
+    now: DateTime<Utc>,
+) -> Result<bool, RepositoryError> {
+    let found = live_messages(chat.id.as_uuid(), chat.message_ttl, now)
+        .select_only()
+        .column(messages::Column::Id)
+        .filter(messages::Column::Id.eq(target.as_uuid()))
+        .into_tuple::<uuid::Uuid>()
+        .one(txn)
+        .await
+        .map_err(storage)?;
+    Ok(found.is_some())
 }
 
 /// Locks the chat and loads the live message `id` of it.
