@@ -10,6 +10,12 @@ use futures_util::StreamExt;
 
 use super::RedisEventBus;
 
+/// `CLIENT KILL TYPE pubsub` drops every subscriber on the Redis server, so the test
+/// that uses it must not overlap the others of this binary (their subscribers would
+/// see a legitimate `Gap` where they expect a notification). It takes this lock for
+/// writing, every other test for reading.
+static PUBSUB_KILL: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
+
 fn redis_url() -> Option<String> {
     let url = std::env::var("CONFAB_TEST_REDIS_URL").ok();
     if url.is_none() {
@@ -42,6 +48,7 @@ async fn nothing_within(stream: &mut EventStream, wait: Duration) -> bool {
 #[tokio::test]
 async fn other_nodes_get_it_and_the_publisher_gets_it_once() {
     let Some(url) = redis_url() else { return };
+    let _shared = PUBSUB_KILL.read().await;
     let channel = format!("confab:test:{}", uuid::Uuid::now_v7());
     let node_a = RedisEventBus::connect(&url, &channel)
         .await
@@ -67,6 +74,7 @@ async fn other_nodes_get_it_and_the_publisher_gets_it_once() {
 #[tokio::test]
 async fn gaps_are_never_published() {
     let Some(url) = redis_url() else { return };
+    let _shared = PUBSUB_KILL.read().await;
     let channel = format!("confab:test:{}", uuid::Uuid::now_v7());
     let node_a = RedisEventBus::connect(&url, &channel)
         .await
@@ -84,6 +92,7 @@ async fn gaps_are_never_published() {
 #[tokio::test]
 async fn a_lost_subscription_reconnects_and_reports_a_gap() {
     let Some(url) = redis_url() else { return };
+    let _exclusive = PUBSUB_KILL.write().await;
     let channel = format!("confab:test:{}", uuid::Uuid::now_v7());
     let node = RedisEventBus::connect(&url, &channel).await.expect("node");
     let other = RedisEventBus::connect(&url, &channel).await.expect("other");
