@@ -19,20 +19,18 @@ use tokio_tungstenite::tungstenite::Message;
 use confab_application::ports::{MessageRepository, NewMessage};
 use confab_domain::{ChatId, MessageBody, MessageId, UserId};
 use confab_infrastructure::persistence::{SeaOrmMessageRepository, connect};
-use support::{
-    fresh_database, kill_subscribers, next, post, publish_gap, register, settings, socket,
-    start_node,
-};
+use confab_infrastructure::testing::ScratchDatabase;
+use support::{kill_subscribers, next, post, publish_gap, register, settings, socket, start_node};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_nodes_deliver_each_others_events() {
-    let Some((postgres, redis)) = settings() else {
+    let Some((database, redis)) = settings().await else {
         return;
     };
-    let (_database, database_url) = fresh_database(&postgres).await;
+    let database_url = database.url();
     // One after the other, so the second start finds the migrations applied.
     let vars = [
-        ("DATABASE_URL", database_url.as_str()),
+        ("DATABASE_URL", database_url),
         ("CONFAB_REDIS_URL", redis.as_str()),
     ];
     let node_a = start_node(&vars).await;
@@ -106,7 +104,7 @@ async fn two_nodes_deliver_each_others_events() {
 
     // A message committed but never published (as if the bus dropped it) arrives
     // after a gap notice, with no further event in the chat.
-    let repository = SeaOrmMessageRepository::new(connect(&database_url, 2).await.expect("db"));
+    let repository = SeaOrmMessageRepository::new(connect(database_url, 2).await.expect("db"));
     repository
         .send(NewMessage {
             id: MessageId::generate(),
@@ -143,10 +141,9 @@ async fn two_nodes_deliver_each_others_events() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn silent_peers_are_dropped_live_ones_kept_until_shutdown() {
-    let path = std::env::temp_dir().join(format!("confab-hb-{}.db", uuid::Uuid::now_v7()));
-    let database_url = format!("sqlite://{}?mode=rwc", path.display());
+    let database = ScratchDatabase::sqlite("confab-hb-");
     let node = start_node(&[
-        ("DATABASE_URL", database_url.as_str()),
+        ("DATABASE_URL", database.url()),
         ("CONFAB_WS_PING_SECONDS", "1"),
         ("CONFAB_WS_IDLE_TIMEOUT_SECONDS", "2"),
     ])
@@ -190,8 +187,7 @@ async fn silent_peers_are_dropped_live_ones_kept_until_shutdown() {
         }
     };
     assert_eq!(closed.map(|f| u16::from(f.code)), Some(1012));
+    // The process goes before its database file does.
     drop(node);
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
+    drop(database);
 }

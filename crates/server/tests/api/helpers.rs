@@ -6,13 +6,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Once};
 
 use confab_infrastructure::clock::ManualClock;
+use confab_infrastructure::testing::ScratchDatabase;
 use confab_server::config::{Config, LogFormat};
 use confab_server::startup::Application;
 use confab_server::telemetry::init_tracing;
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
-
-use crate::database::{self, Cleanup};
 
 /// The password every test user gets.
 pub(crate) const PASSWORD: &str = "correct horse battery";
@@ -48,7 +47,8 @@ pub(crate) struct TestApp {
     pub(crate) db: DatabaseConnection,
     /// A client that keeps no cookies and follows no redirects.
     pub(crate) client: reqwest::Client,
-    _cleanup: Cleanup,
+    /// Removed when the app is dropped.
+    _database: ScratchDatabase,
 }
 
 /// A signed-in test user.
@@ -78,21 +78,20 @@ pub(crate) async fn spawn_app() -> TestApp {
 
 /// A server on SQLite with `config`.
 pub(crate) async fn spawn_app_with(config: TestConfig) -> TestApp {
-    let (url, cleanup) = database::sqlite();
-    start(&url, &config, cleanup).await
+    start(ScratchDatabase::sqlite("confab-api-"), &config).await
 }
 
 /// A server on a fresh PostgreSQL database, or `None` (with a notice on stderr) when
 /// `CONFAB_TEST_POSTGRES_URL` is unset.
 pub(crate) async fn spawn_postgres_app(test: &str) -> Option<TestApp> {
-    let (url, cleanup) = database::postgres(test).await?;
-    Some(start(&url, &TestConfig::default(), cleanup).await)
+    let database = ScratchDatabase::postgres_from_env(test, "confab_api_").await?;
+    Some(start(database, &TestConfig::default()).await)
 }
 
-async fn start(database_url: &str, test: &TestConfig, cleanup: Cleanup) -> TestApp {
+async fn start(database: ScratchDatabase, test: &TestConfig) -> TestApp {
     init_test_tracing();
     let vars: HashMap<&str, String> = HashMap::from([
-        ("DATABASE_URL", database_url.to_owned()),
+        ("DATABASE_URL", database.url().to_owned()),
         ("CONFAB_BIND", "127.0.0.1:0".to_owned()),
         (
             "CONFAB_JWT_SECRET",
@@ -125,7 +124,7 @@ async fn start(database_url: &str, test: &TestConfig, cleanup: Cleanup) -> TestA
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client"),
-        _cleanup: cleanup,
+        _database: database,
     }
 }
 

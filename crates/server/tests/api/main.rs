@@ -7,7 +7,6 @@
 //! `app.register("alice")` for signed-in users, `app.clock` to move time, and
 //! `helpers::assert_error` to check the error shape.
 
-mod database;
 mod helpers;
 
 mod auth;

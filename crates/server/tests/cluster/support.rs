@@ -1,5 +1,6 @@
-//! Running `confab` processes for the process-level tests: fresh databases, free
-//! ports, health waits, and small HTTP and WebSocket helpers.
+//! Running `confab` processes for the process-level tests: free ports, health
+//! waits, and small HTTP and WebSocket helpers. Fresh databases come from
+//! `confab_infrastructure::testing`.
 
 use std::fmt::Write as _;
 use std::io::Write;
@@ -7,8 +8,8 @@ use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use confab_infrastructure::testing::{POSTGRES_URL_VAR, ScratchDatabase};
 use futures_util::StreamExt;
-use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
@@ -38,73 +39,11 @@ impl Drop for Node {
     }
 }
 
-/// Drops the test database when the test ends.
-pub(crate) struct TestDatabase {
-    admin_url: String,
-    name: String,
-}
-
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
-        let _ = std::thread::spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            runtime.block_on(async move {
-                if let Ok(admin) = Database::connect(&admin_url).await {
-                    let _ = admin
-                        .execute_unprepared(&format!(
-                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                        ))
-                        .await;
-                }
-            });
-        })
-        .join();
-    }
-}
-
 pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
         .map(|addr| addr.port())
         .expect("a free port")
-}
-
-/// Replaces the database name of a `postgres://…/db?params` URL.
-pub(crate) fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let authority = base.find("://").map_or(0, |i| i + 3);
-    let path = base[authority..]
-        .find('/')
-        .map_or(base.len(), |i| authority + i);
-    match query {
-        Some(query) => format!("{}/{name}?{query}", &base[..path]),
-        None => format!("{}/{name}", &base[..path]),
-    }
-}
-
-pub(crate) async fn fresh_database(admin_url: &str) -> (TestDatabase, String) {
-    let name = format!("confab_cluster_{}", uuid::Uuid::now_v7().simple());
-    let admin = Database::connect(admin_url).await.expect("connect admin");
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-        .await
-        .expect("create database");
-    let url = with_database(admin_url, &name);
-    (
-        TestDatabase {
-            admin_url: admin_url.to_owned(),
-            name,
-        },
-        url,
-    )
 }
 
 pub(crate) async fn start_node(vars: &[(&str, &str)]) -> Node {
@@ -248,11 +187,16 @@ pub(crate) async fn publish_gap(redis_url: &str) {
     assert!(reply.starts_with(b":"), "PUBLISH answered {reply:?}");
 }
 
-pub(crate) fn settings() -> Option<(String, String)> {
-    let postgres = std::env::var("CONFAB_TEST_POSTGRES_URL").ok();
+/// A fresh PostgreSQL database (dropped when the returned value is) and the Redis
+/// URL, or `None`, with a notice on stderr, unless both test variables are set.
+pub(crate) async fn settings() -> Option<(ScratchDatabase, String)> {
+    let postgres = std::env::var(POSTGRES_URL_VAR).ok();
     let redis = std::env::var("CONFAB_TEST_REDIS_URL").ok();
     if let (Some(postgres), Some(redis)) = (postgres, redis) {
-        return Some((postgres, redis));
+        let database = ScratchDatabase::postgres(&postgres, "confab_cluster_")
+            .await
+            .expect("create a scratch database through CONFAB_TEST_POSTGRES_URL");
+        return Some((database, redis));
     }
     let _ = writeln!(
         std::io::stderr(),
