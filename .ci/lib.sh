@@ -49,3 +49,45 @@ wait_for_http() {
     note "$url did not answer within ${seconds}s"
     return 1
 }
+
+# Starts `$binary serve` on a free loopback port with a fresh SQLite database in the
+# directory `$work`: no Redis, rate limits off (load and fuzzing come from one IP; the
+# API tests cover the limits), and run from `$work` so a developer's .env is not read.
+# Its output goes to $work/server.log. Sets `server_pid` and `base`.
+start_scratch_server() {
+    local binary=$1 work=$2 log_filter=$3 port secret
+    port=$(free_port)
+    secret=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
+    base="http://127.0.0.1:$port"
+    (
+        cd "$work"
+        exec env -u CONFAB_REDIS_URL \
+            DATABASE_URL="sqlite://$work/confab.db?mode=rwc" \
+            CONFAB_BIND="127.0.0.1:$port" \
+            CONFAB_JWT_SECRET="$secret" \
+            CONFAB_AUTH_RATE_PER_MINUTE=0 \
+            CONFAB_SEND_RATE_PER_SECOND=0 \
+            RUST_LOG="$log_filter" \
+            NO_COLOR=1 \
+            "$binary" serve
+    ) >"$work/server.log" 2>&1 &
+    server_pid=$!
+    wait_for_http "$base/health" 60 "$server_pid" || die "the server did not become healthy"
+    note "server $server_pid is up at $base"
+}
+
+# Stops process `$1`, if it still runs: SIGTERM, up to ten seconds for a graceful
+# shutdown, then SIGKILL.
+stop_process() {
+    local pid=$1
+    if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then
+        return 0
+    fi
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 40); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.25
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}

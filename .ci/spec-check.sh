@@ -25,16 +25,7 @@ server_pid=""
 
 stop_server() {
     local status=$?
-    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-        kill -TERM "$server_pid" 2>/dev/null || true
-        # Give graceful shutdown a moment, then make sure it is gone.
-        for _ in $(seq 1 40); do
-            kill -0 "$server_pid" 2>/dev/null || break
-            sleep 0.25
-        done
-        kill -KILL "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
+    stop_process "$server_pid"
     if [ "$status" -ne 0 ] && [ -f "$work/server.log" ]; then
         note "server log: warnings and errors (last 30), then the last 10 lines"
         grep -E ' (WARN|ERROR) |"level":"(WARN|ERROR)"' "$work/server.log" | tail -n 30 >&2 || true
@@ -47,26 +38,7 @@ trap stop_server EXIT
 trap 'exit 130' INT TERM
 
 section "spec check: start the server"
-port=$(free_port)
-base="http://127.0.0.1:$port"
-# Started from the temporary directory so a developer's .env is not picked up. Rate
-# limits are off here: schemathesis sends many requests from one IP, and the API
-# tests cover the limits themselves.
-(
-    cd "$work"
-    exec env -u CONFAB_REDIS_URL \
-        DATABASE_URL="sqlite://$work/confab.db?mode=rwc" \
-        CONFAB_BIND="127.0.0.1:$port" \
-        CONFAB_JWT_SECRET="$(python3 -c 'import secrets; print(secrets.token_hex(32))')" \
-        CONFAB_AUTH_RATE_PER_MINUTE=0 \
-        CONFAB_SEND_RATE_PER_SECOND=0 \
-        RUST_LOG="${RUST_LOG:-info}" \
-        NO_COLOR=1 \
-        "$binary" serve
-) >"$work/server.log" 2>&1 &
-server_pid=$!
-wait_for_http "$base/health" 60 "$server_pid" || die "the server did not become healthy"
-note "server $server_pid is up at $base"
+start_scratch_server "$binary" "$work" "${RUST_LOG:-info}"
 curl -fsS "$base/ready" >/dev/null || die "/ready did not answer 200"
 
 section "spec check: served spec equals openapi/openapi.json"
