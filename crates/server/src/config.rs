@@ -4,6 +4,7 @@
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::num::NonZeroUsize;
 
 use thiserror::Error;
 
@@ -75,6 +76,9 @@ pub struct Config {
     pub send_rate_per_second: u32,
     /// `CONFAB_TRUST_PROXY`: take the client IP from `X-Forwarded-For`.
     pub trust_proxy: bool,
+    /// `CONFAB_PASSWORD_HASH_CONCURRENCY`: password hashes running at once; `None` =
+    /// the hasher's default (half the CPUs).
+    pub password_hash_concurrency: Option<NonZeroUsize>,
 }
 
 /// Smallest accepted JWT key.
@@ -125,6 +129,13 @@ impl Config {
             auth_rate_per_minute: parse(&get, "CONFAB_AUTH_RATE_PER_MINUTE", 30, ..)?,
             send_rate_per_second: parse(&get, "CONFAB_SEND_RATE_PER_SECOND", 10, ..)?,
             trust_proxy: boolean(get("CONFAB_TRUST_PROXY").as_deref(), "CONFAB_TRUST_PROXY")?,
+            password_hash_concurrency: parse(
+                &get,
+                "CONFAB_PASSWORD_HASH_CONCURRENCY",
+                0_usize,
+                0..=1024,
+            )
+            .map(NonZeroUsize::new)?,
         })
     }
 
@@ -212,6 +223,7 @@ mod tests {
         assert_eq!((config.send_rate_per_second, config.send_burst()), (10, 30));
         assert_eq!(config.log_format, LogFormat::Text);
         assert!(!config.trust_proxy);
+        assert_eq!(config.password_hash_concurrency, None);
     }
 
     #[test]
@@ -223,11 +235,20 @@ mod tests {
             ("CONFAB_AUTH_RATE_PER_MINUTE", "-1"),
             ("CONFAB_LOG_FORMAT", "xml"),
             ("CONFAB_TRUST_PROXY", "maybe"),
+            ("CONFAB_PASSWORD_HASH_CONCURRENCY", "2000"),
         ] {
             let error = config(&[(name, value)]).expect_err(name);
             assert_eq!(error.variable, name);
             assert!(error.to_string().contains(name));
         }
+    }
+
+    #[test]
+    fn password_hash_concurrency_zero_means_the_default() {
+        let set = config(&[("CONFAB_PASSWORD_HASH_CONCURRENCY", "3")]).expect("valid");
+        assert_eq!(set.password_hash_concurrency, NonZeroUsize::new(3));
+        let zero = config(&[("CONFAB_PASSWORD_HASH_CONCURRENCY", "0")]).expect("valid");
+        assert_eq!(zero.password_hash_concurrency, None);
     }
 
     #[test]

@@ -97,7 +97,10 @@ pub fn adapters(
         sessions: Arc::new(SeaOrmSessionRepository::new(db.clone())),
         chats: Arc::new(SeaOrmChatRepository::new(db.clone())),
         messages: Arc::new(SeaOrmMessageRepository::new(db.clone())),
-        hasher: Arc::new(Argon2PasswordHasher::new()),
+        hasher: Arc::new(config.password_hash_concurrency.map_or_else(
+            Argon2PasswordHasher::new,
+            Argon2PasswordHasher::with_concurrency,
+        )),
         tokens: Arc::new(tokens),
         clock,
         events: Arc::new(InProcessEventBus::default()),

@@ -17,8 +17,9 @@ const LANES: u32 = 1;
 
 /// Hashes passwords with argon2id on tokio's blocking pool.
 ///
-/// At most one hash per CPU runs at a time: each needs 19 MiB and a full core, so a
-/// burst of logins queues here instead of exhausting memory and the blocking pool.
+/// Only a few hashes run at a time (half the CPUs by default): each needs 19 MiB and a
+/// full core, so a burst of logins queues here instead of exhausting memory and the
+/// blocking pool, and the cores left over keep serving message traffic meanwhile.
 #[derive(Clone)]
 pub struct Argon2PasswordHasher {
     inner: Arc<Inner>,
@@ -46,17 +47,28 @@ impl Default for Argon2PasswordHasher {
 }
 
 impl Argon2PasswordHasher {
-    /// A hasher with OWASP's argon2id parameters (m=19456 KiB, t=2, p=1), running as
-    /// many hashes at once as there are CPUs.
-    pub fn new() -> Self {
+    /// How many hashes run at once unless configured: half the CPUs, at least one. A
+    /// login storm then slows logins down rather than every other request.
+    pub fn default_concurrency() -> NonZeroUsize {
         let cpus = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
+        NonZeroUsize::new(cpus / 2).unwrap_or(NonZeroUsize::MIN)
+    }
+
+    /// A hasher with OWASP's argon2id parameters (m=19456 KiB, t=2, p=1), running
+    /// [`Self::default_concurrency`] hashes at once.
+    pub fn new() -> Self {
+        Self::with_concurrency(Self::default_concurrency())
+    }
+
+    /// The same, running at most `concurrency` hashes at once.
+    pub fn with_concurrency(concurrency: NonZeroUsize) -> Self {
         // The constants are within argon2's documented bounds, so this cannot fail;
         // the fallback keeps the constructor infallible all the same.
         let params = Params::new(MEMORY_KIB, ITERATIONS, LANES, None).unwrap_or_default();
         Self {
             inner: Arc::new(Inner {
                 params,
-                permits: Semaphore::new(cpus),
+                permits: Semaphore::new(concurrency.get()),
                 dummy: OnceLock::new(),
             }),
         }
@@ -164,6 +176,48 @@ mod tests {
         let wrong = hasher.verify(&password("wrong horse!"), Some(&hash)).await;
         assert!(right.expect("verify"));
         assert!(!wrong.expect("verify"));
+    }
+
+    /// Runs four blocking jobs at once through a hasher limited to `limit`: the most
+    /// that were ever running together.
+    async fn most_running_at_once(limit: usize) -> usize {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let hasher = Argon2PasswordHasher::with_concurrency(
+            NonZeroUsize::new(limit).expect("limit is positive"),
+        );
+        let running = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let jobs = (0..4).map(|_| {
+            let (hasher, running, most) = (hasher.clone(), running.clone(), most.clone());
+            async move {
+                hasher
+                    .run(move |_| {
+                        let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                        most.fetch_max(now, Ordering::SeqCst);
+                        std::thread::sleep(std::time::Duration::from_millis(50));
+                        running.fetch_sub(1, Ordering::SeqCst);
+                    })
+                    .await
+                    .expect("job ran");
+            }
+        });
+        futures_util::future::join_all(jobs).await;
+        most.load(Ordering::SeqCst)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn never_runs_more_hashes_at_once_than_configured() {
+        assert_eq!(most_running_at_once(1).await, 1);
+        assert_eq!(most_running_at_once(2).await, 2);
+    }
+
+    #[test]
+    fn by_default_half_the_cpus_hash_at_once() {
+        let cpus = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
+        assert_eq!(
+            Argon2PasswordHasher::default_concurrency().get(),
+            (cpus / 2).max(1)
+        );
     }
 
     #[tokio::test]
