@@ -118,6 +118,7 @@ fn all_plan(args: AllArgs) -> Vec<Scenario> {
             members: 100,
             rate: 500,
             duration: t,
+            socket_urls: Vec::new(),
         }),
         Scenario::Login(LoginArgs {
             concurrency: 32,

@@ -114,6 +114,11 @@ impl Api {
         })
     }
 
+    /// The server's base URL, as given (without `/api/v1`).
+    pub(crate) fn server(&self) -> &str {
+        self.base.trim_end_matches("/api/v1")
+    }
+
     async fn call<T: DeserializeOwned>(
         &self,
         method: Method,
@@ -145,7 +150,7 @@ impl Api {
 
     /// `GET /health`: the server is up.
     pub(crate) async fn health(&self) -> Result<(), ApiError> {
-        let url = format!("{}/health", self.base.trim_end_matches("/api/v1"));
+        let url = format!("{}/health", self.server());
         let response = self
             .http
             .get(url)

@@ -32,11 +32,28 @@ pub(crate) struct FanoutArgs {
     /// Seconds to send for.
     #[arg(long, short = 't', default_value_t = 10)]
     pub(crate) duration: u64,
+    /// Base URL of a node the members' sockets connect to; repeat it to spread the
+    /// sockets round-robin over several nodes. Sends always go to `--url`, so
+    /// `--socket-url` of a second node measures delivery across nodes (through Redis).
+    /// Default: `--url`.
+    #[arg(long = "socket-url", value_parser = parse_socket_url)]
+    pub(crate) socket_urls: Vec<String>,
+}
+
+/// Socket nodes must be loopback too: the harness never loads a remote machine.
+fn parse_socket_url(value: &str) -> Result<String, String> {
+    if crate::cli::is_loopback(value) {
+        Ok(value.trim_end_matches('/').to_owned())
+    } else {
+        Err("must be an http:// URL on this machine (localhost, 127.0.0.0/8 or ::1)".to_owned())
+    }
 }
 
 #[derive(Serialize)]
 struct FanoutFigures {
     members: usize,
+    send_node: String,
+    socket_nodes: Vec<String>,
     target_sends_per_sec: u64,
     sends: u64,
     sends_per_sec: f64,
@@ -62,21 +79,12 @@ pub(crate) async fn run(run: &Run, args: &FanoutArgs) -> Result<Section, Scenari
         .group_chat(&users[0], "bench fanout", &ids)
         .await
         .map_err(|e| SetupError::new("create group", e))?;
-    let bar = progress::counter("fanout: sockets", users.len() as u64);
-    let sockets: Vec<Result<Socket, ws::WsError>> = stream::iter(&users)
-        .map(|user| {
-            let bar = bar.clone();
-            async move {
-                let socket = ws::connect(&run.ws_url, &user.token).await;
-                bar.inc(1);
-                socket
-            }
-        })
-        .buffered(16)
-        .collect()
-        .await;
-    bar.finish_and_clear();
-    let sockets = sockets.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let socket_urls: Vec<String> = if args.socket_urls.is_empty() {
+        vec![run.ws_url.clone()]
+    } else {
+        args.socket_urls.iter().map(|u| ws::socket_url(u)).collect()
+    };
+    let sockets = connect_members(&users, &socket_urls).await?;
 
     let total = usize::try_from(args.rate * args.duration).unwrap_or(usize::MAX);
     let starts: Arc<Vec<OnceLock<Instant>>> =
@@ -112,6 +120,8 @@ pub(crate) async fn run(run: &Run, args: &FanoutArgs) -> Result<Section, Scenari
 
     let mut figures = FanoutFigures {
         members: users.len(),
+        send_node: run.api.server().to_owned(),
+        socket_nodes: socket_urls,
         target_sends_per_sec: args.rate,
         sends: sent.len() as u64,
         sends_per_sec: rate(sent.len() as u64, elapsed),
@@ -135,6 +145,8 @@ pub(crate) async fn run(run: &Run, args: &FanoutArgs) -> Result<Section, Scenari
         + figures.errors.values().sum::<u64>();
     Ok(Section::new("fanout", &figures, failures)
         .row("members (sockets)", figures.members)
+        .row("sends to", &figures.send_node)
+        .row("sockets on", figures.socket_nodes.join(", "))
         .row(
             "sends/s target / achieved",
             format!("{} / {}", args.rate, figures.sends_per_sec),
@@ -149,6 +161,29 @@ pub(crate) async fn run(run: &Run, args: &FanoutArgs) -> Result<Section, Scenari
         .row("receivers out of order", figures.receivers_out_of_order)
         .errors(&figures.errors)
         .cpu("CPU while sending", &cpu))
+}
+
+/// Opens one socket per member, spread round-robin over `urls`, 16 at a time.
+async fn connect_members(
+    users: &[crate::client::Account],
+    urls: &[String],
+) -> Result<Vec<Socket>, ws::WsError> {
+    let bar = progress::counter("fanout: sockets", users.len() as u64);
+    let sockets: Vec<Result<Socket, ws::WsError>> = stream::iter(users.iter().enumerate())
+        .map(|(i, user)| {
+            let bar = bar.clone();
+            let url = &urls[i % urls.len()];
+            async move {
+                let socket = ws::connect(url, &user.token).await;
+                bar.inc(1);
+                socket
+            }
+        })
+        .buffered(16)
+        .collect()
+        .await;
+    bar.finish_and_clear();
+    sockets.into_iter().collect()
 }
 
 /// Sends `rate × duration` messages on a fixed schedule, round-robin over the members.

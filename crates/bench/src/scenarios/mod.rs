@@ -91,6 +91,7 @@ pub(crate) fn smoke_plan() -> Vec<Scenario> {
             members: 5,
             rate: 20,
             duration: 1,
+            socket_urls: Vec::new(),
         }),
         Scenario::Login(login::LoginArgs {
             concurrency: 2,
