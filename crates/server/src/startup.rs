@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use confab_application::ports::Clock;
+use confab_application::ports::{Clock, EventBus};
 use confab_infrastructure::clock::SystemClock;
 use confab_infrastructure::jobs::spawn_reaper;
 use confab_infrastructure::rate_limit::RedisLimiterError;
@@ -52,6 +52,7 @@ const REAPER_BATCH: u64 = 500;
 /// A server bound to its port.
 pub struct Application {
     db: sea_orm::DatabaseConnection,
+    events: Arc<dyn EventBus>,
     acceptor: TcpAcceptor,
     port: u16,
     endpoint: poem::endpoint::BoxEndpoint<'static, Response>,
@@ -106,6 +107,7 @@ impl Application {
             .unwrap_or_default();
         Ok(Self {
             db: adapters.db.clone(),
+            events: Arc::clone(&adapters.events),
             acceptor,
             port,
             endpoint: confab_api::app::endpoint(state).boxed(),
@@ -122,6 +124,12 @@ impl Application {
     /// The database pool the server uses (tests close it to check `/ready`).
     pub const fn database(&self) -> &sea_orm::DatabaseConnection {
         &self.db
+    }
+
+    /// The node's event bus (tests publish to it straight, to play a bus that
+    /// reorders or loses notifications).
+    pub fn event_bus(&self) -> Arc<dyn EventBus> {
+        Arc::clone(&self.events)
     }
 
     /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish (up to

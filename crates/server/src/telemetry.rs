@@ -5,7 +5,8 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use confab_api::middleware::metrics::{
-    EVENTS_PUBLISHED_TOTAL, HTTP_REQUEST_DURATION_SECONDS, HTTP_REQUESTS_TOTAL, WS_OPEN_SOCKETS,
+    EVENTS_PUBLISHED_TOTAL, HTTP_REQUEST_DURATION_SECONDS, HTTP_REQUESTS_TOTAL, WS_LOG_READS_TOTAL,
+    WS_OPEN_SOCKETS,
 };
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tracing_subscriber::EnvFilter;
@@ -63,9 +64,14 @@ fn install_metrics() -> Option<PrometheusHandle> {
     );
     metrics::describe_gauge!(WS_OPEN_SOCKETS, "Open WebSocket connections");
     metrics::describe_counter!(EVENTS_PUBLISHED_TOTAL, "Events published to the bus");
+    metrics::describe_counter!(
+        WS_LOG_READS_TOTAL,
+        "Chat log pages read by sockets to fill holes in what the bus delivered"
+    );
     // Registered at zero so the series exist before the first socket or event.
     metrics::gauge!(WS_OPEN_SOCKETS).set(0.0);
     metrics::counter!(EVENTS_PUBLISHED_TOTAL).absolute(0);
+    metrics::counter!(WS_LOG_READS_TOTAL).absolute(0);
     // The recorder drains histogram samples only on upkeep: keep memory flat between
     // scrapes with a small background thread for the life of the process.
     let upkeep = handle.clone();

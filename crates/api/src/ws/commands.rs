@@ -1,6 +1,7 @@
 //! What clients may ask on the socket: ping, typing, read, message.send. A refused
 //! frame is answered with an `error` frame and the socket stays open.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use confab_application::messages::{MarkReadError, SendMessage, SendMessageError, Sent};
@@ -56,7 +57,7 @@ impl Connection {
         };
         match reply {
             Ok(Reply::Nothing) => Ok(()),
-            Ok(Reply::Offer(event)) => self.offer(&event.into()).await,
+            Ok(Reply::Offer(event)) => self.offer(Arc::new(event.into())).await,
             Ok(Reply::Direct(event)) => self.send_event(&event.into()).await,
             Err(error) => self.send_text(error.to_frame()).await,
         }

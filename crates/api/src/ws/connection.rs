@@ -16,6 +16,7 @@ use tokio::time::MissedTickBehavior;
 use super::Gateway;
 use super::close::CloseReason;
 use super::frames::{ChatHead, ReadyFrame, to_text};
+use super::held::HeldEvents;
 use super::hub::{Delivery, Registration, SocketId};
 use crate::middleware::metrics::WS_OPEN_SOCKETS;
 
@@ -43,6 +44,8 @@ pub(super) struct Connection {
     pub(super) last_typing: HashMap<ChatId, Instant>,
     /// When a planned catch-up after a bus gap is due (see `delivery.rs`).
     pub(super) resync_at: Option<tokio::time::Instant>,
+    /// Live events waiting for a hole before them to close (see `held.rs`).
+    pub(super) held: HeldEvents,
     sink: SplitSink<WebSocketStream, Message>,
 }
 
@@ -82,6 +85,7 @@ pub(super) async fn serve(stream: WebSocketStream, gateway: Gateway, auth: Authe
         cursors: ChatCursors::new(auth.user_id, []),
         last_typing: HashMap::new(),
         resync_at: None,
+        held: HeldEvents::default(),
         sink,
     };
     let outcome = match connection.start().await {
@@ -129,7 +133,8 @@ impl Connection {
                 })
                 .collect(),
         };
-        self.send_text(to_text(&ready)).await
+        self.send_text(to_text(&ready)).await?;
+        self.flush().await
     }
 
     async fn run(
@@ -151,7 +156,7 @@ impl Connection {
                     (Err(_), _) => Err(Stop::Gone),
                 },
                 delivery = queue.recv() => match delivery {
-                    Some(delivery) => self.on_delivery(delivery).await,
+                    Some(delivery) => self.on_deliveries(delivery, queue).await,
                     None => Err(Stop::Gone),
                 },
                 frame = source.next() => match frame {
@@ -162,6 +167,7 @@ impl Connection {
                     Some(Err(_)) | None => Err(Stop::Gone),
                 },
                 () = due(self.resync_at) => self.resync().await,
+                () = due(self.held.deadline()) => self.fill_held().await,
                 _ = heartbeat.tick() => {
                     if last_heard.elapsed() > config.idle_timeout {
                         Err(Stop::Close(CloseReason::HeartbeatTimeout))
@@ -170,8 +176,14 @@ impl Connection {
                     }
                 }
             };
-            if let Err(stop) = step {
-                return stop;
+            // Frames are written to the socket's buffer as they are made and sent
+            // here, once per turn: a burst of deliveries costs one write, not one each.
+            let flushed = match step {
+                Ok(()) => self.flush().await,
+                Err(reason) => Err(reason),
+            };
+            if let Err(reason) = flushed {
+                return reason;
             }
         }
     }
@@ -192,18 +204,26 @@ impl Connection {
         }
     }
 
-    /// Sends one text frame.
+    /// Queues one text frame; it goes out at the next [`Self::flush`].
     pub(super) async fn send_text(&mut self, text: String) -> Result<(), Stop> {
         self.send(Message::Text(text)).await
     }
 
+    /// Queues one frame in the socket's write buffer (it is written early only when
+    /// the buffer is full).
     async fn send(&mut self, message: Message) -> Result<(), Stop> {
-        self.sink.send(message).await.map_err(|_| Stop::Gone)
+        self.sink.feed(message).await.map_err(|_| Stop::Gone)
+    }
+
+    /// Writes out every queued frame.
+    async fn flush(&mut self) -> Result<(), Stop> {
+        self.sink.flush().await.map_err(|_| Stop::Gone)
     }
 
     async fn send_close(&mut self, reason: CloseReason) {
         tracing::debug!(code = reason.code(), "closing socket");
         let frame = Message::Close(Some((reason.close_code(), reason.text().to_owned())));
+        // `send` flushes: whatever was queued before goes out ahead of the close frame.
         let _ = self.sink.send(frame).await;
     }
 

@@ -3,8 +3,10 @@
 //! bus reports a gap.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use confab_application::ports::ChatEvent;
@@ -15,9 +17,14 @@ use super::close::CloseReason;
 use super::connection::{Connection, Stop};
 use super::hub::Delivery;
 use super::shared::SharedEvent;
+use crate::middleware::metrics::WS_LOG_READS_TOTAL;
 
 /// The longest a socket waits before its catch-up after a bus gap.
 const MAX_RESYNC_SPREAD_MS: u64 = 5_000;
+
+/// Most deliveries taken from the queue in one turn of the socket's loop, so that a
+/// busy chat cannot keep the socket from reading its client's frames.
+const MAX_DELIVERIES_PER_TURN: usize = 64;
 
 /// A storage failure while delivering: the socket is closed (1011) so the client
 /// reconnects and catches up, rather than silently missing an event.
@@ -27,10 +34,28 @@ fn storage_failed(error: &RealtimeError) -> Stop {
 }
 
 impl Connection {
+    /// Handles `first` and whatever else is already waiting in the queue (up to
+    /// [`MAX_DELIVERIES_PER_TURN`]), so a socket that fell behind sends its backlog
+    /// in one write.
+    pub(super) async fn on_deliveries(
+        &mut self,
+        first: Delivery,
+        queue: &mut mpsc::Receiver<Delivery>,
+    ) -> Result<(), Stop> {
+        self.on_delivery(first).await?;
+        for _ in 1..MAX_DELIVERIES_PER_TURN {
+            match queue.try_recv() {
+                Ok(delivery) => self.on_delivery(delivery).await?,
+                Err(_) => break,
+            }
+        }
+        Ok(())
+    }
+
     /// Handles one delivery from the hub.
     pub(super) async fn on_delivery(&mut self, delivery: Delivery) -> Result<(), Stop> {
         match delivery {
-            Delivery::Chat(event) => self.offer(&event).await,
+            Delivery::Chat(event) => self.offer(event).await,
             Delivery::Gap => {
                 self.schedule_resync();
                 Ok(())
@@ -53,33 +78,74 @@ impl Connection {
         self.resync_at = Some(Instant::now() + delay);
     }
 
-    /// Delivers `event` if it is new for this socket, after whatever the log holds
-    /// before it.
-    pub(super) async fn offer(&mut self, shared: &SharedEvent) -> Result<(), Stop> {
-        let event = shared.event();
-        let mut from_log = false;
-        loop {
-            match self.cursors.offer(event, from_log) {
-                Step::Deliver => return self.send_event(shared).await,
-                Step::Left => {
-                    self.gateway.hub.unfollow(self.id, event.chat_id);
-                    return self.send_event(shared).await;
-                }
-                Step::Joined(seq) => return self.join(event.chat_id, seq).await,
-                Step::Skip => return Ok(()),
-                Step::Gap(_) => {
-                    self.fill(event.chat_id).await?;
-                    // The log had everything it will ever have up to this event; a
-                    // seq still missing was an expired message.
-                    from_log = true;
+    /// Delivers a live `event` if it is new for this socket. An event ahead of a
+    /// hole is held until the hole closes (see `held.rs`).
+    pub(super) async fn offer(&mut self, event: Arc<SharedEvent>) -> Result<(), Stop> {
+        let chat_id = event.event().chat_id;
+        match self.cursors.offer(event.event(), false) {
+            Step::Deliver => {
+                self.send_event(&event).await?;
+                self.release_held(chat_id).await
+            }
+            Step::Left => self.leave(chat_id, &event).await,
+            Step::Joined(seq) => self.join(chat_id, seq).await,
+            Step::Skip => Ok(()),
+            Step::Gap(_) => {
+                if self.held.hold(event, Instant::now()) {
+                    Ok(())
+                } else {
+                    self.fill_held().await
                 }
             }
         }
     }
 
+    /// Sends the held events of `chat_id` that now follow without a hole.
+    async fn release_held(&mut self, chat_id: ChatId) -> Result<(), Stop> {
+        while let Some(position) = self.cursors.position(chat_id)
+            && let Some(event) = self.held.next_after(chat_id, position)
+        {
+            match self.cursors.offer(event.event(), false) {
+                Step::Deliver => self.send_event(&event).await?,
+                Step::Left => return self.leave(chat_id, &event).await,
+                // The next seq of a followed chat is always delivered.
+                Step::Joined(_) | Step::Gap(_) | Step::Skip => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The wait is over (or too much is held): fills each chat's hole from the log,
+    /// then offers what was held as the log saw it: a seq the log does not have
+    /// either was an expired message, no reason to wait any longer.
+    pub(super) async fn fill_held(&mut self) -> Result<(), Stop> {
+        for (chat_id, events) in self.held.take_all() {
+            self.fill(chat_id).await?;
+            for event in events {
+                match self.cursors.offer(event.event(), true) {
+                    Step::Deliver => self.send_event(&event).await?,
+                    Step::Left => {
+                        self.leave(chat_id, &event).await?;
+                        break;
+                    }
+                    Step::Joined(_) | Step::Gap(_) | Step::Skip => {}
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// My removal from `chat_id`: the socket stops following it after `event`.
+    async fn leave(&mut self, chat_id: ChatId, event: &SharedEvent) -> Result<(), Stop> {
+        self.gateway.hub.unfollow(self.id, chat_id);
+        self.held.forget(chat_id);
+        self.send_event(event).await
+    }
+
     /// Delivers the log of `chat_id` after the socket's position, page by page.
     async fn fill(&mut self, chat_id: ChatId) -> Result<(), Stop> {
         while let Some(position) = self.cursors.position(chat_id) {
+            metrics::counter!(WS_LOG_READS_TOTAL).increment(1);
             let page = self
                 .gateway
                 .realtime
@@ -91,10 +157,7 @@ impl Connection {
                 let event = SharedEvent::new(ChatEvent::from(entry));
                 match self.cursors.offer(event.event(), true) {
                     Step::Deliver => self.send_event(&event).await?,
-                    Step::Left => {
-                        self.gateway.hub.unfollow(self.id, chat_id);
-                        return self.send_event(&event).await;
-                    }
+                    Step::Left => return self.leave(chat_id, &event).await,
                     // A followed chat's own log cannot announce a join or a hole.
                     Step::Joined(_) | Step::Gap(_) | Step::Skip => {}
                 }
@@ -128,6 +191,9 @@ impl Connection {
     /// I joined meanwhile.
     pub(super) async fn resync(&mut self) -> Result<(), Stop> {
         self.resync_at = None;
+        // Held events were committed before they were published: the catch-up
+        // below reads them from the log.
+        self.held.take_all();
         let revoked = self
             .gateway
             .realtime
@@ -181,6 +247,7 @@ impl Connection {
 
     fn stop_following(&mut self, chat_id: ChatId) {
         self.cursors.forget(chat_id);
+        self.held.forget(chat_id);
         self.gateway.hub.unfollow(self.id, chat_id);
     }
 

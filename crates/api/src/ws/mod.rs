@@ -12,6 +12,7 @@ mod connection;
 mod delivery;
 mod endpoint;
 mod frames;
+mod held;
 mod hub;
 mod shared;
 

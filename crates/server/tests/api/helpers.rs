@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Once};
 
+use confab_application::ports::EventBus;
 use confab_infrastructure::clock::ManualClock;
 use confab_infrastructure::testing::ScratchDatabase;
 use confab_server::config::{Config, LogFormat};
@@ -47,6 +48,8 @@ pub(crate) struct TestApp {
     pub(crate) db: DatabaseConnection,
     /// A client that keeps no cookies and follows no redirects.
     pub(crate) client: reqwest::Client,
+    /// The server's event bus: publish to it to play a bus that reorders events.
+    pub(crate) events: Arc<dyn EventBus>,
     /// Removed when the app is dropped.
     _database: ScratchDatabase,
 }
@@ -115,6 +118,7 @@ async fn start(database: ScratchDatabase, test: &TestConfig) -> TestApp {
         .expect("build the app");
     let port = app.port();
     let db = app.database().clone();
+    let events = app.event_bus();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
@@ -124,6 +128,7 @@ async fn start(database: ScratchDatabase, test: &TestConfig) -> TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client"),
+        events,
         _database: database,
     }
 }

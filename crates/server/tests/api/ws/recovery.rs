@@ -3,8 +3,10 @@
 
 use std::time::Duration;
 
-use confab_application::ports::{Clock, MessageRepository, NewMessage, SendOutcome};
-use confab_domain::{ChatId, MessageBody, MessageId, UserId};
+use confab_application::ports::{
+    ChatEvent, Clock, MessageRepository, NewMessage, Notification, SendOutcome,
+};
+use confab_domain::{ChatId, EventPayload, LoggedEvent, MessageBody, MessageId, UserId};
 use confab_infrastructure::persistence::SeaOrmMessageRepository;
 use serde_json::{Value, json};
 
@@ -13,8 +15,8 @@ use crate::api_test;
 use crate::helpers::TestApp;
 
 /// Stores a message straight through the repository: committed to the log, but
-/// never published, exactly like a notification the bus lost.
-pub(crate) async fn send_unpublished(app: &TestApp, chat: &str, author: &str, body: &str) -> i64 {
+/// never published, exactly like a notification the bus lost. Returns its entry.
+async fn store_unpublished(app: &TestApp, chat: &str, author: &str, body: &str) -> LoggedEvent {
     let outcome = SeaOrmMessageRepository::new(app.db.clone())
         .send(NewMessage {
             id: MessageId::generate(),
@@ -28,10 +30,48 @@ pub(crate) async fn send_unpublished(app: &TestApp, chat: &str, author: &str, bo
         .await
         .expect("stored");
     match outcome {
-        SendOutcome::Created(event) => event.seq.get(),
+        SendOutcome::Created(event) => event,
         SendOutcome::Existing(_) => panic!("a new message"),
     }
 }
+
+/// [`store_unpublished`], returning the message's seq.
+pub(crate) async fn send_unpublished(app: &TestApp, chat: &str, author: &str, body: &str) -> i64 {
+    store_unpublished(app, chat, author, body).await.seq.get()
+}
+
+/// The bus delivers seq 3 before seq 2, as two sends that commit in order but
+/// publish in the other order do. The socket holds 3 until 2 arrives rather than
+/// reading the log: the seq-2 text it shows is the bus's, which the log never had.
+async fn events_the_bus_reorders_are_put_back_in_order_without_a_log_read(app: TestApp) {
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let chat = group(&app, &alice.access, &[&bob.id]).await;
+    let (mut socket, _) = Socket::ready(&app, &bob.access).await;
+    let mut second = store_unpublished(&app, &chat, &alice.id, "as the log has it").await;
+    let third = store_unpublished(&app, &chat, &alice.id, "third").await;
+    if let EventPayload::MessageCreated(message) = &mut second.payload {
+        message.body = Some(MessageBody::parse("as the bus told it").expect("body"));
+    }
+    app.events
+        .publish(Notification::Chat(ChatEvent::from(third)))
+        .await;
+    app.events
+        .publish(Notification::Chat(ChatEvent::from(second)))
+        .await;
+    let first = socket.next().await;
+    assert_eq!(
+        (first["seq"].as_i64(), &first["data"]["body"]),
+        (Some(2), &json!("as the bus told it"))
+    );
+    let next = socket.next().await;
+    assert_eq!(
+        (next["seq"].as_i64(), &next["data"]["body"]),
+        (Some(3), &json!("third"))
+    );
+    socket.assert_silent(Duration::from_millis(300)).await;
+}
+api_test!(events_the_bus_reorders_are_put_back_in_order_without_a_log_read);
 
 async fn a_message_the_bus_lost_is_filled_from_the_log_before_the_next(app: TestApp) {
     let alice = app.register("alice").await;
