@@ -95,6 +95,19 @@ impl RedisEventBus {
     /// # Errors
     /// [`RedisBusError`] when the URL is invalid or Redis does not answer.
     pub async fn connect(url: &str, channel: &str) -> Result<Self, RedisBusError> {
+        Self::connect_pinging_every(url, channel, PING_EVERY).await
+    }
+
+    /// [`Self::connect`], pinging the subscription every `ping_every` instead of
+    /// every 15 s (tests use a short interval to check that pings keep it alive).
+    ///
+    /// # Errors
+    /// [`RedisBusError`] when the URL is invalid or Redis does not answer.
+    pub async fn connect_pinging_every(
+        url: &str,
+        channel: &str,
+        ping_every: Duration,
+    ) -> Result<Self, RedisBusError> {
         let client = Client::open(url).map_err(RedisBusError::InvalidUrl)?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(REDIS_TIMEOUT))
@@ -114,11 +127,14 @@ impl RedisEventBus {
         let tasks = vec![
             tokio::spawn(run_publisher(publisher, queue, channel.clone(), node_id)),
             tokio::spawn(run_subscriber(
-                client,
+                Subscriber {
+                    client,
+                    channel,
+                    local: local.clone(),
+                    node_id,
+                    ping_every,
+                },
                 pubsub,
-                channel,
-                local.clone(),
-                node_id,
             )),
         ];
         Ok(Self {
@@ -185,25 +201,28 @@ async fn run_publisher(
     }
 }
 
-/// Relays other nodes' notifications to the local bus for ever, reconnecting with
-/// backoff; after every reconnect local subscribers get a [`Notification::Gap`].
-async fn run_subscriber(
+/// What the subscriber task needs to (re)subscribe and relay.
+struct Subscriber {
     client: Client,
-    first: PubSub,
     channel: String,
     local: InProcessEventBus,
     node_id: Uuid,
-) {
+    ping_every: Duration,
+}
+
+/// Relays other nodes' notifications to the local bus for ever, reconnecting with
+/// backoff; after every reconnect local subscribers get a [`Notification::Gap`].
+async fn run_subscriber(subscriber: Subscriber, first: PubSub) {
     let mut current = Some(first);
     let mut delay = BACKOFF_MIN;
     loop {
         let pubsub = match current.take() {
             Some(pubsub) => pubsub,
-            None => match subscribe(&client, &channel).await {
+            None => match subscribe(&subscriber.client, &subscriber.channel).await {
                 Ok(pubsub) => {
                     tracing::info!("Redis subscription restored; sockets catch up from the log");
                     delay = BACKOFF_MIN;
-                    local.publish(Notification::Gap).await;
+                    subscriber.local.publish(Notification::Gap).await;
                     pubsub
                 }
                 Err(error) => {
@@ -214,28 +233,31 @@ async fn run_subscriber(
                 }
             },
         };
-        relay(pubsub, &local, node_id).await;
+        relay(pubsub, &subscriber).await;
         tracing::warn!("Redis subscription lost; reconnecting");
     }
 }
 
 /// Forwards messages until the connection ends or stops answering pings.
-async fn relay(pubsub: PubSub, local: &InProcessEventBus, node_id: Uuid) {
+async fn relay(pubsub: PubSub, subscriber: &Subscriber) {
     let (mut sink, mut stream) = pubsub.split();
-    let mut ping = tokio::time::interval(PING_EVERY);
+    let mut ping = tokio::time::interval(subscriber.ping_every);
     ping.tick().await;
     loop {
         tokio::select! {
             message = stream.next() => {
                 let Some(message) = message else { return };
                 match serde_json::from_slice::<IncomingEnvelope>(message.get_payload_bytes()) {
-                    Ok(envelope) if envelope.origin == node_id => {}
-                    Ok(envelope) => local.publish(envelope.notification).await,
+                    Ok(envelope) if envelope.origin == subscriber.node_id => {}
+                    Ok(envelope) => subscriber.local.publish(envelope.notification).await,
                     Err(error) => tracing::warn!(%error, "ignoring a malformed bus message"),
                 }
             }
             _ = ping.tick() => {
-                let answered = tokio::time::timeout(REDIS_TIMEOUT, sink.ping::<String>()).await;
+                // A subscribed connection answers PING with an array (`pong`, ""), not
+                // the usual "PONG": any answer in time proves the link is alive.
+                let answered =
+                    tokio::time::timeout(REDIS_TIMEOUT, sink.ping::<redis::Value>()).await;
                 if !matches!(answered, Ok(Ok(_))) {
                     return;
                 }

@@ -126,6 +126,26 @@ async fn a_lost_subscription_reconnects_and_reports_a_gap() {
     assert!(delivered, "the bus recovered after the reconnect");
 }
 
+/// The keep-alive pings must not themselves end the subscription: each reconnect
+/// costs every socket of the node a catch-up from the log.
+#[tokio::test]
+async fn keepalive_pings_keep_the_subscription() {
+    let Some(url) = redis_url() else { return };
+    let _shared = PUBSUB_KILL.read().await;
+    let channel = format!("confab:test:{}", uuid::Uuid::now_v7());
+    let node = RedisEventBus::connect_pinging_every(&url, &channel, Duration::from_millis(50))
+        .await
+        .expect("node");
+    let other = RedisEventBus::connect(&url, &channel).await.expect("other");
+    let mut on_node = node.subscribe();
+    // Ten ping intervals without traffic, then a notification from the other node:
+    // it must be the next thing seen, with no Gap (no reconnect) before it.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let sent = revoked();
+    other.publish(sent.clone()).await;
+    assert_eq!(next(&mut on_node).await, Some(sent));
+}
+
 #[test]
 fn a_bad_url_is_refused() {
     let runtime = tokio::runtime::Builder::new_current_thread()
