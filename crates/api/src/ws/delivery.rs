@@ -124,11 +124,10 @@ impl Connection {
             for event in events {
                 match self.cursors.offer(event.event(), true) {
                     Step::Deliver => self.send_event(&event).await?,
-                    Step::Left => {
-                        self.leave(chat_id, &event).await?;
-                        break;
-                    }
-                    Step::Joined(_) | Step::Gap(_) | Step::Skip => {}
+                    Step::Left => self.leave(chat_id, &event).await?,
+                    // Removed and added back while these events were held.
+                    Step::Joined(seq) => self.join(chat_id, seq).await?,
+                    Step::Gap(_) | Step::Skip => {}
                 }
             }
         }
