@@ -167,7 +167,7 @@ impl Connection {
                     Some(Err(_)) | None => Err(Stop::Gone),
                 },
                 () = due(self.resync_at) => self.resync().await,
-                () = due(self.held.deadline()) => self.fill_held().await,
+                () = due(self.held.deadline()) => self.fill_due().await,
                 _ = heartbeat.tick() => {
                     if last_heard.elapsed() > config.idle_timeout {
                         Err(Stop::Close(CloseReason::HeartbeatTimeout))

@@ -15,6 +15,7 @@ use confab_domain::{ChatId, Seq};
 
 use super::close::CloseReason;
 use super::connection::{Connection, Stop};
+use super::held::ChatHeld;
 use super::hub::Delivery;
 use super::shared::SharedEvent;
 use crate::middleware::metrics::WS_LOG_READS_TOTAL;
@@ -94,7 +95,8 @@ impl Connection {
                 if self.held.hold(event, Instant::now()) {
                     Ok(())
                 } else {
-                    self.fill_held().await
+                    let all = self.held.take_all();
+                    self.fill_held(all).await
                 }
             }
         }
@@ -102,8 +104,9 @@ impl Connection {
 
     /// Sends the held events of `chat_id` that now follow without a hole.
     async fn release_held(&mut self, chat_id: ChatId) -> Result<(), Stop> {
+        let now = Instant::now();
         while let Some(position) = self.cursors.position(chat_id)
-            && let Some(event) = self.held.next_after(chat_id, position)
+            && let Some(event) = self.held.next_after(chat_id, position, now)
         {
             match self.cursors.offer(event.event(), false) {
                 Step::Deliver => self.send_event(&event).await?,
@@ -115,11 +118,17 @@ impl Connection {
         Ok(())
     }
 
-    /// The wait is over (or too much is held): fills each chat's hole from the log,
-    /// then offers what was held as the log saw it: a seq the log does not have
-    /// either was an expired message, no reason to wait any longer.
-    pub(super) async fn fill_held(&mut self) -> Result<(), Stop> {
-        for (chat_id, events) in self.held.take_all() {
+    /// A wait is over: fills the holes of the chats whose wait ended.
+    pub(super) async fn fill_due(&mut self) -> Result<(), Stop> {
+        let due = self.held.take_due(Instant::now());
+        self.fill_held(due).await
+    }
+
+    /// Fills each chat's hole from the log, then offers what was held for it as
+    /// the log saw it: a seq the log does not have either was an expired message,
+    /// no reason to wait any longer.
+    async fn fill_held(&mut self, held: Vec<ChatHeld>) -> Result<(), Stop> {
+        for (chat_id, events) in held {
             self.fill(chat_id).await?;
             for event in events {
                 match self.cursors.offer(event.event(), true) {

@@ -26,15 +26,23 @@ pub(super) const MAX_HELD: usize = 256;
 /// A socket's held events, by chat and seq.
 #[derive(Debug, Default)]
 pub(super) struct HeldEvents {
-    chats: HashMap<ChatId, BTreeMap<Seq, Arc<SharedEvent>>>,
+    chats: HashMap<ChatId, Waiting>,
     count: usize,
-    deadline: Option<Instant>,
 }
 
+/// One chat's held events, and since when its hole has made no progress.
+#[derive(Debug)]
+struct Waiting {
+    events: BTreeMap<Seq, Arc<SharedEvent>>,
+    since: Instant,
+}
+
+/// Held events of one chat, in seq order.
+pub(super) type ChatHeld = (ChatId, Vec<Arc<SharedEvent>>);
+
 impl HeldEvents {
-    /// Holds `event` (a live event with a seq), starting the wait if none runs.
-    /// `false` when the socket already holds [`MAX_HELD`] events: it should stop
-    /// waiting and fill its holes now.
+    /// Holds `event` (a live event with a seq). `false` when the socket already
+    /// holds [`MAX_HELD`] events: it should stop waiting and fill its holes now.
     pub(super) fn hold(&mut self, event: Arc<SharedEvent>, now: Instant) -> bool {
         let Some(seq) = event.event().seq else {
             return true;
@@ -42,24 +50,31 @@ impl HeldEvents {
         if self.count >= MAX_HELD {
             return false;
         }
-        let held = self.chats.entry(event.event().chat_id).or_default();
-        if held.insert(seq, event).is_none() {
+        let waiting = self
+            .chats
+            .entry(event.event().chat_id)
+            .or_insert_with(|| Waiting {
+                events: BTreeMap::new(),
+                since: now,
+            });
+        if waiting.events.insert(seq, event).is_none() {
             self.count += 1;
         }
-        self.deadline.get_or_insert(now + HOLE_WAIT);
         true
     }
 
     /// The held event of `chat_id` that comes right after `position`, if it is
-    /// here; held events at or before `position` (duplicates) are dropped.
+    /// here; held events at or before `position` (duplicates) are dropped. A
+    /// release is progress: the chat's wait starts again at `now`.
     pub(super) fn next_after(
         &mut self,
         chat_id: ChatId,
         position: Seq,
+        now: Instant,
     ) -> Option<Arc<SharedEvent>> {
-        let held = self.chats.get_mut(&chat_id)?;
+        let waiting = self.chats.get_mut(&chat_id)?;
         let mut found = None;
-        while let Some(entry) = held.first_entry() {
+        while let Some(entry) = waiting.events.first_entry() {
             let seq = *entry.key();
             if seq > position.next() {
                 break;
@@ -67,39 +82,57 @@ impl HeldEvents {
             let event = entry.remove();
             self.count -= 1;
             if seq == position.next() {
+                waiting.since = now;
                 found = Some(event);
                 break;
             }
         }
-        if held.is_empty() {
-            self.forget(chat_id);
+        if waiting.events.is_empty() {
+            self.chats.remove(&chat_id);
         }
         found
     }
 
-    /// When the wait for the oldest open hole ends; `None` when nothing is held.
-    pub(super) const fn deadline(&self) -> Option<Instant> {
-        self.deadline
+    /// When the oldest wait ends: a chat's hole may stay open [`HOLE_WAIT`] without
+    /// progress. `None` when nothing is held.
+    pub(super) fn deadline(&self) -> Option<Instant> {
+        self.chats
+            .values()
+            .map(|waiting| waiting.since + HOLE_WAIT)
+            .min()
     }
 
-    /// Everything held, by chat and in seq order, leaving nothing held.
-    pub(super) fn take_all(&mut self) -> Vec<(ChatId, Vec<Arc<SharedEvent>>)> {
-        self.count = 0;
-        self.deadline = None;
-        self.chats
-            .drain()
-            .map(|(chat_id, held)| (chat_id, held.into_values().collect()))
+    /// The held events of every chat whose wait has ended at `now`, which then
+    /// holds nothing more.
+    pub(super) fn take_due(&mut self, now: Instant) -> Vec<ChatHeld> {
+        let due: Vec<ChatId> = self
+            .chats
+            .iter()
+            .filter(|(_, waiting)| waiting.since + HOLE_WAIT <= now)
+            .map(|(chat_id, _)| *chat_id)
+            .collect();
+        due.into_iter()
+            .filter_map(|chat_id| self.take(chat_id))
+            .collect()
+    }
+
+    /// Everything held, leaving nothing held.
+    pub(super) fn take_all(&mut self) -> Vec<ChatHeld> {
+        let all: Vec<ChatId> = self.chats.keys().copied().collect();
+        all.into_iter()
+            .filter_map(|chat_id| self.take(chat_id))
             .collect()
     }
 
     /// Drops what is held for `chat_id` (the socket no longer follows it).
     pub(super) fn forget(&mut self, chat_id: ChatId) {
-        if let Some(held) = self.chats.remove(&chat_id) {
-            self.count -= held.len();
-        }
-        if self.chats.is_empty() {
-            self.deadline = None;
-        }
+        self.take(chat_id);
+    }
+
+    fn take(&mut self, chat_id: ChatId) -> Option<ChatHeld> {
+        let waiting = self.chats.remove(&chat_id)?;
+        self.count -= waiting.events.len();
+        Some((chat_id, waiting.events.into_values().collect()))
     }
 }
 
@@ -137,9 +170,9 @@ mod tests {
         assert!(held.hold(event(chat, 4), now));
         assert_eq!(held.deadline(), Some(now + HOLE_WAIT));
         // Position 2: seq 3 is still missing, nothing is released.
-        assert_eq!(seq_of(held.next_after(chat, seq(2))), None);
-        assert_eq!(seq_of(held.next_after(chat, seq(3))), Some(4));
-        assert_eq!(seq_of(held.next_after(chat, seq(4))), Some(5));
+        assert_eq!(seq_of(held.next_after(chat, seq(2), now)), None);
+        assert_eq!(seq_of(held.next_after(chat, seq(3), now)), Some(4));
+        assert_eq!(seq_of(held.next_after(chat, seq(4), now)), Some(5));
         assert_eq!(held.deadline(), None, "nothing held, no wait");
     }
 
@@ -151,24 +184,43 @@ mod tests {
             assert!(held.hold(event(chat, s), Instant::now()));
         }
         // The log already delivered up to 5: 3 and 4 are stale, 7 still waits for 6.
-        assert_eq!(seq_of(held.next_after(chat, seq(5))), None);
-        assert_eq!(seq_of(held.next_after(chat, seq(6))), Some(7));
+        let now = Instant::now();
+        assert_eq!(seq_of(held.next_after(chat, seq(5), now)), None);
+        assert_eq!(seq_of(held.next_after(chat, seq(6), now)), Some(7));
     }
 
     #[test]
-    fn the_first_hold_sets_the_deadline_and_later_ones_keep_it() {
+    fn each_chat_waits_from_its_own_first_hold_and_only_due_chats_are_taken() {
         let (a, b) = (ChatId::generate(), ChatId::generate());
         let first = Instant::now();
+        let later = first + Duration::from_millis(40);
         let mut held = HeldEvents::default();
         held.hold(event(a, 3), first);
-        held.hold(event(b, 9), first + Duration::from_millis(40));
+        held.hold(event(b, 9), later);
+        held.hold(event(a, 4), later);
         assert_eq!(held.deadline(), Some(first + HOLE_WAIT));
-        held.forget(a);
-        assert!(held.deadline().is_some(), "b still waits");
-        let all = held.take_all();
-        assert_eq!(all.len(), 1);
-        assert_eq!(all[0].0, b);
+        let due = held.take_due(first + HOLE_WAIT);
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].0, a);
+        assert_eq!(due[0].1.len(), 2, "both of a's events");
+        assert_eq!(held.deadline(), Some(later + HOLE_WAIT), "b still waits");
+        held.forget(b);
         assert_eq!(held.deadline(), None);
+        assert!(held.take_all().is_empty());
+    }
+
+    #[test]
+    fn progress_restarts_a_chats_wait() {
+        let chat = ChatId::generate();
+        let start = Instant::now();
+        let mut held = HeldEvents::default();
+        // 3 and 5 arrive early; 2 then closes the first hole, 4 is still missing.
+        held.hold(event(chat, 3), start);
+        held.hold(event(chat, 5), start);
+        let progress = start + Duration::from_millis(80);
+        assert_eq!(seq_of(held.next_after(chat, seq(2), progress)), Some(3));
+        assert_eq!(held.deadline(), Some(progress + HOLE_WAIT));
+        assert!(held.take_due(start + HOLE_WAIT).is_empty(), "not due yet");
     }
 
     #[test]
