@@ -59,6 +59,37 @@ struct Fixture {
     chat: ChatId,
 }
 
+/// Sends all of `news` at once: how many were stored as new, and the distinct
+/// message ids the sends answered with, in answer order.
+async fn send_at_once(
+    f: &Fixture,
+    news: impl IntoIterator<Item = NewMessage>,
+) -> (usize, Vec<MessageId>) {
+    let tasks: Vec<_> = news
+        .into_iter()
+        .map(|new| {
+            let repo = Arc::clone(&f.messages);
+            tokio::spawn(async move { repo.send(new).await })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    let mut created = 0;
+    for task in tasks {
+        match task.await.expect("task").expect("send") {
+            SendOutcome::Created(event) => {
+                created += 1;
+                let EventPayload::MessageCreated(message) = event.payload else {
+                    panic!("expected message.created");
+                };
+                ids.push(message.id);
+            }
+            SendOutcome::Existing(message) => ids.push(message.id),
+        }
+    }
+    ids.dedup();
+    (created, ids)
+}
+
 async fn fixture(db: &DatabaseConnection) -> Fixture {
     let chats = SeaOrmChatRepository::new(db.clone());
     let users = new_users(db, 3).await;
@@ -132,29 +163,15 @@ contract_test!(fifty_concurrent_sends_get_contiguous_seqs);
 async fn concurrent_retries_of_one_client_message_id_store_one_message(db: DatabaseConnection) {
     let f = fixture(&db).await;
     let key = ClientMessageId::parse("retry-1").expect("valid");
-    let tasks: Vec<_> = (0..8)
-        .map(|_| {
-            let repo = Arc::clone(&f.messages);
+    let (created, ids) = send_at_once(
+        &f,
+        (0..8).map(|_| {
             let mut new = new_message(f.chat, f.users[0], "once", now());
             new.client_message_id = Some(key.clone());
-            tokio::spawn(async move { repo.send(new).await })
-        })
-        .collect();
-    let mut ids = Vec::new();
-    let mut created = 0;
-    for task in tasks {
-        match task.await.expect("task").expect("send") {
-            SendOutcome::Created(event) => {
-                created += 1;
-                let EventPayload::MessageCreated(message) = event.payload else {
-                    panic!("expected message.created");
-                };
-                ids.push(message.id);
-            }
-            SendOutcome::Existing(message) => ids.push(message.id),
-        }
-    }
-    ids.dedup();
+            new
+        }),
+    )
+    .await;
     assert_eq!(created, 1);
     assert_eq!(ids.len(), 1, "every retry answers with the original");
     let all = f

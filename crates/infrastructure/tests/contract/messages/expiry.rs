@@ -1,16 +1,14 @@
 //! Expired messages stay gone: after a TTL is raised or cleared, and when a send is
 //! retried with the `client_message_id` of an expired original.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Duration, Utc};
 use confab_application::ports::{
     ChatChanges, ChatRepository, MessageRepository, NewMessage, SendOutcome, SeqWindow,
 };
-use confab_domain::{ChatId, ClientMessageId, EventPayload, Message, MessageId, MessageTtl, Seq};
+use confab_domain::{ChatId, ClientMessageId, Message, MessageId, MessageTtl, Seq};
 use sea_orm::DatabaseConnection;
 
-use super::{Fixture, fixture, new_message, send, seq};
+use super::{Fixture, fixture, new_message, send, send_at_once, seq};
 use crate::chats::now;
 use crate::contract_test;
 
@@ -147,28 +145,11 @@ async fn concurrent_retries_of_an_expired_message_store_one_new_message(db: Data
     let key = ClientMessageId::parse("late-burst").expect("valid");
     let original = expired_original(&f, &key).await;
     let at = now();
-    let tasks: Vec<_> = (0..8)
-        .map(|i| {
-            let repo = Arc::clone(&f.messages);
-            let new = keyed(&f, &key, &format!("retry {i}"), at);
-            tokio::spawn(async move { repo.send(new).await })
-        })
-        .collect();
-    let mut ids = Vec::new();
-    let mut created = 0;
-    for task in tasks {
-        match task.await.expect("task").expect("send") {
-            SendOutcome::Created(event) => {
-                created += 1;
-                let EventPayload::MessageCreated(message) = event.payload else {
-                    panic!("expected message.created");
-                };
-                ids.push(message.id);
-            }
-            SendOutcome::Existing(message) => ids.push(message.id),
-        }
-    }
-    ids.dedup();
+    let (created, ids) = send_at_once(
+        &f,
+        (0..8).map(|i| keyed(&f, &key, &format!("retry {i}"), at)),
+    )
+    .await;
     assert_eq!(created, 1, "one retry stores the new message");
     assert_eq!(ids.len(), 1, "every retry answers with that one message");
     assert_ne!(ids[0], original.id);
