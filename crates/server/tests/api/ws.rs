@@ -11,7 +11,7 @@ use serde_json::json;
 use tokio_tungstenite::connect_async;
 use tokio_tungstenite::tungstenite::Error as WsError;
 
-use self::client::{Socket, group, head, post_message, ws_url};
+use self::client::{Socket, alice_and_bob_in_a_group, group, head, post_message, ws_url};
 use crate::api_test;
 use crate::helpers::{TestApp, TestConfig, spawn_app_with};
 
@@ -44,9 +44,7 @@ async fn missing_or_bad_token_is_refused_with_401_before_the_upgrade(app: TestAp
 api_test!(missing_or_bad_token_is_refused_with_401_before_the_upgrade);
 
 async fn ready_lists_every_chat_with_its_head(app: TestApp) {
-    let alice = app.register("alice").await;
-    let bob = app.register("bob").await;
-    let chat = group(&app, &alice.access, &[&bob.id]).await;
+    let (alice, bob, chat) = alice_and_bob_in_a_group(&app).await;
     post_message(&app, &alice.access, &chat, "one").await;
     let (_socket, ready) = Socket::ready(&app, &bob.access).await;
     assert_eq!(ready["user_id"], bob.id.as_str());
@@ -57,9 +55,7 @@ async fn ready_lists_every_chat_with_its_head(app: TestApp) {
 api_test!(ready_lists_every_chat_with_its_head);
 
 async fn events_reach_every_member_and_all_the_senders_sockets(app: TestApp) {
-    let alice = app.register("alice").await;
-    let bob = app.register("bob").await;
-    let chat = group(&app, &alice.access, &[&bob.id]).await;
+    let (alice, bob, chat) = alice_and_bob_in_a_group(&app).await;
     let (mut alice_one, _) = Socket::ready(&app, &alice.access).await;
     let (mut alice_two, _) = Socket::ready(&app, &alice.access).await;
     let (mut bob_socket, _) = Socket::ready(&app, &bob.access).await;
@@ -76,9 +72,7 @@ async fn events_reach_every_member_and_all_the_senders_sockets(app: TestApp) {
 api_test!(events_reach_every_member_and_all_the_senders_sockets);
 
 async fn typing_reaches_others_but_is_not_echoed(app: TestApp) {
-    let alice = app.register("alice").await;
-    let bob = app.register("bob").await;
-    let chat = group(&app, &alice.access, &[&bob.id]).await;
+    let (alice, bob, chat) = alice_and_bob_in_a_group(&app).await;
     let (mut alice_one, _) = Socket::ready(&app, &alice.access).await;
     let (mut alice_two, _) = Socket::ready(&app, &alice.access).await;
     let (mut bob_socket, _) = Socket::ready(&app, &bob.access).await;
@@ -95,9 +89,7 @@ async fn typing_reaches_others_but_is_not_echoed(app: TestApp) {
 api_test!(typing_reaches_others_but_is_not_echoed);
 
 async fn read_frames_move_the_position_and_everyone_sees_it(app: TestApp) {
-    let alice = app.register("alice").await;
-    let bob = app.register("bob").await;
-    let chat = group(&app, &alice.access, &[&bob.id]).await;
+    let (alice, bob, chat) = alice_and_bob_in_a_group(&app).await;
     post_message(&app, &alice.access, &chat, "read me").await;
     let (mut bob_one, _) = Socket::ready(&app, &bob.access).await;
     let (mut bob_two, _) = Socket::ready(&app, &bob.access).await;
@@ -120,9 +112,7 @@ async fn read_frames_move_the_position_and_everyone_sees_it(app: TestApp) {
 api_test!(read_frames_move_the_position_and_everyone_sees_it);
 
 async fn message_send_is_answered_by_the_event_and_a_retry_by_the_original(app: TestApp) {
-    let alice = app.register("alice").await;
-    let bob = app.register("bob").await;
-    let chat = group(&app, &alice.access, &[&bob.id]).await;
+    let (alice, bob, chat) = alice_and_bob_in_a_group(&app).await;
     let (mut sender, _) = Socket::ready(&app, &alice.access).await;
     let (mut other, _) = Socket::ready(&app, &alice.access).await;
     let (mut bob_socket, _) = Socket::ready(&app, &bob.access).await;

@@ -11,7 +11,7 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, TestUser};
 
 /// How long a test waits for one frame before failing.
 const FRAME_WAIT: Duration = Duration::from_secs(10);
@@ -115,6 +115,14 @@ impl Socket {
 }
 
 /// Creates a group of `owner` with `members`; returns its id.
+/// alice and bob, registered, in a group alice owns: (alice, bob, chat id).
+pub(crate) async fn alice_and_bob_in_a_group(app: &TestApp) -> (TestUser, TestUser, String) {
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let chat = group(app, &alice.access, &[&bob.id]).await;
+    (alice, bob, chat)
+}
+
 pub(crate) async fn group(app: &TestApp, owner: &str, members: &[&str]) -> String {
     let response = app
         .send_json(

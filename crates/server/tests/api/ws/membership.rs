@@ -5,7 +5,7 @@ use std::time::Duration;
 use chrono::TimeDelta;
 use serde_json::json;
 
-use super::client::{Socket, group, post_message};
+use super::client::{Socket, alice_and_bob_in_a_group, group, post_message};
 use crate::api_test;
 use crate::helpers::{PASSWORD, TestApp};
 
@@ -46,9 +46,7 @@ async fn an_added_member_gets_chat_created_then_the_chats_events(app: TestApp) {
 api_test!(an_added_member_gets_chat_created_then_the_chats_events);
 
 async fn a_removed_member_gets_its_removal_and_then_nothing(app: TestApp) {
-    let alice = app.register("alice").await;
-    let bob = app.register("bob").await;
-    let chat = group(&app, &alice.access, &[&bob.id]).await;
+    let (alice, bob, chat) = alice_and_bob_in_a_group(&app).await;
     let (mut alice_socket, _) = Socket::ready(&app, &alice.access).await;
     let (mut bob_socket, _) = Socket::ready(&app, &bob.access).await;
     let response = app
@@ -99,9 +97,7 @@ async fn a_revoked_session_is_closed_with_4401_and_others_stay(app: TestApp) {
 api_test!(a_revoked_session_is_closed_with_4401_and_others_stay);
 
 async fn a_socket_outlives_its_access_tokens_expiry(app: TestApp) {
-    let alice = app.register("alice").await;
-    let bob = app.register("bob").await;
-    let chat = group(&app, &alice.access, &[&bob.id]).await;
+    let (_, bob, chat) = alice_and_bob_in_a_group(&app).await;
     let (mut bob_socket, _) = Socket::ready(&app, &bob.access).await;
     app.clock.advance(TimeDelta::minutes(30));
     let alice_now = app.login("alice", PASSWORD).await;

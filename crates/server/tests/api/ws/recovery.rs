@@ -10,7 +10,7 @@ use confab_domain::{ChatId, EventPayload, LoggedEvent, MessageBody, MessageId, U
 use confab_infrastructure::persistence::SeaOrmMessageRepository;
 use serde_json::{Value, json};
 
-use super::client::{Socket, events_after, group, head, post_message};
+use super::client::{Socket, alice_and_bob_in_a_group, events_after, head, post_message};
 use crate::api_test;
 use crate::helpers::TestApp;
 
@@ -44,9 +44,7 @@ pub(crate) async fn send_unpublished(app: &TestApp, chat: &str, author: &str, bo
 /// publish in the other order do. The socket holds 3 until 2 arrives rather than
 /// reading the log: the seq-2 text it shows is the bus's, which the log never had.
 async fn events_the_bus_reorders_are_put_back_in_order_without_a_log_read(app: TestApp) {
-    let alice = app.register("alice").await;
-    let bob = app.register("bob").await;
-    let chat = group(&app, &alice.access, &[&bob.id]).await;
+    let (alice, bob, chat) = alice_and_bob_in_a_group(&app).await;
     let (mut socket, _) = Socket::ready(&app, &bob.access).await;
     let mut second = store_unpublished(&app, &chat, &alice.id, "as the log has it").await;
     let third = store_unpublished(&app, &chat, &alice.id, "third").await;
@@ -74,9 +72,7 @@ async fn events_the_bus_reorders_are_put_back_in_order_without_a_log_read(app: T
 api_test!(events_the_bus_reorders_are_put_back_in_order_without_a_log_read);
 
 async fn a_message_the_bus_lost_is_filled_from_the_log_before_the_next(app: TestApp) {
-    let alice = app.register("alice").await;
-    let bob = app.register("bob").await;
-    let chat = group(&app, &alice.access, &[&bob.id]).await;
+    let (alice, bob, chat) = alice_and_bob_in_a_group(&app).await;
     let (mut socket, _) = Socket::ready(&app, &bob.access).await;
     let lost = send_unpublished(&app, &chat, &alice.id, "lost on the bus").await;
     assert_eq!(lost, 2);
@@ -96,9 +92,7 @@ async fn a_message_the_bus_lost_is_filled_from_the_log_before_the_next(app: Test
 api_test!(a_message_the_bus_lost_is_filled_from_the_log_before_the_next);
 
 async fn reconnect_and_catch_up_leaves_no_gap(app: TestApp) {
-    let alice = app.register("alice").await;
-    let bob = app.register("bob").await;
-    let chat = group(&app, &alice.access, &[&bob.id]).await;
+    let (alice, bob, chat) = alice_and_bob_in_a_group(&app).await;
     let (socket, ready) = Socket::ready(&app, &bob.access).await;
     let seen = head(&ready, &chat).expect("head");
     socket.drop_abruptly();
@@ -144,9 +138,7 @@ impl Seen {
 async fn twenty_forced_disconnects_during_a_stream_lose_nothing(app: TestApp) {
     const MESSAGES: usize = 1000;
     const DISCONNECTS: i64 = 20;
-    let alice = app.register("alice").await;
-    let bob = app.register("bob").await;
-    let chat = group(&app, &alice.access, &[&bob.id]).await;
+    let (alice, bob, chat) = alice_and_bob_in_a_group(&app).await;
     let sender = {
         let (client, url, token) = (
             app.client.clone(),
