@@ -104,6 +104,9 @@ impl Connection {
 
     /// Sends the held events of `chat_id` that now follow without a hole.
     async fn release_held(&mut self, chat_id: ChatId) -> Result<(), Stop> {
+        if self.held.is_empty() {
+            return Ok(());
+        }
         let now = Instant::now();
         while let Some(position) = self.cursors.position(chat_id)
             && let Some(event) = self.held.next_after(chat_id, position, now)

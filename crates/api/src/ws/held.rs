@@ -93,6 +93,11 @@ impl HeldEvents {
         found
     }
 
+    /// Whether nothing is held (the usual case: then a delivery need not look).
+    pub(super) fn is_empty(&self) -> bool {
+        self.chats.is_empty()
+    }
+
     /// When the oldest wait ends: a chat's hole may stay open [`HOLE_WAIT`] without
     /// progress. `None` when nothing is held.
     pub(super) fn deadline(&self) -> Option<Instant> {
