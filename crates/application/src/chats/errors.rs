@@ -6,7 +6,7 @@ use confab_domain::permissions::Denied;
 use thiserror::Error;
 
 use crate::error::{RepositoryError, ValidationErrors};
-use crate::ports::ChatWriteError;
+use crate::ports::{ChatWriteError, Refusal};
 
 /// Why a chat could not be created.
 #[derive(Debug, Error)]
@@ -159,15 +159,50 @@ from_denied!(
     ChangeRoleError
 );
 
+/// A guard's refusal, for use cases with a target member.
+macro_rules! from_refusal_with_target {
+    ($($error:ident),+) => {$(
+        impl From<Refusal> for $error {
+            fn from(refusal: Refusal) -> Self {
+                match refusal {
+                    Refusal::NotMember => Self::ChatNotFound,
+                    Refusal::TargetNotMember => Self::MemberNotFound,
+                    Refusal::Denied(denied) => denied.into(),
+                }
+            }
+        }
+    )+};
+}
+
+/// A guard's refusal, for use cases without a target: their rules never name one.
+macro_rules! from_refusal_without_target {
+    ($($error:ident),+) => {$(
+        impl From<Refusal> for $error {
+            fn from(refusal: Refusal) -> Self {
+                match refusal {
+                    Refusal::NotMember => Self::ChatNotFound,
+                    Refusal::TargetNotMember => {
+                        Self::Internal(RepositoryError::corrupt("a target refused in a write without one"))
+                    }
+                    Refusal::Denied(denied) => denied.into(),
+                }
+            }
+        }
+    )+};
+}
+
+from_refusal_with_target!(RemoveMemberError, ChangeRoleError);
+from_refusal_without_target!(UpdateChatError, AddMembersError);
+
 impl From<ChatWriteError> for CreateChatError {
     fn from(error: ChatWriteError) -> Self {
         match error {
             ChatWriteError::UserNotFound(ids) => Self::UserNotFound(ids),
             ChatWriteError::GroupFull => Self::GroupFull,
-            // A chat that vanished or a member missing while creating one means
-            // the store contradicts itself: nothing the client can fix.
-            ChatWriteError::ChatNotFound | ChatWriteError::MemberNotFound => Self::Internal(
-                RepositoryError::corrupt("chat or member vanished during creation"),
+            // Creating a chat runs no guard, and a chat that vanished while being
+            // created means the store contradicts itself: nothing the client can fix.
+            ChatWriteError::ChatNotFound | ChatWriteError::Refused(_) => Self::Internal(
+                RepositoryError::corrupt("chat vanished or refused during creation"),
             ),
             ChatWriteError::Storage(e) => Self::Internal(e),
         }
@@ -177,7 +212,8 @@ impl From<ChatWriteError> for CreateChatError {
 impl From<ChatWriteError> for UpdateChatError {
     fn from(error: ChatWriteError) -> Self {
         match error {
-            ChatWriteError::ChatNotFound | ChatWriteError::MemberNotFound => Self::ChatNotFound,
+            ChatWriteError::ChatNotFound => Self::ChatNotFound,
+            ChatWriteError::Refused(refusal) => refusal.into(),
             ChatWriteError::UserNotFound(_) | ChatWriteError::GroupFull => Self::Internal(
                 RepositoryError::corrupt("unexpected member error on chat update"),
             ),
@@ -189,7 +225,8 @@ impl From<ChatWriteError> for UpdateChatError {
 impl From<ChatWriteError> for AddMembersError {
     fn from(error: ChatWriteError) -> Self {
         match error {
-            ChatWriteError::ChatNotFound | ChatWriteError::MemberNotFound => Self::ChatNotFound,
+            ChatWriteError::ChatNotFound => Self::ChatNotFound,
+            ChatWriteError::Refused(refusal) => refusal.into(),
             ChatWriteError::UserNotFound(ids) => Self::UserNotFound(ids),
             ChatWriteError::GroupFull => Self::GroupFull,
             ChatWriteError::Storage(e) => Self::Internal(e),
@@ -201,7 +238,7 @@ impl From<ChatWriteError> for RemoveMemberError {
     fn from(error: ChatWriteError) -> Self {
         match error {
             ChatWriteError::ChatNotFound => Self::ChatNotFound,
-            ChatWriteError::MemberNotFound => Self::MemberNotFound,
+            ChatWriteError::Refused(refusal) => refusal.into(),
             ChatWriteError::UserNotFound(_) | ChatWriteError::GroupFull => Self::Internal(
                 RepositoryError::corrupt("unexpected member error on removal"),
             ),
@@ -214,7 +251,7 @@ impl From<ChatWriteError> for ChangeRoleError {
     fn from(error: ChatWriteError) -> Self {
         match error {
             ChatWriteError::ChatNotFound => Self::ChatNotFound,
-            ChatWriteError::MemberNotFound => Self::MemberNotFound,
+            ChatWriteError::Refused(refusal) => refusal.into(),
             ChatWriteError::UserNotFound(_) | ChatWriteError::GroupFull => Self::Internal(
                 RepositoryError::corrupt("unexpected member error on role change"),
             ),

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
+use confab_domain::permissions::Actor;
 use confab_domain::{
     Chat, ChatId, ChatKind, ChatListItem, ChatName, ChatSnapshot, ChatView, EventPayload,
     LoggedEvent, MemberChange, MemberRole, Seq, User, UserId,
@@ -13,8 +14,8 @@ use confab_domain::{
 use crate::error::RepositoryError;
 use crate::ports::{
     ChatChanges, ChatListCursor, ChatRepository, ChatWriteError, Clock, DirectChat, EventBus,
-    EventStream, Membership, NewGroup, NewUser, Notification, PasswordHash, ProfileChanges,
-    Removal, StoredCredentials, UserRepository, UserWriteError,
+    EventStream, Guard, LockedChat, Membership, NewGroup, NewUser, Notification, PasswordHash,
+    ProfileChanges, Refusal, Removal, StoredCredentials, UserRepository, UserWriteError,
 };
 
 /// A fixed instant.
@@ -54,10 +55,17 @@ pub(crate) struct FakeChats {
     pub(crate) writes: Mutex<Vec<&'static str>>,
     /// Whether `mark_read` reports that the position moved.
     pub(crate) read_moves: bool,
+    /// The accounts that exist: the members and the `others` given to `new`.
+    pub(crate) known_users: Vec<UserId>,
 }
 
 impl FakeChats {
-    pub(crate) fn new(kind: ChatKind, members: Vec<(UserId, Option<MemberRole>)>) -> Arc<Self> {
+    /// A chat of `kind` with `members`; `others` are accounts that exist outside it.
+    pub(crate) fn new(
+        kind: ChatKind,
+        members: Vec<(UserId, Option<MemberRole>)>,
+        others: &[UserId],
+    ) -> Arc<Self> {
         let now = FixedClock.now();
         Arc::new(Self {
             chat: Chat {
@@ -69,6 +77,11 @@ impl FakeChats {
                 message_ttl: None,
                 last_activity_at: now,
             },
+            known_users: members
+                .iter()
+                .map(|(id, _)| *id)
+                .chain(others.iter().copied())
+                .collect(),
             members,
             writes: Mutex::default(),
             read_moves: true,
@@ -90,6 +103,31 @@ impl FakeChats {
             created_at: self.chat.created_at,
             payload,
         }
+    }
+
+    fn as_member(&self, user_id: UserId) -> Option<Actor> {
+        self.members
+            .iter()
+            .find(|(id, _)| *id == user_id)
+            .map(|(user_id, role)| Actor {
+                user_id: *user_id,
+                role: *role,
+            })
+    }
+
+    /// Runs `guard` as the real adapter does under the chat's lock.
+    fn guarded(
+        &self,
+        guard: &Guard<'_, LockedChat>,
+        target: Option<UserId>,
+    ) -> Result<(), ChatWriteError> {
+        let actor = self.as_member(guard.actor).ok_or(Refusal::NotMember)?;
+        let locked = LockedChat {
+            kind: self.chat.kind,
+            actor,
+            target: target.and_then(|id| self.as_member(id)),
+        };
+        Ok(guard.check(&locked)?)
     }
 
     fn snapshot_now(&self) -> ChatSnapshot {
@@ -177,7 +215,9 @@ impl ChatRepository for FakeChats {
         _: ChatId,
         _: ChatChanges,
         _: DateTime<Utc>,
+        guard: &Guard<'_, LockedChat>,
     ) -> Result<Option<LoggedEvent>, ChatWriteError> {
+        self.guarded(guard, None)?;
         self.record("update");
         Ok(Some(
             self.logged(6, EventPayload::ChatUpdated(self.snapshot_now())),
@@ -189,7 +229,17 @@ impl ChatRepository for FakeChats {
         _: ChatId,
         user_ids: &[UserId],
         _: DateTime<Utc>,
+        guard: &Guard<'_, LockedChat>,
     ) -> Result<Vec<LoggedEvent>, ChatWriteError> {
+        self.guarded(guard, None)?;
+        let unknown: Vec<UserId> = user_ids
+            .iter()
+            .copied()
+            .filter(|id| !self.known_users.contains(id))
+            .collect();
+        if !unknown.is_empty() {
+            return Err(ChatWriteError::UserNotFound(unknown));
+        }
         self.record("add_members");
         Ok(user_ids
             .iter()
@@ -209,7 +259,9 @@ impl ChatRepository for FakeChats {
         _: ChatId,
         user_id: UserId,
         _: DateTime<Utc>,
+        guard: &Guard<'_, LockedChat>,
     ) -> Result<Removal, ChatWriteError> {
+        self.guarded(guard, Some(user_id))?;
         self.record("remove_member");
         let change = MemberChange {
             user_id,
@@ -224,10 +276,12 @@ impl ChatRepository for FakeChats {
     async fn set_role(
         &self,
         _: ChatId,
-        _: UserId,
+        user_id: UserId,
         _: MemberRole,
         _: DateTime<Utc>,
+        guard: &Guard<'_, LockedChat>,
     ) -> Result<Vec<LoggedEvent>, ChatWriteError> {
+        self.guarded(guard, Some(user_id))?;
         self.record("set_role");
         Ok(Vec::new())
     }

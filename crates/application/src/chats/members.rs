@@ -1,12 +1,14 @@
 //! Managing a group's members: adding, removing (or leaving), and changing roles.
 
-use confab_domain::permissions::{Actor, may_add_members, may_change_role, may_remove_member};
+use confab_domain::permissions::{
+    Actor, Denied, may_add_members, may_change_role, may_remove_member,
+};
 use confab_domain::{ChatId, ChatKind, ChatView, Member, MemberRole, UserId};
 
-use super::create::missing_users;
-use super::{AddMembersError, ChangeRoleError, ChatService, RemoveMemberError, actor_of};
+use super::{AddMembersError, ChangeRoleError, ChatService, RemoveMemberError};
 use crate::accounts::Authenticated;
 use crate::error::RepositoryError;
+use crate::ports::{Guard, LockedChat, Refusal};
 
 impl ChatService {
     /// Adds users to a group as `member`; existing members are left as they are, and
@@ -19,20 +21,16 @@ impl ChatService {
         user_ids: Vec<UserId>,
     ) -> Result<ChatView, AddMembersError> {
         let caller = auth.user_id;
-        let membership = self
-            .membership(chat_id, caller)
-            .await?
-            .ok_or(AddMembersError::ChatNotFound)?;
-        may_add_members(membership.chat.kind, actor_of(caller, &membership))?;
-        let missing = missing_users(&user_ids, &self.users.existing(&user_ids).await?);
-        if !missing.is_empty() {
-            return Err(AddMembersError::UserNotFound(missing));
-        }
-        if !user_ids.is_empty() {
-            let now = self.clock.now();
-            let events = self.chats.add_members(chat_id, &user_ids, now).await?;
-            self.publish(events).await;
-        }
+        let guard = Guard {
+            actor: caller,
+            rule: &|locked: &LockedChat| Ok(may_add_members(locked.kind, locked.actor)?),
+        };
+        let now = self.clock.now();
+        let events = self
+            .chats
+            .add_members(chat_id, &user_ids, now, &guard)
+            .await?;
+        self.publish(events).await;
         self.chats
             .view(chat_id, caller, self.clock.now())
             .await?
@@ -48,33 +46,19 @@ impl ChatService {
         chat_id: ChatId,
         target: UserId,
     ) -> Result<(), RemoveMemberError> {
-        let caller = auth.user_id;
-        let membership = self
-            .membership(chat_id, caller)
-            .await?
-            .ok_or(RemoveMemberError::ChatNotFound)?;
-        if membership.chat.kind == ChatKind::Direct {
-            return Err(RemoveMemberError::NotAGroup);
-        }
-        let target_role = if target == caller {
-            membership.role
-        } else {
-            self.membership(chat_id, target)
-                .await?
-                .ok_or(RemoveMemberError::MemberNotFound)?
-                .role
-        };
-        may_remove_member(
-            membership.chat.kind,
-            actor_of(caller, &membership),
-            Actor {
-                user_id: target,
-                role: target_role,
+        let guard = Guard {
+            actor: auth.user_id,
+            rule: &|locked: &LockedChat| {
+                if locked.kind == ChatKind::Direct {
+                    return Err(Denied::NotAGroup.into());
+                }
+                let target = locked.target.ok_or(Refusal::TargetNotMember)?;
+                Ok(may_remove_member(locked.kind, locked.actor, target)?)
             },
-        )?;
+        };
         let removal = self
             .chats
-            .remove_member(chat_id, target, self.clock.now())
+            .remove_member(chat_id, target, self.clock.now(), &guard)
             .await?;
         self.publish(removal.events).await;
         Ok(())
@@ -90,33 +74,22 @@ impl ChatService {
         target: UserId,
         role: MemberRole,
     ) -> Result<Member, ChangeRoleError> {
-        let caller = auth.user_id;
-        let membership = self
-            .membership(chat_id, caller)
-            .await?
-            .ok_or(ChangeRoleError::ChatNotFound)?;
-        let target_membership = if target == caller {
-            Some(membership.clone())
-        } else {
-            self.membership(chat_id, target).await?
-        };
-        // The rule is checked before the target's existence so a plain member learns
-        // nothing more than "forbidden".
-        may_change_role(
-            membership.chat.kind,
-            actor_of(caller, &membership),
-            Actor {
-                user_id: target,
-                role: target_membership.as_ref().and_then(|m| m.role),
+        let guard = Guard {
+            actor: auth.user_id,
+            // The rule is checked before the target's existence so a plain member
+            // learns nothing more than "forbidden".
+            rule: &|locked: &LockedChat| {
+                let target_as_seen = Actor {
+                    user_id: target,
+                    role: locked.target.and_then(|member| member.role),
+                };
+                may_change_role(locked.kind, locked.actor, target_as_seen, role)?;
+                locked.target.map(|_| ()).ok_or(Refusal::TargetNotMember)
             },
-            role,
-        )?;
-        if target_membership.is_none() {
-            return Err(ChangeRoleError::MemberNotFound);
-        }
+        };
         let events = self
             .chats
-            .set_role(chat_id, target, role, self.clock.now())
+            .set_role(chat_id, target, role, self.clock.now(), &guard)
             .await?;
         self.publish(events).await;
         let snapshot = self

@@ -17,11 +17,9 @@ mod update;
 
 use std::sync::Arc;
 
-use confab_domain::permissions::Actor;
-use confab_domain::{ChatId, LoggedEvent, UserId};
+use confab_domain::LoggedEvent;
 
-use crate::error::RepositoryError;
-use crate::ports::{ChatRepository, Clock, EventBus, Membership, Notification, UserRepository};
+use crate::ports::{ChatRepository, Clock, EventBus, Notification, UserRepository};
 
 pub use create::{CreatedChat, NewChatRequest};
 pub use cursor::{decode_cursor, encode_cursor};
@@ -56,15 +54,6 @@ impl ChatService {
         }
     }
 
-    /// The caller's membership, `None` when they are not a member (or there is no chat).
-    async fn membership(
-        &self,
-        chat_id: ChatId,
-        user_id: UserId,
-    ) -> Result<Option<Membership>, RepositoryError> {
-        self.chats.membership(chat_id, user_id).await
-    }
-
     /// Sends committed entries to the bus, in log order.
     async fn publish(&self, events: Vec<LoggedEvent>) {
         publish_logged(self.events.as_ref(), events).await;
@@ -75,13 +64,5 @@ impl ChatService {
 pub(crate) async fn publish_logged(bus: &dyn EventBus, events: Vec<LoggedEvent>) {
     for event in events {
         bus.publish(Notification::Chat(event.into())).await;
-    }
-}
-
-/// The permission-rule view of a member.
-pub(crate) fn actor_of(user_id: UserId, membership: &Membership) -> Actor {
-    Actor {
-        user_id,
-        role: membership.role,
     }
 }

@@ -31,6 +31,7 @@ fn group() -> Fixture {
             (admin, Some(MemberRole::Admin)),
             (member, Some(MemberRole::Member)),
         ],
+        &[outsider],
     );
     let bus = Arc::new(RecordingBus::default());
     let service = ChatService::new(
@@ -183,7 +184,7 @@ async fn committed_changes_reach_the_bus_in_log_order() {
 #[tokio::test]
 async fn direct_chats_refuse_group_only_changes_but_take_a_ttl() {
     let [a, b] = [(); 2].map(|()| UserId::generate());
-    let chats = FakeChats::new(ChatKind::Direct, vec![(a, None), (b, None)]);
+    let chats = FakeChats::new(ChatKind::Direct, vec![(a, None), (b, None)], &[]);
     let bus = Arc::new(RecordingBus::default());
     let service = ChatService::new(
         chats.clone(),

@@ -3,10 +3,10 @@
 use confab_domain::permissions::{may_rename, may_set_ttl};
 use confab_domain::{ChatId, ChatName, ChatView, MessageTtl};
 
-use super::{ChatService, UpdateChatError, actor_of};
+use super::{ChatService, UpdateChatError};
 use crate::accounts::Authenticated;
 use crate::error::{FieldError, ValidationErrors};
-use crate::ports::ChatChanges;
+use crate::ports::{ChatChanges, Guard, LockedChat};
 
 /// `PATCH /chats/{id}`: `None` leaves a field alone; `Some(None)` clears it.
 #[derive(Debug, Clone, Default)]
@@ -52,24 +52,24 @@ impl ChatService {
         update: ChatUpdate,
     ) -> Result<ChatView, UpdateChatError> {
         let caller = auth.user_id;
-        let membership = self
-            .membership(chat_id, caller)
-            .await?
-            .ok_or(UpdateChatError::ChatNotFound)?;
-        let actor = actor_of(caller, &membership);
-        let kind = membership.chat.kind;
-        if update.name.is_some() {
-            may_rename(kind, actor)?;
-        }
-        if update.message_ttl_seconds.is_some() {
-            may_set_ttl(kind, actor)?;
-        }
+        let renames = update.name.is_some();
+        let sets_ttl = update.message_ttl_seconds.is_some();
         let changes = parse_changes(update)?;
-        if changes.name.is_some() || changes.message_ttl.is_some() {
-            let now = self.clock.now();
-            if let Some(event) = self.chats.update(chat_id, changes, now).await? {
-                self.publish(vec![event]).await;
-            }
+        let guard = Guard {
+            actor: caller,
+            rule: &|locked: &LockedChat| {
+                if renames {
+                    may_rename(locked.kind, locked.actor)?;
+                }
+                if sets_ttl {
+                    may_set_ttl(locked.kind, locked.actor)?;
+                }
+                Ok(())
+            },
+        };
+        let now = self.clock.now();
+        if let Some(event) = self.chats.update(chat_id, changes, now, &guard).await? {
+            self.publish(vec![event]).await;
         }
         self.chats
             .view(chat_id, caller, self.clock.now())

@@ -5,7 +5,7 @@ use confab_domain::permissions::Denied;
 use thiserror::Error;
 
 use crate::error::{RepositoryError, ValidationErrors};
-use crate::ports::MessageWriteError;
+use crate::ports::{MessageWriteError, Refusal};
 
 /// Why a message could not be sent.
 #[derive(Debug, Error)]
@@ -135,6 +135,24 @@ impl From<Denied> for DeleteMessageError {
     }
 }
 
+macro_rules! from_refusal {
+    ($($error:ident),+) => {$(
+        impl From<Refusal> for $error {
+            fn from(refusal: Refusal) -> Self {
+                match refusal {
+                    Refusal::NotMember => Self::ChatNotFound,
+                    Refusal::TargetNotMember => Self::Internal(RepositoryError::corrupt(
+                        "a target refused in a message write",
+                    )),
+                    Refusal::Denied(denied) => denied.into(),
+                }
+            }
+        }
+    )+};
+}
+
+from_refusal!(EditMessageError, DeleteMessageError);
+
 impl From<MessageWriteError> for SendMessageError {
     fn from(error: MessageWriteError) -> Self {
         match error {
@@ -144,9 +162,9 @@ impl From<MessageWriteError> for SendMessageError {
             MessageWriteError::ReplyTargetNotFound | MessageWriteError::MessageNotFound => {
                 Self::ReplyTargetNotFound
             }
-            MessageWriteError::Deleted => {
-                Self::Internal(RepositoryError::corrupt("send reported a deleted message"))
-            }
+            MessageWriteError::Deleted | MessageWriteError::Refused(_) => Self::Internal(
+                RepositoryError::corrupt("send reported a deleted message or a refusal"),
+            ),
             MessageWriteError::Storage(e) => Self::Internal(e),
         }
     }
@@ -160,6 +178,7 @@ impl From<MessageWriteError> for EditMessageError {
                 Self::MessageNotFound
             }
             MessageWriteError::Deleted => Self::MessageDeleted,
+            MessageWriteError::Refused(refusal) => refusal.into(),
             MessageWriteError::Storage(e) => Self::Internal(e),
         }
     }
@@ -175,6 +194,7 @@ impl From<MessageWriteError> for DeleteMessageError {
             MessageWriteError::Deleted => Self::Internal(RepositoryError::corrupt(
                 "delete reported a deleted message",
             )),
+            MessageWriteError::Refused(refusal) => refusal.into(),
             MessageWriteError::Storage(e) => Self::Internal(e),
         }
     }

@@ -5,29 +5,70 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use confab_domain::permissions::Actor;
 use confab_domain::{
-    ChatId, EventPayload, LoggedEvent, Message, MessageBody, MessageId, Seq, UserId,
+    ChatId, ChatKind, EventPayload, LoggedEvent, MemberRole, Message, MessageBody, MessageId, Seq,
+    UserId,
 };
 
 use crate::error::RepositoryError;
-use crate::ports::{MessageRepository, MessageWriteError, NewMessage, SendOutcome, SeqWindow};
+use crate::ports::{
+    Guard, LockedChat, LockedMessage, MessageRepository, MessageWriteError, NewMessage, Refusal,
+    SendOutcome, SeqWindow,
+};
 
 /// Holds at most one stored message; writes are recorded by name. Like the real
 /// store, it refuses a send by anyone but `members`.
-#[derive(Default)]
 pub(super) struct FakeMessages {
-    members: Vec<UserId>,
+    kind: ChatKind,
+    members: Vec<(UserId, Option<MemberRole>)>,
     stored: Mutex<Option<Message>>,
     writes: Mutex<Vec<&'static str>>,
 }
 
 impl FakeMessages {
-    /// An empty store whose chat has these members.
-    pub(super) fn with_members(members: Vec<UserId>) -> Self {
+    /// An empty store whose chat is of `kind` and has these members.
+    pub(super) fn with_members(kind: ChatKind, members: Vec<(UserId, Option<MemberRole>)>) -> Self {
         Self {
+            kind,
             members,
-            ..Self::default()
+            stored: Mutex::default(),
+            writes: Mutex::default(),
         }
+    }
+
+    fn is_member(&self, user_id: UserId) -> bool {
+        self.members.iter().any(|(id, _)| *id == user_id)
+    }
+
+    /// Runs `guard` as the real adapter does: membership first, then the message,
+    /// then the rule. Returns the stored message's slot.
+    fn guarded(
+        &self,
+        id: MessageId,
+        guard: &Guard<'_, LockedMessage>,
+    ) -> Result<Message, MessageWriteError> {
+        let (user_id, role) = *self
+            .members
+            .iter()
+            .find(|(id, _)| *id == guard.actor)
+            .ok_or(Refusal::NotMember)?;
+        let message = self
+            .stored
+            .lock()
+            .expect("lock")
+            .clone()
+            .filter(|m| m.id == id)
+            .ok_or(MessageWriteError::MessageNotFound)?;
+        guard.check(&LockedMessage {
+            chat: LockedChat {
+                kind: self.kind,
+                actor: Actor { user_id, role },
+                target: None,
+            },
+            author: message.author_id,
+        })?;
+        Ok(message)
     }
 
     fn record(&self, what: &'static str) {
@@ -52,7 +93,7 @@ impl FakeMessages {
 impl MessageRepository for FakeMessages {
     async fn send(&self, new: NewMessage) -> Result<SendOutcome, MessageWriteError> {
         self.record("send");
-        if !self.members.contains(&new.author_id) {
+        if !self.is_member(new.author_id) {
             return Err(MessageWriteError::ChatNotFound);
         }
         let mut stored = self.stored.lock().expect("lock");
@@ -107,33 +148,38 @@ impl MessageRepository for FakeMessages {
     async fn edit(
         &self,
         _: ChatId,
-        _: MessageId,
+        id: MessageId,
         body: MessageBody,
         now: DateTime<Utc>,
+        guard: &Guard<'_, LockedMessage>,
     ) -> Result<LoggedEvent, MessageWriteError> {
+        let mut message = self.guarded(id, guard)?;
+        if message.is_deleted() {
+            return Err(MessageWriteError::Deleted);
+        }
         self.record("edit");
-        let mut stored = self.stored.lock().expect("lock");
-        let message = stored.as_mut().ok_or(MessageWriteError::MessageNotFound)?;
         message.body = Some(body);
         message.edited_at = Some(now);
-        Ok(Self::logged(message.clone(), EventPayload::MessageUpdated))
+        *self.stored.lock().expect("lock") = Some(message.clone());
+        Ok(Self::logged(message, EventPayload::MessageUpdated))
     }
 
     async fn delete(
         &self,
         _: ChatId,
-        _: MessageId,
+        id: MessageId,
         now: DateTime<Utc>,
+        guard: &Guard<'_, LockedMessage>,
     ) -> Result<Option<LoggedEvent>, MessageWriteError> {
+        let mut message = self.guarded(id, guard)?;
+        if message.is_deleted() {
+            return Ok(None);
+        }
         self.record("delete");
-        let mut stored = self.stored.lock().expect("lock");
-        let message = stored.as_mut().ok_or(MessageWriteError::MessageNotFound)?;
         message.body = None;
         message.deleted_at = Some(now);
-        Ok(Some(Self::logged(
-            message.clone(),
-            EventPayload::MessageDeleted,
-        )))
+        *self.stored.lock().expect("lock") = Some(message.clone());
+        Ok(Some(Self::logged(message, EventPayload::MessageDeleted)))
     }
 
     async fn events_after(

@@ -26,19 +26,13 @@ struct Fixture {
 
 fn group() -> Fixture {
     let [owner, member, other_member] = [(); 3].map(|()| UserId::generate());
-    let chats = FakeChats::new(
-        ChatKind::Group,
-        vec![
-            (owner, Some(MemberRole::Owner)),
-            (member, Some(MemberRole::Member)),
-            (other_member, Some(MemberRole::Member)),
-        ],
-    );
-    let messages = Arc::new(FakeMessages::with_members(vec![
-        owner,
-        member,
-        other_member,
-    ]));
+    let members = vec![
+        (owner, Some(MemberRole::Owner)),
+        (member, Some(MemberRole::Member)),
+        (other_member, Some(MemberRole::Member)),
+    ];
+    let chats = FakeChats::new(ChatKind::Group, members.clone(), &[]);
+    let messages = Arc::new(FakeMessages::with_members(ChatKind::Group, members));
     let bus = Arc::new(RecordingBus::default());
     let chat_id = chats.chat.id;
     let service = MessageService::new(messages.clone(), chats, Arc::new(FixedClock), bus.clone());

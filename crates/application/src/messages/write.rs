@@ -5,9 +5,8 @@ use confab_domain::{ChatId, Message, MessageBody, MessageId};
 
 use super::{DeleteMessageError, EditMessageError, MessageService};
 use crate::accounts::Authenticated;
-use crate::chats::actor_of;
 use crate::error::ValidationErrors;
-use crate::ports::MessageWriteError;
+use crate::ports::{Guard, LockedMessage};
 
 impl MessageService {
     /// Replaces the body of the caller's own message and sets `edited_at`.
@@ -19,24 +18,17 @@ impl MessageService {
         message_id: MessageId,
         body: String,
     ) -> Result<Message, EditMessageError> {
-        let caller = auth.user_id;
         let body = MessageBody::parse(body)
             .map_err(|e| ValidationErrors::single("body", e.to_string()))?;
-        let membership = self
-            .membership(chat_id, caller)
-            .await?
-            .ok_or(EditMessageError::ChatNotFound)?;
+        let guard = Guard {
+            actor: auth.user_id,
+            rule: &|locked: &LockedMessage| Ok(may_edit_message(locked.chat.actor, locked.author)?),
+        };
         let now = self.clock.now();
-        let message = self
+        let event = self
             .messages
-            .get(chat_id, message_id, now)
-            .await?
-            .ok_or(EditMessageError::MessageNotFound)?;
-        may_edit_message(actor_of(caller, &membership), message.author_id)?;
-        if message.is_deleted() {
-            return Err(EditMessageError::MessageDeleted);
-        }
-        let event = self.messages.edit(chat_id, message_id, body, now).await?;
+            .edit(chat_id, message_id, body, now, &guard)
+            .await?;
         Ok(self.publish_message(event).await?)
     }
 
@@ -49,33 +41,24 @@ impl MessageService {
         chat_id: ChatId,
         message_id: MessageId,
     ) -> Result<(), DeleteMessageError> {
-        let caller = auth.user_id;
-        let membership = self
-            .membership(chat_id, caller)
-            .await?
-            .ok_or(DeleteMessageError::ChatNotFound)?;
+        let guard = Guard {
+            actor: auth.user_id,
+            rule: &|locked: &LockedMessage| {
+                Ok(may_delete_message(
+                    locked.chat.kind,
+                    locked.chat.actor,
+                    locked.author,
+                )?)
+            },
+        };
         let now = self.clock.now();
-        let message = self
+        if let Some(event) = self
             .messages
-            .get(chat_id, message_id, now)
+            .delete(chat_id, message_id, now, &guard)
             .await?
-            .ok_or(DeleteMessageError::MessageNotFound)?;
-        may_delete_message(
-            membership.chat.kind,
-            actor_of(caller, &membership),
-            message.author_id,
-        )?;
-        if message.is_deleted() {
-            return Ok(());
+        {
+            self.publish_message(event).await?;
         }
-        match self.messages.delete(chat_id, message_id, now).await {
-            Ok(Some(event)) => {
-                self.publish_message(event).await?;
-                Ok(())
-            }
-            // Someone else deleted it between the read and the write: same outcome.
-            Ok(None) | Err(MessageWriteError::Deleted) => Ok(()),
-            Err(error) => Err(error.into()),
-        }
+        Ok(())
     }
 }

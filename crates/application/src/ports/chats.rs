@@ -8,6 +8,7 @@ use confab_domain::{
 };
 use thiserror::Error;
 
+use super::guard::{Guard, LockedChat, Refusal};
 use crate::error::RepositoryError;
 
 /// A group about to be created.
@@ -83,19 +84,21 @@ pub enum ChatWriteError {
     /// Some of the given user ids have no account.
     #[error("unknown user ids")]
     UserNotFound(Vec<UserId>),
-    /// The user is not a member of the chat.
-    #[error("member not found")]
-    MemberNotFound,
     /// The group would exceed its member limit.
     #[error("group is full")]
     GroupFull,
+    /// The write's guard refused it, judged under the chat's lock.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
     /// Storage failed.
     #[error(transparent)]
     Storage(#[from] RepositoryError),
 }
 
 /// Chats and their members. Every write that changes what members see takes the
-/// chat's next seq(s) and writes the log entries in the same transaction.
+/// chat's next seq(s) and writes the log entries in the same transaction. A write on
+/// behalf of a member runs its [`Guard`] after locking the chat and before changing
+/// anything: a refusal is [`ChatWriteError::Refused`] and nothing is written.
 #[async_trait]
 pub trait ChatRepository: Send + Sync {
     /// Creates a group with its owner and first members; logs `chat.created` at seq 1
@@ -171,18 +174,20 @@ pub trait ChatRepository: Send + Sync {
     /// the snapshot after it and returns it. `None` when nothing changed.
     ///
     /// # Errors
-    /// [`ChatWriteError::ChatNotFound`] when the chat is gone.
+    /// [`ChatWriteError::Refused`] when the guard refuses (a gone chat has no members).
     async fn update(
         &self,
         chat_id: ChatId,
         changes: ChatChanges,
         now: DateTime<Utc>,
+        guard: &Guard<'_, LockedChat>,
     ) -> Result<Option<LoggedEvent>, ChatWriteError>;
 
     /// Adds those of `user_ids` who are not members yet as `member`, each with its own
     /// `member.added` entry (their `last_read_seq` starts at that seq).
     ///
     /// # Errors
+    /// [`ChatWriteError::Refused`] when the guard refuses (checked before the ids),
     /// [`ChatWriteError::UserNotFound`] for unknown ids, [`ChatWriteError::GroupFull`]
     /// beyond the limit; nothing is added then.
     async fn add_members(
@@ -190,6 +195,7 @@ pub trait ChatRepository: Send + Sync {
         chat_id: ChatId,
         user_ids: &[UserId],
         now: DateTime<Utc>,
+        guard: &Guard<'_, LockedChat>,
     ) -> Result<Vec<LoggedEvent>, ChatWriteError>;
 
     /// Removes `user_id`. When the owner leaves, ownership passes to the
@@ -197,12 +203,14 @@ pub trait ChatRepository: Send + Sync {
     /// When the last member leaves, the chat and its whole log are deleted.
     ///
     /// # Errors
-    /// [`ChatWriteError::MemberNotFound`] when `user_id` is not a member.
+    /// [`ChatWriteError::Refused`] when the guard refuses; the guard sees `user_id`
+    /// as its target (`None` when not a member).
     async fn remove_member(
         &self,
         chat_id: ChatId,
         user_id: UserId,
         now: DateTime<Utc>,
+        guard: &Guard<'_, LockedChat>,
     ) -> Result<Removal, ChatWriteError>;
 
     /// Sets `user_id`'s role. Making someone `owner` demotes the current owner to
@@ -210,13 +218,15 @@ pub trait ChatRepository: Send + Sync {
     /// a member already has changes nothing and logs nothing.
     ///
     /// # Errors
-    /// [`ChatWriteError::MemberNotFound`] when `user_id` is not a member.
+    /// [`ChatWriteError::Refused`] when the guard refuses; the guard sees `user_id`
+    /// as its target (`None` when not a member).
     async fn set_role(
         &self,
         chat_id: ChatId,
         user_id: UserId,
         role: MemberRole,
         now: DateTime<Utc>,
+        guard: &Guard<'_, LockedChat>,
     ) -> Result<Vec<LoggedEvent>, ChatWriteError>;
 
     /// Moves `user_id`'s `last_read_seq` forward to `seq`, clamped to the chat's

@@ -7,6 +7,7 @@ use confab_domain::{
 };
 use thiserror::Error;
 
+use super::guard::{Guard, LockedMessage, Refusal};
 use crate::error::RepositoryError;
 
 /// A message about to be sent.
@@ -63,6 +64,9 @@ pub enum MessageWriteError {
     /// The message is a tombstone and cannot be edited.
     #[error("message is deleted")]
     Deleted,
+    /// The write's guard refused it, judged under the chat's lock.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
     /// Storage failed.
     #[error(transparent)]
     Storage(#[from] RepositoryError),
@@ -107,28 +111,34 @@ pub trait MessageRepository: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<Option<Message>, RepositoryError>;
 
-    /// Replaces the body, sets `edited_at = now`, logs `message.updated`.
+    /// Replaces the body, sets `edited_at = now`, logs `message.updated`. The guard
+    /// runs under the chat's lock: first whether its actor is a member (before the
+    /// message is looked up, so a non-member learns nothing about it), then its rule.
     ///
     /// # Errors
-    /// [`MessageWriteError::MessageNotFound`], [`MessageWriteError::Deleted`].
+    /// [`MessageWriteError::Refused`], [`MessageWriteError::MessageNotFound`],
+    /// [`MessageWriteError::Deleted`].
     async fn edit(
         &self,
         chat_id: ChatId,
         id: MessageId,
         body: MessageBody,
         now: DateTime<Utc>,
+        guard: &Guard<'_, LockedMessage>,
     ) -> Result<LoggedEvent, MessageWriteError>;
 
     /// Turns the message into a tombstone (`body` cleared, `deleted_at = now`) and logs
     /// `message.deleted`. A tombstone stays as it is: `Ok(None)`, nothing logged.
+    /// The guard runs as for [`edit`](Self::edit).
     ///
     /// # Errors
-    /// [`MessageWriteError::MessageNotFound`].
+    /// [`MessageWriteError::Refused`], [`MessageWriteError::MessageNotFound`].
     async fn delete(
         &self,
         chat_id: ChatId,
         id: MessageId,
         now: DateTime<Utc>,
+        guard: &Guard<'_, LockedMessage>,
     ) -> Result<Option<LoggedEvent>, MessageWriteError>;
 
     /// Up to `limit` log entries with a seq above `after`, ascending, leaving out

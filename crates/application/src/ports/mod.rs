@@ -6,6 +6,7 @@
 mod chats;
 mod clock;
 mod events;
+mod guard;
 mod messages;
 mod passwords;
 mod rate_limit;
@@ -19,6 +20,7 @@ pub use chats::{
 };
 pub use clock::Clock;
 pub use events::{ChatEvent, EventBus, EventStream, Notification};
+pub use guard::{Guard, LockedChat, LockedMessage, Refusal};
 pub use messages::{MessageRepository, MessageWriteError, NewMessage, SendOutcome, SeqWindow};
 pub use passwords::{HashError, PasswordHash, PasswordHasher};
 pub use rate_limit::{RateDecision, RateLimitError, RateLimiter};

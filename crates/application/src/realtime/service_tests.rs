@@ -15,8 +15,8 @@ use crate::accounts::fakes::Store;
 use crate::chats::fakes::{FakeChats, FixedClock, RecordingBus};
 use crate::error::RepositoryError;
 use crate::ports::{
-    ChatEvent, Clock, MessageRepository, MessageWriteError, NewMessage, NewSession, Notification,
-    SendOutcome, SeqWindow, SessionRepository, TokenHash,
+    ChatEvent, Clock, Guard, LockedMessage, MessageRepository, MessageWriteError, NewMessage,
+    NewSession, Notification, SendOutcome, SeqWindow, SessionRepository, TokenHash,
 };
 
 /// Answers `events_after` with nothing, remembering what was asked.
@@ -55,6 +55,7 @@ impl MessageRepository for LogReads {
         _: MessageId,
         _: MessageBody,
         _: DateTime<Utc>,
+        _: &Guard<'_, LockedMessage>,
     ) -> Result<LoggedEvent, MessageWriteError> {
         Err(unused().into())
     }
@@ -63,6 +64,7 @@ impl MessageRepository for LogReads {
         _: ChatId,
         _: MessageId,
         _: DateTime<Utc>,
+        _: &Guard<'_, LockedMessage>,
     ) -> Result<Option<LoggedEvent>, MessageWriteError> {
         Err(unused().into())
     }
@@ -92,7 +94,7 @@ struct Setup {
 
 fn setup() -> Setup {
     let member = UserId::generate();
-    let chats = FakeChats::new(ChatKind::Group, vec![(member, None)]);
+    let chats = FakeChats::new(ChatKind::Group, vec![(member, None)], &[]);
     let bus = Arc::new(RecordingBus::default());
     let sessions = Arc::new(Store::default());
     let log = Arc::new(LogReads::default());

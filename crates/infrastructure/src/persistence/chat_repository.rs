@@ -4,13 +4,15 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use confab_application::RepositoryError;
 use confab_application::ports::{
-    ChatChanges, ChatListCursor, ChatRepository, ChatWriteError, DirectChat, Membership, NewGroup,
-    Removal,
+    ChatChanges, ChatListCursor, ChatRepository, ChatWriteError, DirectChat, Guard, LockedChat,
+    Membership, NewGroup, Refusal, Removal,
 };
 use confab_domain::{
     ChatId, ChatListItem, ChatSnapshot, ChatView, LoggedEvent, MemberRole, Seq, UserId,
 };
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
+
+use super::chat_guard::{Locked, lock_for};
 
 mod create;
 mod members;
@@ -28,6 +30,21 @@ impl SeaOrmChatRepository {
     pub fn new(db: DatabaseConnection) -> Self {
         Self { db }
     }
+}
+
+/// Locks the chat and runs `guard` on its members as they are now; `target` is the
+/// member the write is about, if any.
+async fn authorized(
+    txn: &DatabaseTransaction,
+    chat_id: ChatId,
+    guard: &Guard<'_, LockedChat>,
+    target: Option<UserId>,
+) -> Result<Locked, ChatWriteError> {
+    let locked = lock_for(txn, chat_id.as_uuid(), guard.actor, target)
+        .await?
+        .ok_or(Refusal::NotMember)?;
+    guard.check(&locked.state)?;
+    Ok(locked)
 }
 
 #[async_trait]
@@ -86,8 +103,9 @@ impl ChatRepository for SeaOrmChatRepository {
         chat_id: ChatId,
         changes: ChatChanges,
         now: DateTime<Utc>,
+        guard: &Guard<'_, LockedChat>,
     ) -> Result<Option<LoggedEvent>, ChatWriteError> {
-        settings::update(&self.db, chat_id, changes, now).await
+        settings::update(&self.db, chat_id, changes, now, guard).await
     }
 
     async fn add_members(
@@ -95,8 +113,9 @@ impl ChatRepository for SeaOrmChatRepository {
         chat_id: ChatId,
         user_ids: &[UserId],
         now: DateTime<Utc>,
+        guard: &Guard<'_, LockedChat>,
     ) -> Result<Vec<LoggedEvent>, ChatWriteError> {
-        members::add_members(&self.db, chat_id, user_ids, now).await
+        members::add_members(&self.db, chat_id, user_ids, now, guard).await
     }
 
     async fn remove_member(
@@ -104,8 +123,9 @@ impl ChatRepository for SeaOrmChatRepository {
         chat_id: ChatId,
         user_id: UserId,
         now: DateTime<Utc>,
+        guard: &Guard<'_, LockedChat>,
     ) -> Result<Removal, ChatWriteError> {
-        members::remove_member(&self.db, chat_id, user_id, now).await
+        members::remove_member(&self.db, chat_id, user_id, now, guard).await
     }
 
     async fn set_role(
@@ -114,8 +134,9 @@ impl ChatRepository for SeaOrmChatRepository {
         user_id: UserId,
         role: MemberRole,
         now: DateTime<Utc>,
+        guard: &Guard<'_, LockedChat>,
     ) -> Result<Vec<LoggedEvent>, ChatWriteError> {
-        members::set_role(&self.db, chat_id, user_id, role, now).await
+        members::set_role(&self.db, chat_id, user_id, role, now, guard).await
     }
 
     async fn mark_read(

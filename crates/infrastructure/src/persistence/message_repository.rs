@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use confab_application::RepositoryError;
 use confab_application::ports::{
-    MessageRepository, MessageWriteError, NewMessage, SendOutcome, SeqWindow,
+    Guard, LockedMessage, MessageRepository, MessageWriteError, NewMessage, SendOutcome, SeqWindow,
 };
 use confab_domain::{ChatId, LoggedEvent, Message, MessageBody, MessageId, Seq};
 use sea_orm::{
@@ -97,8 +97,9 @@ impl MessageRepository for SeaOrmMessageRepository {
         id: MessageId,
         body: MessageBody,
         now: DateTime<Utc>,
+        guard: &Guard<'_, LockedMessage>,
     ) -> Result<LoggedEvent, MessageWriteError> {
-        write::edit(&self.db, chat_id, id, body, now).await
+        write::edit(&self.db, chat_id, id, body, now, guard).await
     }
 
     async fn delete(
@@ -106,8 +107,9 @@ impl MessageRepository for SeaOrmMessageRepository {
         chat_id: ChatId,
         id: MessageId,
         now: DateTime<Utc>,
+        guard: &Guard<'_, LockedMessage>,
     ) -> Result<Option<LoggedEvent>, MessageWriteError> {
-        write::delete(&self.db, chat_id, id, now).await
+        write::delete(&self.db, chat_id, id, now, guard).await
     }
 
     async fn events_after(

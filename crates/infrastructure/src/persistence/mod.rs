@@ -9,6 +9,7 @@ use confab_application::RepositoryError;
 use confab_migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, SqlErr};
 
+mod chat_guard;
 mod chat_log;
 mod chat_repository;
 mod chat_rows;

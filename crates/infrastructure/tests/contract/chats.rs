@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use confab_application::ports::{
-    ChatChanges, ChatListCursor, ChatRepository, ChatWriteError, NewGroup,
+    ChatChanges, ChatListCursor, ChatRepository, ChatWriteError, NewGroup, Refusal,
 };
 use confab_domain::{
     ChatId, ChatKind, ChatName, EventPayload, LoggedEvent, MAX_GROUP_MEMBERS, MemberChange,
@@ -16,6 +16,7 @@ use sea_orm::sea_query::{Alias, Query, SimpleExpr};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use crate::contract_test;
+use crate::support::by;
 
 /// Now, at the precision confab stores.
 pub(crate) fn now() -> DateTime<Utc> {
@@ -192,15 +193,22 @@ async fn owner_leaving_hands_over_and_last_member_deletes_the_chat(db: DatabaseC
     let repo = SeaOrmChatRepository::new(db.clone());
     let u = new_users(&db, 5).await;
     let chat = group(&repo, u[0], &[u[1]]).await;
-    repo.add_members(chat, &[u[2]], now()).await.expect("add");
-    repo.add_members(chat, &[u[3]], now()).await.expect("add");
+    repo.add_members(chat, &[u[2]], now(), &by(u[0]))
+        .await
+        .expect("add");
+    repo.add_members(chat, &[u[3]], now(), &by(u[0]))
+        .await
+        .expect("add");
     // Promoted in the opposite order of joining: seniority counts, not promotion time.
     for admin in [u[3], u[2]] {
-        repo.set_role(chat, admin, MemberRole::Admin, now())
+        repo.set_role(chat, admin, MemberRole::Admin, now(), &by(u[0]))
             .await
             .expect("promote");
     }
-    let removal = repo.remove_member(chat, u[0], now()).await.expect("leave");
+    let removal = repo
+        .remove_member(chat, u[0], now(), &by(u[0]))
+        .await
+        .expect("leave");
     assert!(!removal.chat_deleted);
     let changes: Vec<_> = removal.events.iter().map(member_change).collect();
     assert_eq!(changes.len(), 2);
@@ -216,17 +224,28 @@ async fn owner_leaving_hands_over_and_last_member_deletes_the_chat(db: DatabaseC
     assert_eq!(removal.events[1].seq, removal.events[0].seq.next());
     assert!(repo.membership(chat, u[0]).await.expect("read").is_none());
 
-    let gone = repo.remove_member(chat, u[0], now()).await;
-    assert!(matches!(gone, Err(ChatWriteError::MemberNotFound)));
+    let gone = repo.remove_member(chat, u[0], now(), &by(u[1])).await;
+    assert!(matches!(
+        gone,
+        Err(ChatWriteError::Refused(Refusal::TargetNotMember))
+    ));
 
     // Without admins, the oldest plain member inherits.
     let plain = group(&repo, u[0], &[u[4]]).await;
-    repo.add_members(plain, &[u[1]], now()).await.expect("add");
-    let removal = repo.remove_member(plain, u[0], now()).await.expect("leave");
+    repo.add_members(plain, &[u[1]], now(), &by(u[0]))
+        .await
+        .expect("add");
+    let removal = repo
+        .remove_member(plain, u[0], now(), &by(u[0]))
+        .await
+        .expect("leave");
     assert_eq!(member_change(&removal.events[0]).1.user_id, u[4]);
 
     for user in [u[1], u[4]] {
-        let last = repo.remove_member(plain, user, now()).await.expect("leave");
+        let last = repo
+            .remove_member(plain, user, now(), &by(user))
+            .await
+            .expect("leave");
         if user == u[4] {
             assert!(last.chat_deleted);
             assert!(last.events.is_empty());
@@ -241,7 +260,7 @@ async fn adding_members_is_idempotent_and_bounded(db: DatabaseConnection) {
     let u = new_users(&db, 3).await;
     let chat = group(&repo, u[0], &[]).await;
     let events = repo
-        .add_members(chat, &[u[1], u[1], u[0]], now())
+        .add_members(chat, &[u[1], u[1], u[0]], now(), &by(u[0]))
         .await
         .expect("add");
     assert_eq!(events.len(), 1);
@@ -257,21 +276,26 @@ async fn adding_members_is_idempotent_and_bounded(db: DatabaseConnection) {
         "read position starts at its seq"
     );
     assert!(
-        repo.add_members(chat, &[u[1]], now())
+        repo.add_members(chat, &[u[1]], now(), &by(u[0]))
             .await
             .expect("add")
             .is_empty()
     );
 
     let ghost = UserId::generate();
-    let refused = repo.add_members(chat, &[u[2], ghost], now()).await;
+    let refused = repo
+        .add_members(chat, &[u[2], ghost], now(), &by(u[0]))
+        .await;
     assert!(matches!(refused, Err(ChatWriteError::UserNotFound(ids)) if ids == vec![ghost]));
     assert!(repo.membership(chat, u[2]).await.expect("read").is_none());
 
     let crowd = new_users(&db, MAX_GROUP_MEMBERS - 2).await;
-    let events = repo.add_members(chat, &crowd, now()).await.expect("fill");
+    let events = repo
+        .add_members(chat, &crowd, now(), &by(u[0]))
+        .await
+        .expect("fill");
     assert_eq!(events.len(), MAX_GROUP_MEMBERS - 2);
-    let full = repo.add_members(chat, &[u[2]], now()).await;
+    let full = repo.add_members(chat, &[u[2]], now(), &by(u[0])).await;
     assert!(matches!(full, Err(ChatWriteError::GroupFull)));
     let snapshot = repo.snapshot(chat).await.expect("read").expect("chat");
     assert_eq!(snapshot.members.len(), MAX_GROUP_MEMBERS);
@@ -295,7 +319,7 @@ async fn handing_over_logs_two_entries_and_same_role_logs_none(db: DatabaseConne
     let u = new_users(&db, 3).await;
     let chat = group(&repo, u[0], &[u[1]]).await;
     let events = repo
-        .set_role(chat, u[1], MemberRole::Owner, now())
+        .set_role(chat, u[1], MemberRole::Owner, now(), &by(u[0]))
         .await
         .expect("hand over");
     let changes: Vec<_> = events.iter().map(|e| member_change(e).1).collect();
@@ -316,10 +340,17 @@ async fn handing_over_logs_two_entries_and_same_role_logs_none(db: DatabaseConne
         events.iter().map(|e| e.seq.get()).collect::<Vec<_>>(),
         vec![2, 3]
     );
-    let same = repo.set_role(chat, u[0], MemberRole::Admin, now()).await;
+    let same = repo
+        .set_role(chat, u[0], MemberRole::Admin, now(), &by(u[1]))
+        .await;
     assert!(same.expect("no-op").is_empty());
-    let stranger = repo.set_role(chat, u[2], MemberRole::Admin, now()).await;
-    assert!(matches!(stranger, Err(ChatWriteError::MemberNotFound)));
+    let stranger = repo
+        .set_role(chat, u[2], MemberRole::Admin, now(), &by(u[1]))
+        .await;
+    assert!(matches!(
+        stranger,
+        Err(ChatWriteError::Refused(Refusal::TargetNotMember))
+    ));
     let head = repo.heads_for_user(u[0]).await.expect("heads");
     assert_eq!(head, vec![(chat, Seq::new(3).expect("valid"))]);
 }
@@ -329,7 +360,9 @@ async fn read_position_moves_forward_only_and_is_clamped(db: DatabaseConnection)
     let repo = SeaOrmChatRepository::new(db.clone());
     let u = new_users(&db, 4).await;
     let chat = group(&repo, u[0], &[]).await;
-    repo.add_members(chat, &u[1..], now()).await.expect("add"); // last_seq 4
+    repo.add_members(chat, &u[1..], now(), &by(u[0]))
+        .await
+        .expect("add"); // last_seq 4
     let seq = |n| Seq::new(n).expect("valid");
     assert_eq!(
         repo.mark_read(chat, u[0], seq(3)).await.expect("mark"),
@@ -366,7 +399,7 @@ async fn update_logs_one_chat_updated_when_something_changes(db: DatabaseConnect
         message_ttl: Some(Some(ttl)),
     };
     let event = repo
-        .update(chat, changes.clone(), now())
+        .update(chat, changes.clone(), now(), &by(u[0]))
         .await
         .expect("update")
         .expect("changed");
@@ -381,7 +414,7 @@ async fn update_logs_one_chat_updated_when_something_changes(db: DatabaseConnect
     assert_eq!(snapshot.chat.message_ttl, Some(ttl));
     assert_eq!(snapshot.chat.last_seq, event.seq);
     assert!(
-        repo.update(chat, changes, now())
+        repo.update(chat, changes, now(), &by(u[0]))
             .await
             .expect("same")
             .is_none()
@@ -390,12 +423,18 @@ async fn update_logs_one_chat_updated_when_something_changes(db: DatabaseConnect
         name: None,
         message_ttl: Some(None),
     };
-    let event = repo.update(chat, cleared, now()).await.expect("clear");
+    let event = repo
+        .update(chat, cleared, now(), &by(u[0]))
+        .await
+        .expect("clear");
     assert_eq!(event.map(|e| e.seq.get()), Some(3));
     let missing = repo
-        .update(ChatId::generate(), ChatChanges::default(), now())
+        .update(ChatId::generate(), ChatChanges::default(), now(), &by(u[0]))
         .await;
-    assert!(matches!(missing, Err(ChatWriteError::ChatNotFound)));
+    assert!(matches!(
+        missing,
+        Err(ChatWriteError::Refused(Refusal::NotMember))
+    ));
 }
 contract_test!(update_logs_one_chat_updated_when_something_changes);
 

@@ -6,8 +6,8 @@ use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
 use confab_application::ports::{
-    ChatChanges, ChatRepository, MessageRepository, MessageWriteError, NewMessage, SendOutcome,
-    SeqWindow,
+    ChatChanges, ChatRepository, MessageRepository, MessageWriteError, NewMessage, Refusal,
+    SendOutcome, SeqWindow,
 };
 use confab_domain::{
     ChatId, ClientMessageId, EventPayload, Message, MessageBody, MessageId, MessageTtl, Seq, UserId,
@@ -17,6 +17,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::chats::{group, new_users, now};
 use crate::contract_test;
+use crate::support::by;
 
 mod expiry;
 mod membership;
@@ -202,7 +203,7 @@ async fn pages_walk_by_seq_and_include_tombstones(db: DatabaseConnection) {
         );
     }
     f.messages
-        .delete(f.chat, sent[8].id, now())
+        .delete(f.chat, sent[8].id, now(), &by(f.users[0]))
         .await
         .expect("delete");
     let seqs = |page: &[Message]| page.iter().map(|m| m.seq.get()).collect::<Vec<_>>();
@@ -243,7 +244,7 @@ async fn edits_and_deletes_are_logged_and_tombstones_stay(db: DatabaseConnection
     let body = MessageBody::parse("final").expect("valid");
     let edited = f
         .messages
-        .edit(f.chat, message.id, body.clone(), now())
+        .edit(f.chat, message.id, body.clone(), now(), &by(f.users[0]))
         .await
         .expect("edit");
     assert_eq!(edited.seq, seq(3));
@@ -255,19 +256,22 @@ async fn edits_and_deletes_are_logged_and_tombstones_stay(db: DatabaseConnection
 
     let deleted = f
         .messages
-        .delete(f.chat, message.id, now())
+        .delete(f.chat, message.id, now(), &by(f.users[0]))
         .await
         .expect("delete")
         .expect("logged");
     assert_eq!(deleted.seq, seq(4));
     assert!(
         f.messages
-            .delete(f.chat, message.id, now())
+            .delete(f.chat, message.id, now(), &by(f.users[0]))
             .await
             .expect("again")
             .is_none()
     );
-    let again = f.messages.edit(f.chat, message.id, body, now()).await;
+    let again = f
+        .messages
+        .edit(f.chat, message.id, body, now(), &by(f.users[0]))
+        .await;
     assert!(matches!(again, Err(MessageWriteError::Deleted)));
     let tombstone = f
         .messages
@@ -299,9 +303,13 @@ async fn edits_and_deletes_are_logged_and_tombstones_stay(db: DatabaseConnection
             message.id,
             MessageBody::parse("x").expect("valid"),
             now(),
+            &by(f.users[0]),
         )
         .await;
-    assert!(matches!(elsewhere, Err(MessageWriteError::MessageNotFound)));
+    assert!(matches!(
+        elsewhere,
+        Err(MessageWriteError::Refused(Refusal::NotMember))
+    ));
 }
 contract_test!(edits_and_deletes_are_logged_and_tombstones_stay);
 
@@ -332,7 +340,7 @@ async fn unread_counts_skip_own_deleted_and_read_messages(db: DatabaseConnection
         let message = send(&f.messages, new_message(f.chat, author, text, now())).await;
         if text == "2" {
             f.messages
-                .delete(f.chat, message.id, now())
+                .delete(f.chat, message.id, now(), &by(f.users[0]))
                 .await
                 .expect("delete");
         }
@@ -380,7 +388,10 @@ async fn expired_messages_are_hidden_then_purged_with_their_entries(db: Database
         name: None,
         message_ttl: Some(Some(ttl)),
     };
-    f.chats.update(f.chat, changes, now()).await.expect("ttl");
+    f.chats
+        .update(f.chat, changes, now(), &by(f.users[0]))
+        .await
+        .expect("ttl");
     let fresh = send(&f.messages, new_message(f.chat, f.users[1], "new", now())).await;
     let at = now();
 
@@ -425,7 +436,13 @@ async fn expired_messages_are_hidden_then_purged_with_their_entries(db: Database
     ));
     let edit = f
         .messages
-        .edit(f.chat, old.id, MessageBody::parse("x").expect("valid"), at)
+        .edit(
+            f.chat,
+            old.id,
+            MessageBody::parse("x").expect("valid"),
+            at,
+            &by(f.users[0]),
+        )
         .await;
     assert!(matches!(edit, Err(MessageWriteError::MessageNotFound)));
 
@@ -467,7 +484,10 @@ async fn purging_works_in_bounded_batches(db: DatabaseConnection) {
         name: None,
         message_ttl: Some(Some(MessageTtl::from_seconds(60).expect("valid"))),
     };
-    f.chats.update(f.chat, changes, now()).await.expect("ttl");
+    f.chats
+        .update(f.chat, changes, now(), &by(f.users[0]))
+        .await
+        .expect("ttl");
     let at = now();
     assert_eq!(f.messages.purge_expired(at, 3).await.expect("purge"), 3);
     assert_eq!(f.messages.purge_expired(at, 3).await.expect("purge"), 3);

@@ -2,6 +2,8 @@
 //! database per test (dropped afterwards) when `CONFAB_TEST_POSTGRES_URL` is set.
 //! Both come from `confab_infrastructure::testing`; here they are migrated.
 
+use confab_application::ports::{Guard, Refusal};
+use confab_domain::UserId;
 use confab_infrastructure::persistence::{connect, migrate};
 use confab_infrastructure::testing::ScratchDatabase;
 use sea_orm::DatabaseConnection;
@@ -58,4 +60,20 @@ macro_rules! contract_test {
             }
         }
     };
+}
+
+// The signature is the guard's rule type, which a permissive rule must still match.
+#[allow(clippy::unnecessary_wraps)]
+fn allow<S>(_: &S) -> Result<(), Refusal> {
+    Ok(())
+}
+
+/// A write's guard that lets `actor` do anything a member can reach: the contract
+/// tests check storage, and the permission rules are the services' (tested there).
+/// The adapter still refuses an `actor` who is not a member.
+pub(crate) fn by<S>(actor: UserId) -> Guard<'static, S> {
+    Guard {
+        actor,
+        rule: &allow::<S>,
+    }
 }

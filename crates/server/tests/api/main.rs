@@ -15,5 +15,6 @@ mod errors;
 mod messages;
 mod operations;
 mod profiles;
+mod races;
 mod sessions;
 mod ws;

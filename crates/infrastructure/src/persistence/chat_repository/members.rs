@@ -1,11 +1,12 @@
-//! Changing who is in a group and their roles. Each write locks the chat row first,
-//! so its checks and its log entries cannot interleave with another writer.
+//! Changing who is in a group and their roles. Each write locks the chat row and runs
+//! its guard first, so its checks and its log entries cannot interleave with another
+//! writer.
 
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use confab_application::RepositoryError;
-use confab_application::ports::{ChatWriteError, Removal};
+use confab_application::ports::{ChatWriteError, Guard, LockedChat, Refusal, Removal};
 use confab_domain::{
     ChatId, EventPayload, LoggedEvent, MAX_GROUP_MEMBERS, MemberChange, MemberRole, UserId,
 };
@@ -15,8 +16,9 @@ use sea_orm::{
     QueryFilter, QueryOrder, TransactionTrait,
 };
 
-use crate::persistence::chat_log::{lock_chat, log};
-use crate::persistence::chat_rows::{member_count, role_from_row, unknown_users};
+use super::authorized;
+use crate::persistence::chat_log::log;
+use crate::persistence::chat_rows::{member_count, unknown_users};
 use crate::persistence::entities::{chat_events, chat_members, chats, messages};
 use crate::persistence::storage;
 
@@ -54,11 +56,10 @@ pub(super) async fn add_members(
     chat_id: ChatId,
     user_ids: &[UserId],
     now: DateTime<Utc>,
+    guard: &Guard<'_, LockedChat>,
 ) -> Result<Vec<LoggedEvent>, ChatWriteError> {
     let txn = db.begin().await.map_err(storage)?;
-    lock_chat(&txn, chat_id.as_uuid())
-        .await?
-        .ok_or(ChatWriteError::ChatNotFound)?;
+    authorized(&txn, chat_id, guard, None).await?;
     let mut seen = HashSet::new();
     let wanted: Vec<UserId> = user_ids
         .iter()
@@ -166,16 +167,11 @@ pub(super) async fn remove_member(
     chat_id: ChatId,
     user_id: UserId,
     now: DateTime<Utc>,
+    guard: &Guard<'_, LockedChat>,
 ) -> Result<Removal, ChatWriteError> {
     let txn = db.begin().await.map_err(storage)?;
-    lock_chat(&txn, chat_id.as_uuid())
-        .await?
-        .ok_or(ChatWriteError::MemberNotFound)?;
-    let member = chat_members::Entity::find_by_id((chat_id.as_uuid(), user_id.as_uuid()))
-        .one(&txn)
-        .await
-        .map_err(storage)?
-        .ok_or(ChatWriteError::MemberNotFound)?;
+    let locked = authorized(&txn, chat_id, guard, Some(user_id)).await?;
+    let role = locked.state.target.ok_or(Refusal::TargetNotMember)?.role;
     if member_count(&txn, chat_id.as_uuid()).await? <= 1 {
         delete_chat(&txn, chat_id).await?;
         txn.commit().await.map_err(storage)?;
@@ -184,7 +180,6 @@ pub(super) async fn remove_member(
             chat_deleted: true,
         });
     }
-    let role = role_from_row(member.role.as_deref())?;
     let mut events = Vec::new();
     if role == Some(MemberRole::Owner)
         && let Some(heir) = successor(&txn, chat_id, user_id).await?
@@ -215,17 +210,12 @@ pub(super) async fn set_role(
     user_id: UserId,
     role: MemberRole,
     now: DateTime<Utc>,
+    guard: &Guard<'_, LockedChat>,
 ) -> Result<Vec<LoggedEvent>, ChatWriteError> {
     let txn = db.begin().await.map_err(storage)?;
-    lock_chat(&txn, chat_id.as_uuid())
-        .await?
-        .ok_or(ChatWriteError::MemberNotFound)?;
-    let member = chat_members::Entity::find_by_id((chat_id.as_uuid(), user_id.as_uuid()))
-        .one(&txn)
-        .await
-        .map_err(storage)?
-        .ok_or(ChatWriteError::MemberNotFound)?;
-    if role_from_row(member.role.as_deref())? == Some(role) {
+    let locked = authorized(&txn, chat_id, guard, Some(user_id)).await?;
+    let target = locked.state.target.ok_or(Refusal::TargetNotMember)?;
+    if target.role == Some(role) {
         return Ok(Vec::new());
     }
     let old_owners: Vec<UserId> = if role == MemberRole::Owner {

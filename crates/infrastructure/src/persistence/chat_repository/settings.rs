@@ -2,13 +2,14 @@
 
 use chrono::{DateTime, Utc};
 use confab_application::RepositoryError;
-use confab_application::ports::{ChatChanges, ChatWriteError};
+use confab_application::ports::{ChatChanges, ChatWriteError, Guard, LockedChat};
 use confab_domain::{ChatId, EventPayload, LoggedEvent, MessageTtl, Seq, UserId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
 
-use crate::persistence::chat_log::{append, lock_chat, take_seq};
-use crate::persistence::chat_rows::{chat_from_row, load_chat, snapshot};
+use super::authorized;
+use crate::persistence::chat_log::{append, take_seq};
+use crate::persistence::chat_rows::{load_chat, snapshot};
 use crate::persistence::entities::{chat_members, chats};
 use crate::persistence::message_repository::purge::purge_chat_expired;
 use crate::persistence::storage;
@@ -18,12 +19,10 @@ pub(super) async fn update(
     chat_id: ChatId,
     changes: ChatChanges,
     now: DateTime<Utc>,
+    guard: &Guard<'_, LockedChat>,
 ) -> Result<Option<LoggedEvent>, ChatWriteError> {
     let txn = db.begin().await.map_err(storage)?;
-    let row = lock_chat(&txn, chat_id.as_uuid())
-        .await?
-        .ok_or(ChatWriteError::ChatNotFound)?;
-    let chat = chat_from_row(row)?;
+    let chat = authorized(&txn, chat_id, guard, None).await?.chat;
     let name = changes.name.filter(|name| chat.name.as_ref() != Some(name));
     let ttl = changes.message_ttl.filter(|ttl| chat.message_ttl != *ttl);
     if name.is_none() && ttl.is_none() {

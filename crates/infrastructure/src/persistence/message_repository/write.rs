@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use confab_application::RepositoryError;
-use confab_application::ports::{MessageWriteError, NewMessage, SendOutcome};
+use confab_application::ports::{
+    Guard, LockedMessage, MessageWriteError, NewMessage, Refusal, SendOutcome,
+};
 use confab_domain::{
     Chat, ChatId, ClientMessageId, EventPayload, LoggedEvent, Message, MessageBody, MessageId, Seq,
     UserId,
@@ -14,6 +16,7 @@ use sea_orm::{
 };
 
 use super::purge::purge_message;
+use crate::persistence::chat_guard::lock_for;
 use crate::persistence::chat_log::{append, lock_chat, log, redact, take_seq_as_member};
 use crate::persistence::chat_rows::{chat_from_row, live_messages, message_from_row};
 use crate::persistence::entities::messages;
@@ -137,10 +140,16 @@ pub(super) async fn send(
     new: NewMessage,
 ) -> Result<SendOutcome, MessageWriteError> {
     let txn = db.begin().await.map_err(storage)?;
-    // Taking the seq first locks the chat row: a concurrent retry waits here, and
-    // then sees the first send's committed row. The same statement refuses a
-    // non-member (or a chat that is gone), so a retry is never answered to someone
-    // who left the chat.
+    // Lock the chat row first: a concurrent retry waits here and then sees the first
+    // send's committed row, and a concurrent removal of the author has committed
+    // before the next statement starts. That statement takes the seq only for a
+    // member, so it sees the members as they are now (under PostgreSQL's READ
+    // COMMITTED a statement that itself waited for the lock would judge membership
+    // by what it saw before waiting), and a retry is never answered to someone who
+    // left the chat.
+    lock_chat(&txn, new.chat_id.as_uuid())
+        .await?
+        .ok_or(MessageWriteError::ChatNotFound)?;
     let chat = take_seq_as_member(
         &txn,
         new.chat_id.as_uuid(),
@@ -205,24 +214,31 @@ async fn reply_target_live(
     Ok(found.is_some())
 }
 
-/// Locks the chat and loads the live message `id` of it.
-async fn locked_message(
+/// Locks the chat, checks that the guard's actor is a member (before looking at the
+/// message, so a non-member learns nothing of it), loads the live message `id` and
+/// runs the guard's rule on it.
+async fn guarded_message(
     txn: &DatabaseTransaction,
     chat_id: ChatId,
     id: MessageId,
     now: DateTime<Utc>,
+    guard: &Guard<'_, LockedMessage>,
 ) -> Result<Message, MessageWriteError> {
-    let chat = lock_chat(txn, chat_id.as_uuid())
+    let locked = lock_for(txn, chat_id.as_uuid(), guard.actor, None)
         .await?
-        .ok_or(MessageWriteError::MessageNotFound)?;
-    let chat = chat_from_row(chat)?;
-    let row = live_messages(chat.id.as_uuid(), chat.message_ttl, now)
+        .ok_or(Refusal::NotMember)?;
+    let row = live_messages(chat_id.as_uuid(), locked.chat.message_ttl, now)
         .filter(messages::Column::Id.eq(id.as_uuid()))
         .one(txn)
         .await
         .map_err(storage)?
         .ok_or(MessageWriteError::MessageNotFound)?;
-    Ok(message_from_row(row)?)
+    let message = message_from_row(row)?;
+    guard.check(&LockedMessage {
+        chat: locked.state,
+        author: message.author_id,
+    })?;
+    Ok(message)
 }
 
 /// Stores the message's new state and logs it under the next seq.
@@ -255,9 +271,10 @@ pub(super) async fn edit(
     id: MessageId,
     body: MessageBody,
     now: DateTime<Utc>,
+    guard: &Guard<'_, LockedMessage>,
 ) -> Result<LoggedEvent, MessageWriteError> {
     let txn = db.begin().await.map_err(storage)?;
-    let mut message = locked_message(&txn, chat_id, id, now).await?;
+    let mut message = guarded_message(&txn, chat_id, id, now, guard).await?;
     if message.is_deleted() {
         return Err(MessageWriteError::Deleted);
     }
@@ -273,9 +290,10 @@ pub(super) async fn delete(
     chat_id: ChatId,
     id: MessageId,
     now: DateTime<Utc>,
+    guard: &Guard<'_, LockedMessage>,
 ) -> Result<Option<LoggedEvent>, MessageWriteError> {
     let txn = db.begin().await.map_err(storage)?;
-    let mut message = locked_message(&txn, chat_id, id, now).await?;
+    let mut message = guarded_message(&txn, chat_id, id, now, guard).await?;
     if message.is_deleted() {
         return Ok(None);
     }

@@ -11,6 +11,7 @@ use sea_orm::DatabaseConnection;
 use super::{Fixture, fixture, new_message, send, send_at_once, seq};
 use crate::chats::now;
 use crate::contract_test;
+use crate::support::by;
 
 async fn set_ttl(f: &Fixture, seconds: Option<i64>, at: DateTime<Utc>) {
     let ttl = seconds.map(|s| MessageTtl::from_seconds(s).expect("valid ttl"));
@@ -18,7 +19,11 @@ async fn set_ttl(f: &Fixture, seconds: Option<i64>, at: DateTime<Utc>) {
         name: None,
         message_ttl: Some(ttl),
     };
-    let event = f.chats.update(f.chat, changes, at).await.expect("update");
+    let event = f
+        .chats
+        .update(f.chat, changes, at, &by(f.users[0]))
+        .await
+        .expect("update");
     assert!(event.is_some(), "the TTL changed");
 }
 

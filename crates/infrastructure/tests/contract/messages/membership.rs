@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 use super::{fixture, new_message, send, seq};
 use crate::chats::now;
 use crate::contract_test;
+use crate::support::by;
 
 async fn outsiders_and_former_members_cannot_send_or_retry(db: DatabaseConnection) {
     let f = fixture(&db).await;
@@ -26,7 +27,7 @@ async fn outsiders_and_former_members_cannot_send_or_retry(db: DatabaseConnectio
         "no seq was taken"
     );
     f.chats
-        .remove_member(f.chat, f.users[1], now())
+        .remove_member(f.chat, f.users[1], now(), &by(f.users[1]))
         .await
         .expect("leave");
     let before = f.chats.snapshot(f.chat).await.expect("read").expect("chat");

@@ -11,6 +11,7 @@ use sea_orm::DatabaseConnection;
 use super::{Fixture, fixture, new_message, send};
 use crate::chats::now;
 use crate::contract_test;
+use crate::support::by;
 
 /// One generated chat: for each message, whether it is deleted and whether it expired.
 #[derive(Debug, Clone)]
@@ -36,7 +37,7 @@ async fn build(f: &Fixture, case: &Case) -> Vec<i64> {
         let message = send(&f.messages, new_message(f.chat, f.users[i % 2], "m", at)).await;
         if deleted {
             f.messages
-                .delete(f.chat, message.id, now())
+                .delete(f.chat, message.id, now(), &by(f.users[0]))
                 .await
                 .expect("delete");
         }
@@ -48,7 +49,10 @@ async fn build(f: &Fixture, case: &Case) -> Vec<i64> {
         name: None,
         message_ttl: Some(Some(MessageTtl::from_seconds(60).expect("valid"))),
     };
-    f.chats.update(f.chat, changes, now()).await.expect("ttl");
+    f.chats
+        .update(f.chat, changes, now(), &by(f.users[0]))
+        .await
+        .expect("ttl");
     live
 }
 

@@ -13,6 +13,7 @@ use tokio::sync::watch;
 use super::{fixture, new_message, send};
 use crate::chats::now;
 use crate::contract_test;
+use crate::support::by;
 
 struct FixedClock(DateTime<Utc>);
 
@@ -37,7 +38,10 @@ async fn reaper_purges_every_expired_message_and_stops_on_shutdown(db: DatabaseC
         name: None,
         message_ttl: Some(Some(MessageTtl::from_seconds(60).expect("valid"))),
     };
-    f.chats.update(f.chat, changes, now()).await.expect("ttl");
+    f.chats
+        .update(f.chat, changes, now(), &by(f.users[0]))
+        .await
+        .expect("ttl");
 
     let (stop, shutdown) = watch::channel(false);
     let messages: Arc<dyn MessageRepository> = f.messages.clone();
