@@ -8,7 +8,6 @@ mod code;
 mod messages;
 mod render;
 
-use confab_application::ValidationErrors;
 use confab_application::accounts::{
     AuthenticateError, ChangePasswordError, ListSessionsError, LoginError, LogoutError,
     RefreshError, RegisterError, RevokeSessionError,
@@ -16,11 +15,16 @@ use confab_application::accounts::{
 use confab_application::profiles::{
     GetUserError, ProfileError, SearchUsersError, UpdateProfileError,
 };
+use confab_application::{RepositoryError, ValidationErrors};
 use poem::http::StatusCode;
 
 pub use code::ErrorCode;
 use render::ErrorChain;
 pub use render::{ErrorBody, FieldErrorBody};
+
+/// How long a client is asked to wait after a `503`: the pool retries a connection
+/// within this time, so a database that is back is used by then.
+const UNAVAILABLE_RETRY_AFTER_SECONDS: u64 = 5;
 
 /// An error answer: code, detail, field errors and the headers some codes need.
 #[derive(Debug, Clone)]
@@ -70,7 +74,12 @@ impl ApiError {
     }
 
     /// `500 internal`: logs `cause` with its source chain, hides it from the client.
+    /// When the chain says the database could not be reached, the answer is
+    /// `503 service_unavailable` instead: the client may retry.
     pub fn internal(cause: &(dyn std::error::Error + 'static)) -> Self {
+        if RepositoryError::in_chain_is_unavailable(cause) {
+            return Self::unavailable(cause);
+        }
         tracing::error!(error = %ErrorChain(cause), "request failed with an internal error");
         Self::new(
             ErrorCode::Internal,
@@ -78,13 +87,17 @@ impl ApiError {
         )
     }
 
-    /// `503 service_unavailable`: logs `cause`, says only that a dependency is down.
+    /// `503 service_unavailable` with `Retry-After`: logs `cause`, says only that a
+    /// dependency is down.
     pub fn unavailable(cause: &(dyn std::error::Error + 'static)) -> Self {
         tracing::error!(error = %ErrorChain(cause), "a dependency is unavailable");
-        Self::new(
-            ErrorCode::ServiceUnavailable,
-            "The service is temporarily unavailable.",
-        )
+        Self {
+            retry_after_seconds: Some(UNAVAILABLE_RETRY_AFTER_SECONDS),
+            ..Self::new(
+                ErrorCode::ServiceUnavailable,
+                "The service is temporarily unavailable; retry shortly.",
+            )
+        }
     }
 
     /// `429 rate_limited` with `Retry-After` (at least one second).

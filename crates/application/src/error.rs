@@ -8,18 +8,60 @@ use thiserror::Error;
 /// A storage adapter failed in a way no caller can act on (connection lost, SQL
 /// error, corrupt row). The source is kept for the logs, never shown to clients.
 #[derive(Debug, Error)]
-#[error("storage failure")]
-pub struct RepositoryError(#[source] Box<dyn StdError + Send + Sync + 'static>);
+#[error("{}", if *.unavailable { "storage unavailable" } else { "storage failure" })]
+pub struct RepositoryError {
+    #[source]
+    source: Box<dyn StdError + Send + Sync + 'static>,
+    unavailable: bool,
+}
 
 impl RepositoryError {
     /// Wraps any adapter error.
     pub fn new(source: impl StdError + Send + Sync + 'static) -> Self {
-        Self(Box::new(source))
+        Self {
+            source: Box::new(source),
+            unavailable: false,
+        }
+    }
+
+    /// Wraps an adapter error that means the store cannot be reached right now
+    /// (refused or lost connection, no connection free in time, a server shutting
+    /// down): the same request may well succeed in a moment.
+    pub fn unavailable(source: impl StdError + Send + Sync + 'static) -> Self {
+        Self {
+            source: Box::new(source),
+            unavailable: true,
+        }
     }
 
     /// Describes a state the adapter found and cannot explain (e.g. a corrupt row).
     pub fn corrupt(what: impl Into<String>) -> Self {
-        Self(what.into().into())
+        Self {
+            source: what.into().into(),
+            unavailable: false,
+        }
+    }
+
+    /// Whether the store could not be reached (worth a retry), rather than failing.
+    pub const fn is_unavailable(&self) -> bool {
+        self.unavailable
+    }
+
+    /// Whether `error` or anything in its source chain is an unavailable store: how
+    /// the edges tell "try again shortly" from an internal failure, whatever use-case
+    /// error wraps it.
+    pub fn in_chain_is_unavailable(error: &(dyn StdError + 'static)) -> bool {
+        let mut next = Some(error);
+        while let Some(current) = next {
+            if current
+                .downcast_ref::<Self>()
+                .is_some_and(Self::is_unavailable)
+            {
+                return true;
+            }
+            next = current.source();
+        }
+        false
     }
 }
 

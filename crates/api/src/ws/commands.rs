@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use confab_application::RepositoryError;
 use confab_application::messages::{MarkReadError, SendMessage, SendMessageError, Sent};
 use confab_application::ports::ChatEvent;
 use confab_application::realtime::TypingError;
@@ -32,7 +33,16 @@ fn not_a_member() -> FrameError {
     )
 }
 
+/// A failure the client cannot fix: `service_unavailable` when the database could
+/// not be reached (as REST answers 503), else `internal`.
 fn internal(cause: &(dyn std::error::Error + 'static)) -> FrameError {
+    if RepositoryError::in_chain_is_unavailable(cause) {
+        tracing::error!(error = %cause, "a socket request found the database unavailable");
+        return FrameError::new(
+            FrameErrorCode::ServiceUnavailable,
+            "The service is temporarily unavailable; retry shortly.",
+        );
+    }
     tracing::error!(error = %cause, "a socket request failed");
     FrameError::new(
         FrameErrorCode::Internal,

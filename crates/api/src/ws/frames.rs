@@ -68,6 +68,8 @@ pub enum FrameErrorCode {
     ChatNotFound,
     /// Too many sends; retry later.
     RateLimited,
+    /// The database cannot be reached right now; retry shortly.
+    ServiceUnavailable,
     /// The server failed; the cause is only in its log.
     Internal,
 }

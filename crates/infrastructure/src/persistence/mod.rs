@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use confab_application::RepositoryError;
 use confab_migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, SqlErr};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, RuntimeErr, SqlErr};
 
 mod chat_guard;
 mod chat_log;
@@ -70,7 +70,40 @@ fn is_sqlite(url: &str) -> bool {
 
 /// Wraps any sea-orm error as the opaque port error.
 pub(crate) fn storage(error: DbErr) -> RepositoryError {
-    RepositoryError::new(error)
+    if is_unreachable(&error) {
+        RepositoryError::unavailable(error)
+    } else {
+        RepositoryError::new(error)
+    }
+}
+
+/// Whether `error` says the database cannot be reached right now (no connection,
+/// a lost one, a server shutting down or not accepting connections yet) rather than
+/// that a statement failed.
+fn is_unreachable(error: &DbErr) -> bool {
+    use sea_orm::sqlx::Error as Sqlx;
+    let runtime = match error {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(runtime) | DbErr::Exec(runtime) | DbErr::Query(runtime) => runtime,
+        _ => return false,
+    };
+    let RuntimeErr::SqlxError(sqlx) = runtime else {
+        return false;
+    };
+    match sqlx.as_ref() {
+        Sqlx::Io(_)
+        | Sqlx::Tls(_)
+        | Sqlx::PoolTimedOut
+        | Sqlx::PoolClosed
+        | Sqlx::WorkerCrashed
+        | Sqlx::Protocol(_) => true,
+        // SQLSTATE class 08 (connection exception), 57P0x (the server is shutting
+        // down or starting up), 53300 (too many connections).
+        Sqlx::Database(database) => database.code().is_some_and(|code| {
+            code.starts_with("08") || code.starts_with("57P") || code == "53300"
+        }),
+        _ => false,
+    }
 }
 
 /// Whether `error` is a unique-key violation (works on PostgreSQL and SQLite).

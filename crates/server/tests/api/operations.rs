@@ -24,6 +24,36 @@ async fn health_and_readiness_follow_the_database(app: TestApp) {
 }
 api_test!(health_and_readiness_follow_the_database);
 
+async fn an_unreachable_database_answers_503_with_retry_after(app: TestApp) {
+    let alice = app.register("alice").await;
+    assert_eq!(app.get("/api/v1/me", &alice.access).await.status(), 200);
+    app.db.close_by_ref().await.expect("close the pool");
+    // The session check on a protected route, and a public route.
+    let me = app.get("/api/v1/me", &alice.access).await;
+    assert_eq!(
+        me.headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
+        Some("5")
+    );
+    let body = assert_error(me, 503, "service_unavailable").await;
+    let detail = body["detail"].as_str().expect("detail");
+    assert!(
+        !detail.to_lowercase().contains("pool"),
+        "no internals: {detail}"
+    );
+    let login = app
+        .send_json(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            &serde_json::json!({"login": "alice", "password": crate::helpers::PASSWORD}),
+        )
+        .await;
+    assert_error(login, 503, "service_unavailable").await;
+}
+api_test!(an_unreachable_database_answers_503_with_retry_after);
+
 async fn metrics_label_requests_by_route_template(app: TestApp) {
     let alice = app.register("alice").await;
     let path = format!("/api/v1/users/{}", alice.id);

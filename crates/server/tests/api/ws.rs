@@ -238,3 +238,17 @@ async fn socket_sends_share_the_per_user_rate_limit() {
     socket.send(&json!({"type": "ping"})).await;
     assert_eq!(socket.next().await["type"], "pong");
 }
+
+async fn a_send_while_the_database_is_unreachable_gets_service_unavailable(app: TestApp) {
+    let (alice, _bob, chat) = alice_and_bob_in_a_group(&app).await;
+    let (mut socket, _) = Socket::ready(&app, &alice.access).await;
+    app.db.close_by_ref().await.expect("close the pool");
+    socket
+        .send(&json!({"type": "message.send", "chat_id": chat, "body": "hello?", "client_message_id": "k1"}))
+        .await;
+    let frame = socket.next().await;
+    assert_eq!(frame["type"], "error", "{frame}");
+    assert_eq!(frame["code"], "service_unavailable", "{frame}");
+    assert_eq!(frame["client_message_id"], "k1", "{frame}");
+}
+api_test!(a_send_while_the_database_is_unreachable_gets_service_unavailable);
