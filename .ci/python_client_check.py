@@ -5,7 +5,7 @@ Usage: python_client_check.py BASE_URL PACKAGE
 BASE_URL is a running confab server (http://127.0.0.1:PORT); PACKAGE is the importable
 name of the generated client (on PYTHONPATH). Operations are looked up by method and
 path rather than by generated function name, so this check follows the contract
-(API.md) and not the spelling of operation ids. Exits non-zero on any mismatch.
+(docs/api.md) and not the spelling of operation ids. Exits non-zero on any mismatch.
 """
 
 from __future__ import annotations

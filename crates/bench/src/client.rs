@@ -21,7 +21,7 @@ pub(crate) enum ApiError {
         /// The `code` of the error body, or `-` when there was none.
         code: String,
     },
-    /// The body did not have the shape API.md promises.
+    /// The body did not have the shape docs/api.md promises.
     #[error("unexpected body: {0}")]
     Decode(#[source] reqwest::Error),
 }

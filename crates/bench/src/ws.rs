@@ -25,7 +25,7 @@ pub(crate) enum WsError {
     /// The server closed the socket or sent nothing in time.
     #[error("no {0} frame within the time limit")]
     Timeout(&'static str),
-    /// A frame was not the JSON API.md describes.
+    /// A frame was not the JSON docs/realtime.md describes.
     #[error("unexpected frame: {0}")]
     Frame(#[from] serde_json::Error),
     /// The first frame was not `ready`.

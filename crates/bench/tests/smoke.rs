@@ -1,5 +1,5 @@
 //! Runs the real `confab-bench smoke` binary against a fake confab: the plan passes
-//! when the server keeps API.md's promises, and fails when a delivery goes missing.
+//! when the server keeps docs/api.md's promises, and fails when a delivery goes missing.
 
 mod fake;
 

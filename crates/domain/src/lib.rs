@@ -1,27 +1,6 @@
-//! The confab messenger's domain: the language shared by every layer.
-//!
-//! Values that reach the domain are valid by construction: a [`Username`] can only
-//! be built by [`Username::parse`], a [`MessageBody`] only by [`MessageBody::parse`],
-//! and so on. The permission rules in [`permissions`] are pure functions, so the
-//! same decision is made whichever adapter asks.
-//!
-//! ```
-//! use confab_domain::{ChatKind, MemberRole, MessageBody, Username, UserId, ValueError};
-//! use confab_domain::permissions::{may_remove_member, Actor, Denied};
-//!
-//! // Input is folded and checked once; afterwards the type is the proof.
-//! let name = Username::parse("Alice_01")?;
-//! assert_eq!(name.as_str(), "alice_01");
-//! assert_eq!(MessageBody::parse(""), Err(ValueError::Empty));
-//!
-//! // An admin may remove a plain member, but not the owner.
-//! let admin = Actor { user_id: UserId::generate(), role: Some(MemberRole::Admin) };
-//! let member = Actor { user_id: UserId::generate(), role: Some(MemberRole::Member) };
-//! let owner = Actor { user_id: UserId::generate(), role: Some(MemberRole::Owner) };
-//! assert_eq!(may_remove_member(ChatKind::Group, admin, member), Ok(()));
-//! assert_eq!(may_remove_member(ChatKind::Group, admin, owner), Err(Denied::Forbidden));
-//! # Ok::<(), ValueError>(())
-//! ```
+// The crate documentation is its README, so the example shown on crates.io is the
+// doctest that runs here.
+#![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
 mod chat;

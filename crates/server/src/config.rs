@@ -1,6 +1,7 @@
 //! Typed configuration, read once at start from the environment (and `.env`).
-//! Every variable of API.md's Running table, validated up front: an invalid value
-//! stops the start with an error naming the variable. Secrets stay out of `Debug`.
+//! Every variable of docs/operations.md's Configuration table, validated up front:
+//! an invalid value stops the start with an error naming the variable. Secrets stay
+//! out of `Debug`.
 
 use std::fmt;
 use std::net::SocketAddr;

@@ -1,4 +1,4 @@
-//! Wire types shared by every resource: timestamps as API.md writes them, the empty
+//! Wire types shared by every resource: timestamps as docs/api.md writes them, the empty
 //! 204 answer, and helpers the resource DTOs use.
 
 use std::borrow::Cow;

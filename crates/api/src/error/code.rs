@@ -2,7 +2,7 @@
 
 use poem::http::StatusCode;
 
-/// Every stable, machine-readable error code of the API (API.md, Conventions).
+/// Every stable, machine-readable error code of the API (the table in docs/api.md, Errors).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
     /// 401: missing, bad, expired or revoked token.

@@ -1,4 +1,4 @@
-//! Caps request bodies (1 MiB by API.md) before any handler reads them: a declared
+//! Caps request bodies (1 MiB, docs/api.md) before any handler reads them: a declared
 //! `Content-Length` over the cap is refused at once, a chunked body is read up to it.
 
 use poem::error::ReadBodyError;

@@ -1,4 +1,4 @@
-//! A fake confab that speaks just enough of API.md for the harness's smoke plan:
+//! A fake confab that speaks just enough of docs/api.md for the harness's smoke plan:
 //! register, login, chats, messages (send and pages), and the WebSocket fan-out.
 
 use std::collections::HashMap;
