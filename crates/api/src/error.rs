@@ -141,6 +141,11 @@ impl ApiError {
         self.code
     }
 
+    /// The human sentence of this error.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+
     /// The body as sent.
     pub fn body(&self) -> ErrorBody {
         let (_, code, title) = self.code.parts();

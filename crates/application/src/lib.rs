@@ -12,6 +12,7 @@ pub mod messages;
 pub mod pagination;
 pub mod ports;
 pub mod profiles;
+pub mod publish;
 pub mod realtime;
 
 pub use error::{FieldError, RepositoryError, ValidationErrors};

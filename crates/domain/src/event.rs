@@ -86,6 +86,16 @@ impl EventPayload {
         }
     }
 
+    /// The message a `message.*` event carries, `None` for every other event.
+    pub const fn message(&self) -> Option<&Message> {
+        match self {
+            Self::MessageCreated(message)
+            | Self::MessageUpdated(message)
+            | Self::MessageDeleted(message) => Some(message),
+            _ => None,
+        }
+    }
+
     /// Whether the event takes a seq in the chat's log. Read receipts and typing
     /// notices are only delivered live.
     pub const fn is_logged(&self) -> bool {

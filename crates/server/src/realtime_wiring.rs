@@ -1,17 +1,14 @@
 //! The realtime side of the composition root: the event bus (in process, or Redis
-//! when `CONFAB_REDIS_URL` is set, counted in `events_published_total`), the node's
+//! when `CONFAB_REDIS_URL` is set), the node's
 //! hub with its one bus subscription, and the WebSocket gateway.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use confab_api::middleware::metrics::EVENTS_PUBLISHED_TOTAL;
 use confab_api::middleware::rate_limit::RateLimit;
 use confab_api::ws::{CloseReason, Gateway, GatewayConfig, Hub};
 use confab_application::messages::MessageService;
-use confab_application::ports::{EventBus, EventStream, Notification};
+use confab_application::ports::EventBus;
 use confab_application::realtime::RealtimeService;
 use confab_infrastructure::events::{
     DEFAULT_CHANNEL, InProcessEventBus, RedisBusError, RedisEventBus,
@@ -27,39 +24,12 @@ pub const PING_VARIABLE: &str = "CONFAB_WS_PING_SECONDS";
 /// `CONFAB_WS_IDLE_TIMEOUT_SECONDS`: silence after which a socket is dropped.
 pub const IDLE_VARIABLE: &str = "CONFAB_WS_IDLE_TIMEOUT_SECONDS";
 
-/// Counts every notification published in `events_published_total`.
-struct CountingEventBus<B> {
-    inner: B,
-}
-
-impl<B: EventBus> EventBus for CountingEventBus<B> {
-    fn publish<'life0, 'async_trait>(
-        &'life0 self,
-        notification: Notification,
-    ) -> Pin<Box<dyn Future<Output = ()> + Send + 'async_trait>>
-    where
-        'life0: 'async_trait,
-        Self: 'async_trait,
-    {
-        metrics::counter!(EVENTS_PUBLISHED_TOTAL).increment(1);
-        self.inner.publish(notification)
-    }
-
-    fn subscribe(&self) -> EventStream {
-        self.inner.subscribe()
-    }
-}
-
 /// The node's event bus: Redis pub/sub when `CONFAB_REDIS_URL` is set (every node
 /// must then use the same Redis), else in process.
 pub async fn event_bus(config: &Config) -> Result<Arc<dyn EventBus>, RedisBusError> {
     Ok(match &config.redis_url {
-        Some(url) => Arc::new(CountingEventBus {
-            inner: RedisEventBus::connect(url.expose(), DEFAULT_CHANNEL).await?,
-        }),
-        None => Arc::new(CountingEventBus {
-            inner: InProcessEventBus::default(),
-        }),
+        Some(url) => Arc::new(RedisEventBus::connect(url.expose(), DEFAULT_CHANNEL).await?),
+        None => Arc::new(InProcessEventBus::default()),
     })
 }
 

@@ -5,9 +5,9 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use confab_api::middleware::metrics::{
-    EVENTS_PUBLISHED_TOTAL, HTTP_REQUEST_DURATION_SECONDS, HTTP_REQUESTS_TOTAL, WS_LOG_READS_TOTAL,
-    WS_OPEN_SOCKETS,
+    HTTP_REQUEST_DURATION_SECONDS, HTTP_REQUESTS_TOTAL, WS_LOG_READS_TOTAL, WS_OPEN_SOCKETS,
 };
+use confab_application::publish::EVENTS_PUBLISHED_TOTAL;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tracing_subscriber::EnvFilter;
 

@@ -82,7 +82,7 @@ impl MessagesApi {
                 .send(caller, ChatId::from_uuid(id.0.uuid()), body.0.into())
                 .await?
             {
-                Sent::Created(message) => MessageSent::Created(Json(message.into())),
+                Sent::Created(written) => MessageSent::Created(Json(written.message.into())),
                 Sent::Existing(message) => MessageSent::Existing(Json(message.into())),
             },
         )

@@ -57,6 +57,10 @@ pub enum ErrorCode {
     ServiceUnavailable,
     /// 500: anything else; details are in the server log only.
     Internal,
+    /// WebSocket only: the frame is not JSON, not an object, or has no string `type`.
+    InvalidFrame,
+    /// WebSocket only: a frame `type` the server does not know.
+    UnknownType,
 }
 
 impl ErrorCode {
@@ -122,6 +126,8 @@ impl ErrorCode {
                 "internal",
                 "Internal server error",
             ),
+            Self::InvalidFrame => (S::BAD_REQUEST, "invalid_frame", "Invalid frame"),
+            Self::UnknownType => (S::BAD_REQUEST, "unknown_type", "Unknown frame type"),
         }
     }
 }

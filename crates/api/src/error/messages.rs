@@ -5,6 +5,8 @@ use confab_application::messages::{
     MarkReadError, SendMessageError,
 };
 
+use confab_application::realtime::TypingError;
+
 use super::chats::{chat_not_found, forbidden};
 use super::{ApiError, ErrorCode};
 
@@ -92,6 +94,15 @@ impl From<ListEventsError> for ApiError {
             ListEventsError::Validation(errors) => Self::bad_query(errors),
             ListEventsError::ChatNotFound => chat_not_found(),
             ListEventsError::Internal(_) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<TypingError> for ApiError {
+    fn from(error: TypingError) -> Self {
+        match error {
+            TypingError::ChatNotFound => chat_not_found(),
+            TypingError::Internal(_) => Self::internal(&error),
         }
     }
 }

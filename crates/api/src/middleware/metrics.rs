@@ -15,8 +15,6 @@ pub const HTTP_REQUESTS_TOTAL: &str = "http_requests_total";
 pub const HTTP_REQUEST_DURATION_SECONDS: &str = "http_request_duration_seconds";
 /// Gauge of open WebSocket connections (maintained by the gateway).
 pub const WS_OPEN_SOCKETS: &str = "ws_open_sockets";
-/// Counter of events published to the bus (maintained by the realtime side).
-pub const EVENTS_PUBLISHED_TOTAL: &str = "events_published_total";
 /// Counter of reads of a chat's log by sockets filling a hole in what the bus
 /// delivered (maintained by the gateway). Steady growth means the bus loses or
 /// reorders events faster than sockets can wait for them.

@@ -4,14 +4,13 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use confab_application::RepositoryError;
-use confab_application::messages::{MarkReadError, SendMessage, SendMessageError, Sent};
+use confab_application::messages::{SendMessage, Sent};
 use confab_application::ports::ChatEvent;
-use confab_application::realtime::TypingError;
-use confab_domain::{ChatId, EventPayload};
+use confab_domain::ChatId;
 
 use super::connection::{Connection, Stop};
-use super::frames::{self, ClientFrame, FrameError, FrameErrorCode, PONG, SendFrame};
+use super::frames::{self, ClientFrame, FrameError, PONG, SendFrame};
+use crate::error::{ApiError, ErrorCode};
 
 /// At most one `typing` per chat and socket is forwarded within this interval.
 const TYPING_INTERVAL: Duration = Duration::from_secs(1);
@@ -24,30 +23,6 @@ enum Reply {
     Offer(ChatEvent),
     /// The original of a retried send: to this socket only, whatever was delivered.
     Direct(ChatEvent),
-}
-
-fn not_a_member() -> FrameError {
-    FrameError::new(
-        FrameErrorCode::ChatNotFound,
-        "No such chat, or you are not a member.",
-    )
-}
-
-/// A failure the client cannot fix: `service_unavailable` when the database could
-/// not be reached (as REST answers 503), else `internal`.
-fn internal(cause: &(dyn std::error::Error + 'static)) -> FrameError {
-    if RepositoryError::in_chain_is_unavailable(cause) {
-        tracing::error!(error = %cause, "a socket request found the database unavailable");
-        return FrameError::new(
-            FrameErrorCode::ServiceUnavailable,
-            "The service is temporarily unavailable; retry shortly.",
-        );
-    }
-    tracing::error!(error = %cause, "a socket request failed");
-    FrameError::new(
-        FrameErrorCode::Internal,
-        "The server could not complete the request.",
-    )
 }
 
 impl Connection {
@@ -88,8 +63,7 @@ impl Connection {
                 self.last_typing.insert(chat_id, Instant::now());
                 Ok(Reply::Nothing)
             }
-            Err(TypingError::ChatNotFound) => Err(not_a_member()),
-            Err(error @ TypingError::Internal(_)) => Err(internal(&error)),
+            Err(error) => Err(ApiError::from(error).into()),
         }
     }
 
@@ -101,12 +75,7 @@ impl Connection {
             .await
         {
             Ok(()) => Ok(Reply::Nothing),
-            Err(MarkReadError::Validation(errors)) => Err(FrameError::new(
-                FrameErrorCode::ValidationFailed,
-                errors.to_string(),
-            )),
-            Err(MarkReadError::ChatNotFound) => Err(not_a_member()),
-            Err(error @ MarkReadError::Internal(_)) => Err(internal(&error)),
+            Err(error) => Err(ApiError::from(error).into()),
         }
     }
 
@@ -115,7 +84,7 @@ impl Connection {
         let key = format!("send:{}", self.auth.user_id);
         if let Err((_, decision)) = self.gateway.send_limit.check(&key).await {
             return Err(FrameError::new(
-                FrameErrorCode::RateLimited,
+                ErrorCode::RateLimited,
                 format!(
                     "Too many messages; retry in {} s.",
                     decision.retry_after_seconds.max(1)
@@ -128,24 +97,10 @@ impl Connection {
             client_message_id: Some(frame.client_message_id),
             body: frame.body,
         };
-        let created = |message: confab_domain::Message| ChatEvent {
-            chat_id,
-            seq: Some(message.seq),
-            payload: EventPayload::MessageCreated(message),
-        };
         match self.gateway.messages.send(&self.auth, chat_id, input).await {
-            Ok(Sent::Created(message)) => Ok(Reply::Offer(created(message))),
-            Ok(Sent::Existing(message)) => Ok(Reply::Direct(created(message))),
-            Err(SendMessageError::Validation(errors)) => Err(FrameError::new(
-                FrameErrorCode::ValidationFailed,
-                errors.to_string(),
-            )),
-            Err(SendMessageError::ChatNotFound) => Err(not_a_member()),
-            Err(SendMessageError::ReplyTargetNotFound) => Err(FrameError::new(
-                FrameErrorCode::ValidationFailed,
-                "`reply_to_id` must name a message of this chat that still exists.",
-            )),
-            Err(error @ SendMessageError::Internal(_)) => Err(internal(&error)),
+            Ok(sent @ Sent::Created(_)) => Ok(Reply::Offer(sent.event())),
+            Ok(sent @ Sent::Existing(_)) => Ok(Reply::Direct(sent.event())),
+            Err(error) => Err(ApiError::from(error).into()),
         }
     }
 }

@@ -193,7 +193,7 @@ impl Connection {
             Message::Text(text) => self.on_text(&text).await,
             Message::Binary(_) => {
                 let error = super::frames::FrameError::new(
-                    super::frames::FrameErrorCode::InvalidFrame,
+                    crate::error::ErrorCode::InvalidFrame,
                     "Frames are JSON text, not binary.",
                 );
                 self.send_text(error.to_frame()).await

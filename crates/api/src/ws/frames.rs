@@ -2,6 +2,7 @@
 //! precise error code for each kind of mistake) and the server's own frames
 //! (`ready`, `pong`, `error`). Event frames are [`EventDto`](crate::dto::events::EventDto).
 
+use crate::error::{ApiError, ErrorCode};
 use confab_domain::{ChatId, MessageId, Seq};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -54,31 +55,13 @@ struct ReadFields {
     seq: i64,
 }
 
-/// Error codes of `error` frames.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FrameErrorCode {
-    /// Not JSON, not an object, or no string `type`.
-    InvalidFrame,
-    /// A `type` the server does not know.
-    UnknownType,
-    /// A field is missing, of the wrong type, or out of range.
-    ValidationFailed,
-    /// No such chat, or not a member.
-    ChatNotFound,
-    /// Too many sends; retry later.
-    RateLimited,
-    /// The database cannot be reached right now; retry shortly.
-    ServiceUnavailable,
-    /// The server failed; the cause is only in its log.
-    Internal,
-}
-
 /// A refused client frame: answered with an `error` frame, the socket stays open.
+/// Its code is the same [`ErrorCode`] a REST call answers for the same refusal:
+/// service errors reach a socket through [`ApiError`], classified once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FrameError {
     /// The code.
-    pub code: FrameErrorCode,
+    pub code: ErrorCode,
     /// A human sentence.
     pub detail: String,
     /// The `client_message_id` of a refused `message.send`, when it had one.
@@ -87,7 +70,7 @@ pub struct FrameError {
 
 impl FrameError {
     /// An error without a `client_message_id`.
-    pub fn new(code: FrameErrorCode, detail: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self {
             code,
             detail: detail.into(),
@@ -106,10 +89,16 @@ impl FrameError {
     pub fn to_frame(&self) -> String {
         to_text(&ErrorFrame {
             kind: "error",
-            code: self.code,
+            code: self.code.parts().1,
             detail: &self.detail,
             client_message_id: self.client_message_id.as_deref(),
         })
+    }
+}
+
+impl From<ApiError> for FrameError {
+    fn from(error: ApiError) -> Self {
+        Self::new(error.code(), error.detail())
     }
 }
 
@@ -117,7 +106,7 @@ impl FrameError {
 struct ErrorFrame<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
-    code: FrameErrorCode,
+    code: &'static str,
     detail: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     client_message_id: Option<&'a str>,
@@ -126,10 +115,10 @@ struct ErrorFrame<'a> {
 /// Parses one text frame.
 pub(super) fn parse(text: &str) -> Result<ClientFrame, FrameError> {
     let value: Value = serde_json::from_str(text)
-        .map_err(|_| FrameError::new(FrameErrorCode::InvalidFrame, "The frame is not JSON."))?;
+        .map_err(|_| FrameError::new(ErrorCode::InvalidFrame, "The frame is not JSON."))?;
     let Some(kind) = value.get("type").and_then(Value::as_str) else {
         return Err(FrameError::new(
-            FrameErrorCode::InvalidFrame,
+            ErrorCode::InvalidFrame,
             "A frame is a JSON object with a string `type`.",
         ));
     };
@@ -139,9 +128,8 @@ pub(super) fn parse(text: &str) -> Result<ClientFrame, FrameError> {
             chat_id: ChatId::from_uuid(f.chat_id),
         }),
         "read" => fields::<ReadFields>(value).and_then(|f| {
-            Seq::new(f.seq).map_err(|e| {
-                FrameError::new(FrameErrorCode::ValidationFailed, format!("`seq` {e}"))
-            })?;
+            Seq::new(f.seq)
+                .map_err(|e| FrameError::new(ErrorCode::ValidationFailed, format!("`seq` {e}")))?;
             Ok(ClientFrame::Read {
                 chat_id: ChatId::from_uuid(f.chat_id),
                 seq: f.seq,
@@ -157,7 +145,7 @@ pub(super) fn parse(text: &str) -> Result<ClientFrame, FrameError> {
                 .map_err(|e| e.for_message(key))
         }
         other => Err(FrameError::new(
-            FrameErrorCode::UnknownType,
+            ErrorCode::UnknownType,
             format!("Unknown frame type `{other}`."),
         )),
     }
@@ -165,7 +153,7 @@ pub(super) fn parse(text: &str) -> Result<ClientFrame, FrameError> {
 
 fn fields<T: DeserializeOwned>(value: Value) -> Result<T, FrameError> {
     serde_json::from_value(value)
-        .map_err(|e| FrameError::new(FrameErrorCode::ValidationFailed, e.to_string()))
+        .map_err(|e| FrameError::new(ErrorCode::ValidationFailed, e.to_string()))
 }
 
 impl SendFrame {

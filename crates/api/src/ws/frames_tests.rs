@@ -3,9 +3,10 @@
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{ClientFrame, FrameError, FrameErrorCode, parse};
+use super::{ClientFrame, FrameError, parse};
+use crate::error::ErrorCode;
 
-fn code_of(text: &str) -> FrameErrorCode {
+fn code_of(text: &str) -> ErrorCode {
     parse(text).expect_err("refused").code
 }
 
@@ -30,20 +31,17 @@ fn known_frames_parse() {
 
 #[test]
 fn each_mistake_has_its_code() {
-    assert_eq!(code_of("not json"), FrameErrorCode::InvalidFrame);
-    assert_eq!(code_of("[1,2]"), FrameErrorCode::InvalidFrame);
-    assert_eq!(code_of(r#"{"type":7}"#), FrameErrorCode::InvalidFrame);
-    assert_eq!(code_of(r#"{"type":"dance"}"#), FrameErrorCode::UnknownType);
-    assert_eq!(
-        code_of(r#"{"type":"typing"}"#),
-        FrameErrorCode::ValidationFailed
-    );
+    assert_eq!(code_of("not json"), ErrorCode::InvalidFrame);
+    assert_eq!(code_of("[1,2]"), ErrorCode::InvalidFrame);
+    assert_eq!(code_of(r#"{"type":7}"#), ErrorCode::InvalidFrame);
+    assert_eq!(code_of(r#"{"type":"dance"}"#), ErrorCode::UnknownType);
+    assert_eq!(code_of(r#"{"type":"typing"}"#), ErrorCode::ValidationFailed);
     assert_eq!(
         code_of(r#"{"type":"typing","chat_id":"nope"}"#),
-        FrameErrorCode::ValidationFailed
+        ErrorCode::ValidationFailed
     );
     let negative = json!({"type": "read", "chat_id": Uuid::now_v7(), "seq": -1}).to_string();
-    assert_eq!(code_of(&negative), FrameErrorCode::ValidationFailed);
+    assert_eq!(code_of(&negative), ErrorCode::ValidationFailed);
 }
 
 #[test]
@@ -51,7 +49,7 @@ fn a_refused_send_carries_its_client_message_id() {
     let missing_body =
         json!({"type": "message.send", "chat_id": Uuid::now_v7(), "client_message_id": "k-9"});
     let error = parse(&missing_body.to_string()).expect_err("no body");
-    assert_eq!(error.code, FrameErrorCode::ValidationFailed);
+    assert_eq!(error.code, ErrorCode::ValidationFailed);
     assert_eq!(error.client_message_id.as_deref(), Some("k-9"));
     let missing_key = json!({"type": "message.send", "chat_id": Uuid::now_v7(), "body": "x"});
     let error = parse(&missing_key.to_string()).expect_err("no key");
@@ -61,7 +59,7 @@ fn a_refused_send_carries_its_client_message_id() {
 #[test]
 fn error_frames_have_type_code_detail() {
     let frame: Value = serde_json::from_str(
-        &FrameError::new(FrameErrorCode::RateLimited, "slow down")
+        &FrameError::new(ErrorCode::RateLimited, "slow down")
             .for_message(Some("k".into()))
             .to_frame(),
     )
@@ -71,7 +69,7 @@ fn error_frames_have_type_code_detail() {
         json!({"type": "error", "code": "rate_limited", "detail": "slow down", "client_message_id": "k"})
     );
     let plain: Value =
-        serde_json::from_str(&FrameError::new(FrameErrorCode::UnknownType, "x").to_frame())
+        serde_json::from_str(&FrameError::new(ErrorCode::UnknownType, "x").to_frame())
             .expect("json");
     assert!(plain.get("client_message_id").is_none());
 }

@@ -26,7 +26,7 @@ use crate::middleware::rate_limit::RateLimit;
 
 pub use close::CloseReason;
 pub use endpoint::WsApi;
-pub use frames::{ClientFrame, FrameError, FrameErrorCode};
+pub use frames::{ClientFrame, FrameError};
 pub use hub::{Delivery, Hub, Registration, SocketId};
 pub use shared::SharedEvent;
 

@@ -29,9 +29,9 @@ pub(crate) use internal::internal_conversions;
 pub use types::{Authenticated, LoginInput, RegisterInput, SessionSummary, SignedIn, TokenPair};
 
 use crate::ports::{
-    Clock, EventBus, NewSession, Notification, PasswordHasher, SessionRepository, TokenService,
-    UserRepository,
+    Clock, EventBus, NewSession, PasswordHasher, SessionRepository, TokenService, UserRepository,
 };
+use crate::publish::publish_revoked;
 
 /// The account use cases. Cheap to clone: it only holds shared ports.
 #[derive(Clone)]
@@ -116,14 +116,7 @@ impl AccountService {
 
     /// Tells every node to close the sockets of sessions that were just revoked.
     async fn publish_revoked(&self, user_id: UserId, session_ids: Vec<SessionId>) {
-        if !session_ids.is_empty() {
-            self.events
-                .publish(Notification::SessionsRevoked {
-                    user_id,
-                    session_ids,
-                })
-                .await;
-        }
+        publish_revoked(self.events.as_ref(), user_id, session_ids).await;
     }
 
     /// A password that fails no policy, verified against the hasher's dummy hash so

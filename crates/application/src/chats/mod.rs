@@ -19,7 +19,8 @@ use std::sync::Arc;
 
 use confab_domain::LoggedEvent;
 
-use crate::ports::{ChatRepository, Clock, EventBus, Notification, UserRepository};
+use crate::ports::{ChatRepository, Clock, EventBus, UserRepository};
+use crate::publish::publish;
 
 pub use create::{CreatedChat, NewChatRequest};
 pub use cursor::{decode_cursor, encode_cursor};
@@ -56,13 +57,6 @@ impl ChatService {
 
     /// Sends committed entries to the bus, in log order.
     async fn publish(&self, events: Vec<LoggedEvent>) {
-        publish_logged(self.events.as_ref(), events).await;
-    }
-}
-
-/// Publishes committed log entries as chat notifications, in the order given.
-pub(crate) async fn publish_logged(bus: &dyn EventBus, events: Vec<LoggedEvent>) {
-    for event in events {
-        bus.publish(Notification::Chat(event.into())).await;
+        publish(self.events.as_ref(), events).await;
     }
 }

@@ -13,8 +13,8 @@ use confab_domain::{
 
 use crate::error::RepositoryError;
 use crate::ports::{
-    Guard, LockedChat, LockedMessage, MessageRepository, MessageWriteError, NewMessage, Refusal,
-    SendOutcome, SeqWindow,
+    Guard, LockedChat, LockedMessage, MessageRepository, MessageWriteError, MessageWritten,
+    NewMessage, Refusal, SendOutcome, SeqWindow,
 };
 
 /// Holds at most one stored message; writes are recorded by name. Like the real
@@ -79,13 +79,14 @@ impl FakeMessages {
         self.writes.lock().expect("lock").clone()
     }
 
-    fn logged(message: Message, payload: fn(Message) -> EventPayload) -> LoggedEvent {
-        LoggedEvent {
+    fn logged(message: Message, payload: fn(Message) -> EventPayload) -> MessageWritten {
+        let entry = LoggedEvent {
             chat_id: message.chat_id,
             seq: message.seq.next(),
             created_at: message.created_at,
-            payload: payload(message),
-        }
+            payload: payload(message.clone()),
+        };
+        MessageWritten { message, entry }
     }
 }
 
@@ -113,12 +114,16 @@ impl MessageRepository for FakeMessages {
             deleted_at: None,
         };
         *stored = Some(message.clone());
-        Ok(SendOutcome::Created(LoggedEvent {
+        let entry = LoggedEvent {
             chat_id: message.chat_id,
             seq: message.seq,
             created_at: message.created_at,
-            payload: EventPayload::MessageCreated(message),
-        }))
+            payload: EventPayload::MessageCreated(message.clone()),
+        };
+        Ok(SendOutcome::Created(Box::new(MessageWritten {
+            message,
+            entry,
+        })))
     }
 
     async fn list(
@@ -152,7 +157,7 @@ impl MessageRepository for FakeMessages {
         body: MessageBody,
         now: DateTime<Utc>,
         guard: &Guard<'_, LockedMessage>,
-    ) -> Result<LoggedEvent, MessageWriteError> {
+    ) -> Result<MessageWritten, MessageWriteError> {
         let mut message = self.guarded(id, guard)?;
         if message.is_deleted() {
             return Err(MessageWriteError::Deleted);
@@ -170,7 +175,7 @@ impl MessageRepository for FakeMessages {
         id: MessageId,
         now: DateTime<Utc>,
         guard: &Guard<'_, LockedMessage>,
-    ) -> Result<Option<LoggedEvent>, MessageWriteError> {
+    ) -> Result<Option<MessageWritten>, MessageWriteError> {
         let mut message = self.guarded(id, guard)?;
         if message.is_deleted() {
             return Ok(None);

@@ -17,11 +17,13 @@ mod write;
 
 use std::sync::Arc;
 
-use confab_domain::{ChatId, EventPayload, LoggedEvent, Message, UserId};
+use confab_domain::{ChatId, Message, UserId};
 
-use crate::chats::publish_logged;
 use crate::error::RepositoryError;
-use crate::ports::{ChatRepository, Clock, EventBus, Membership, MessageRepository};
+use crate::ports::{
+    ChatRepository, Clock, EventBus, Membership, MessageRepository, MessageWritten,
+};
+use crate::publish::publish;
 
 pub use errors::{
     DeleteMessageError, EditMessageError, GetMessageError, ListEventsError, ListMessagesError,
@@ -64,23 +66,9 @@ impl MessageService {
         self.chats.membership(chat_id, user_id).await
     }
 
-    /// Publishes one committed entry and returns the message it carries.
-    async fn publish_message(&self, event: LoggedEvent) -> Result<Message, RepositoryError> {
-        let message = message_of(&event)?;
-        publish_logged(self.events.as_ref(), vec![event]).await;
-        Ok(message)
-    }
-}
-
-/// The message inside a `message.*` entry.
-fn message_of(event: &LoggedEvent) -> Result<Message, RepositoryError> {
-    match &event.payload {
-        EventPayload::MessageCreated(message)
-        | EventPayload::MessageUpdated(message)
-        | EventPayload::MessageDeleted(message) => Ok(message.clone()),
-        other => Err(RepositoryError::corrupt(format!(
-            "message write logged {}",
-            other.type_name()
-        ))),
+    /// Publishes a committed write's entry and returns the message.
+    async fn publish_message(&self, written: MessageWritten) -> Message {
+        publish(self.events.as_ref(), [written.entry]).await;
+        written.message
     }
 }

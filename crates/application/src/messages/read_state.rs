@@ -5,7 +5,8 @@ use confab_domain::{ChatId, EventPayload, ReadPosition, Seq};
 use super::{MarkReadError, MessageService};
 use crate::accounts::Authenticated;
 use crate::error::ValidationErrors;
-use crate::ports::{ChatEvent, Notification};
+use crate::ports::ChatEvent;
+use crate::publish::publish;
 
 impl MessageService {
     /// Moves the caller's `last_read_seq` forward to `seq` (clamped to the chat's
@@ -24,16 +25,12 @@ impl MessageService {
             return Err(MarkReadError::ChatNotFound);
         }
         if let Some(moved_to) = self.chats.mark_read(chat_id, caller, seq).await? {
-            self.events
-                .publish(Notification::Chat(ChatEvent {
-                    chat_id,
-                    seq: None,
-                    payload: EventPayload::ReadUpdated(ReadPosition {
-                        user_id: caller,
-                        seq: moved_to,
-                    }),
-                }))
-                .await;
+            let position = ReadPosition {
+                user_id: caller,
+                seq: moved_to,
+            };
+            let event = ChatEvent::unlogged(chat_id, EventPayload::ReadUpdated(position));
+            publish(self.events.as_ref(), [event]).await;
         }
         Ok(())
     }

@@ -1,11 +1,12 @@
 //! Sending a message, exactly once per `(author, chat, client_message_id)`.
 
-use confab_domain::{ChatId, ClientMessageId, Message, MessageBody, MessageId};
+use confab_domain::{ChatId, ClientMessageId, EventPayload, Message, MessageBody, MessageId};
 
 use super::{MessageService, SendMessageError};
 use crate::accounts::Authenticated;
 use crate::error::ValidationErrors;
-use crate::ports::{NewMessage, SendOutcome};
+use crate::ports::{ChatEvent, MessageWritten, NewMessage, SendOutcome};
+use crate::publish::publish;
 
 /// `POST /chats/{id}/messages` (or a WebSocket `message.send`) as raw input.
 #[derive(Debug, Clone)]
@@ -21,17 +22,32 @@ pub struct SendMessage {
 /// A sent message: new (201) or the original of a retried `client_message_id` (200).
 #[derive(Debug, Clone)]
 pub enum Sent {
-    /// This call stored the message.
-    Created(Message),
+    /// This call stored the message (its entry is published).
+    Created(Box<MessageWritten>),
     /// An earlier call with the same `client_message_id` stored it.
     Existing(Message),
 }
 
 impl Sent {
     /// The message, whichever call stored it.
-    pub fn message(&self) -> &Message {
+    pub const fn message(&self) -> &Message {
         match self {
-            Self::Created(message) | Self::Existing(message) => message,
+            Self::Created(written) => &written.message,
+            Self::Existing(message) => message,
+        }
+    }
+
+    /// The `message.created` event of the message: the published entry when this
+    /// call stored it, else one carrying the original as it is now (what a retrying
+    /// socket is answered with).
+    pub fn event(&self) -> ChatEvent {
+        match self {
+            Self::Created(written) => written.entry.clone().into(),
+            Self::Existing(message) => ChatEvent {
+                chat_id: message.chat_id,
+                seq: Some(message.seq),
+                payload: EventPayload::MessageCreated(message.clone()),
+            },
         }
     }
 }
@@ -79,7 +95,10 @@ impl MessageService {
             })
             .await?;
         match outcome {
-            SendOutcome::Created(event) => Ok(Sent::Created(self.publish_message(event).await?)),
+            SendOutcome::Created(written) => {
+                publish(self.events.as_ref(), [written.entry.clone()]).await;
+                Ok(Sent::Created(written))
+            }
             SendOutcome::Existing(message) => Ok(Sent::Existing(message)),
         }
     }

@@ -25,11 +25,11 @@ impl MessageService {
             rule: &|locked: &LockedMessage| Ok(may_edit_message(locked.chat.actor, locked.author)?),
         };
         let now = self.clock.now();
-        let event = self
+        let written = self
             .messages
             .edit(chat_id, message_id, body, now, &guard)
             .await?;
-        Ok(self.publish_message(event).await?)
+        Ok(self.publish_message(written).await)
     }
 
     /// Turns a message into a tombstone: its author, or a group admin/owner. Deleting
@@ -52,12 +52,12 @@ impl MessageService {
             },
         };
         let now = self.clock.now();
-        if let Some(event) = self
+        if let Some(written) = self
             .messages
             .delete(chat_id, message_id, now, &guard)
             .await?
         {
-            self.publish_message(event).await?;
+            self.publish_message(written).await;
         }
         Ok(())
     }

@@ -19,6 +19,17 @@ pub struct ChatEvent {
     pub payload: EventPayload,
 }
 
+impl ChatEvent {
+    /// A live-only event of `chat_id` (typing, read receipts): it takes no seq.
+    pub const fn unlogged(chat_id: ChatId, payload: EventPayload) -> Self {
+        Self {
+            chat_id,
+            seq: None,
+            payload,
+        }
+    }
+}
+
 impl From<LoggedEvent> for ChatEvent {
     fn from(event: LoggedEvent) -> Self {
         Self {

@@ -29,11 +29,22 @@ pub struct NewMessage {
     pub now: DateTime<Utc>,
 }
 
+/// A committed message write: the message as stored now, and the log entry that
+/// tells the chat about it (`message.created`, `.updated` or `.deleted`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageWritten {
+    /// The message after the write.
+    pub message: Message,
+    /// Its log entry, to publish.
+    pub entry: LoggedEvent,
+}
+
 /// What a send did.
 #[derive(Debug, Clone)]
 pub enum SendOutcome {
-    /// A new message, logged as `message.created` under the returned entry.
-    Created(LoggedEvent),
+    /// A new message and its `message.created` entry (boxed: it holds the message
+    /// twice, in place and in the entry).
+    Created(Box<MessageWritten>),
     /// The author already sent this `client_message_id` in this chat: the original.
     Existing(Message),
 }
@@ -125,7 +136,7 @@ pub trait MessageRepository: Send + Sync {
         body: MessageBody,
         now: DateTime<Utc>,
         guard: &Guard<'_, LockedMessage>,
-    ) -> Result<LoggedEvent, MessageWriteError>;
+    ) -> Result<MessageWritten, MessageWriteError>;
 
     /// Turns the message into a tombstone (`body` cleared, `deleted_at = now`) and logs
     /// `message.deleted`. A tombstone stays as it is: `Ok(None)`, nothing logged.
@@ -139,7 +150,7 @@ pub trait MessageRepository: Send + Sync {
         id: MessageId,
         now: DateTime<Utc>,
         guard: &Guard<'_, LockedMessage>,
-    ) -> Result<Option<LoggedEvent>, MessageWriteError>;
+    ) -> Result<Option<MessageWritten>, MessageWriteError>;
 
     /// Up to `limit` log entries with a seq above `after`, ascending, leaving out
     /// entries about expired messages.

@@ -21,7 +21,9 @@ pub use chats::{
 pub use clock::Clock;
 pub use events::{ChatEvent, EventBus, EventStream, Notification};
 pub use guard::{Guard, LockedChat, LockedMessage, Refusal};
-pub use messages::{MessageRepository, MessageWriteError, NewMessage, SendOutcome, SeqWindow};
+pub use messages::{
+    MessageRepository, MessageWriteError, MessageWritten, NewMessage, SendOutcome, SeqWindow,
+};
 pub use passwords::{HashError, PasswordHash, PasswordHasher};
 pub use rate_limit::{RateDecision, RateLimitError, RateLimiter};
 pub use sessions::{NewSession, RefreshOutcome, SessionRepository};

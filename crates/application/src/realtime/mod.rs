@@ -15,8 +15,9 @@ use confab_domain::{ChatId, ChatSnapshot, EventPayload, LoggedEvent, Seq, Typing
 
 use crate::accounts::Authenticated;
 use crate::ports::{
-    ChatEvent, ChatRepository, Clock, EventBus, MessageRepository, Notification, SessionRepository,
+    ChatEvent, ChatRepository, Clock, EventBus, MessageRepository, SessionRepository,
 };
+use crate::publish::publish;
 
 pub use cursors::{ChatCursors, Step};
 pub use errors::{RealtimeError, TypingError};
@@ -126,15 +127,11 @@ impl RealtimeService {
         {
             return Err(TypingError::ChatNotFound);
         }
-        self.events
-            .publish(Notification::Chat(ChatEvent {
-                chat_id,
-                seq: None,
-                payload: EventPayload::Typing(Typing {
-                    user_id: auth.user_id,
-                }),
-            }))
-            .await;
+        let typing = Typing {
+            user_id: auth.user_id,
+        };
+        let event = ChatEvent::unlogged(chat_id, EventPayload::Typing(typing));
+        publish(self.events.as_ref(), [event]).await;
         Ok(())
     }
 }

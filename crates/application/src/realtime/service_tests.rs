@@ -15,8 +15,8 @@ use crate::accounts::fakes::Store;
 use crate::chats::fakes::{FakeChats, FixedClock, RecordingBus};
 use crate::error::RepositoryError;
 use crate::ports::{
-    ChatEvent, Clock, Guard, LockedMessage, MessageRepository, MessageWriteError, NewMessage,
-    NewSession, Notification, SendOutcome, SeqWindow, SessionRepository, TokenHash,
+    ChatEvent, Clock, Guard, LockedMessage, MessageRepository, MessageWriteError, MessageWritten,
+    NewMessage, NewSession, Notification, SendOutcome, SeqWindow, SessionRepository, TokenHash,
 };
 
 /// Answers `events_after` with nothing, remembering what was asked.
@@ -56,7 +56,7 @@ impl MessageRepository for LogReads {
         _: MessageBody,
         _: DateTime<Utc>,
         _: &Guard<'_, LockedMessage>,
-    ) -> Result<LoggedEvent, MessageWriteError> {
+    ) -> Result<MessageWritten, MessageWriteError> {
         Err(unused().into())
     }
     async fn delete(
@@ -65,7 +65,7 @@ impl MessageRepository for LogReads {
         _: MessageId,
         _: DateTime<Utc>,
         _: &Guard<'_, LockedMessage>,
-    ) -> Result<Option<LoggedEvent>, MessageWriteError> {
+    ) -> Result<Option<MessageWritten>, MessageWriteError> {
         Err(unused().into())
     }
     async fn events_after(

@@ -84,16 +84,6 @@ async fn take_seq_where<C: ConnectionTrait>(
     Ok(rows.into_iter().next())
 }
 
-/// The message an entry is about, if any.
-fn message_of(payload: &EventPayload) -> Option<&Message> {
-    match payload {
-        EventPayload::MessageCreated(message)
-        | EventPayload::MessageUpdated(message)
-        | EventPayload::MessageDeleted(message) => Some(message),
-        _ => None,
-    }
-}
-
 fn to_json(payload: &EventPayload) -> Result<String, RepositoryError> {
     serde_json::to_string(payload).map_err(RepositoryError::new)
 }
@@ -106,7 +96,7 @@ pub(super) async fn append<C: ConnectionTrait>(
     now: DateTime<Utc>,
     payload: EventPayload,
 ) -> Result<LoggedEvent, RepositoryError> {
-    let message = message_of(&payload);
+    let message = payload.message();
     let row = chat_events::ActiveModel {
         chat_id: Set(chat_id.as_uuid()),
         seq: Set(seq.get()),

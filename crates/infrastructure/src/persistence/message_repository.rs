@@ -4,7 +4,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use confab_application::RepositoryError;
 use confab_application::ports::{
-    Guard, LockedMessage, MessageRepository, MessageWriteError, NewMessage, SendOutcome, SeqWindow,
+    Guard, LockedMessage, MessageRepository, MessageWriteError, MessageWritten, NewMessage,
+    SendOutcome, SeqWindow,
 };
 use confab_domain::{ChatId, LoggedEvent, Message, MessageBody, MessageId, Seq};
 use sea_orm::{
@@ -98,7 +99,7 @@ impl MessageRepository for SeaOrmMessageRepository {
         body: MessageBody,
         now: DateTime<Utc>,
         guard: &Guard<'_, LockedMessage>,
-    ) -> Result<LoggedEvent, MessageWriteError> {
+    ) -> Result<MessageWritten, MessageWriteError> {
         write::edit(&self.db, chat_id, id, body, now, guard).await
     }
 
@@ -108,7 +109,7 @@ impl MessageRepository for SeaOrmMessageRepository {
         id: MessageId,
         now: DateTime<Utc>,
         guard: &Guard<'_, LockedMessage>,
-    ) -> Result<Option<LoggedEvent>, MessageWriteError> {
+    ) -> Result<Option<MessageWritten>, MessageWriteError> {
         write::delete(&self.db, chat_id, id, now, guard).await
     }
 

@@ -42,13 +42,19 @@ fn new_message(chat_id: ChatId, author_id: UserId, body: &str, at: DateTime<Utc>
 
 async fn send(repo: &SeaOrmMessageRepository, new: NewMessage) -> Message {
     match repo.send(new).await.expect("send") {
-        SendOutcome::Created(event) => match event.payload {
-            EventPayload::MessageCreated(message) => {
-                assert_eq!(message.seq, event.seq, "a message's seq is its entry's");
-                message
-            }
-            other => panic!("expected message.created, got {other:?}"),
-        },
+        SendOutcome::Created(written) => {
+            let message = written.message;
+            assert_eq!(
+                message.seq, written.entry.seq,
+                "a message's seq is its entry's"
+            );
+            assert_eq!(
+                written.entry.payload,
+                EventPayload::MessageCreated(message.clone()),
+                "the entry carries the message as stored"
+            );
+            message
+        }
         SendOutcome::Existing(message) => panic!("unexpected retry answer {message:?}"),
     }
 }
@@ -77,12 +83,9 @@ async fn send_at_once(
     let mut created = 0;
     for task in tasks {
         match task.await.expect("task").expect("send") {
-            SendOutcome::Created(event) => {
+            SendOutcome::Created(written) => {
                 created += 1;
-                let EventPayload::MessageCreated(message) = event.payload else {
-                    panic!("expected message.created");
-                };
-                ids.push(message.id);
+                ids.push(written.message.id);
             }
             SendOutcome::Existing(message) => ids.push(message.id),
         }
@@ -247,10 +250,11 @@ async fn edits_and_deletes_are_logged_and_tombstones_stay(db: DatabaseConnection
         .edit(f.chat, message.id, body.clone(), now(), &by(f.users[0]))
         .await
         .expect("edit");
-    assert_eq!(edited.seq, seq(3));
-    let EventPayload::MessageUpdated(updated) = &edited.payload else {
+    assert_eq!(edited.entry.seq, seq(3));
+    let EventPayload::MessageUpdated(updated) = &edited.entry.payload else {
         panic!("expected message.updated");
     };
+    assert_eq!(updated, &edited.message);
     assert_eq!(updated.body.as_ref(), Some(&body));
     assert!(updated.edited_at.is_some());
 
@@ -260,7 +264,7 @@ async fn edits_and_deletes_are_logged_and_tombstones_stay(db: DatabaseConnection
         .await
         .expect("delete")
         .expect("logged");
-    assert_eq!(deleted.seq, seq(4));
+    assert_eq!(deleted.entry.seq, seq(4));
     assert!(
         f.messages
             .delete(f.chat, message.id, now(), &by(f.users[0]))

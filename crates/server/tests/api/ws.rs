@@ -183,7 +183,8 @@ async fn bad_frames_get_error_frames_and_the_socket_stays_open(app: TestApp) {
         .send(&json!({"type": "message.send", "chat_id": own, "body": "re", "client_message_id": "k-4", "reply_to_id": unknown_reply}))
         .await;
     let frame = socket.next().await;
-    assert_eq!(frame["code"], "validation_failed");
+    // The same code as `POST /chats/{id}/messages` answers (404 there).
+    assert_eq!(frame["code"], "message_not_found");
     assert_eq!(frame["client_message_id"], "k-4");
     socket.send(&json!({"type": "ping"})).await;
     assert_eq!(socket.next().await, json!({"type": "pong"}));

@@ -3,11 +3,10 @@
 use chrono::{DateTime, Utc};
 use confab_application::RepositoryError;
 use confab_application::ports::{
-    Guard, LockedMessage, MessageWriteError, NewMessage, Refusal, SendOutcome,
+    Guard, LockedMessage, MessageWriteError, MessageWritten, NewMessage, Refusal, SendOutcome,
 };
 use confab_domain::{
-    Chat, ChatId, ClientMessageId, EventPayload, LoggedEvent, Message, MessageBody, MessageId, Seq,
-    UserId,
+    Chat, ChatId, ClientMessageId, EventPayload, Message, MessageBody, MessageId, Seq, UserId,
 };
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
@@ -184,16 +183,19 @@ pub(super) async fn send(
         txn.rollback().await.map_err(storage)?;
         return Err(MessageWriteError::ReplyTargetNotFound);
     }
-    let event = append(
+    let entry = append(
         &txn,
         new.chat_id,
         message.seq,
         new.now,
-        EventPayload::MessageCreated(message),
+        EventPayload::MessageCreated(message.clone()),
     )
     .await?;
     txn.commit().await.map_err(storage)?;
-    Ok(SendOutcome::Created(event))
+    Ok(SendOutcome::Created(Box::new(MessageWritten {
+        message,
+        entry,
+    })))
 }
 
 /// Whether `target` is a message of `chat` that has not expired at `now`.
@@ -247,7 +249,7 @@ async fn save_and_log(
     message: Message,
     now: DateTime<Utc>,
     kind: fn(Message) -> EventPayload,
-) -> Result<LoggedEvent, MessageWriteError> {
+) -> Result<MessageWritten, MessageWriteError> {
     messages::Entity::update_many()
         .col_expr(
             messages::Column::Body,
@@ -260,9 +262,10 @@ async fn save_and_log(
         .await
         .map_err(storage)?;
     let chat_id = message.chat_id;
-    log(txn, chat_id, now, |_: Seq| kind(message))
+    let entry = log(txn, chat_id, now, |_: Seq| kind(message.clone()))
         .await?
-        .ok_or(MessageWriteError::ChatNotFound)
+        .ok_or(MessageWriteError::ChatNotFound)?;
+    Ok(MessageWritten { message, entry })
 }
 
 pub(super) async fn edit(
@@ -272,7 +275,7 @@ pub(super) async fn edit(
     body: MessageBody,
     now: DateTime<Utc>,
     guard: &Guard<'_, LockedMessage>,
-) -> Result<LoggedEvent, MessageWriteError> {
+) -> Result<MessageWritten, MessageWriteError> {
     let txn = db.begin().await.map_err(storage)?;
     let mut message = guarded_message(&txn, chat_id, id, now, guard).await?;
     if message.is_deleted() {
@@ -280,9 +283,9 @@ pub(super) async fn edit(
     }
     message.body = Some(body);
     message.edited_at = Some(now);
-    let event = save_and_log(&txn, message, now, EventPayload::MessageUpdated).await?;
+    let written = save_and_log(&txn, message, now, EventPayload::MessageUpdated).await?;
     txn.commit().await.map_err(storage)?;
-    Ok(event)
+    Ok(written)
 }
 
 pub(super) async fn delete(
@@ -291,7 +294,7 @@ pub(super) async fn delete(
     id: MessageId,
     now: DateTime<Utc>,
     guard: &Guard<'_, LockedMessage>,
-) -> Result<Option<LoggedEvent>, MessageWriteError> {
+) -> Result<Option<MessageWritten>, MessageWriteError> {
     let txn = db.begin().await.map_err(storage)?;
     let mut message = guarded_message(&txn, chat_id, id, now, guard).await?;
     if message.is_deleted() {
@@ -300,7 +303,7 @@ pub(super) async fn delete(
     message.body = None;
     message.deleted_at = Some(now);
     redact(&txn, &message).await?;
-    let event = save_and_log(&txn, message, now, EventPayload::MessageDeleted).await?;
+    let written = save_and_log(&txn, message, now, EventPayload::MessageDeleted).await?;
     txn.commit().await.map_err(storage)?;
-    Ok(Some(event))
+    Ok(Some(written))
 }

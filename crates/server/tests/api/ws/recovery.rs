@@ -30,7 +30,7 @@ async fn store_unpublished(app: &TestApp, chat: &str, author: &str, body: &str) 
         .await
         .expect("stored");
     match outcome {
-        SendOutcome::Created(event) => event,
+        SendOutcome::Created(written) => written.entry,
         SendOutcome::Existing(_) => panic!("a new message"),
     }
 }
