@@ -2,8 +2,8 @@
 
 use thiserror::Error;
 
-use super::internal::{InternalError, internal_conversions};
 use crate::error::ValidationErrors;
+use crate::error::{InternalError, internal_conversions};
 
 /// Why [`register`](super::AccountService::register) failed.
 #[derive(Debug, Error)]

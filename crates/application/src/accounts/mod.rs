@@ -3,7 +3,6 @@
 
 mod errors;
 mod input;
-mod internal;
 mod password;
 mod refresh;
 mod sessions;
@@ -24,10 +23,9 @@ pub use errors::{
     AuthenticateError, ChangePasswordError, ListSessionsError, LoginError, LogoutError,
     RefreshError, RegisterError, RevokeSessionError,
 };
-pub use internal::InternalError;
-pub(crate) use internal::internal_conversions;
 pub use types::{Authenticated, LoginInput, RegisterInput, SessionSummary, SignedIn, TokenPair};
 
+use crate::error::InternalError;
 use crate::ports::{
     Clock, EventBus, NewSession, PasswordHasher, SessionRepository, TokenService, UserRepository,
 };

@@ -2,7 +2,8 @@
 
 use confab_domain::Password;
 
-use super::{AccountService, Authenticated, ChangePasswordError, InternalError};
+use super::{AccountService, Authenticated, ChangePasswordError};
+use crate::error::InternalError;
 use crate::error::ValidationErrors;
 
 impl AccountService {

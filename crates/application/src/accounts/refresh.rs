@@ -1,8 +1,7 @@
 //! Keeping a session alive: refresh-token rotation and access-token authentication.
 
-use super::{
-    AccountService, AuthenticateError, Authenticated, InternalError, RefreshError, SignedIn,
-};
+use super::{AccountService, AuthenticateError, Authenticated, RefreshError, SignedIn};
+use crate::error::InternalError;
 use crate::ports::{RefreshOutcome, TokenError};
 
 impl AccountService {

@@ -3,9 +3,8 @@
 use confab_domain::UserId;
 
 use super::input::{parse_login, parse_register};
-use super::{
-    AccountService, InternalError, LoginError, LoginInput, RegisterError, RegisterInput, SignedIn,
-};
+use super::{AccountService, LoginError, LoginInput, RegisterError, RegisterInput, SignedIn};
+use crate::error::InternalError;
 use crate::ports::{NewUser, UserWriteError};
 
 impl AccountService {

@@ -5,8 +5,10 @@ use confab_domain::UserId;
 use confab_domain::permissions::Denied;
 use thiserror::Error;
 
-use crate::error::{RepositoryError, ValidationErrors};
-use crate::ports::{ChatWriteError, Refusal};
+use crate::error::{InternalError, ValidationErrors, internal_conversions};
+use crate::ports::{
+    AddMembersWriteError, DirectChatWriteError, GuardedWriteError, NewGroupWriteError, Refusal,
+};
 
 /// Why a chat could not be created.
 #[derive(Debug, Error)]
@@ -28,7 +30,7 @@ pub enum CreateChatError {
     GroupFull,
     /// Storage failed.
     #[error("internal error")]
-    Internal(#[from] RepositoryError),
+    Internal(#[source] InternalError),
 }
 
 /// Why a chat could not be read.
@@ -39,7 +41,7 @@ pub enum GetChatError {
     ChatNotFound,
     /// Storage failed.
     #[error("internal error")]
-    Internal(#[from] RepositoryError),
+    Internal(#[source] InternalError),
 }
 
 /// Why the chat list could not be read.
@@ -53,7 +55,7 @@ pub enum ListChatsError {
     InvalidCursor,
     /// Storage failed.
     #[error("internal error")]
-    Internal(#[from] RepositoryError),
+    Internal(#[source] InternalError),
 }
 
 /// Why a chat could not be updated.
@@ -73,7 +75,7 @@ pub enum UpdateChatError {
     Forbidden,
     /// Storage failed.
     #[error("internal error")]
-    Internal(#[from] RepositoryError),
+    Internal(#[source] InternalError),
 }
 
 /// Why members could not be added.
@@ -96,7 +98,7 @@ pub enum AddMembersError {
     GroupFull,
     /// Storage failed.
     #[error("internal error")]
-    Internal(#[from] RepositoryError),
+    Internal(#[source] InternalError),
 }
 
 /// Why a member could not be removed (or could not leave).
@@ -116,7 +118,7 @@ pub enum RemoveMemberError {
     MemberNotFound,
     /// Storage failed.
     #[error("internal error")]
-    Internal(#[from] RepositoryError),
+    Internal(#[source] InternalError),
 }
 
 /// Why a member's role could not be changed.
@@ -136,7 +138,7 @@ pub enum ChangeRoleError {
     MemberNotFound,
     /// Storage failed.
     #[error("internal error")]
-    Internal(#[from] RepositoryError),
+    Internal(#[source] InternalError),
 }
 
 macro_rules! from_denied {
@@ -181,8 +183,10 @@ macro_rules! from_refusal_without_target {
             fn from(refusal: Refusal) -> Self {
                 match refusal {
                     Refusal::NotMember => Self::ChatNotFound,
+                    // These writes' rules name no target.
                     Refusal::TargetNotMember => {
-                        Self::Internal(RepositoryError::corrupt("a target refused in a write without one"))
+                        InternalError::Inconsistent("a target refused in a write without one")
+                            .into()
                     }
                     Refusal::Denied(denied) => denied.into(),
                 }
@@ -194,68 +198,58 @@ macro_rules! from_refusal_without_target {
 from_refusal_with_target!(RemoveMemberError, ChangeRoleError);
 from_refusal_without_target!(UpdateChatError, AddMembersError);
 
-impl From<ChatWriteError> for CreateChatError {
-    fn from(error: ChatWriteError) -> Self {
+impl From<NewGroupWriteError> for CreateChatError {
+    fn from(error: NewGroupWriteError) -> Self {
         match error {
-            ChatWriteError::UserNotFound(ids) => Self::UserNotFound(ids),
-            ChatWriteError::GroupFull => Self::GroupFull,
-            // Creating a chat runs no guard, and a chat that vanished while being
-            // created means the store contradicts itself: nothing the client can fix.
-            ChatWriteError::ChatNotFound | ChatWriteError::Refused(_) => Self::Internal(
-                RepositoryError::corrupt("chat vanished or refused during creation"),
-            ),
-            ChatWriteError::Storage(e) => Self::Internal(e),
+            NewGroupWriteError::UserNotFound(ids) => Self::UserNotFound(ids),
+            NewGroupWriteError::GroupFull => Self::GroupFull,
+            NewGroupWriteError::Storage(e) => e.into(),
         }
     }
 }
 
-impl From<ChatWriteError> for UpdateChatError {
-    fn from(error: ChatWriteError) -> Self {
+impl From<DirectChatWriteError> for CreateChatError {
+    fn from(error: DirectChatWriteError) -> Self {
         match error {
-            ChatWriteError::ChatNotFound => Self::ChatNotFound,
-            ChatWriteError::Refused(refusal) => refusal.into(),
-            ChatWriteError::UserNotFound(_) | ChatWriteError::GroupFull => Self::Internal(
-                RepositoryError::corrupt("unexpected member error on chat update"),
-            ),
-            ChatWriteError::Storage(e) => Self::Internal(e),
+            DirectChatWriteError::UserNotFound(id) => Self::UserNotFound(vec![id]),
+            DirectChatWriteError::Storage(e) => e.into(),
         }
     }
 }
 
-impl From<ChatWriteError> for AddMembersError {
-    fn from(error: ChatWriteError) -> Self {
+/// A guarded write's failure as one of the use case errors above.
+macro_rules! from_guarded_write {
+    ($($error:ident),+) => {$(
+        impl From<GuardedWriteError> for $error {
+            fn from(error: GuardedWriteError) -> Self {
+                match error {
+                    GuardedWriteError::Refused(refusal) => refusal.into(),
+                    GuardedWriteError::Storage(e) => e.into(),
+                }
+            }
+        }
+    )+};
+}
+
+from_guarded_write!(UpdateChatError, RemoveMemberError, ChangeRoleError);
+
+impl From<AddMembersWriteError> for AddMembersError {
+    fn from(error: AddMembersWriteError) -> Self {
         match error {
-            ChatWriteError::ChatNotFound => Self::ChatNotFound,
-            ChatWriteError::Refused(refusal) => refusal.into(),
-            ChatWriteError::UserNotFound(ids) => Self::UserNotFound(ids),
-            ChatWriteError::GroupFull => Self::GroupFull,
-            ChatWriteError::Storage(e) => Self::Internal(e),
+            AddMembersWriteError::Refused(refusal) => refusal.into(),
+            AddMembersWriteError::UserNotFound(ids) => Self::UserNotFound(ids),
+            AddMembersWriteError::GroupFull => Self::GroupFull,
+            AddMembersWriteError::Storage(e) => e.into(),
         }
     }
 }
 
-impl From<ChatWriteError> for RemoveMemberError {
-    fn from(error: ChatWriteError) -> Self {
-        match error {
-            ChatWriteError::ChatNotFound => Self::ChatNotFound,
-            ChatWriteError::Refused(refusal) => refusal.into(),
-            ChatWriteError::UserNotFound(_) | ChatWriteError::GroupFull => Self::Internal(
-                RepositoryError::corrupt("unexpected member error on removal"),
-            ),
-            ChatWriteError::Storage(e) => Self::Internal(e),
-        }
-    }
-}
-
-impl From<ChatWriteError> for ChangeRoleError {
-    fn from(error: ChatWriteError) -> Self {
-        match error {
-            ChatWriteError::ChatNotFound => Self::ChatNotFound,
-            ChatWriteError::Refused(refusal) => refusal.into(),
-            ChatWriteError::UserNotFound(_) | ChatWriteError::GroupFull => Self::Internal(
-                RepositoryError::corrupt("unexpected member error on role change"),
-            ),
-            ChatWriteError::Storage(e) => Self::Internal(e),
-        }
-    }
-}
+internal_conversions!(
+    CreateChatError,
+    GetChatError,
+    ListChatsError,
+    UpdateChatError,
+    AddMembersError,
+    RemoveMemberError,
+    ChangeRoleError
+);

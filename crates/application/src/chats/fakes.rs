@@ -13,9 +13,10 @@ use confab_domain::{
 
 use crate::error::RepositoryError;
 use crate::ports::{
-    ChatChanges, ChatListCursor, ChatRepository, ChatWriteError, Clock, DirectChat, EventBus,
-    EventStream, Guard, LockedChat, Membership, NewGroup, NewUser, Notification, PasswordHash,
-    ProfileChanges, Refusal, Removal, StoredCredentials, UserRepository, UserWriteError,
+    AddMembersWriteError, ChatChanges, ChatListCursor, ChatRepository, Clock, DirectChat,
+    DirectChatWriteError, EventBus, EventStream, Guard, GuardedWriteError, LockedChat, Membership,
+    NewGroup, NewGroupWriteError, NewUser, Notification, PasswordHash, ProfileChanges, Refusal,
+    Removal, StoredCredentials, UserRepository, UserWriteError,
 };
 
 /// A fixed instant.
@@ -120,14 +121,14 @@ impl FakeChats {
         &self,
         guard: &Guard<'_, LockedChat>,
         target: Option<UserId>,
-    ) -> Result<(), ChatWriteError> {
+    ) -> Result<(), Refusal> {
         let actor = self.as_member(guard.actor).ok_or(Refusal::NotMember)?;
         let locked = LockedChat {
             kind: self.chat.kind,
             actor,
             target: target.and_then(|id| self.as_member(id)),
         };
-        Ok(guard.check(&locked)?)
+        guard.check(&locked)
     }
 
     fn snapshot_now(&self) -> ChatSnapshot {
@@ -140,7 +141,7 @@ impl FakeChats {
 
 #[async_trait]
 impl ChatRepository for FakeChats {
-    async fn create_group(&self, _: NewGroup) -> Result<LoggedEvent, ChatWriteError> {
+    async fn create_group(&self, _: NewGroup) -> Result<LoggedEvent, NewGroupWriteError> {
         self.record("create_group");
         Ok(self.logged(1, EventPayload::ChatCreated(self.snapshot_now())))
     }
@@ -151,7 +152,7 @@ impl ChatRepository for FakeChats {
         _: UserId,
         _: UserId,
         _: DateTime<Utc>,
-    ) -> Result<DirectChat, ChatWriteError> {
+    ) -> Result<DirectChat, DirectChatWriteError> {
         self.record("find_or_create_direct");
         Ok(DirectChat {
             snapshot: self.snapshot_now(),
@@ -216,7 +217,7 @@ impl ChatRepository for FakeChats {
         _: ChatChanges,
         _: DateTime<Utc>,
         guard: &Guard<'_, LockedChat>,
-    ) -> Result<Option<LoggedEvent>, ChatWriteError> {
+    ) -> Result<Option<LoggedEvent>, GuardedWriteError> {
         self.guarded(guard, None)?;
         self.record("update");
         Ok(Some(
@@ -230,7 +231,7 @@ impl ChatRepository for FakeChats {
         user_ids: &[UserId],
         _: DateTime<Utc>,
         guard: &Guard<'_, LockedChat>,
-    ) -> Result<Vec<LoggedEvent>, ChatWriteError> {
+    ) -> Result<Vec<LoggedEvent>, AddMembersWriteError> {
         self.guarded(guard, None)?;
         let unknown: Vec<UserId> = user_ids
             .iter()
@@ -238,7 +239,7 @@ impl ChatRepository for FakeChats {
             .filter(|id| !self.known_users.contains(id))
             .collect();
         if !unknown.is_empty() {
-            return Err(ChatWriteError::UserNotFound(unknown));
+            return Err(AddMembersWriteError::UserNotFound(unknown));
         }
         self.record("add_members");
         Ok(user_ids
@@ -260,7 +261,7 @@ impl ChatRepository for FakeChats {
         user_id: UserId,
         _: DateTime<Utc>,
         guard: &Guard<'_, LockedChat>,
-    ) -> Result<Removal, ChatWriteError> {
+    ) -> Result<Removal, GuardedWriteError> {
         self.guarded(guard, Some(user_id))?;
         self.record("remove_member");
         let change = MemberChange {
@@ -280,7 +281,7 @@ impl ChatRepository for FakeChats {
         _: MemberRole,
         _: DateTime<Utc>,
         guard: &Guard<'_, LockedChat>,
-    ) -> Result<Vec<LoggedEvent>, ChatWriteError> {
+    ) -> Result<Vec<LoggedEvent>, GuardedWriteError> {
         self.guarded(guard, Some(user_id))?;
         self.record("set_role");
         Ok(Vec::new())

@@ -4,8 +4,8 @@
 use confab_domain::permissions::Denied;
 use thiserror::Error;
 
-use crate::error::{RepositoryError, ValidationErrors};
-use crate::ports::{MessageWriteError, Refusal};
+use crate::error::{InternalError, ValidationErrors, internal_conversions};
+use crate::ports::{DeleteWriteError, EditWriteError, Refusal, SendWriteError};
 
 /// Why a message could not be sent.
 #[derive(Debug, Error)]
@@ -22,7 +22,7 @@ pub enum SendMessageError {
     ReplyTargetNotFound,
     /// Storage failed.
     #[error("internal error")]
-    Internal(#[from] RepositoryError),
+    Internal(#[source] InternalError),
 }
 
 /// Why a page of messages could not be read.
@@ -36,7 +36,7 @@ pub enum ListMessagesError {
     ChatNotFound,
     /// Storage failed.
     #[error("internal error")]
-    Internal(#[from] RepositoryError),
+    Internal(#[source] InternalError),
 }
 
 /// Why one message could not be read.
@@ -50,7 +50,7 @@ pub enum GetMessageError {
     MessageNotFound,
     /// Storage failed.
     #[error("internal error")]
-    Internal(#[from] RepositoryError),
+    Internal(#[source] InternalError),
 }
 
 /// Why a message could not be edited.
@@ -73,7 +73,7 @@ pub enum EditMessageError {
     MessageDeleted,
     /// Storage failed.
     #[error("internal error")]
-    Internal(#[from] RepositoryError),
+    Internal(#[source] InternalError),
 }
 
 /// Why a message could not be deleted.
@@ -90,7 +90,7 @@ pub enum DeleteMessageError {
     Forbidden,
     /// Storage failed.
     #[error("internal error")]
-    Internal(#[from] RepositoryError),
+    Internal(#[source] InternalError),
 }
 
 /// Why the read position could not be moved.
@@ -104,7 +104,7 @@ pub enum MarkReadError {
     ChatNotFound,
     /// Storage failed.
     #[error("internal error")]
-    Internal(#[from] RepositoryError),
+    Internal(#[source] InternalError),
 }
 
 /// Why the chat's log could not be read.
@@ -118,7 +118,7 @@ pub enum ListEventsError {
     ChatNotFound,
     /// Storage failed.
     #[error("internal error")]
-    Internal(#[from] RepositoryError),
+    Internal(#[source] InternalError),
 }
 
 // Message rules are never group-only, so `Denied::NotAGroup` cannot come up; every
@@ -141,9 +141,10 @@ macro_rules! from_refusal {
             fn from(refusal: Refusal) -> Self {
                 match refusal {
                     Refusal::NotMember => Self::ChatNotFound,
-                    Refusal::TargetNotMember => Self::Internal(RepositoryError::corrupt(
-                        "a target refused in a message write",
-                    )),
+                    // Message rules name no target member.
+                    Refusal::TargetNotMember => {
+                        InternalError::Inconsistent("a target refused in a message write").into()
+                    }
                     Refusal::Denied(denied) => denied.into(),
                 }
             }
@@ -153,49 +154,43 @@ macro_rules! from_refusal {
 
 from_refusal!(EditMessageError, DeleteMessageError);
 
-impl From<MessageWriteError> for SendMessageError {
-    fn from(error: MessageWriteError) -> Self {
+impl From<SendWriteError> for SendMessageError {
+    fn from(error: SendWriteError) -> Self {
         match error {
-            MessageWriteError::ChatNotFound => Self::ChatNotFound,
-            // An id that names nothing is a 404 wherever it appears (as unknown user ids
-            // in bodies are), not a malformed request.
-            MessageWriteError::ReplyTargetNotFound | MessageWriteError::MessageNotFound => {
-                Self::ReplyTargetNotFound
-            }
-            MessageWriteError::Deleted | MessageWriteError::Refused(_) => Self::Internal(
-                RepositoryError::corrupt("send reported a deleted message or a refusal"),
-            ),
-            MessageWriteError::Storage(e) => Self::Internal(e),
+            SendWriteError::NotMember => Self::ChatNotFound,
+            SendWriteError::ReplyTargetNotFound => Self::ReplyTargetNotFound,
+            SendWriteError::Storage(e) => e.into(),
         }
     }
 }
 
-impl From<MessageWriteError> for EditMessageError {
-    fn from(error: MessageWriteError) -> Self {
+impl From<EditWriteError> for EditMessageError {
+    fn from(error: EditWriteError) -> Self {
         match error {
-            MessageWriteError::ChatNotFound => Self::ChatNotFound,
-            MessageWriteError::MessageNotFound | MessageWriteError::ReplyTargetNotFound => {
-                Self::MessageNotFound
-            }
-            MessageWriteError::Deleted => Self::MessageDeleted,
-            MessageWriteError::Refused(refusal) => refusal.into(),
-            MessageWriteError::Storage(e) => Self::Internal(e),
+            EditWriteError::Refused(refusal) => refusal.into(),
+            EditWriteError::MessageNotFound => Self::MessageNotFound,
+            EditWriteError::Deleted => Self::MessageDeleted,
+            EditWriteError::Storage(e) => e.into(),
         }
     }
 }
 
-impl From<MessageWriteError> for DeleteMessageError {
-    fn from(error: MessageWriteError) -> Self {
+impl From<DeleteWriteError> for DeleteMessageError {
+    fn from(error: DeleteWriteError) -> Self {
         match error {
-            MessageWriteError::ChatNotFound => Self::ChatNotFound,
-            MessageWriteError::MessageNotFound | MessageWriteError::ReplyTargetNotFound => {
-                Self::MessageNotFound
-            }
-            MessageWriteError::Deleted => Self::Internal(RepositoryError::corrupt(
-                "delete reported a deleted message",
-            )),
-            MessageWriteError::Refused(refusal) => refusal.into(),
-            MessageWriteError::Storage(e) => Self::Internal(e),
+            DeleteWriteError::Refused(refusal) => refusal.into(),
+            DeleteWriteError::MessageNotFound => Self::MessageNotFound,
+            DeleteWriteError::Storage(e) => e.into(),
         }
     }
 }
+
+internal_conversions!(
+    SendMessageError,
+    ListMessagesError,
+    GetMessageError,
+    EditMessageError,
+    DeleteMessageError,
+    MarkReadError,
+    ListEventsError
+);

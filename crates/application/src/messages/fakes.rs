@@ -13,8 +13,8 @@ use confab_domain::{
 
 use crate::error::RepositoryError;
 use crate::ports::{
-    Guard, LockedChat, LockedMessage, MessageRepository, MessageWriteError, MessageWritten,
-    NewMessage, Refusal, SendOutcome, SeqWindow,
+    DeleteWriteError, EditWriteError, Guard, LockedChat, LockedMessage, MessageRepository,
+    MessageWritten, NewMessage, Refusal, SendOutcome, SendWriteError, SeqWindow,
 };
 
 /// Holds at most one stored message; writes are recorded by name. Like the real
@@ -47,7 +47,7 @@ impl FakeMessages {
         &self,
         id: MessageId,
         guard: &Guard<'_, LockedMessage>,
-    ) -> Result<Message, MessageWriteError> {
+    ) -> Result<Message, DeleteWriteError> {
         let (user_id, role) = *self
             .members
             .iter()
@@ -59,7 +59,7 @@ impl FakeMessages {
             .expect("lock")
             .clone()
             .filter(|m| m.id == id)
-            .ok_or(MessageWriteError::MessageNotFound)?;
+            .ok_or(DeleteWriteError::MessageNotFound)?;
         guard.check(&LockedMessage {
             chat: LockedChat {
                 kind: self.kind,
@@ -92,10 +92,10 @@ impl FakeMessages {
 
 #[async_trait]
 impl MessageRepository for FakeMessages {
-    async fn send(&self, new: NewMessage) -> Result<SendOutcome, MessageWriteError> {
+    async fn send(&self, new: NewMessage) -> Result<SendOutcome, SendWriteError> {
         self.record("send");
         if !self.is_member(new.author_id) {
-            return Err(MessageWriteError::ChatNotFound);
+            return Err(SendWriteError::NotMember);
         }
         let mut stored = self.stored.lock().expect("lock");
         if let Some(existing) = stored.as_ref() {
@@ -157,10 +157,10 @@ impl MessageRepository for FakeMessages {
         body: MessageBody,
         now: DateTime<Utc>,
         guard: &Guard<'_, LockedMessage>,
-    ) -> Result<MessageWritten, MessageWriteError> {
+    ) -> Result<MessageWritten, EditWriteError> {
         let mut message = self.guarded(id, guard)?;
         if message.is_deleted() {
-            return Err(MessageWriteError::Deleted);
+            return Err(EditWriteError::Deleted);
         }
         self.record("edit");
         message.body = Some(body);
@@ -175,7 +175,7 @@ impl MessageRepository for FakeMessages {
         id: MessageId,
         now: DateTime<Utc>,
         guard: &Guard<'_, LockedMessage>,
-    ) -> Result<Option<MessageWritten>, MessageWriteError> {
+    ) -> Result<Option<MessageWritten>, DeleteWriteError> {
         let mut message = self.guarded(id, guard)?;
         if message.is_deleted() {
             return Ok(None);

@@ -75,19 +75,53 @@ pub struct ChatListCursor {
     pub chat_id: ChatId,
 }
 
-/// Why a chat could not be written.
+/// Why a group could not be created.
 #[derive(Debug, Error)]
-pub enum ChatWriteError {
-    /// The chat does not exist (any more).
-    #[error("chat not found")]
-    ChatNotFound,
+pub enum NewGroupWriteError {
+    /// Some of the member ids have no account.
+    #[error("unknown user ids")]
+    UserNotFound(Vec<UserId>),
+    /// More members than a group may have.
+    #[error("group is full")]
+    GroupFull,
+    /// Storage failed.
+    #[error(transparent)]
+    Storage(#[from] RepositoryError),
+}
+
+/// Why the direct chat of a pair could not be found or created.
+#[derive(Debug, Error)]
+pub enum DirectChatWriteError {
+    /// The other user has no account.
+    #[error("unknown user")]
+    UserNotFound(UserId),
+    /// Storage failed.
+    #[error(transparent)]
+    Storage(#[from] RepositoryError),
+}
+
+/// Why members could not be added.
+#[derive(Debug, Error)]
+pub enum AddMembersWriteError {
+    /// The guard refused, judged under the chat's lock.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
     /// Some of the given user ids have no account.
     #[error("unknown user ids")]
     UserNotFound(Vec<UserId>),
     /// The group would exceed its member limit.
     #[error("group is full")]
     GroupFull,
-    /// The write's guard refused it, judged under the chat's lock.
+    /// Storage failed.
+    #[error(transparent)]
+    Storage(#[from] RepositoryError),
+}
+
+/// Why a guarded write whose only outcome besides success is the guard's refusal
+/// (settings, removing a member, changing a role) did not happen.
+#[derive(Debug, Error)]
+pub enum GuardedWriteError {
+    /// The guard refused, judged under the chat's lock.
     #[error(transparent)]
     Refused(#[from] Refusal),
     /// Storage failed.
@@ -98,30 +132,30 @@ pub enum ChatWriteError {
 /// Chats and their members. Every write that changes what members see takes the
 /// chat's next seq(s) and writes the log entries in the same transaction. A write on
 /// behalf of a member runs its [`Guard`] after locking the chat and before changing
-/// anything: a refusal is [`ChatWriteError::Refused`] and nothing is written.
+/// anything: a refusal is the error's `Refused` variant and nothing is written.
 #[async_trait]
 pub trait ChatRepository: Send + Sync {
     /// Creates a group with its owner and first members; logs `chat.created` at seq 1
     /// (its snapshot lists the first members). Returns that entry.
     ///
     /// # Errors
-    /// [`ChatWriteError::UserNotFound`] if a member id has no account;
-    /// [`ChatWriteError::GroupFull`] beyond the member limit.
-    async fn create_group(&self, group: NewGroup) -> Result<LoggedEvent, ChatWriteError>;
+    /// [`NewGroupWriteError::UserNotFound`] if a member id has no account;
+    /// [`NewGroupWriteError::GroupFull`] beyond the member limit.
+    async fn create_group(&self, group: NewGroup) -> Result<LoggedEvent, NewGroupWriteError>;
 
     /// The one direct chat of `a` and `b`, created with id `new_id` and `chat.created`
     /// at seq 1 when it does not exist yet. A unique key on the ordered pair makes
     /// concurrent calls agree on one chat.
     ///
     /// # Errors
-    /// [`ChatWriteError::UserNotFound`] when `b` has no account.
+    /// [`DirectChatWriteError::UserNotFound`] when `b` has no account.
     async fn find_or_create_direct(
         &self,
         new_id: ChatId,
         a: UserId,
         b: UserId,
         now: DateTime<Utc>,
-    ) -> Result<DirectChat, ChatWriteError>;
+    ) -> Result<DirectChat, DirectChatWriteError>;
 
     /// `user_id`'s membership of `chat_id`, or `None` when not a member (or no chat).
     ///
@@ -174,36 +208,37 @@ pub trait ChatRepository: Send + Sync {
     /// the snapshot after it and returns it. `None` when nothing changed.
     ///
     /// # Errors
-    /// [`ChatWriteError::Refused`] when the guard refuses (a gone chat has no members).
+    /// [`GuardedWriteError::Refused`] when the guard refuses (a gone chat has no
+    /// members).
     async fn update(
         &self,
         chat_id: ChatId,
         changes: ChatChanges,
         now: DateTime<Utc>,
         guard: &Guard<'_, LockedChat>,
-    ) -> Result<Option<LoggedEvent>, ChatWriteError>;
+    ) -> Result<Option<LoggedEvent>, GuardedWriteError>;
 
     /// Adds those of `user_ids` who are not members yet as `member`, each with its own
     /// `member.added` entry (their `last_read_seq` starts at that seq).
     ///
     /// # Errors
-    /// [`ChatWriteError::Refused`] when the guard refuses (checked before the ids),
-    /// [`ChatWriteError::UserNotFound`] for unknown ids, [`ChatWriteError::GroupFull`]
-    /// beyond the limit; nothing is added then.
+    /// [`AddMembersWriteError::Refused`] when the guard refuses (checked before the
+    /// ids), [`AddMembersWriteError::UserNotFound`] for unknown ids,
+    /// [`AddMembersWriteError::GroupFull`] beyond the limit; nothing is added then.
     async fn add_members(
         &self,
         chat_id: ChatId,
         user_ids: &[UserId],
         now: DateTime<Utc>,
         guard: &Guard<'_, LockedChat>,
-    ) -> Result<Vec<LoggedEvent>, ChatWriteError>;
+    ) -> Result<Vec<LoggedEvent>, AddMembersWriteError>;
 
     /// Removes `user_id`. When the owner leaves, ownership passes to the
     /// longest-standing admin, else member (`member.updated` before `member.removed`).
     /// When the last member leaves, the chat and its whole log are deleted.
     ///
     /// # Errors
-    /// [`ChatWriteError::Refused`] when the guard refuses; the guard sees `user_id`
+    /// [`GuardedWriteError::Refused`] when the guard refuses; the guard sees `user_id`
     /// as its target (`None` when not a member).
     async fn remove_member(
         &self,
@@ -211,14 +246,14 @@ pub trait ChatRepository: Send + Sync {
         user_id: UserId,
         now: DateTime<Utc>,
         guard: &Guard<'_, LockedChat>,
-    ) -> Result<Removal, ChatWriteError>;
+    ) -> Result<Removal, GuardedWriteError>;
 
     /// Sets `user_id`'s role. Making someone `owner` demotes the current owner to
     /// `admin` (two `member.updated` entries, the new owner's first). Setting the role
     /// a member already has changes nothing and logs nothing.
     ///
     /// # Errors
-    /// [`ChatWriteError::Refused`] when the guard refuses; the guard sees `user_id`
+    /// [`GuardedWriteError::Refused`] when the guard refuses; the guard sees `user_id`
     /// as its target (`None` when not a member).
     async fn set_role(
         &self,
@@ -227,7 +262,7 @@ pub trait ChatRepository: Send + Sync {
         role: MemberRole,
         now: DateTime<Utc>,
         guard: &Guard<'_, LockedChat>,
-    ) -> Result<Vec<LoggedEvent>, ChatWriteError>;
+    ) -> Result<Vec<LoggedEvent>, GuardedWriteError>;
 
     /// Moves `user_id`'s `last_read_seq` forward to `seq`, clamped to the chat's
     /// `last_seq`. Returns the new position when it moved, `None` when it did not.

@@ -60,27 +60,59 @@ pub enum SeqWindow {
     After(Seq),
 }
 
-/// Why a message could not be written.
+/// Why a message could not be sent.
 #[derive(Debug, Error)]
-pub enum MessageWriteError {
-    /// The chat does not exist (any more).
-    #[error("chat not found")]
-    ChatNotFound,
-    /// The message does not exist in this chat, or has expired.
-    #[error("message not found")]
-    MessageNotFound,
+pub enum SendWriteError {
+    /// The chat is gone or the author is not a member of it.
+    #[error("not a member of the chat")]
+    NotMember,
     /// `reply_to_id` names no live message of this chat.
     #[error("reply target not found")]
     ReplyTargetNotFound,
-    /// The message is a tombstone and cannot be edited.
-    #[error("message is deleted")]
-    Deleted,
-    /// The write's guard refused it, judged under the chat's lock.
-    #[error(transparent)]
-    Refused(#[from] Refusal),
     /// Storage failed.
     #[error(transparent)]
     Storage(#[from] RepositoryError),
+}
+
+/// Why a message could not be edited.
+#[derive(Debug, Error)]
+pub enum EditWriteError {
+    /// The guard refused, judged under the chat's lock.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// The message does not exist in this chat, or has expired.
+    #[error("message not found")]
+    MessageNotFound,
+    /// The message is a tombstone and cannot be edited.
+    #[error("message is deleted")]
+    Deleted,
+    /// Storage failed.
+    #[error(transparent)]
+    Storage(#[from] RepositoryError),
+}
+
+/// Why a message could not be deleted.
+#[derive(Debug, Error)]
+pub enum DeleteWriteError {
+    /// The guard refused, judged under the chat's lock.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// The message does not exist in this chat, or has expired.
+    #[error("message not found")]
+    MessageNotFound,
+    /// Storage failed.
+    #[error(transparent)]
+    Storage(#[from] RepositoryError),
+}
+
+impl From<DeleteWriteError> for EditWriteError {
+    fn from(error: DeleteWriteError) -> Self {
+        match error {
+            DeleteWriteError::Refused(refusal) => Self::Refused(refusal),
+            DeleteWriteError::MessageNotFound => Self::MessageNotFound,
+            DeleteWriteError::Storage(error) => Self::Storage(error),
+        }
+    }
 }
 
 /// Messages and the log entries about them. Expired messages (older than the chat's
@@ -94,10 +126,10 @@ pub trait MessageRepository: Send + Sync {
     /// transaction, so callers need not (and the send service does not) check first.
     ///
     /// # Errors
-    /// [`MessageWriteError::ChatNotFound`] when the chat is gone or the author is not
-    /// a member (nothing is returned to them, not even an original),
-    /// [`MessageWriteError::ReplyTargetNotFound`].
-    async fn send(&self, message: NewMessage) -> Result<SendOutcome, MessageWriteError>;
+    /// [`SendWriteError::NotMember`] when the chat is gone or the author is not a
+    /// member (nothing is returned to them, not even an original),
+    /// [`SendWriteError::ReplyTargetNotFound`].
+    async fn send(&self, message: NewMessage) -> Result<SendOutcome, SendWriteError>;
 
     /// Up to `limit` messages of the window (tombstones included), ascending by seq.
     ///
@@ -127,8 +159,8 @@ pub trait MessageRepository: Send + Sync {
     /// message is looked up, so a non-member learns nothing about it), then its rule.
     ///
     /// # Errors
-    /// [`MessageWriteError::Refused`], [`MessageWriteError::MessageNotFound`],
-    /// [`MessageWriteError::Deleted`].
+    /// [`EditWriteError::Refused`], [`EditWriteError::MessageNotFound`],
+    /// [`EditWriteError::Deleted`].
     async fn edit(
         &self,
         chat_id: ChatId,
@@ -136,21 +168,21 @@ pub trait MessageRepository: Send + Sync {
         body: MessageBody,
         now: DateTime<Utc>,
         guard: &Guard<'_, LockedMessage>,
-    ) -> Result<MessageWritten, MessageWriteError>;
+    ) -> Result<MessageWritten, EditWriteError>;
 
     /// Turns the message into a tombstone (`body` cleared, `deleted_at = now`) and logs
     /// `message.deleted`. A tombstone stays as it is: `Ok(None)`, nothing logged.
     /// The guard runs as for [`edit`](Self::edit).
     ///
     /// # Errors
-    /// [`MessageWriteError::Refused`], [`MessageWriteError::MessageNotFound`].
+    /// [`DeleteWriteError::Refused`], [`DeleteWriteError::MessageNotFound`].
     async fn delete(
         &self,
         chat_id: ChatId,
         id: MessageId,
         now: DateTime<Utc>,
         guard: &Guard<'_, LockedMessage>,
-    ) -> Result<Option<MessageWritten>, MessageWriteError>;
+    ) -> Result<Option<MessageWritten>, DeleteWriteError>;
 
     /// Up to `limit` log entries with a seq above `after`, ascending, leaving out
     /// entries about expired messages.

@@ -15,14 +15,15 @@ mod tokens;
 mod users;
 
 pub use chats::{
-    ChatChanges, ChatListCursor, ChatRepository, ChatWriteError, DirectChat, Membership, NewGroup,
-    Removal,
+    AddMembersWriteError, ChatChanges, ChatListCursor, ChatRepository, DirectChat,
+    DirectChatWriteError, GuardedWriteError, Membership, NewGroup, NewGroupWriteError, Removal,
 };
 pub use clock::Clock;
 pub use events::{ChatEvent, EventBus, EventStream, Notification};
 pub use guard::{Guard, LockedChat, LockedMessage, Refusal};
 pub use messages::{
-    MessageRepository, MessageWriteError, MessageWritten, NewMessage, SendOutcome, SeqWindow,
+    DeleteWriteError, EditWriteError, MessageRepository, MessageWritten, NewMessage, SendOutcome,
+    SendWriteError, SeqWindow,
 };
 pub use passwords::{HashError, PasswordHash, PasswordHasher};
 pub use rate_limit::{RateDecision, RateLimitError, RateLimiter};

@@ -2,8 +2,8 @@
 
 use thiserror::Error;
 
-use crate::accounts::{InternalError, internal_conversions};
 use crate::error::ValidationErrors;
+use crate::error::{InternalError, internal_conversions};
 
 /// Why [`me`](super::ProfileService::me) failed.
 #[derive(Debug, Error)]

@@ -4,7 +4,8 @@ use confab_domain::{Password, ProfileView, User, UserId};
 
 use super::patch::parse_patch;
 use super::{GetUserError, ProfileError, ProfilePatch, ProfileService, UpdateProfileError};
-use crate::accounts::{Authenticated, InternalError};
+use crate::accounts::Authenticated;
+use crate::error::InternalError;
 use crate::ports::UserWriteError;
 
 impl ProfileService {

@@ -2,7 +2,7 @@
 
 use thiserror::Error;
 
-use crate::error::RepositoryError;
+use crate::error::{InternalError, RepositoryError, internal_conversions};
 
 /// Why a typing notice was refused.
 #[derive(Debug, Error)]
@@ -12,10 +12,12 @@ pub enum TypingError {
     ChatNotFound,
     /// Storage failed.
     #[error("internal error")]
-    Internal(#[from] RepositoryError),
+    Internal(#[source] InternalError),
 }
 
 /// Why the gateway could not read what a socket needs (heads, the log, a snapshot).
 #[derive(Debug, Error)]
 #[error("realtime storage read failed")]
 pub struct RealtimeError(#[from] pub RepositoryError);
+
+internal_conversions!(TypingError);

@@ -15,8 +15,9 @@ use crate::accounts::fakes::Store;
 use crate::chats::fakes::{FakeChats, FixedClock, RecordingBus};
 use crate::error::RepositoryError;
 use crate::ports::{
-    ChatEvent, Clock, Guard, LockedMessage, MessageRepository, MessageWriteError, MessageWritten,
-    NewMessage, NewSession, Notification, SendOutcome, SeqWindow, SessionRepository, TokenHash,
+    ChatEvent, Clock, DeleteWriteError, EditWriteError, Guard, LockedMessage, MessageRepository,
+    MessageWritten, NewMessage, NewSession, Notification, SendOutcome, SendWriteError, SeqWindow,
+    SessionRepository, TokenHash,
 };
 
 /// Answers `events_after` with nothing, remembering what was asked.
@@ -29,7 +30,7 @@ fn unused() -> RepositoryError {
 
 #[async_trait]
 impl MessageRepository for LogReads {
-    async fn send(&self, _: NewMessage) -> Result<SendOutcome, MessageWriteError> {
+    async fn send(&self, _: NewMessage) -> Result<SendOutcome, SendWriteError> {
         Err(unused().into())
     }
     async fn list(
@@ -56,7 +57,7 @@ impl MessageRepository for LogReads {
         _: MessageBody,
         _: DateTime<Utc>,
         _: &Guard<'_, LockedMessage>,
-    ) -> Result<MessageWritten, MessageWriteError> {
+    ) -> Result<MessageWritten, EditWriteError> {
         Err(unused().into())
     }
     async fn delete(
@@ -65,7 +66,7 @@ impl MessageRepository for LogReads {
         _: MessageId,
         _: DateTime<Utc>,
         _: &Guard<'_, LockedMessage>,
-    ) -> Result<Option<MessageWritten>, MessageWriteError> {
+    ) -> Result<Option<MessageWritten>, DeleteWriteError> {
         Err(unused().into())
     }
     async fn events_after(

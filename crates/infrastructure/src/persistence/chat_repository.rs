@@ -4,8 +4,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use confab_application::RepositoryError;
 use confab_application::ports::{
-    ChatChanges, ChatListCursor, ChatRepository, ChatWriteError, DirectChat, Guard, LockedChat,
-    Membership, NewGroup, Refusal, Removal,
+    AddMembersWriteError, ChatChanges, ChatListCursor, ChatRepository, DirectChat,
+    DirectChatWriteError, Guard, GuardedWriteError, LockedChat, Membership, NewGroup,
+    NewGroupWriteError, Refusal, Removal,
 };
 use confab_domain::{
     ChatId, ChatListItem, ChatSnapshot, ChatView, LoggedEvent, MemberRole, Seq, UserId,
@@ -34,12 +35,12 @@ impl SeaOrmChatRepository {
 
 /// Locks the chat and runs `guard` on its members as they are now; `target` is the
 /// member the write is about, if any.
-async fn authorized(
+async fn authorized<E: From<Refusal> + From<RepositoryError>>(
     txn: &DatabaseTransaction,
     chat_id: ChatId,
     guard: &Guard<'_, LockedChat>,
     target: Option<UserId>,
-) -> Result<Locked, ChatWriteError> {
+) -> Result<Locked, E> {
     let locked = lock_for(txn, chat_id.as_uuid(), guard.actor, target)
         .await?
         .ok_or(Refusal::NotMember)?;
@@ -49,7 +50,7 @@ async fn authorized(
 
 #[async_trait]
 impl ChatRepository for SeaOrmChatRepository {
-    async fn create_group(&self, group: NewGroup) -> Result<LoggedEvent, ChatWriteError> {
+    async fn create_group(&self, group: NewGroup) -> Result<LoggedEvent, NewGroupWriteError> {
         create::create_group(&self.db, group).await
     }
 
@@ -59,7 +60,7 @@ impl ChatRepository for SeaOrmChatRepository {
         a: UserId,
         b: UserId,
         now: DateTime<Utc>,
-    ) -> Result<DirectChat, ChatWriteError> {
+    ) -> Result<DirectChat, DirectChatWriteError> {
         create::find_or_create_direct(&self.db, new_id, (a, b), now).await
     }
 
@@ -104,7 +105,7 @@ impl ChatRepository for SeaOrmChatRepository {
         changes: ChatChanges,
         now: DateTime<Utc>,
         guard: &Guard<'_, LockedChat>,
-    ) -> Result<Option<LoggedEvent>, ChatWriteError> {
+    ) -> Result<Option<LoggedEvent>, GuardedWriteError> {
         settings::update(&self.db, chat_id, changes, now, guard).await
     }
 
@@ -114,7 +115,7 @@ impl ChatRepository for SeaOrmChatRepository {
         user_ids: &[UserId],
         now: DateTime<Utc>,
         guard: &Guard<'_, LockedChat>,
-    ) -> Result<Vec<LoggedEvent>, ChatWriteError> {
+    ) -> Result<Vec<LoggedEvent>, AddMembersWriteError> {
         members::add_members(&self.db, chat_id, user_ids, now, guard).await
     }
 
@@ -124,7 +125,7 @@ impl ChatRepository for SeaOrmChatRepository {
         user_id: UserId,
         now: DateTime<Utc>,
         guard: &Guard<'_, LockedChat>,
-    ) -> Result<Removal, ChatWriteError> {
+    ) -> Result<Removal, GuardedWriteError> {
         members::remove_member(&self.db, chat_id, user_id, now, guard).await
     }
 
@@ -135,7 +136,7 @@ impl ChatRepository for SeaOrmChatRepository {
         role: MemberRole,
         now: DateTime<Utc>,
         guard: &Guard<'_, LockedChat>,
-    ) -> Result<Vec<LoggedEvent>, ChatWriteError> {
+    ) -> Result<Vec<LoggedEvent>, GuardedWriteError> {
         members::set_role(&self.db, chat_id, user_id, role, now, guard).await
     }
 

@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use confab_application::RepositoryError;
 use confab_application::ports::{
-    Guard, LockedMessage, MessageRepository, MessageWriteError, MessageWritten, NewMessage,
-    SendOutcome, SeqWindow,
+    DeleteWriteError, EditWriteError, Guard, LockedMessage, MessageRepository, MessageWritten,
+    NewMessage, SendOutcome, SendWriteError, SeqWindow,
 };
 use confab_domain::{ChatId, LoggedEvent, Message, MessageBody, MessageId, Seq};
 use sea_orm::{
@@ -36,7 +36,7 @@ impl SeaOrmMessageRepository {
 
 #[async_trait]
 impl MessageRepository for SeaOrmMessageRepository {
-    async fn send(&self, message: NewMessage) -> Result<SendOutcome, MessageWriteError> {
+    async fn send(&self, message: NewMessage) -> Result<SendOutcome, SendWriteError> {
         write::send(&self.db, message).await
     }
 
@@ -99,7 +99,7 @@ impl MessageRepository for SeaOrmMessageRepository {
         body: MessageBody,
         now: DateTime<Utc>,
         guard: &Guard<'_, LockedMessage>,
-    ) -> Result<MessageWritten, MessageWriteError> {
+    ) -> Result<MessageWritten, EditWriteError> {
         write::edit(&self.db, chat_id, id, body, now, guard).await
     }
 
@@ -109,7 +109,7 @@ impl MessageRepository for SeaOrmMessageRepository {
         id: MessageId,
         now: DateTime<Utc>,
         guard: &Guard<'_, LockedMessage>,
-    ) -> Result<Option<MessageWritten>, MessageWriteError> {
+    ) -> Result<Option<MessageWritten>, DeleteWriteError> {
         write::delete(&self.db, chat_id, id, now, guard).await
     }
 

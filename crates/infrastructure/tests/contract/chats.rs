@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use confab_application::ports::{
-    ChatChanges, ChatListCursor, ChatRepository, ChatWriteError, NewGroup, Refusal,
+    AddMembersWriteError, ChatChanges, ChatListCursor, ChatRepository, DirectChatWriteError,
+    GuardedWriteError, NewGroup, NewGroupWriteError, Refusal,
 };
 use confab_domain::{
     ChatId, ChatKind, ChatName, EventPayload, LoggedEvent, MAX_GROUP_MEMBERS, MemberChange,
@@ -133,7 +134,7 @@ async fn group_creation_logs_chat_created_with_first_members(db: DatabaseConnect
             now: now(),
         })
         .await;
-    assert!(matches!(refused, Err(ChatWriteError::UserNotFound(ids)) if ids == vec![ghost]));
+    assert!(matches!(refused, Err(NewGroupWriteError::UserNotFound(ids)) if ids == vec![ghost]));
     let heads = repo.heads_for_user(users[0]).await.expect("heads");
     assert_eq!(
         heads,
@@ -185,7 +186,7 @@ async fn direct_chat_is_one_per_pair_even_under_concurrent_creates(db: DatabaseC
     let refused = repo
         .find_or_create_direct(ChatId::generate(), users[0], ghost, now())
         .await;
-    assert!(matches!(refused, Err(ChatWriteError::UserNotFound(ids)) if ids == vec![ghost]));
+    assert!(matches!(refused, Err(DirectChatWriteError::UserNotFound(id)) if id == ghost));
 }
 contract_test!(direct_chat_is_one_per_pair_even_under_concurrent_creates);
 
@@ -227,7 +228,7 @@ async fn owner_leaving_hands_over_and_last_member_deletes_the_chat(db: DatabaseC
     let gone = repo.remove_member(chat, u[0], now(), &by(u[1])).await;
     assert!(matches!(
         gone,
-        Err(ChatWriteError::Refused(Refusal::TargetNotMember))
+        Err(GuardedWriteError::Refused(Refusal::TargetNotMember))
     ));
 
     // Without admins, the oldest plain member inherits.
@@ -286,7 +287,7 @@ async fn adding_members_is_idempotent_and_bounded(db: DatabaseConnection) {
     let refused = repo
         .add_members(chat, &[u[2], ghost], now(), &by(u[0]))
         .await;
-    assert!(matches!(refused, Err(ChatWriteError::UserNotFound(ids)) if ids == vec![ghost]));
+    assert!(matches!(refused, Err(AddMembersWriteError::UserNotFound(ids)) if ids == vec![ghost]));
     assert!(repo.membership(chat, u[2]).await.expect("read").is_none());
 
     let crowd = new_users(&db, MAX_GROUP_MEMBERS - 2).await;
@@ -296,7 +297,7 @@ async fn adding_members_is_idempotent_and_bounded(db: DatabaseConnection) {
         .expect("fill");
     assert_eq!(events.len(), MAX_GROUP_MEMBERS - 2);
     let full = repo.add_members(chat, &[u[2]], now(), &by(u[0])).await;
-    assert!(matches!(full, Err(ChatWriteError::GroupFull)));
+    assert!(matches!(full, Err(AddMembersWriteError::GroupFull)));
     let snapshot = repo.snapshot(chat).await.expect("read").expect("chat");
     assert_eq!(snapshot.members.len(), MAX_GROUP_MEMBERS);
     assert_eq!(snapshot.members[0].user_id, u[0], "oldest member first");
@@ -310,7 +311,7 @@ async fn adding_members_is_idempotent_and_bounded(db: DatabaseConnection) {
             now: now(),
         })
         .await;
-    assert!(matches!(too_big, Err(ChatWriteError::GroupFull)));
+    assert!(matches!(too_big, Err(NewGroupWriteError::GroupFull)));
 }
 contract_test!(adding_members_is_idempotent_and_bounded);
 
@@ -349,7 +350,7 @@ async fn handing_over_logs_two_entries_and_same_role_logs_none(db: DatabaseConne
         .await;
     assert!(matches!(
         stranger,
-        Err(ChatWriteError::Refused(Refusal::TargetNotMember))
+        Err(GuardedWriteError::Refused(Refusal::TargetNotMember))
     ));
     let head = repo.heads_for_user(u[0]).await.expect("heads");
     assert_eq!(head, vec![(chat, Seq::new(3).expect("valid"))]);
@@ -433,7 +434,7 @@ async fn update_logs_one_chat_updated_when_something_changes(db: DatabaseConnect
         .await;
     assert!(matches!(
         missing,
-        Err(ChatWriteError::Refused(Refusal::NotMember))
+        Err(GuardedWriteError::Refused(Refusal::NotMember))
     ));
 }
 contract_test!(update_logs_one_chat_updated_when_something_changes);

@@ -6,8 +6,8 @@ use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
 use confab_application::ports::{
-    ChatChanges, ChatRepository, MessageRepository, MessageWriteError, NewMessage, Refusal,
-    SendOutcome, SeqWindow,
+    ChatChanges, ChatRepository, EditWriteError, MessageRepository, NewMessage, Refusal,
+    SendOutcome, SendWriteError, SeqWindow,
 };
 use confab_domain::{
     ChatId, ClientMessageId, EventPayload, Message, MessageBody, MessageId, MessageTtl, Seq, UserId,
@@ -130,7 +130,7 @@ async fn sending_takes_the_next_seq_after_chat_created(db: DatabaseConnection) {
         .messages
         .send(new_message(ChatId::generate(), f.users[0], "x", now()))
         .await;
-    assert!(matches!(missing, Err(MessageWriteError::ChatNotFound)));
+    assert!(matches!(missing, Err(SendWriteError::NotMember)));
 }
 contract_test!(sending_takes_the_next_seq_after_chat_created);
 
@@ -276,7 +276,7 @@ async fn edits_and_deletes_are_logged_and_tombstones_stay(db: DatabaseConnection
         .messages
         .edit(f.chat, message.id, body, now(), &by(f.users[0]))
         .await;
-    assert!(matches!(again, Err(MessageWriteError::Deleted)));
+    assert!(matches!(again, Err(EditWriteError::Deleted)));
     let tombstone = f
         .messages
         .get(f.chat, message.id, now())
@@ -312,7 +312,7 @@ async fn edits_and_deletes_are_logged_and_tombstones_stay(db: DatabaseConnection
         .await;
     assert!(matches!(
         elsewhere,
-        Err(MessageWriteError::Refused(Refusal::NotMember))
+        Err(EditWriteError::Refused(Refusal::NotMember))
     ));
 }
 contract_test!(edits_and_deletes_are_logged_and_tombstones_stay);
@@ -325,10 +325,7 @@ async fn replies_must_target_this_chat(db: DatabaseConnection) {
     let mut reply = new_message(f.chat, f.users[1], "re", now());
     reply.reply_to_id = Some(foreign.id);
     let refused = f.messages.send(reply.clone()).await;
-    assert!(matches!(
-        refused,
-        Err(MessageWriteError::ReplyTargetNotFound)
-    ));
+    assert!(matches!(refused, Err(SendWriteError::ReplyTargetNotFound)));
     let head = f.chats.snapshot(f.chat).await.expect("read").expect("chat");
     assert_eq!(head.chat.last_seq, seq(2), "a refused send takes no seq");
     reply.reply_to_id = Some(local.id);
@@ -434,10 +431,7 @@ async fn expired_messages_are_hidden_then_purged_with_their_entries(db: Database
     let mut reply = new_message(f.chat, f.users[0], "re", at);
     reply.reply_to_id = Some(old.id);
     let refused = f.messages.send(reply).await;
-    assert!(matches!(
-        refused,
-        Err(MessageWriteError::ReplyTargetNotFound)
-    ));
+    assert!(matches!(refused, Err(SendWriteError::ReplyTargetNotFound)));
     let edit = f
         .messages
         .edit(
@@ -448,7 +442,7 @@ async fn expired_messages_are_hidden_then_purged_with_their_entries(db: Database
             &by(f.users[0]),
         )
         .await;
-    assert!(matches!(edit, Err(MessageWriteError::MessageNotFound)));
+    assert!(matches!(edit, Err(EditWriteError::MessageNotFound)));
 
     assert_eq!(f.messages.purge_expired(at, 10).await.expect("purge"), 1);
     assert_eq!(f.messages.purge_expired(at, 10).await.expect("purge"), 0);

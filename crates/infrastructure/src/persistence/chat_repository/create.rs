@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use confab_application::RepositoryError;
-use confab_application::ports::{ChatWriteError, DirectChat, NewGroup};
+use confab_application::ports::{DirectChat, DirectChatWriteError, NewGroup, NewGroupWriteError};
 use confab_domain::{
     ChatId, ChatKind, EventPayload, LoggedEvent, MAX_GROUP_MEMBERS, MemberRole, Seq, UserId,
 };
@@ -82,18 +82,18 @@ async fn finish_creation(
 pub(super) async fn create_group(
     db: &DatabaseConnection,
     group: NewGroup,
-) -> Result<LoggedEvent, ChatWriteError> {
+) -> Result<LoggedEvent, NewGroupWriteError> {
     let mut everyone = vec![group.owner];
     everyone.extend(&group.members);
     let mut seen = HashSet::new();
     everyone.retain(|id| seen.insert(*id));
     if everyone.len() > MAX_GROUP_MEMBERS {
-        return Err(ChatWriteError::GroupFull);
+        return Err(NewGroupWriteError::GroupFull);
     }
     let txn = db.begin().await.map_err(storage)?;
     let unknown = unknown_users(&txn, &everyone).await?;
     if !unknown.is_empty() {
-        return Err(ChatWriteError::UserNotFound(unknown));
+        return Err(NewGroupWriteError::UserNotFound(unknown));
     }
     let name = Some(group.name.as_str().to_owned());
     chats::Entity::insert(chat_row(group.id, ChatKind::Group, name, None, group.now))
@@ -146,15 +146,15 @@ pub(super) async fn find_or_create_direct(
     new_id: ChatId,
     (a, b): (UserId, UserId),
     now: DateTime<Utc>,
-) -> Result<DirectChat, ChatWriteError> {
+) -> Result<DirectChat, DirectChatWriteError> {
     let key = direct_key(a, b);
     if let Some(existing) = existing_direct(db, &key).await? {
         return Ok(existing);
     }
     let txn = db.begin().await.map_err(storage)?;
-    let unknown = unknown_users(&txn, &[a, b]).await?;
-    if !unknown.is_empty() {
-        return Err(ChatWriteError::UserNotFound(unknown));
+    // `a` is the caller, so an unknown id here is `b`'s.
+    if let Some(&missing) = unknown_users(&txn, &[a, b]).await?.first() {
+        return Err(DirectChatWriteError::UserNotFound(missing));
     }
     let inserted = chats::Entity::insert(chat_row(
         new_id,

@@ -6,7 +6,9 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use confab_application::RepositoryError;
-use confab_application::ports::{ChatWriteError, Guard, LockedChat, Refusal, Removal};
+use confab_application::ports::{
+    AddMembersWriteError, Guard, GuardedWriteError, LockedChat, Refusal, Removal,
+};
 use confab_domain::{
     ChatId, EventPayload, LoggedEvent, MAX_GROUP_MEMBERS, MemberChange, MemberRole, UserId,
 };
@@ -17,6 +19,7 @@ use sea_orm::{
 };
 
 use super::authorized;
+use crate::persistence::chat_guard::Locked;
 use crate::persistence::chat_log::log;
 use crate::persistence::chat_rows::{member_count, unknown_users};
 use crate::persistence::entities::{chat_events, chat_members, chats, messages};
@@ -29,10 +32,10 @@ async fn log_member(
     now: DateTime<Utc>,
     kind: fn(MemberChange) -> EventPayload,
     change: MemberChange,
-) -> Result<LoggedEvent, ChatWriteError> {
+) -> Result<LoggedEvent, RepositoryError> {
     log(txn, chat_id, now, |_| kind(change))
         .await?
-        .ok_or(ChatWriteError::ChatNotFound)
+        .ok_or_else(|| RepositoryError::corrupt("chat vanished under its lock"))
 }
 
 async fn set_member_role(
@@ -57,9 +60,9 @@ pub(super) async fn add_members(
     user_ids: &[UserId],
     now: DateTime<Utc>,
     guard: &Guard<'_, LockedChat>,
-) -> Result<Vec<LoggedEvent>, ChatWriteError> {
+) -> Result<Vec<LoggedEvent>, AddMembersWriteError> {
     let txn = db.begin().await.map_err(storage)?;
-    authorized(&txn, chat_id, guard, None).await?;
+    authorized::<AddMembersWriteError>(&txn, chat_id, guard, None).await?;
     let mut seen = HashSet::new();
     let wanted: Vec<UserId> = user_ids
         .iter()
@@ -68,7 +71,7 @@ pub(super) async fn add_members(
         .collect();
     let unknown = unknown_users(&txn, &wanted).await?;
     if !unknown.is_empty() {
-        return Err(ChatWriteError::UserNotFound(unknown));
+        return Err(AddMembersWriteError::UserNotFound(unknown));
     }
     let existing: HashSet<_> = chat_members::Entity::find()
         .filter(chat_members::Column::ChatId.eq(chat_id.as_uuid()))
@@ -83,7 +86,7 @@ pub(super) async fn add_members(
         .filter(|id| !existing.contains(id))
         .collect();
     if existing.len() + new.len() > MAX_GROUP_MEMBERS {
-        return Err(ChatWriteError::GroupFull);
+        return Err(AddMembersWriteError::GroupFull);
     }
     let mut events = Vec::with_capacity(new.len());
     for user_id in new {
@@ -168,9 +171,10 @@ pub(super) async fn remove_member(
     user_id: UserId,
     now: DateTime<Utc>,
     guard: &Guard<'_, LockedChat>,
-) -> Result<Removal, ChatWriteError> {
+) -> Result<Removal, GuardedWriteError> {
     let txn = db.begin().await.map_err(storage)?;
-    let locked = authorized(&txn, chat_id, guard, Some(user_id)).await?;
+    let locked: Locked =
+        authorized::<GuardedWriteError>(&txn, chat_id, guard, Some(user_id)).await?;
     let role = locked.state.target.ok_or(Refusal::TargetNotMember)?.role;
     if member_count(&txn, chat_id.as_uuid()).await? <= 1 {
         delete_chat(&txn, chat_id).await?;
@@ -211,9 +215,10 @@ pub(super) async fn set_role(
     role: MemberRole,
     now: DateTime<Utc>,
     guard: &Guard<'_, LockedChat>,
-) -> Result<Vec<LoggedEvent>, ChatWriteError> {
+) -> Result<Vec<LoggedEvent>, GuardedWriteError> {
     let txn = db.begin().await.map_err(storage)?;
-    let locked = authorized(&txn, chat_id, guard, Some(user_id)).await?;
+    let locked: Locked =
+        authorized::<GuardedWriteError>(&txn, chat_id, guard, Some(user_id)).await?;
     let target = locked.state.target.ok_or(Refusal::TargetNotMember)?;
     if target.role == Some(role) {
         return Ok(Vec::new());

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use confab_application::RepositoryError;
-use confab_application::ports::{ChatChanges, ChatWriteError, Guard, LockedChat};
+use confab_application::ports::{ChatChanges, Guard, GuardedWriteError, LockedChat};
 use confab_domain::{ChatId, EventPayload, LoggedEvent, MessageTtl, Seq, UserId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
@@ -20,9 +20,11 @@ pub(super) async fn update(
     changes: ChatChanges,
     now: DateTime<Utc>,
     guard: &Guard<'_, LockedChat>,
-) -> Result<Option<LoggedEvent>, ChatWriteError> {
+) -> Result<Option<LoggedEvent>, GuardedWriteError> {
     let txn = db.begin().await.map_err(storage)?;
-    let chat = authorized(&txn, chat_id, guard, None).await?.chat;
+    let chat = authorized::<GuardedWriteError>(&txn, chat_id, guard, None)
+        .await?
+        .chat;
     let name = changes.name.filter(|name| chat.name.as_ref() != Some(name));
     let ttl = changes.message_ttl.filter(|ttl| chat.message_ttl != *ttl);
     if name.is_none() && ttl.is_none() {
@@ -48,10 +50,10 @@ pub(super) async fn update(
         .map(|row| Seq::new(row.last_seq))
         .transpose()
         .map_err(RepositoryError::new)?
-        .ok_or(ChatWriteError::ChatNotFound)?;
+        .ok_or_else(|| RepositoryError::corrupt("chat vanished under its lock"))?;
     let after = snapshot(&txn, chat_id.as_uuid())
         .await?
-        .ok_or(ChatWriteError::ChatNotFound)?;
+        .ok_or_else(|| RepositoryError::corrupt("chat vanished under its lock"))?;
     let event = append(&txn, chat_id, seq, now, EventPayload::ChatUpdated(after)).await?;
     txn.commit().await.map_err(storage)?;
     Ok(Some(event))

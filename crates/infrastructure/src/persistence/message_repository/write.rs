@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use confab_application::RepositoryError;
 use confab_application::ports::{
-    Guard, LockedMessage, MessageWriteError, MessageWritten, NewMessage, Refusal, SendOutcome,
+    DeleteWriteError, EditWriteError, Guard, LockedMessage, MessageWritten, NewMessage, Refusal,
+    SendOutcome, SendWriteError,
 };
 use confab_domain::{
     Chat, ChatId, ClientMessageId, EventPayload, Message, MessageBody, MessageId, Seq, UserId,
@@ -137,7 +138,7 @@ async fn store_or_original(
 pub(super) async fn send(
     db: &DatabaseConnection,
     new: NewMessage,
-) -> Result<SendOutcome, MessageWriteError> {
+) -> Result<SendOutcome, SendWriteError> {
     let txn = db.begin().await.map_err(storage)?;
     // Lock the chat row first: a concurrent retry waits here and then sees the first
     // send's committed row, and a concurrent removal of the author has committed
@@ -148,7 +149,7 @@ pub(super) async fn send(
     // left the chat.
     lock_chat(&txn, new.chat_id.as_uuid())
         .await?
-        .ok_or(MessageWriteError::ChatNotFound)?;
+        .ok_or(SendWriteError::NotMember)?;
     let chat = take_seq_as_member(
         &txn,
         new.chat_id.as_uuid(),
@@ -156,7 +157,7 @@ pub(super) async fn send(
         new.now,
     )
     .await?
-    .ok_or(MessageWriteError::ChatNotFound)?;
+    .ok_or(SendWriteError::NotMember)?;
     let chat = chat_from_row(chat)?;
     let message = Message {
         id: new.id,
@@ -181,7 +182,7 @@ pub(super) async fn send(
         && !reply_target_live(&txn, &chat, target, new.now).await?
     {
         txn.rollback().await.map_err(storage)?;
-        return Err(MessageWriteError::ReplyTargetNotFound);
+        return Err(SendWriteError::ReplyTargetNotFound);
     }
     let entry = append(
         &txn,
@@ -225,7 +226,7 @@ async fn guarded_message(
     id: MessageId,
     now: DateTime<Utc>,
     guard: &Guard<'_, LockedMessage>,
-) -> Result<Message, MessageWriteError> {
+) -> Result<Message, DeleteWriteError> {
     let locked = lock_for(txn, chat_id.as_uuid(), guard.actor, None)
         .await?
         .ok_or(Refusal::NotMember)?;
@@ -234,7 +235,7 @@ async fn guarded_message(
         .one(txn)
         .await
         .map_err(storage)?
-        .ok_or(MessageWriteError::MessageNotFound)?;
+        .ok_or(DeleteWriteError::MessageNotFound)?;
     let message = message_from_row(row)?;
     guard.check(&LockedMessage {
         chat: locked.state,
@@ -249,7 +250,7 @@ async fn save_and_log(
     message: Message,
     now: DateTime<Utc>,
     kind: fn(Message) -> EventPayload,
-) -> Result<MessageWritten, MessageWriteError> {
+) -> Result<MessageWritten, RepositoryError> {
     messages::Entity::update_many()
         .col_expr(
             messages::Column::Body,
@@ -264,7 +265,7 @@ async fn save_and_log(
     let chat_id = message.chat_id;
     let entry = log(txn, chat_id, now, |_: Seq| kind(message.clone()))
         .await?
-        .ok_or(MessageWriteError::ChatNotFound)?;
+        .ok_or_else(|| RepositoryError::corrupt("chat vanished under its lock"))?;
     Ok(MessageWritten { message, entry })
 }
 
@@ -275,11 +276,11 @@ pub(super) async fn edit(
     body: MessageBody,
     now: DateTime<Utc>,
     guard: &Guard<'_, LockedMessage>,
-) -> Result<MessageWritten, MessageWriteError> {
+) -> Result<MessageWritten, EditWriteError> {
     let txn = db.begin().await.map_err(storage)?;
     let mut message = guarded_message(&txn, chat_id, id, now, guard).await?;
     if message.is_deleted() {
-        return Err(MessageWriteError::Deleted);
+        return Err(EditWriteError::Deleted);
     }
     message.body = Some(body);
     message.edited_at = Some(now);
@@ -294,7 +295,7 @@ pub(super) async fn delete(
     id: MessageId,
     now: DateTime<Utc>,
     guard: &Guard<'_, LockedMessage>,
-) -> Result<Option<MessageWritten>, MessageWriteError> {
+) -> Result<Option<MessageWritten>, DeleteWriteError> {
     let txn = db.begin().await.map_err(storage)?;
     let mut message = guarded_message(&txn, chat_id, id, now, guard).await?;
     if message.is_deleted() {

@@ -1,7 +1,7 @@
 //! Only members send: the repository checks membership in the send's own
 //! transaction, so a non-member (or a former member retrying) gets `ChatNotFound`.
 
-use confab_application::ports::{ChatRepository, MessageRepository, MessageWriteError};
+use confab_application::ports::{ChatRepository, MessageRepository, SendWriteError};
 use confab_domain::ClientMessageId;
 use sea_orm::DatabaseConnection;
 
@@ -17,7 +17,7 @@ async fn outsiders_and_former_members_cannot_send_or_retry(db: DatabaseConnectio
         .messages
         .send(new_message(f.chat, f.users[2], "let me in", now()))
         .await;
-    assert!(matches!(outsider, Err(MessageWriteError::ChatNotFound)));
+    assert!(matches!(outsider, Err(SendWriteError::NotMember)));
     let key = ClientMessageId::parse("k-leave").expect("valid");
     let mut first = new_message(f.chat, f.users[1], "bye", now());
     first.client_message_id = Some(key.clone());
@@ -35,7 +35,7 @@ async fn outsiders_and_former_members_cannot_send_or_retry(db: DatabaseConnectio
     let mut retry = new_message(f.chat, f.users[1], "bye", now());
     retry.client_message_id = Some(key);
     let retried = f.messages.send(retry).await;
-    assert!(matches!(retried, Err(MessageWriteError::ChatNotFound)));
+    assert!(matches!(retried, Err(SendWriteError::NotMember)));
     let after = f.chats.snapshot(f.chat).await.expect("read").expect("chat");
     assert_eq!(
         after.chat.last_seq, before.chat.last_seq,
