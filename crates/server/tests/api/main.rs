@@ -15,5 +15,6 @@ mod errors;
 mod messages;
 mod operations;
 mod profiles;
+mod raw;
 mod sessions;
 mod ws;
