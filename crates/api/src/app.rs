@@ -15,6 +15,7 @@ use poem::{Endpoint, EndpointExt, Response, Route};
 use poem_openapi::registry::{MetaApi, Registry};
 use poem_openapi::{OpenApi, OpenApiService};
 
+use crate::docs;
 use crate::endpoints::auth::AuthApi;
 use crate::endpoints::chats::ChatsApi;
 use crate::endpoints::messages::MessagesApi;
@@ -27,6 +28,7 @@ use crate::middleware::metrics::HttpMetrics;
 use crate::middleware::rate_limit::AuthRateLimit;
 use crate::middleware::request_id::RequestIds;
 use crate::middleware::routes::RouteTable;
+use crate::middleware::security_headers::SecurityHeaders;
 use crate::state::ApiState;
 use crate::ws::WsApi;
 
@@ -94,8 +96,8 @@ fn route_table() -> RouteTable {
     table
 }
 
-/// The whole HTTP application: API routes, docs and spec, wrapped in request ids,
-/// metrics, the error-shaping layer and the body limit.
+/// The whole HTTP application: API routes, docs and spec, wrapped in the security
+/// headers, request ids, metrics, the error-shaping layer and the body limit.
 pub fn endpoint(state: ApiState) -> impl Endpoint<Output = Response> {
     let routes = Arc::new(route_table());
     let api = service(apis(&state));
@@ -110,7 +112,7 @@ pub fn endpoint(state: ApiState) -> impl Endpoint<Output = Response> {
         trust_proxy: state.rate_limits.trust_proxy,
     };
     Route::new()
-        .nest("/docs", api.swagger_ui())
+        .nest("/docs", docs::endpoint(api.swagger_ui_html()))
         .at("/openapi.json", poem::get(openapi_json))
         .nest("/", api)
         .with(BodyLimit::new(MAX_BODY_BYTES))
@@ -120,4 +122,5 @@ pub fn endpoint(state: ApiState) -> impl Endpoint<Output = Response> {
         .with(ShapeErrors::new(Arc::clone(&routes)))
         .with(HttpMetrics::new(routes))
         .with(RequestIds)
+        .with(SecurityHeaders)
 }

@@ -1,5 +1,6 @@
 //! The layers around every route: request ids and access log, metrics, the
-//! error-shaping layer, the body limit, and the rate limits of limited routes.
+//! error-shaping layer, the body limit, the security headers, and the rate limits
+//! of limited routes.
 
 pub mod body_limit;
 pub mod errors;
@@ -7,3 +8,4 @@ pub mod metrics;
 pub mod rate_limit;
 pub mod request_id;
 pub mod routes;
+pub mod security_headers;

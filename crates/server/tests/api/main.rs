@@ -12,6 +12,7 @@ mod helpers;
 mod auth;
 mod chats;
 mod errors;
+mod headers;
 mod messages;
 mod operations;
 mod profiles;
