@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::Arc;
+use std::time::Duration;
 
 use poem::endpoint::{BoxEndpoint, make_sync};
 use poem::http::Method;
@@ -23,6 +24,7 @@ use crate::endpoints::operations::OperationsApi;
 use crate::endpoints::profiles::ProfilesApi;
 use crate::endpoints::sessions::SessionsApi;
 use crate::middleware::body_limit::{BodyLimit, MAX_BODY_BYTES};
+use crate::middleware::body_timeout::BodyTimeout;
 use crate::middleware::errors::ShapeErrors;
 use crate::middleware::metrics::HttpMetrics;
 use crate::middleware::rate_limit::AuthRateLimit;
@@ -97,8 +99,9 @@ fn route_table() -> RouteTable {
 }
 
 /// The whole HTTP application: API routes, docs and spec, wrapped in the security
-/// headers, request ids, metrics, the error-shaping layer and the body limit.
-pub fn endpoint(state: ApiState) -> impl Endpoint<Output = Response> {
+/// headers, request ids, metrics, the error-shaping layer, and the body timeout
+/// (`body_timeout`) and limit.
+pub fn endpoint(state: ApiState, body_timeout: Duration) -> impl Endpoint<Output = Response> {
     let routes = Arc::new(route_table());
     let api = service(apis(&state));
     let spec = spec_json();
@@ -116,6 +119,7 @@ pub fn endpoint(state: ApiState) -> impl Endpoint<Output = Response> {
         .at("/openapi.json", poem::get(openapi_json))
         .nest("/", api)
         .with(BodyLimit::new(MAX_BODY_BYTES))
+        .with(BodyTimeout::new(body_timeout))
         .data(auth_limit)
         .data(state.accounts.clone())
         .data(state)

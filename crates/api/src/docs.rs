@@ -89,7 +89,10 @@ mod tests {
                 source("\n two() \n")
             )
         );
-        assert_eq!(directive("style-src"), format!("style-src {}", source("p{}")));
+        assert_eq!(
+            directive("style-src"),
+            format!("style-src {}", source("p{}"))
+        );
         assert!(policy.starts_with("default-src 'none'"), "{policy}");
     }
 }

@@ -47,6 +47,8 @@ pub enum ErrorCode {
     MessageDeleted,
     /// 405: the route exists, the method does not.
     MethodNotAllowed,
+    /// 408: the request head or body did not arrive in time.
+    RequestTimeout,
     /// 413: the body exceeds 1 MiB.
     PayloadTooLarge,
     /// 415: the body is not `application/json`.
@@ -101,6 +103,7 @@ impl ErrorCode {
                 "method_not_allowed",
                 "Method not allowed",
             ),
+            Self::RequestTimeout => (S::REQUEST_TIMEOUT, "request_timeout", "Request timeout"),
             Self::PayloadTooLarge => (
                 S::PAYLOAD_TOO_LARGE,
                 "payload_too_large",

@@ -1,8 +1,9 @@
 //! The layers around every route: request ids and access log, metrics, the
-//! error-shaping layer, the body limit, the security headers, and the rate limits
-//! of limited routes.
+//! error-shaping layer, the body limit and timeout, the security
+//! headers, and the rate limits of limited routes.
 
 pub mod body_limit;
+pub mod body_timeout;
 pub mod errors;
 pub mod metrics;
 pub mod rate_limit;

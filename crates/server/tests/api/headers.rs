@@ -17,8 +17,16 @@ fn header<'a>(response: &'a reqwest::Response, name: &str) -> Option<&'a str> {
 
 fn assert_security_headers(response: &reqwest::Response) {
     let url = response.url().path().to_owned();
-    assert_eq!(header(response, "x-content-type-options"), Some("nosniff"), "{url}");
-    assert_eq!(header(response, "referrer-policy"), Some("no-referrer"), "{url}");
+    assert_eq!(
+        header(response, "x-content-type-options"),
+        Some("nosniff"),
+        "{url}"
+    );
+    assert_eq!(
+        header(response, "referrer-policy"),
+        Some("no-referrer"),
+        "{url}"
+    );
     assert_eq!(header(response, "x-frame-options"), Some("DENY"), "{url}");
 }
 
@@ -55,7 +63,11 @@ fn inline_scripts(html: &str) -> Vec<&str> {
 }
 
 async fn the_docs_page_allows_only_its_own_scripts(app: TestApp) {
-    let response = app.request(Method::GET, "/docs", None).send().await.expect("send");
+    let response = app
+        .request(Method::GET, "/docs", None)
+        .send()
+        .await
+        .expect("send");
     assert_security_headers(&response);
     let policy = header(&response, "content-security-policy")
         .expect("a Content-Security-Policy on /docs")
@@ -103,11 +115,11 @@ async fn responses_with_tokens_are_not_stored(app: TestApp) {
         .await;
     assert_eq!(login.status(), 200);
     assert_eq!(header(&login, "cache-control"), Some("no-store"));
-    let refresh_token = login.json::<serde_json::Value>().await.expect("json")["tokens"]
-        ["refresh_token"]
-        .as_str()
-        .expect("refresh token")
-        .to_owned();
+    let refresh_token =
+        login.json::<serde_json::Value>().await.expect("json")["tokens"]["refresh_token"]
+            .as_str()
+            .expect("refresh token")
+            .to_owned();
     let refresh = app
         .send_json(
             Method::POST,

@@ -11,6 +11,7 @@ mod helpers;
 
 mod auth;
 mod chats;
+mod connections;
 mod errors;
 mod headers;
 mod messages;

@@ -178,9 +178,8 @@ fn parse_response(bytes: &[u8]) -> Option<(RawResponse, usize)> {
     let body = if body.is_empty() {
         Value::Null
     } else {
-        serde_json::from_slice(body).unwrap_or_else(|_| Value::String(
-            String::from_utf8_lossy(body).into_owned(),
-        ))
+        serde_json::from_slice(body)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned()))
     };
     Some((
         RawResponse {
