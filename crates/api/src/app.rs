@@ -31,6 +31,7 @@ use crate::middleware::rate_limit::AuthRateLimit;
 use crate::middleware::request_id::RequestIds;
 use crate::middleware::routes::RouteTable;
 use crate::middleware::security_headers::SecurityHeaders;
+use crate::middleware::uri_limit::UriLimit;
 use crate::state::ApiState;
 use crate::ws::WsApi;
 
@@ -99,8 +100,8 @@ fn route_table() -> RouteTable {
 }
 
 /// The whole HTTP application: API routes, docs and spec, wrapped in the security
-/// headers, request ids, metrics, the error-shaping layer, and the body timeout
-/// (`body_timeout`) and limit.
+/// headers, request ids, metrics, the error-shaping layer, the URI limit, and the
+/// body timeout (`body_timeout`) and limit.
 pub fn endpoint(state: ApiState, body_timeout: Duration) -> impl Endpoint<Output = Response> {
     let routes = Arc::new(route_table());
     let api = service(apis(&state));
@@ -120,6 +121,7 @@ pub fn endpoint(state: ApiState, body_timeout: Duration) -> impl Endpoint<Output
         .nest("/", api)
         .with(BodyLimit::new(MAX_BODY_BYTES))
         .with(BodyTimeout::new(body_timeout))
+        .with(UriLimit)
         .data(auth_limit)
         .data(state.accounts.clone())
         .data(state)

@@ -49,7 +49,7 @@ impl std::error::Error for ApiError {}
 
 impl ApiError {
     /// The body as JSON text, for the connection layer, which answers some requests
-    /// (a head that never finished) before poem sees them.
+    /// (a head that never finished, bytes that are not HTTP) before poem sees them.
     pub fn json(&self) -> String {
         self.body().to_json_string()
     }
@@ -87,8 +87,8 @@ const DOCUMENTED: &[(Option<u16>, &str)] = &[
     (
         Some(400),
         "Malformed request: invalid JSON (`invalid_json`), a bad query or path parameter \
-         (`validation_failed`), or a refused operation (`invalid_cursor`, `not_a_group`, \
-         `invalid_member`).",
+         (`validation_failed`), a refused operation (`invalid_cursor`, `not_a_group`, \
+         `invalid_member`), or bytes that are not HTTP/1.1 (`bad_request`).",
     ),
     (
         Some(401),
@@ -107,8 +107,8 @@ const DOCUMENTED: &[(Option<u16>, &str)] = &[
         None,
         "Any other error, in the same shape: 403 (`forbidden`, `invalid_password`), 404 \
          (`not_found`, `*_not_found`), 405 (with `Allow`), 408 (`request_timeout`), 409 \
-         (`*_taken`, `group_full`, `message_deleted`), 413, 415, 429 (`rate_limited`, \
-         with `Retry-After`), 503.",
+         (`*_taken`, `group_full`, `message_deleted`), 413, 414 (`uri_too_long`), 415, \
+         429 (`rate_limited`, with `Retry-After`), 431 (`headers_too_large`), 503.",
     ),
 ];
 

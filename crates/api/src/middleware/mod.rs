@@ -1,5 +1,5 @@
 //! The layers around every route: request ids and access log, metrics, the
-//! error-shaping layer, the body limit and timeout, the security
+//! error-shaping layer, the URI limit, the body limit and timeout, the security
 //! headers, and the rate limits of limited routes.
 
 pub mod body_limit;
@@ -10,3 +10,4 @@ pub mod rate_limit;
 pub mod request_id;
 pub mod routes;
 pub mod security_headers;
+pub mod uri_limit;

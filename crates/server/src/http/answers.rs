@@ -1,5 +1,7 @@
 //! The answers the connection layer writes itself, as bytes, for requests poem
-//! never sees: a head that did not arrive in time (408). They carry the error shape and the security headers like every other answer, and
+//! never sees: a head that did not arrive in time (408), and the error-shaped answer
+//! that replaces the bare head hyper writes when a head does not parse (400, 431).
+//! They carry the error shape and the security headers like every other answer, and
 //! `Connection: close`: the connection ends after them.
 
 use std::fmt::Write as _;
@@ -8,6 +10,8 @@ use std::time::Duration;
 use confab_api::error::{ApiError, ErrorCode};
 use confab_api::middleware::security_headers::SECURITY_HEADERS;
 use poem::error::ResponseError;
+
+use super::{MAX_HEAD_BYTES, MAX_HEADER_FIELDS};
 
 /// `408 request_timeout`: the head did not arrive within `header_timeout`.
 pub(super) fn head_timed_out(header_timeout: Duration) -> Vec<u8> {
@@ -18,6 +22,34 @@ pub(super) fn head_timed_out(header_timeout: Duration) -> Vec<u8> {
             header_timeout.as_secs()
         ),
     ))
+}
+
+/// The answer to write instead of `bytes`, when `bytes` is one of hyper's bare
+/// error heads (hyper's `Server::on_error`: status 400, 414 or 431 with
+/// `content-length: 0` and no content type, written when a head does not parse).
+/// Every answer of our own to those statuses has a JSON body, so only hyper's match.
+pub(super) fn instead_of_bare_head(bytes: &[u8]) -> Option<Vec<u8>> {
+    let head = std::str::from_utf8(bytes).ok()?.to_ascii_lowercase();
+    let status = head.strip_prefix("http/1.1 ")?.get(..3)?;
+    let bare = head.ends_with("\r\n\r\n")
+        && head.contains("\r\ncontent-length: 0\r\n")
+        && !head.contains("\r\ncontent-type:");
+    if !bare {
+        return None;
+    }
+    let error = match status {
+        "400" => ApiError::new(ErrorCode::BadRequest, "The request is not valid HTTP/1.1."),
+        "414" => ApiError::new(ErrorCode::UriTooLong, "The request URI is too long."),
+        "431" => ApiError::new(
+            ErrorCode::HeadersTooLarge,
+            format!(
+                "The request head exceeds {} KiB or {MAX_HEADER_FIELDS} header fields.",
+                MAX_HEAD_BYTES / 1024
+            ),
+        ),
+        _ => return None,
+    };
+    Some(render(&error))
 }
 
 /// `error` as a whole HTTP/1.1 response.
@@ -52,6 +84,34 @@ mod tests {
             head.to_owned(),
             serde_json::from_str(body).expect("a JSON body"),
         )
+    }
+
+    #[test]
+    fn bare_error_heads_of_hyper_become_error_shaped_answers() {
+        let bare = b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 0\r\n\
+                     date: Wed, 02 Dec 2026 15:44:51 GMT\r\n\r\n";
+        let (head, body) = parts(&instead_of_bare_head(bare).expect("replaced"));
+        assert!(head.starts_with("HTTP/1.1 431 "), "{head}");
+        assert!(head.contains("\r\nconnection: close"), "{head}");
+        assert!(
+            head.contains("\r\nx-content-type-options: nosniff"),
+            "{head}"
+        );
+        assert_eq!(body["code"], "headers_too_large");
+        assert_eq!(body["status"], 431);
+    }
+
+    #[test]
+    fn answers_with_a_body_or_other_statuses_pass_untouched() {
+        for head in [
+            &b"HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: 0\r\n\r\n"[..],
+            b"HTTP/1.1 400 Bad Request\r\ncontent-length: 10\r\n\r\n",
+            b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n",
+            b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n{}",
+            b"{\"status\": 400}",
+        ] {
+            assert_eq!(instead_of_bare_head(head), None, "{head:?}");
+        }
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! A connection's byte stream as hyper reads and writes it, guarded:
 //!
-//! reads enforce the head deadline of [`HeadWatch`]: when it passes, a request that
-//! had begun is answered `408 request_timeout`, and hyper then sees the end of the
-//! stream and closes (a connection that never began a request is closed without an
-//! answer).
+//! - reads enforce the head deadline of [`HeadWatch`]: when it passes, a request
+//!   that had begun is answered `408 request_timeout`, and hyper then sees the end
+//!   of the stream and closes (a connection that never began a request is closed
+//!   without an answer);
+//! - writes replace hyper's bare error heads (400, 431: a head that does not parse)
+//!   with answers in the error shape.
 //!
 //! A request being served has no deadline here (its body has its own, in the api
 //! crate), nor does an upgraded WebSocket, which keeps its own heartbeat.
@@ -71,6 +73,21 @@ impl<S: AsyncWrite + Unpin> GuardedIo<S> {
         }
         Poll::Ready(Ok(()))
     }
+
+    /// Takes `bytes` in place of a bare error head of hyper's; `false` for anything
+    /// else. Only while hyper waits for a head: then it has no answer of ours to write.
+    fn replace_bare_head(&mut self, bytes: &[u8]) -> bool {
+        if !self.watch.waiting_for_head() {
+            return false;
+        }
+        let Some(answer) = answers::instead_of_bare_head(bytes) else {
+            return false;
+        };
+        tracing::debug!("request head refused: answering in the error shape");
+        self.own = answer;
+        self.own_written = 0;
+        true
+    }
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for GuardedIo<S> {
@@ -124,6 +141,9 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for GuardedIo<S> {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         ready!(this.poll_write_own(cx))?;
+        if this.replace_bare_head(buf) {
+            return Poll::Ready(Ok(buf.len()));
+        }
         Pin::new(&mut this.inner).poll_write(cx, buf)
     }
 
@@ -134,6 +154,13 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for GuardedIo<S> {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         ready!(this.poll_write_own(cx))?;
+        // hyper queues a bare error head alone, with no body after it.
+        let mut filled = bufs.iter().filter(|buf| !buf.is_empty());
+        if let (Some(only), None) = (filled.next(), filled.next())
+            && this.replace_bare_head(only)
+        {
+            return Poll::Ready(Ok(only.len()));
+        }
         Pin::new(&mut this.inner).poll_write_vectored(cx, bufs)
     }
 

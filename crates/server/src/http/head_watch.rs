@@ -91,6 +91,12 @@ impl HeadWatch {
         }
     }
 
+    /// Whether hyper is waiting for a head (anything it writes now answers a head
+    /// it could not parse).
+    pub(super) fn waiting_for_head(&self) -> bool {
+        self.state().waiting_since.is_some()
+    }
+
     /// The deadline of the awaited head; `None` while a request is served (and on
     /// an upgraded connection, which never waits for a head again).
     pub(super) fn deadline(&self) -> Option<HeadDeadline> {
@@ -205,5 +211,6 @@ mod tests {
         watch.bytes_arrived();
         watch.head_wait_started();
         assert!(!watch.deadline().expect("waiting").request_started);
+        assert!(watch.waiting_for_head());
     }
 }

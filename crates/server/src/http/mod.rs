@@ -6,7 +6,8 @@
 //! hyper feeds through its header-read timer and the service feeds as each request
 //! starts, and a [`GuardedIo`] around the socket that enforces the deadline (408 for
 //! a head begun but not finished; a silent close for a connection that never began
-//! one or stayed idle). The body timeout is a middleware of the api crate, since only a handler reads bodies.
+//! one or stayed idle) and gives hyper's bare 400/431 answers the error shape. The
+//! body timeout is a middleware of the api crate, since only a handler reads bodies.
 //! WebSocket upgrades keep working (`with_upgrades`); an upgraded connection never
 //! waits for a head again, so none of this touches it.
 //!
@@ -39,6 +40,10 @@ use self::guarded_io::GuardedIo;
 use self::head_watch::{HeadWaitTimer, HeadWatch};
 use crate::config::HttpTimeouts;
 
+/// The largest request head (request line and header fields) accepted: 431 above.
+pub const MAX_HEAD_BYTES: usize = 64 * 1024;
+/// The most header fields a request may have: 431 above.
+pub const MAX_HEADER_FIELDS: usize = 100;
 /// How long requests in flight may take to finish after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// The pause after a failed `accept` (out of file descriptors), so the loop does
@@ -129,7 +134,9 @@ impl Connection {
         };
         let mut http = http1::Builder::new();
         http.timer(HeadWaitTimer::new(Arc::clone(&watch)))
-            .header_read_timeout(watch.backstop());
+            .header_read_timeout(watch.backstop())
+            .max_headers(MAX_HEADER_FIELDS)
+            .max_header_size(MAX_HEAD_BYTES);
         let connection = http.serve_connection(io, service).with_upgrades();
         tokio::pin!(connection);
         let stopping = async {

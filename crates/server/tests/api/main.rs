@@ -18,5 +18,6 @@ mod messages;
 mod operations;
 mod profiles;
 mod raw;
+mod rejections;
 mod sessions;
 mod ws;
