@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::Arc;
+use std::time::Duration;
 
 use poem::endpoint::{BoxEndpoint, make_sync};
 use poem::http::Method;
@@ -15,6 +16,7 @@ use poem::{Endpoint, EndpointExt, Response, Route};
 use poem_openapi::registry::{MetaApi, Registry};
 use poem_openapi::{OpenApi, OpenApiService};
 
+use crate::docs;
 use crate::endpoints::auth::AuthApi;
 use crate::endpoints::chats::ChatsApi;
 use crate::endpoints::messages::MessagesApi;
@@ -22,11 +24,14 @@ use crate::endpoints::operations::OperationsApi;
 use crate::endpoints::profiles::ProfilesApi;
 use crate::endpoints::sessions::SessionsApi;
 use crate::middleware::body_limit::{BodyLimit, MAX_BODY_BYTES};
+use crate::middleware::body_timeout::BodyTimeout;
 use crate::middleware::errors::ShapeErrors;
 use crate::middleware::metrics::HttpMetrics;
 use crate::middleware::rate_limit::AuthRateLimit;
 use crate::middleware::request_id::RequestIds;
 use crate::middleware::routes::RouteTable;
+use crate::middleware::security_headers::SecurityHeaders;
+use crate::middleware::uri_limit::UriLimit;
 use crate::state::ApiState;
 use crate::ws::WsApi;
 
@@ -94,9 +99,10 @@ fn route_table() -> RouteTable {
     table
 }
 
-/// The whole HTTP application: API routes, docs and spec, wrapped in request ids,
-/// metrics, the error-shaping layer and the body limit.
-pub fn endpoint(state: ApiState) -> impl Endpoint<Output = Response> {
+/// The whole HTTP application: API routes, docs and spec, wrapped in the security
+/// headers, request ids, metrics, the error-shaping layer, the URI limit, and the
+/// body timeout (`body_timeout`) and limit.
+pub fn endpoint(state: ApiState, body_timeout: Duration) -> impl Endpoint<Output = Response> {
     let routes = Arc::new(route_table());
     let api = service(apis(&state));
     let spec = spec_json();
@@ -110,14 +116,17 @@ pub fn endpoint(state: ApiState) -> impl Endpoint<Output = Response> {
         trust_proxy: state.rate_limits.trust_proxy,
     };
     Route::new()
-        .nest("/docs", api.swagger_ui())
+        .nest("/docs", docs::endpoint(api.swagger_ui_html()))
         .at("/openapi.json", poem::get(openapi_json))
         .nest("/", api)
         .with(BodyLimit::new(MAX_BODY_BYTES))
+        .with(BodyTimeout::new(body_timeout))
+        .with(UriLimit)
         .data(auth_limit)
         .data(state.accounts.clone())
         .data(state)
         .with(ShapeErrors::new(Arc::clone(&routes)))
         .with(HttpMetrics::new(routes))
         .with(RequestIds)
+        .with(SecurityHeaders)
 }

@@ -105,6 +105,9 @@ impl Api {
         let http = Client::builder()
             .timeout(Duration::from_secs(30))
             .pool_max_idle_per_host(1024)
+            // Below confab's idle timeout (CONFAB_HTTP_IDLE_TIMEOUT_SECONDS, 60 s), so
+            // the pool never picks a connection the server is closing at that moment.
+            .pool_idle_timeout(Duration::from_secs(50))
             .tcp_nodelay(true)
             .build()
             .map_err(ApiError::Transport)?;

@@ -6,6 +6,7 @@
 use std::fmt;
 use std::net::SocketAddr;
 use std::num::NonZeroUsize;
+use std::time::Duration;
 
 use thiserror::Error;
 
@@ -38,6 +39,20 @@ pub enum LogFormat {
     Text,
     /// One JSON object per line (`CONFAB_LOG_FORMAT=json`).
     Json,
+}
+
+/// How long the HTTP layer waits for slow or idle clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HttpTimeouts {
+    /// `CONFAB_HTTP_HEADER_TIMEOUT_SECONDS`: a request head must arrive whole within
+    /// this (from the connection's start, or from the first byte of a later request).
+    pub header: Duration,
+    /// `CONFAB_HTTP_BODY_TIMEOUT_SECONDS`: a request body must arrive whole within
+    /// this after its head (else 408).
+    pub body: Duration,
+    /// `CONFAB_HTTP_IDLE_TIMEOUT_SECONDS`: a keep-alive connection waiting for its
+    /// next request is closed after this.
+    pub idle: Duration,
 }
 
 /// A variable that is set but unusable.
@@ -80,6 +95,8 @@ pub struct Config {
     /// `CONFAB_PASSWORD_HASH_CONCURRENCY`: password hashes running at once; `None` =
     /// the hasher's default (half the CPUs).
     pub password_hash_concurrency: Option<NonZeroUsize>,
+    /// `CONFAB_HTTP_*_TIMEOUT_SECONDS`: slow and idle connections are closed.
+    pub http_timeouts: HttpTimeouts,
 }
 
 /// Smallest accepted JWT key.
@@ -137,6 +154,11 @@ impl Config {
                 0..=1024,
             )
             .map(NonZeroUsize::new)?,
+            http_timeouts: HttpTimeouts {
+                header: seconds(&get, "CONFAB_HTTP_HEADER_TIMEOUT_SECONDS", 10)?,
+                body: seconds(&get, "CONFAB_HTTP_BODY_TIMEOUT_SECONDS", 30)?,
+                idle: seconds(&get, "CONFAB_HTTP_IDLE_TIMEOUT_SECONDS", 60)?,
+            },
         })
     }
 
@@ -172,6 +194,15 @@ where
             reason: format!("{raw:?} is out of range {range:?}"),
         })
     }
+}
+
+/// A timeout in whole seconds, 1 s to an hour.
+fn seconds(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: u64,
+) -> Result<Duration, ConfigError> {
+    parse(get, name, default, 1..=3600).map(Duration::from_secs)
 }
 
 fn boolean(raw: Option<&str>, name: &'static str) -> Result<bool, ConfigError> {
@@ -225,6 +256,14 @@ mod tests {
         assert_eq!(config.log_format, LogFormat::Text);
         assert!(!config.trust_proxy);
         assert_eq!(config.password_hash_concurrency, None);
+        assert_eq!(
+            config.http_timeouts,
+            HttpTimeouts {
+                header: Duration::from_secs(10),
+                body: Duration::from_secs(30),
+                idle: Duration::from_mins(1),
+            }
+        );
     }
 
     #[test]
@@ -237,6 +276,9 @@ mod tests {
             ("CONFAB_LOG_FORMAT", "xml"),
             ("CONFAB_TRUST_PROXY", "maybe"),
             ("CONFAB_PASSWORD_HASH_CONCURRENCY", "2000"),
+            ("CONFAB_HTTP_HEADER_TIMEOUT_SECONDS", "0"),
+            ("CONFAB_HTTP_BODY_TIMEOUT_SECONDS", "soon"),
+            ("CONFAB_HTTP_IDLE_TIMEOUT_SECONDS", "3601"),
         ] {
             let error = config(&[(name, value)]).expect_err(name);
             assert_eq!(error.variable, name);

@@ -5,6 +5,7 @@
 pub mod chat_wiring;
 pub mod cli;
 pub mod config;
+pub mod http;
 pub mod realtime_wiring;
 pub mod seed;
 pub mod seed_chats;

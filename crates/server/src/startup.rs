@@ -9,15 +9,15 @@ use confab_infrastructure::clock::SystemClock;
 use confab_infrastructure::jobs::spawn_reaper;
 use confab_infrastructure::rate_limit::RedisLimiterError;
 use confab_infrastructure::security::JwtConfigError;
-use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
-use poem::{Addr, EndpointExt, Response, Server};
+use poem::{EndpointExt, Response};
 use thiserror::Error;
+use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::config::Config;
-use crate::realtime_wiring;
+use crate::config::{Config, HttpTimeouts};
 use crate::wiring::{self, Adapters};
+use crate::{http, realtime_wiring};
 
 /// Why the server could not start.
 #[derive(Debug, Error)]
@@ -53,9 +53,10 @@ const REAPER_BATCH: u64 = 500;
 pub struct Application {
     db: sea_orm::DatabaseConnection,
     events: Arc<dyn EventBus>,
-    acceptor: TcpAcceptor,
+    listener: TcpListener,
     port: u16,
     endpoint: poem::endpoint::BoxEndpoint<'static, Response>,
+    http_timeouts: HttpTimeouts,
     shutdown: watch::Sender<bool>,
     jobs: Vec<JoinHandle<()>>,
 }
@@ -93,24 +94,16 @@ impl Application {
         let mut jobs = spawn_background_jobs(&adapters, shutdown_rx);
         jobs.push(pump);
 
-        let acceptor = TcpListener::bind(config.bind.to_string())
-            .into_acceptor()
-            .await
-            .map_err(|error| StartupError::Bind(config.bind.to_string(), error))?;
-        let port = acceptor
-            .local_addr()
-            .iter()
-            .find_map(|addr| match &addr.0 {
-                Addr::SocketAddr(addr) => Some(addr.port()),
-                _ => None,
-            })
-            .unwrap_or_default();
+        let bind_error = |error| StartupError::Bind(config.bind.to_string(), error);
+        let listener = TcpListener::bind(config.bind).await.map_err(bind_error)?;
+        let port = listener.local_addr().map_err(bind_error)?.port();
         Ok(Self {
             db: adapters.db.clone(),
             events: Arc::clone(&adapters.events),
-            acceptor,
+            listener,
             port,
-            endpoint: confab_api::app::endpoint(state).boxed(),
+            endpoint: confab_api::app::endpoint(state, config.http_timeouts.body).boxed(),
+            http_timeouts: config.http_timeouts,
             shutdown,
             jobs,
         })
@@ -137,15 +130,13 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let signal = shutdown_signal();
         tracing::info!(port = self.port, "confab is listening");
-        let result = Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(self.endpoint, signal, Some(Duration::from_secs(10)))
-            .await;
+        http::serve(self.listener, self.endpoint, self.http_timeouts, signal).await;
         let _ = self.shutdown.send(true);
         for job in self.jobs {
             let _ = job.await;
         }
         tracing::info!("confab stopped");
-        result
+        Ok(())
     }
 }
 

@@ -21,12 +21,20 @@ enum ApiTags {
     Auth,
 }
 
+/// `Cache-Control` of every answer carrying tokens: no cache may keep them.
+const NO_STORE: &str = "no-store";
+
 /// `201` with my profile and tokens.
 #[derive(ApiResponse)]
 pub enum Registered {
     /// The account was created and signed in.
     #[oai(status = 201)]
-    Created(Json<SignedInDto>),
+    Created(
+        Json<SignedInDto>,
+        /// `no-store`: the body holds tokens.
+        #[oai(header = "Cache-Control")]
+        String,
+    ),
 }
 
 /// `200` with my profile and fresh tokens.
@@ -34,7 +42,18 @@ pub enum Registered {
 pub enum SignedIn {
     /// Signed in: my full profile and a new token pair.
     #[oai(status = 200)]
-    Ok(Json<SignedInDto>),
+    Ok(
+        Json<SignedInDto>,
+        /// `no-store`: the body holds tokens.
+        #[oai(header = "Cache-Control")]
+        String,
+    ),
+}
+
+impl SignedIn {
+    fn with_tokens(signed_in: SignedInDto) -> Self {
+        Self::Ok(Json(signed_in), NO_STORE.to_owned())
+    }
 }
 
 /// The auth endpoints.
@@ -71,7 +90,10 @@ impl AuthApi {
     )]
     async fn register(&self, body: ApiJson<RegisterRequest>) -> Result<Registered, ApiError> {
         let signed_in = self.accounts.register(body.0.into()).await?;
-        Ok(Registered::Created(Json(signed_in.into())))
+        Ok(Registered::Created(
+            Json(signed_in.into()),
+            NO_STORE.to_owned(),
+        ))
     }
 
     /// Sign in
@@ -95,7 +117,7 @@ impl AuthApi {
     )]
     async fn login(&self, body: ApiJson<LoginRequest>) -> Result<SignedIn, ApiError> {
         let signed_in = self.accounts.login(body.0.into()).await?;
-        Ok(SignedIn::Ok(Json(signed_in.into())))
+        Ok(SignedIn::with_tokens(signed_in.into()))
     }
 
     /// Rotate tokens
@@ -119,7 +141,7 @@ impl AuthApi {
     )]
     async fn refresh(&self, body: ApiJson<RefreshRequest>) -> Result<SignedIn, ApiError> {
         let signed_in = self.accounts.refresh(&body.0.refresh_token).await?;
-        Ok(SignedIn::Ok(Json(signed_in.into())))
+        Ok(SignedIn::with_tokens(signed_in.into()))
     }
 
     /// Sign out

@@ -45,12 +45,20 @@ pub enum ErrorCode {
     GroupFull,
     /// 409: the message is deleted.
     MessageDeleted,
+    /// 400: the bytes received are not an HTTP/1.1 request.
+    BadRequest,
     /// 405: the route exists, the method does not.
     MethodNotAllowed,
+    /// 408: the request head or body did not arrive in time.
+    RequestTimeout,
     /// 413: the body exceeds 1 MiB.
     PayloadTooLarge,
+    /// 414: the request URI exceeds 8 KiB.
+    UriTooLong,
     /// 415: the body is not `application/json`.
     UnsupportedMediaType,
+    /// 431: the request head exceeds 64 KiB or 100 header fields.
+    HeadersTooLarge,
     /// 429: too many requests.
     RateLimited,
     /// 503: a dependency (the database) is down.
@@ -100,20 +108,28 @@ impl ErrorCode {
             Self::InvalidMember => (S::BAD_REQUEST, "invalid_member", "Invalid member"),
             Self::GroupFull => (S::CONFLICT, "group_full", "Group full"),
             Self::MessageDeleted => (S::CONFLICT, "message_deleted", "Message deleted"),
+            Self::BadRequest => (S::BAD_REQUEST, "bad_request", "Bad request"),
             Self::MethodNotAllowed => (
                 S::METHOD_NOT_ALLOWED,
                 "method_not_allowed",
                 "Method not allowed",
             ),
+            Self::RequestTimeout => (S::REQUEST_TIMEOUT, "request_timeout", "Request timeout"),
             Self::PayloadTooLarge => (
                 S::PAYLOAD_TOO_LARGE,
                 "payload_too_large",
                 "Payload too large",
             ),
+            Self::UriTooLong => (S::URI_TOO_LONG, "uri_too_long", "URI too long"),
             Self::UnsupportedMediaType => (
                 S::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
                 "Unsupported media type",
+            ),
+            Self::HeadersTooLarge => (
+                S::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "headers_too_large",
+                "Request header fields too large",
             ),
             Self::RateLimited => (S::TOO_MANY_REQUESTS, "rate_limited", "Too many requests"),
             Self::ServiceUnavailable => (

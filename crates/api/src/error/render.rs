@@ -47,6 +47,14 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
+impl ApiError {
+    /// The body as JSON text, for the connection layer, which answers some requests
+    /// (a head that never finished, bytes that are not HTTP) before poem sees them.
+    pub fn json(&self) -> String {
+        self.body().to_json_string()
+    }
+}
+
 impl ResponseError for ApiError {
     fn status(&self) -> StatusCode {
         self.status
@@ -56,7 +64,7 @@ impl ResponseError for ApiError {
         let mut response = Response::builder()
             .status(self.status())
             .content_type("application/json")
-            .body(self.body().to_json_string());
+            .body(self.json());
         let headers = response.headers_mut();
         if let Some(seconds) = self.retry_after_seconds {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
@@ -79,8 +87,8 @@ const DOCUMENTED: &[(Option<u16>, &str)] = &[
     (
         Some(400),
         "Malformed request: invalid JSON (`invalid_json`), a bad query or path parameter \
-         (`validation_failed`), or a refused operation (`invalid_cursor`, `not_a_group`, \
-         `invalid_member`).",
+         (`validation_failed`), a refused operation (`invalid_cursor`, `not_a_group`, \
+         `invalid_member`), or bytes that are not HTTP/1.1 (`bad_request`).",
     ),
     (
         Some(401),
@@ -98,8 +106,9 @@ const DOCUMENTED: &[(Option<u16>, &str)] = &[
     (
         None,
         "Any other error, in the same shape: 403 (`forbidden`, `invalid_password`), 404 \
-         (`not_found`, `*_not_found`), 405 (with `Allow`), 409 (`*_taken`, `group_full`, \
-         `message_deleted`), 413, 415, 429 (`rate_limited`, with `Retry-After`), 503.",
+         (`not_found`, `*_not_found`), 405 (with `Allow`), 408 (`request_timeout`), 409 \
+         (`*_taken`, `group_full`, `message_deleted`), 413, 414 (`uri_too_long`), 415, \
+         429 (`rate_limited`, with `Retry-After`), 431 (`headers_too_large`), 503.",
     ),
 ];
 

@@ -1,6 +1,8 @@
 //! Prometheus metrics of the HTTP edge: `http_requests_total{method,route,status}`
-//! and the `http_request_duration_seconds` histogram, labelled with the route
-//! template (never the raw path, which would explode the label set).
+//! and the `http_request_duration_seconds` histogram. Every label comes from a
+//! closed set, so no client can mint new series: the route is the template (never
+//! the raw path), the method one of the nine standard ones or `other`, the status
+//! one the server itself chose.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -22,6 +24,23 @@ pub const WS_LOG_READS_TOTAL: &str = "ws_log_reads_total";
 
 /// The route label for paths that match no route.
 const UNMATCHED: &str = "unmatched";
+
+/// The method label: the standard methods by name, any other token `other` (each
+/// made-up method used to become a series of its own).
+fn method_label(method: &poem::http::Method) -> &'static str {
+    match method.as_str() {
+        "GET" => "GET",
+        "HEAD" => "HEAD",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "PATCH" => "PATCH",
+        "DELETE" => "DELETE",
+        "OPTIONS" => "OPTIONS",
+        "TRACE" => "TRACE",
+        "CONNECT" => "CONNECT",
+        _ => "other",
+    }
+}
 
 /// Records request count and latency per route template.
 pub struct HttpMetrics {
@@ -56,7 +75,7 @@ impl<E: Endpoint> Endpoint for HttpMetricsEndpoint<E> {
     type Output = Response;
 
     async fn call(&self, req: Request) -> poem::Result<Response> {
-        let method = req.method().to_string();
+        let method = method_label(req.method());
         let route = self
             .routes
             .template(req.uri().path())
@@ -70,7 +89,7 @@ impl<E: Endpoint> Endpoint for HttpMetricsEndpoint<E> {
         let status = response.status().as_u16().to_string();
         metrics::histogram!(
             HTTP_REQUEST_DURATION_SECONDS,
-            "method" => method.clone(),
+            "method" => method,
             "route" => route.clone(),
         )
         .record(started.elapsed().as_secs_f64());
@@ -82,5 +101,22 @@ impl<E: Endpoint> Endpoint for HttpMetricsEndpoint<E> {
         )
         .increment(1);
         Ok(response)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use poem::http::Method;
+
+    use super::method_label;
+
+    #[test]
+    fn standard_methods_keep_their_names_and_the_rest_is_other() {
+        assert_eq!(method_label(&Method::PATCH), "PATCH");
+        assert_eq!(method_label(&Method::CONNECT), "CONNECT");
+        for made_up in ["BREW", "get", "PROPFIND"] {
+            let method = Method::from_bytes(made_up.as_bytes()).expect("a token");
+            assert_eq!(method_label(&method), "other", "{made_up}");
+        }
     }
 }

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use crate::api_test;
 use crate::helpers::{PASSWORD, TestApp, TestConfig, assert_error, spawn_app_with};
+use crate::raw::{RawConnection, RawResponse};
 
 async fn unknown_routes_are_404_in_the_error_shape(app: TestApp) {
     for path in ["/nowhere", "/api/v1/nothing/here", "/api/v2/me"] {
@@ -114,75 +115,8 @@ async fn unknown_fields_in_bodies_are_ignored(app: TestApp) {
 }
 api_test!(unknown_fields_in_bodies_are_ignored);
 
-/// Sends `head` then `body` on a raw connection and reads the answer while still
-/// writing: the server answers 413 and closes before reading a large body, and an
-/// HTTP client that must finish writing first then sees a reset instead of the
-/// answer. Write errors are expected and ignored; returns the status and JSON body.
-async fn raw_post(app: &TestApp, head: String, body: Vec<u8>) -> (u16, Value) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-    let address = app.address.trim_start_matches("http://");
-    let mut stream = tokio::net::TcpStream::connect(address)
-        .await
-        .expect("connect");
-    let (mut reader, mut writer) = stream.split();
-    let write = async {
-        // The connection stays open (no shutdown) so the server never sees an early
-        // end of body; the answer must come from the limit alone.
-        let _ = writer.write_all(head.as_bytes()).await;
-        let _ = writer.write_all(&body).await;
-    };
-    let read = async {
-        let mut received = Vec::new();
-        let mut buffer = vec![0_u8; 8192];
-        loop {
-            if let Some(answer) = parse_response(&received) {
-                return answer;
-            }
-            let read = reader.read(&mut buffer).await.expect("read the answer");
-            assert!(read > 0, "connection closed mid-answer: {received:?}");
-            received.extend_from_slice(&buffer[..read]);
-        }
-    };
-    let ((), answer) = tokio::time::timeout(std::time::Duration::from_secs(20), async {
-        tokio::join!(write, read)
-    })
-    .await
-    .expect("the server answers within 20 s");
-    answer
-}
-
-/// The status and JSON body of a complete `Content-Length` response, if `bytes`
-/// holds one.
-fn parse_response(bytes: &[u8]) -> Option<(u16, Value)> {
-    let text = std::str::from_utf8(bytes).ok()?;
-    let (head, body) = text.split_once("\r\n\r\n")?;
-    let status = head.split(' ').nth(1)?.parse().expect("status code");
-    let length: usize = head
-        .lines()
-        .find_map(|line| {
-            let (name, value) = line.split_once(':')?;
-            name.eq_ignore_ascii_case("content-length")
-                .then(|| value.trim().parse().expect("content-length"))
-        })
-        .expect("the answer has a Content-Length");
-    assert!(
-        head.to_ascii_lowercase()
-            .contains("content-type: application/json"),
-        "{head}"
-    );
-    (body.len() >= length).then(|| (status, serde_json::from_str(body).expect("json body")))
-}
-
-fn assert_too_large((status, body): (u16, Value)) {
-    assert_eq!(status, 413, "{body}");
-    assert_eq!(body["status"], 413, "{body}");
-    assert_eq!(body["code"], "payload_too_large", "{body}");
-    assert!(
-        body["title"].as_str().is_some_and(|t| !t.is_empty()),
-        "{body}"
-    );
-    assert!(body["detail"].as_str().is_some(), "{body}");
+fn assert_too_large(response: &RawResponse) {
+    response.assert_error(413, "payload_too_large");
 }
 
 async fn bodies_over_one_mebibyte_are_413(app: TestApp) {
@@ -196,14 +130,15 @@ async fn bodies_over_one_mebibyte_are_413(app: TestApp) {
     };
     // A declared length over the limit is refused before the body arrives: only a
     // part of it is ever sent.
-    let declared = request(format!("content-length: {}\r\n", LIMIT + 1));
-    assert_too_large(raw_post(&app, declared, vec![b'a'; 64 * 1024]).await);
+    let mut declared = request(format!("content-length: {}\r\n", LIMIT + 1)).into_bytes();
+    declared.extend(std::iter::repeat_n(b'a', 64 * 1024));
+    assert_too_large(&RawConnection::open(&app).await.exchange(&declared).await);
     // Without a Content-Length (chunked), the limit still holds: one chunk announced
     // larger than the limit, of which one byte more than the limit is sent.
-    let chunked = request("transfer-encoding: chunked\r\n".to_owned());
-    let mut body = format!("{:x}\r\n", 2 * LIMIT).into_bytes();
-    body.extend(std::iter::repeat_n(b'a', LIMIT + 1));
-    assert_too_large(raw_post(&app, chunked, body).await);
+    let mut chunked = request("transfer-encoding: chunked\r\n".to_owned()).into_bytes();
+    chunked.extend(format!("{:x}\r\n", 2 * LIMIT).into_bytes());
+    chunked.extend(std::iter::repeat_n(b'a', LIMIT + 1));
+    assert_too_large(&RawConnection::open(&app).await.exchange(&chunked).await);
 }
 api_test!(bodies_over_one_mebibyte_are_413);
 

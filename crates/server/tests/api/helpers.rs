@@ -26,6 +26,9 @@ pub(crate) struct TestConfig {
     pub(crate) send_rate_per_second: u32,
     /// `CONFAB_TRUST_PROXY`.
     pub(crate) trust_proxy: bool,
+    /// `CONFAB_HTTP_HEADER_TIMEOUT_SECONDS` / `_BODY_` / `_IDLE_`, when a test needs
+    /// them short; `None` keeps the defaults.
+    pub(crate) http_timeouts_seconds: Option<[u64; 3]>,
 }
 
 impl Default for TestConfig {
@@ -34,6 +37,7 @@ impl Default for TestConfig {
             auth_rate_per_minute: 10_000,
             send_rate_per_second: 10_000,
             trust_proxy: false,
+            http_timeouts_seconds: None,
         }
     }
 }
@@ -87,13 +91,18 @@ pub(crate) async fn spawn_app_with(config: TestConfig) -> TestApp {
 /// A server on a fresh PostgreSQL database, or `None` (with a notice on stderr) when
 /// `CONFAB_TEST_POSTGRES_URL` is unset.
 pub(crate) async fn spawn_postgres_app(test: &str) -> Option<TestApp> {
+    spawn_postgres_app_with(test, TestConfig::default()).await
+}
+
+/// As [`spawn_postgres_app`], with `config`.
+pub(crate) async fn spawn_postgres_app_with(test: &str, config: TestConfig) -> Option<TestApp> {
     let database = ScratchDatabase::postgres_from_env(test, "confab_api_").await?;
-    Some(start(database, &TestConfig::default()).await)
+    Some(start(database, &config).await)
 }
 
 async fn start(database: ScratchDatabase, test: &TestConfig) -> TestApp {
     init_test_tracing();
-    let vars: HashMap<&str, String> = HashMap::from([
+    let mut vars: HashMap<&str, String> = HashMap::from([
         ("DATABASE_URL", database.url().to_owned()),
         ("CONFAB_BIND", "127.0.0.1:0".to_owned()),
         (
@@ -111,6 +120,11 @@ async fn start(database: ScratchDatabase, test: &TestConfig) -> TestApp {
         ),
         ("CONFAB_TRUST_PROXY", test.trust_proxy.to_string()),
     ]);
+    if let Some([header, body, idle]) = test.http_timeouts_seconds {
+        vars.insert("CONFAB_HTTP_HEADER_TIMEOUT_SECONDS", header.to_string());
+        vars.insert("CONFAB_HTTP_BODY_TIMEOUT_SECONDS", body.to_string());
+        vars.insert("CONFAB_HTTP_IDLE_TIMEOUT_SECONDS", idle.to_string());
+    }
     let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("valid test config");
     let clock = Arc::new(ManualClock::starting_now());
     let app = Application::build_with_clock(config, clock.clone())
@@ -246,9 +260,27 @@ pub(crate) async fn assert_error(response: reqwest::Response, status: u16, code:
 }
 
 /// Runs `async fn name(app: TestApp)` on SQLite and, when `CONFAB_TEST_POSTGRES_URL`
-/// is set, on PostgreSQL.
+/// is set, on PostgreSQL; `api_test!(name, config)` starts both with the
+/// `TestConfig` that `fn config() -> TestConfig` (beside the test) returns.
 #[macro_export]
 macro_rules! api_test {
+    ($name:ident, $config:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::helpers::spawn_app_with(super::$config()).await).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let config = super::$config();
+                let app = $crate::helpers::spawn_postgres_app_with(stringify!($name), config).await;
+                if let Some(app) = app {
+                    super::$name(app).await;
+                }
+            }
+        }
+    };
     ($name:ident) => {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -11,10 +11,14 @@ mod helpers;
 
 mod auth;
 mod chats;
+mod connections;
 mod errors;
+mod headers;
 mod messages;
 mod operations;
 mod profiles;
 mod races;
+mod raw;
+mod rejections;
 mod sessions;
 mod ws;

@@ -77,6 +77,29 @@ async fn metrics_label_requests_by_route_template(app: TestApp) {
 }
 api_test!(metrics_label_requests_by_route_template);
 
+async fn made_up_methods_share_one_metrics_label(app: TestApp) {
+    for i in 0..20 {
+        let method = Method::from_bytes(format!("BREW{i}").as_bytes()).expect("a token");
+        let response = app
+            .request(method, "/health", None)
+            .send()
+            .await
+            .expect("send");
+        assert_error(response, 405, "method_not_allowed").await;
+    }
+    let text = get(&app, "/metrics").await.text().await.expect("text");
+    assert!(!text.contains("BREW"), "a label per made-up method: {text}");
+    assert!(
+        text.lines()
+            .any(|line| line.starts_with("http_requests_total")
+                && line.contains(r#"method="other""#)
+                && line.contains(r#"route="/health""#)
+                && line.contains(r#"status="405""#)),
+        "{text}"
+    );
+}
+api_test!(made_up_methods_share_one_metrics_label);
+
 #[tokio::test]
 async fn docs_and_spec_are_served() {
     let app = crate::helpers::spawn_app().await;

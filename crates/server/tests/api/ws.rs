@@ -1,7 +1,7 @@
 //! The realtime WebSocket (`GET /api/v1/ws`): the handshake, the `ready` frame,
 //! delivery, client frames and their errors.
 
-mod client;
+pub(crate) mod client;
 mod membership;
 mod recovery;
 
