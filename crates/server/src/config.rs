@@ -55,6 +55,15 @@ pub struct HttpTimeouts {
     pub idle: Duration,
 }
 
+/// How the WebSocket gateway keeps sockets alive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SocketTimings {
+    /// `CONFAB_WS_PING_SECONDS`: how often the server pings each socket.
+    pub ping: Duration,
+    /// `CONFAB_WS_IDLE_TIMEOUT_SECONDS`: a socket silent this long is closed.
+    pub idle: Duration,
+}
+
 /// A variable that is set but unusable.
 #[derive(Debug, Error, PartialEq, Eq)]
 #[error("invalid {variable}: {reason}")]
@@ -97,6 +106,8 @@ pub struct Config {
     pub password_hash_concurrency: Option<NonZeroUsize>,
     /// `CONFAB_HTTP_*_TIMEOUT_SECONDS`: slow and idle connections are closed.
     pub http_timeouts: HttpTimeouts,
+    /// `CONFAB_WS_PING_SECONDS` / `CONFAB_WS_IDLE_TIMEOUT_SECONDS`.
+    pub socket_timings: SocketTimings,
 }
 
 /// Smallest accepted JWT key.
@@ -158,6 +169,10 @@ impl Config {
                 header: seconds(&get, "CONFAB_HTTP_HEADER_TIMEOUT_SECONDS", 10)?,
                 body: seconds(&get, "CONFAB_HTTP_BODY_TIMEOUT_SECONDS", 30)?,
                 idle: seconds(&get, "CONFAB_HTTP_IDLE_TIMEOUT_SECONDS", 60)?,
+            },
+            socket_timings: SocketTimings {
+                ping: seconds(&get, "CONFAB_WS_PING_SECONDS", 30)?,
+                idle: seconds(&get, "CONFAB_WS_IDLE_TIMEOUT_SECONDS", 75)?,
             },
         })
     }
@@ -264,6 +279,13 @@ mod tests {
                 idle: Duration::from_mins(1),
             }
         );
+        assert_eq!(
+            config.socket_timings,
+            SocketTimings {
+                ping: Duration::from_secs(30),
+                idle: Duration::from_secs(75),
+            }
+        );
     }
 
     #[test]
@@ -306,5 +328,14 @@ mod tests {
             !shown.contains("top") && !shown.contains("hunter2"),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn socket_timings_are_read_with_the_rest_and_validated() {
+        let custom = config(&[("CONFAB_WS_PING_SECONDS", "2")]).expect("valid");
+        assert_eq!(custom.socket_timings.ping, Duration::from_secs(2));
+        assert_eq!(custom.socket_timings.idle, Duration::from_secs(75));
+        let error = config(&[("CONFAB_WS_IDLE_TIMEOUT_SECONDS", "0")]).expect_err("zero refused");
+        assert_eq!(error.variable, "CONFAB_WS_IDLE_TIMEOUT_SECONDS");
     }
 }

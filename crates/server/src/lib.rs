@@ -2,7 +2,6 @@
 //! (`main.rs`) only parses the command line and calls in here; integration tests use
 //! [`startup::Application`] directly.
 
-pub mod chat_wiring;
 pub mod cli;
 pub mod config;
 pub mod http;

@@ -16,13 +16,8 @@ use confab_infrastructure::events::{
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, SocketTimings};
 use crate::wiring::Adapters;
-
-/// `CONFAB_WS_PING_SECONDS`: how often the server pings each socket.
-pub const PING_VARIABLE: &str = "CONFAB_WS_PING_SECONDS";
-/// `CONFAB_WS_IDLE_TIMEOUT_SECONDS`: silence after which a socket is dropped.
-pub const IDLE_VARIABLE: &str = "CONFAB_WS_IDLE_TIMEOUT_SECONDS";
 
 /// The node's event bus: Redis pub/sub when `CONFAB_REDIS_URL` is set (every node
 /// must then use the same Redis), else in process.
@@ -33,37 +28,13 @@ pub async fn event_bus(config: &Config) -> Result<Arc<dyn EventBus>, RedisBusErr
     })
 }
 
-/// Socket timings from `CONFAB_WS_PING_SECONDS` (default 30) and
-/// `CONFAB_WS_IDLE_TIMEOUT_SECONDS` (default 75), read through `get` (the process
-/// environment in production).
-pub fn gateway_config(
-    get: impl Fn(&'static str) -> Option<String>,
-) -> Result<GatewayConfig, ConfigError> {
-    let defaults = GatewayConfig::default();
-    let seconds = |variable: &'static str, default: Duration| match get(variable) {
-        None => Ok(default),
-        Some(raw) => match raw.trim().parse::<u64>() {
-            Ok(n) if n > 0 => Ok(Duration::from_secs(n)),
-            _ => Err(ConfigError {
-                variable,
-                reason: "expected a whole number of seconds above 0".to_owned(),
-            }),
-        },
-    };
-    Ok(GatewayConfig {
-        ping_interval: seconds(PING_VARIABLE, defaults.ping_interval)?,
-        idle_timeout: seconds(IDLE_VARIABLE, defaults.idle_timeout)?,
-        ..defaults
-    })
-}
-
 /// The gateway and the task feeding its hub from the node's one bus subscription,
 /// which stops when `shutdown` turns true.
 pub fn gateway(
     adapters: &Adapters,
     messages: MessageService,
     send_limit: RateLimit,
-    config: GatewayConfig,
+    timings: SocketTimings,
     mut shutdown: watch::Receiver<bool>,
 ) -> (Gateway, JoinHandle<()>) {
     let hub = Arc::new(Hub::new());
@@ -88,6 +59,11 @@ pub fn gateway(
         Arc::clone(&adapters.clock),
         Arc::clone(&adapters.events),
     );
+    let config = GatewayConfig {
+        ping_interval: timings.ping,
+        idle_timeout: timings.idle,
+        ..GatewayConfig::default()
+    };
     let gateway = Gateway::new(hub, realtime, messages, send_limit, config);
     (gateway, pump)
 }
@@ -100,23 +76,5 @@ async fn close_sockets(hub: &Hub) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
     while !hub.is_empty() && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn socket_timings_default_and_validate() {
-        let config = gateway_config(|_| None).expect("defaults");
-        assert_eq!(config.ping_interval, Duration::from_secs(30));
-        let custom =
-            gateway_config(|v| (v == PING_VARIABLE).then(|| "2".to_owned())).expect("valid");
-        assert_eq!(custom.ping_interval, Duration::from_secs(2));
-        assert_eq!(custom.idle_timeout, Duration::from_secs(75));
-        let error = gateway_config(|v| (v == IDLE_VARIABLE).then(|| "0".to_owned()))
-            .expect_err("zero refused");
-        assert_eq!(error.variable, IDLE_VARIABLE);
     }
 }

@@ -10,6 +10,7 @@ use confab_application::accounts::{
 };
 use confab_domain::User;
 use confab_infrastructure::clock::SystemClock;
+use confab_infrastructure::events::InProcessEventBus;
 use thiserror::Error;
 
 use crate::config::Config;
@@ -59,13 +60,15 @@ pub struct DemoUser {
 /// Seeds everything; prints what it did.
 pub async fn seed_demo(config: &Config) -> Result<(), SeedError> {
     let db = wiring::database(config, true).await?;
-    let adapters = wiring::adapters(config, db, Arc::new(SystemClock))?;
-    let services = wiring::account_services(&adapters);
+    // Seeding runs without the server: nobody listens to its events.
+    let events = Arc::new(InProcessEventBus::default());
+    let adapters = wiring::adapters(config, db, Arc::new(SystemClock), events)?;
+    let services = wiring::services(&adapters);
     let mut users = Vec::new();
     for username in DEMO_USERS {
         users.push(demo_user(&adapters, &services, username).await?);
     }
-    seed_chats(&adapters, &users).await?;
+    seed_chats(&services, &users).await?;
     for demo in &users {
         services.accounts.logout(&demo.auth).await?;
     }
@@ -122,6 +125,6 @@ async fn demo_user(
 /// The chats part of the demo: a direct chat alice–bob and a group "Project team"
 /// with all four, with a few messages. Written by the chats side; must stay
 /// idempotent (find existing chats before creating).
-pub async fn seed_chats(adapters: &Adapters, users: &[DemoUser]) -> Result<(), SeedError> {
-    crate::seed_chats::seed_demo_chats(adapters, users).await
+pub async fn seed_chats(services: &Services, users: &[DemoUser]) -> Result<(), SeedError> {
+    crate::seed_chats::seed_demo_chats(services, users).await
 }

@@ -8,9 +8,8 @@ use confab_application::chats::{ChatService, CreatedChat, NewChatRequest};
 use confab_application::messages::{MessageService, SendMessage};
 use confab_domain::{ChatId, ChatKind};
 
-use crate::chat_wiring::chat_services;
 use crate::seed::{DemoUser, SeedError};
-use crate::wiring::Adapters;
+use crate::wiring::Services;
 
 /// The group's name.
 const GROUP_NAME: &str = "Project team";
@@ -31,11 +30,10 @@ const GROUP_MESSAGES: &[(usize, &str)] = &[
 ];
 
 /// Seeds the demo chats for `users` (alice, bob, charlie, david in that order).
-pub async fn seed_demo_chats(adapters: &Adapters, users: &[DemoUser]) -> Result<(), SeedError> {
+pub async fn seed_demo_chats(services: &Services, users: &[DemoUser]) -> Result<(), SeedError> {
     let [alice, bob, ..] = users else {
         return Err(SeedError::Chats("the demo needs at least two users".into()));
     };
-    let services = chat_services(adapters);
     let direct = open_chat(
         &services.chats,
         alice,

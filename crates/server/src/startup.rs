@@ -37,9 +37,6 @@ pub enum StartupError {
     /// The event bus (Redis pub/sub) could not start.
     #[error("cannot start the event bus")]
     EventBus(#[source] confab_infrastructure::events::RedisBusError),
-    /// A realtime setting (`CONFAB_WS_*`) is invalid.
-    #[error(transparent)]
-    Realtime(crate::config::ConfigError),
     /// The listen address could not be bound.
     #[error("cannot listen on {0}")]
     Bind(String, #[source] std::io::Error),
@@ -73,21 +70,19 @@ impl Application {
         clock: Arc<dyn Clock>,
     ) -> Result<Self, StartupError> {
         let db = wiring::database(&config, true).await?;
-        let mut adapters = wiring::adapters(&config, db, clock)?;
-        adapters.events = realtime_wiring::event_bus(&config)
+        let events = realtime_wiring::event_bus(&config)
             .await
             .map_err(StartupError::EventBus)?;
-        let services = wiring::account_services(&adapters);
+        let adapters = wiring::adapters(&config, db, clock, events)?;
+        let services = wiring::services(&adapters);
         let rate_limits = wiring::rate_limits(&config).await?;
         let operations = wiring::operations(&adapters.db);
         let (shutdown, shutdown_rx) = watch::channel(false);
-        let socket_config = realtime_wiring::gateway_config(|name| std::env::var(name).ok())
-            .map_err(StartupError::Realtime)?;
         let (gateway, pump) = realtime_wiring::gateway(
             &adapters,
-            services.chat.messages.clone(),
+            services.messages.clone(),
             rate_limits.send_per_user.clone(),
-            socket_config,
+            config.socket_timings,
             shutdown_rx.clone(),
         );
         let state = wiring::api_state(&services, gateway, rate_limits, operations);
@@ -140,7 +135,7 @@ impl Application {
     }
 }
 
-/// Background work tied to the server's life. Chats/realtime jobs go here too.
+/// Background work tied to the server's life.
 fn spawn_background_jobs(
     adapters: &Adapters,
     shutdown: watch::Receiver<bool>,

@@ -1,6 +1,5 @@
-//! The composition root: adapters built from the configuration, services wired
-//! from adapters, and the API state. Each area has its own function, so chats,
-//! messages and realtime add their wiring beside accounts without touching it.
+//! The composition root: adapters built once from the configuration, every service
+//! wired from them in [`services`], and the API state.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,12 +8,13 @@ use confab_api::middleware::rate_limit::RateLimit;
 use confab_api::state::{ApiState, Operations, RateLimits};
 use confab_api::ws::Gateway;
 use confab_application::accounts::AccountService;
+use confab_application::chats::ChatService;
+use confab_application::messages::MessageService;
 use confab_application::ports::{
     ChatRepository, Clock, EventBus, MessageRepository, PasswordHasher, RateLimiter,
     SessionRepository, TokenService, UserRepository,
 };
 use confab_application::profiles::ProfileService;
-use confab_infrastructure::events::InProcessEventBus;
 use confab_infrastructure::persistence::{
     SeaOrmChatRepository, SeaOrmMessageRepository, SeaOrmSessionRepository, SeaOrmUserRepository,
     connect, migrate, ping,
@@ -25,7 +25,6 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use rand::RngCore;
 use sea_orm::DatabaseConnection;
 
-use crate::chat_wiring::{ChatServices, chat_services};
 use crate::config::Config;
 use crate::startup::StartupError;
 use crate::telemetry::metrics_handle;
@@ -60,9 +59,10 @@ pub struct Services {
     pub accounts: AccountService,
     /// Profiles and search.
     pub profiles: ProfileService,
-    /// Chats and messages.
-    pub chat: ChatServices,
-    // Chats, messages and realtime: add fields here, built in their own functions.
+    /// Chats, members and roles.
+    pub chats: ChatService,
+    /// Messages, read positions and chat logs.
+    pub messages: MessageService,
 }
 
 /// Connects to the database and, when asked, applies pending migrations.
@@ -79,11 +79,12 @@ pub async fn database(
     Ok(db)
 }
 
-/// Builds every adapter on `db`, reading time from `clock`.
+/// Builds every adapter on `db`, reading time from `clock` and publishing on `events`.
 pub fn adapters(
     config: &Config,
     db: DatabaseConnection,
     clock: Arc<dyn Clock>,
+    events: Arc<dyn EventBus>,
 ) -> Result<Adapters, StartupError> {
     let secret = jwt_secret(config);
     let tokens = JwtTokenService::new(
@@ -103,7 +104,7 @@ pub fn adapters(
         )),
         tokens: Arc::new(tokens),
         clock,
-        events: Arc::new(InProcessEventBus::default()),
+        events,
         db,
     })
 }
@@ -122,8 +123,8 @@ fn jwt_secret(config: &Config) -> Vec<u8> {
     key
 }
 
-/// Wires the account and profile services.
-pub fn account_services(adapters: &Adapters) -> Services {
+/// Wires every service on `adapters`.
+pub fn services(adapters: &Adapters) -> Services {
     let a = adapters;
     Services {
         accounts: AccountService::new(
@@ -139,7 +140,18 @@ pub fn account_services(adapters: &Adapters) -> Services {
             Arc::clone(&a.hasher),
             Arc::clone(&a.clock),
         ),
-        chat: chat_services(adapters),
+        chats: ChatService::new(
+            Arc::clone(&a.chats),
+            Arc::clone(&a.users),
+            Arc::clone(&a.clock),
+            Arc::clone(&a.events),
+        ),
+        messages: MessageService::new(
+            Arc::clone(&a.messages),
+            Arc::clone(&a.chats),
+            Arc::clone(&a.clock),
+            Arc::clone(&a.events),
+        ),
     }
 }
 
@@ -205,8 +217,8 @@ pub fn api_state(
     ApiState {
         accounts: services.accounts.clone(),
         profiles: services.profiles.clone(),
-        chats: services.chat.chats.clone(),
-        messages: services.chat.messages.clone(),
+        chats: services.chats.clone(),
+        messages: services.messages.clone(),
         realtime,
         rate_limits,
         operations,

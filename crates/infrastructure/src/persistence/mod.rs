@@ -18,8 +18,6 @@ mod message_repository;
 mod session_repository;
 mod user_repository;
 
-// Each repository module re-exports its adapter here, e.g.
-// `pub use user_repository::SeaOrmUserRepository;` (added by the module's author).
 pub use chat_repository::SeaOrmChatRepository;
 pub use message_repository::SeaOrmMessageRepository;
 pub use session_repository::SeaOrmSessionRepository;
