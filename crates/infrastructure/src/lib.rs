@@ -7,7 +7,5 @@ pub mod jobs;
 pub mod persistence;
 pub mod rate_limit;
 pub mod security;
-/// Scratch databases for tests. For tests only: compiled with the `test-support`
-/// feature, which only test builds (dev-dependencies) turn on.
 #[cfg(feature = "test-support")]
 pub mod testing;
