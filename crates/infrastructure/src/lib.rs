@@ -1,13 +1,14 @@
 //! confab's adapters: the ports of `confab-application` implemented with sea-orm,
-//! argon2, jsonwebtoken, Redis and tokio.
+//! argon2, jsonwebtoken, Redis and tokio, and (for tests, with `test-support`) in
+//! memory by the `reference` store.
 
 pub mod clock;
 pub mod events;
 pub mod jobs;
 pub mod persistence;
 pub mod rate_limit;
+#[cfg(feature = "test-support")]
+pub mod reference;
 pub mod security;
-/// Scratch databases for tests. For tests only: compiled with the `test-support`
-/// feature, which only test builds (dev-dependencies) turn on.
 #[cfg(feature = "test-support")]
 pub mod testing;

@@ -9,11 +9,6 @@ mod sessions;
 mod signin;
 mod types;
 
-#[cfg(test)]
-pub(crate) mod fakes;
-#[cfg(test)]
-mod tests;
-
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};

@@ -7,12 +7,8 @@
 mod create;
 mod cursor;
 mod errors;
-#[cfg(test)]
-pub(crate) mod fakes;
 mod members;
 mod query;
-#[cfg(test)]
-mod service_tests;
 mod update;
 
 use std::sync::Arc;

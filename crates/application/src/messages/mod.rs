@@ -5,13 +5,9 @@
 //! [`EventBus`] only after that call returned.
 
 mod errors;
-#[cfg(test)]
-mod fakes;
 mod history;
 mod read_state;
 mod send;
-#[cfg(test)]
-mod service_tests;
 mod window;
 mod write;
 

@@ -103,8 +103,8 @@ pub trait UserRepository: Send + Sync {
     /// [`RepositoryError`] when storage fails.
     async fn get(&self, id: UserId) -> Result<Option<User>, RepositoryError>;
 
-    /// The account whose username equals `login` lower-cased, or whose email equals
-    /// it case-insensitively, with its password hash.
+    /// The account whose username equals `login` trimmed and lower-cased, or whose
+    /// email equals it case-insensitively, with its password hash.
     ///
     /// # Errors
     /// [`RepositoryError`] when storage fails.

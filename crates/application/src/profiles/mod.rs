@@ -7,9 +7,6 @@ mod patch;
 mod search;
 mod service;
 
-#[cfg(test)]
-mod tests;
-
 use std::sync::Arc;
 
 pub use errors::{GetUserError, ProfileError, SearchUsersError, UpdateProfileError};

@@ -6,8 +6,6 @@
 mod cursors;
 mod errors;
 mod routing;
-#[cfg(test)]
-mod service_tests;
 
 use std::sync::Arc;
 

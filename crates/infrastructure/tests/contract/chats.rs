@@ -1,70 +1,44 @@
-//! Contract of `SeaOrmChatRepository`: creation, membership, roles, read positions
-//! and the chat list, on SQLite and PostgreSQL.
+//! Contract of `ChatRepository`: creation, membership, roles, read positions and
+//! the chat list.
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use confab_application::ports::{
     AddMembersWriteError, ChatChanges, ChatListCursor, ChatRepository, DirectChatWriteError,
-    GuardedWriteError, NewGroup, NewGroupWriteError, Refusal,
+    GuardedWriteError, NewGroup, NewGroupWriteError, NewMessage, Refusal,
 };
 use confab_domain::{
     ChatId, ChatKind, ChatName, EventPayload, LoggedEvent, MAX_GROUP_MEMBERS, MemberChange,
-    MemberRole, MessageTtl, Seq, UserId, to_millis,
+    MemberRole, MessageBody, MessageId, MessageTtl, Seq, UserId, to_millis,
 };
-use confab_infrastructure::persistence::SeaOrmChatRepository;
-use sea_orm::sea_query::{Alias, Query, SimpleExpr};
-use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use crate::contract_test;
-use crate::support::by;
+use crate::support::{Stores, by};
+use crate::users::new_user;
 
 /// Now, at the precision confab stores.
 pub(crate) fn now() -> DateTime<Utc> {
     to_millis(Utc::now())
 }
 
-/// Inserts `count` accounts straight into `users` and returns their ids.
-pub(crate) async fn new_users(db: &DatabaseConnection, count: usize) -> Vec<UserId> {
-    let ids: Vec<UserId> = (0..count).map(|_| UserId::generate()).collect();
-    for chunk in ids.chunks(200) {
-        let mut insert = Query::insert();
-        insert.into_table(Alias::new("users")).columns(
-            [
-                "id",
-                "username",
-                "email",
-                "email_normalized",
-                "password_hash",
-                "is_private",
-                "created_at",
-                "updated_at",
-            ]
-            .map(Alias::new),
+/// Stores `count` accounts and returns their ids.
+pub(crate) async fn new_users(stores: &Stores, count: usize) -> Vec<UserId> {
+    let mut ids = Vec::with_capacity(count);
+    for _ in 0..count {
+        let name = format!(
+            "u{}",
+            &UserId::generate().as_uuid().simple().to_string()[12..]
         );
-        for id in chunk {
-            let name = format!("u{}", &id.as_uuid().simple().to_string()[12..]);
-            let email = format!("{name}@example.com");
-            let row: [SimpleExpr; 8] = [
-                id.as_uuid().into(),
-                name.into(),
-                email.clone().into(),
-                email.into(),
-                "x".into(),
-                false.into(),
-                now().into(),
-                now().into(),
-            ];
-            insert.values_panic(row);
-        }
-        db.execute(&insert).await.expect("insert users");
+        let user = new_user(&name, &format!("{name}@example.com"), None);
+        ids.push(stores.users.insert(user).await.expect("insert user").id);
     }
     ids
 }
 
 /// A group named "Team" owned by `owner` with `members`.
 pub(crate) async fn group(
-    repo: &SeaOrmChatRepository,
+    repo: &Arc<dyn ChatRepository>,
     owner: UserId,
     members: &[UserId],
 ) -> ChatId {
@@ -90,9 +64,9 @@ fn member_change(event: &LoggedEvent) -> (&'static str, MemberChange) {
     }
 }
 
-async fn group_creation_logs_chat_created_with_first_members(db: DatabaseConnection) {
-    let repo = SeaOrmChatRepository::new(db.clone());
-    let users = new_users(&db, 3).await;
+async fn group_creation_logs_chat_created_with_first_members(stores: Stores) {
+    let repo = stores.chats.clone();
+    let users = new_users(&stores, 3).await;
     let id = ChatId::generate();
     let event = repo
         .create_group(NewGroup {
@@ -141,12 +115,31 @@ async fn group_creation_logs_chat_created_with_first_members(db: DatabaseConnect
         vec![(id, Seq::FIRST)],
         "the refused group left nothing"
     );
+
+    // First members all joined at seq 1: they are listed by id, the owner too.
+    let event = repo
+        .create_group(NewGroup {
+            id: ChatId::generate(),
+            name: ChatName::parse("Reversed").expect("valid"),
+            owner: users[2],
+            members: vec![users[1], users[0]],
+            now: now(),
+        })
+        .await
+        .expect("create");
+    let EventPayload::ChatCreated(snapshot) = event.payload else {
+        panic!("expected chat.created");
+    };
+    let order: Vec<UserId> = snapshot.members.iter().map(|m| m.user_id).collect();
+    let mut by_id = order.clone();
+    by_id.sort();
+    assert_eq!(order, by_id);
 }
 contract_test!(group_creation_logs_chat_created_with_first_members);
 
-async fn direct_chat_is_one_per_pair_even_under_concurrent_creates(db: DatabaseConnection) {
-    let repo = Arc::new(SeaOrmChatRepository::new(db.clone()));
-    let users = new_users(&db, 4).await;
+async fn direct_chat_is_one_per_pair_even_under_concurrent_creates(stores: Stores) {
+    let repo = stores.chats.clone();
+    let users = new_users(&stores, 4).await;
     let first = repo
         .find_or_create_direct(ChatId::generate(), users[0], users[1], now())
         .await
@@ -190,9 +183,9 @@ async fn direct_chat_is_one_per_pair_even_under_concurrent_creates(db: DatabaseC
 }
 contract_test!(direct_chat_is_one_per_pair_even_under_concurrent_creates);
 
-async fn owner_leaving_hands_over_and_last_member_deletes_the_chat(db: DatabaseConnection) {
-    let repo = SeaOrmChatRepository::new(db.clone());
-    let u = new_users(&db, 5).await;
+async fn owner_leaving_hands_over_and_last_member_deletes_the_chat(stores: Stores) {
+    let repo = stores.chats.clone();
+    let u = new_users(&stores, 5).await;
     let chat = group(&repo, u[0], &[u[1]]).await;
     repo.add_members(chat, &[u[2]], now(), &by(u[0]))
         .await
@@ -256,9 +249,9 @@ async fn owner_leaving_hands_over_and_last_member_deletes_the_chat(db: DatabaseC
 }
 contract_test!(owner_leaving_hands_over_and_last_member_deletes_the_chat);
 
-async fn adding_members_is_idempotent_and_bounded(db: DatabaseConnection) {
-    let repo = SeaOrmChatRepository::new(db.clone());
-    let u = new_users(&db, 3).await;
+async fn adding_members_is_idempotent_and_bounded(stores: Stores) {
+    let repo = stores.chats.clone();
+    let u = new_users(&stores, 3).await;
     let chat = group(&repo, u[0], &[]).await;
     let events = repo
         .add_members(chat, &[u[1], u[1], u[0]], now(), &by(u[0]))
@@ -290,7 +283,7 @@ async fn adding_members_is_idempotent_and_bounded(db: DatabaseConnection) {
     assert!(matches!(refused, Err(AddMembersWriteError::UserNotFound(ids)) if ids == vec![ghost]));
     assert!(repo.membership(chat, u[2]).await.expect("read").is_none());
 
-    let crowd = new_users(&db, MAX_GROUP_MEMBERS - 2).await;
+    let crowd = new_users(&stores, MAX_GROUP_MEMBERS - 2).await;
     let events = repo
         .add_members(chat, &crowd, now(), &by(u[0]))
         .await
@@ -315,9 +308,9 @@ async fn adding_members_is_idempotent_and_bounded(db: DatabaseConnection) {
 }
 contract_test!(adding_members_is_idempotent_and_bounded);
 
-async fn handing_over_logs_two_entries_and_same_role_logs_none(db: DatabaseConnection) {
-    let repo = SeaOrmChatRepository::new(db.clone());
-    let u = new_users(&db, 3).await;
+async fn handing_over_logs_two_entries_and_same_role_logs_none(stores: Stores) {
+    let repo = stores.chats.clone();
+    let u = new_users(&stores, 3).await;
     let chat = group(&repo, u[0], &[u[1]]).await;
     let events = repo
         .set_role(chat, u[1], MemberRole::Owner, now(), &by(u[0]))
@@ -357,9 +350,9 @@ async fn handing_over_logs_two_entries_and_same_role_logs_none(db: DatabaseConne
 }
 contract_test!(handing_over_logs_two_entries_and_same_role_logs_none);
 
-async fn read_position_moves_forward_only_and_is_clamped(db: DatabaseConnection) {
-    let repo = SeaOrmChatRepository::new(db.clone());
-    let u = new_users(&db, 4).await;
+async fn read_position_moves_forward_only_and_is_clamped(stores: Stores) {
+    let repo = stores.chats.clone();
+    let u = new_users(&stores, 4).await;
     let chat = group(&repo, u[0], &[]).await;
     repo.add_members(chat, &u[1..], now(), &by(u[0]))
         .await
@@ -390,9 +383,9 @@ async fn read_position_moves_forward_only_and_is_clamped(db: DatabaseConnection)
 }
 contract_test!(read_position_moves_forward_only_and_is_clamped);
 
-async fn update_logs_one_chat_updated_when_something_changes(db: DatabaseConnection) {
-    let repo = SeaOrmChatRepository::new(db.clone());
-    let u = new_users(&db, 1).await;
+async fn update_logs_one_chat_updated_when_something_changes(stores: Stores) {
+    let repo = stores.chats.clone();
+    let u = new_users(&stores, 1).await;
     let chat = group(&repo, u[0], &[]).await;
     let ttl = MessageTtl::from_seconds(3600).expect("valid");
     let changes = ChatChanges {
@@ -439,9 +432,9 @@ async fn update_logs_one_chat_updated_when_something_changes(db: DatabaseConnect
 }
 contract_test!(update_logs_one_chat_updated_when_something_changes);
 
-async fn chat_list_is_newest_activity_first_with_a_keyset(db: DatabaseConnection) {
-    let repo = SeaOrmChatRepository::new(db.clone());
-    let u = new_users(&db, 6).await;
+async fn chat_list_is_newest_activity_first_with_a_keyset(stores: Stores) {
+    let repo = stores.chats.clone();
+    let u = new_users(&stores, 6).await;
     let base = now() - Duration::hours(1);
     let mut expected = Vec::new();
     let mut peers = std::collections::HashMap::new();
@@ -489,3 +482,70 @@ async fn chat_list_is_newest_activity_first_with_a_keyset(db: DatabaseConnection
     assert_eq!(heads.len(), 6);
 }
 contract_test!(chat_list_is_newest_activity_first_with_a_keyset);
+
+/// `user`'s chats in list order, with their activity times.
+async fn activity(repo: &Arc<dyn ChatRepository>, user: UserId) -> Vec<(ChatId, DateTime<Utc>)> {
+    let items = repo
+        .list_for_user(user, None, 10, now())
+        .await
+        .expect("list");
+    items
+        .iter()
+        .map(|item| (item.chat.id, item.chat.last_activity_at))
+        .collect()
+}
+
+async fn every_logged_write_moves_the_chat_to_the_top_of_the_list(stores: Stores) {
+    let repo = stores.chats.clone();
+    let u = new_users(&stores, 3).await;
+    let t0 = now() - Duration::minutes(10);
+    let at = |minutes| t0 + Duration::minutes(minutes);
+    let mut direct = Vec::new();
+    for (peer, minutes) in [(u[1], 0), (u[2], 1)] {
+        let created = repo
+            .find_or_create_direct(ChatId::generate(), u[0], peer, at(minutes))
+            .await
+            .expect("create");
+        direct.push(created.snapshot.chat.id);
+    }
+    let (first, second) = (direct[0], direct[1]);
+    assert_eq!(
+        activity(&repo, u[0]).await,
+        [(second, at(1)), (first, at(0))]
+    );
+
+    let message = NewMessage {
+        id: MessageId::generate(),
+        chat_id: first,
+        author_id: u[1],
+        body: MessageBody::parse("hi").expect("valid"),
+        reply_to_id: None,
+        client_message_id: None,
+        now: at(2),
+    };
+    stores.messages.send(message).await.expect("send");
+    assert_eq!(
+        activity(&repo, u[0]).await,
+        [(first, at(2)), (second, at(1))]
+    );
+
+    let ttl = ChatChanges {
+        name: None,
+        message_ttl: Some(MessageTtl::from_seconds(3600).ok()),
+    };
+    repo.update(second, ttl, at(3), &by(u[0]))
+        .await
+        .expect("update");
+    assert_eq!(
+        activity(&repo, u[0]).await,
+        [(second, at(3)), (first, at(2))]
+    );
+    // Reading is no activity: the list stays as it is.
+    let read = repo.mark_read(first, u[0], Seq::new(99).expect("valid"));
+    assert!(read.await.expect("mark").is_some());
+    assert_eq!(
+        activity(&repo, u[0]).await,
+        [(second, at(3)), (first, at(2))]
+    );
+}
+contract_test!(every_logged_write_moves_the_chat_to_the_top_of_the_list);

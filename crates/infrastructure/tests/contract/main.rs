@@ -1,4 +1,5 @@
-//! Repository contract tests: each written once and run against SQLite and PostgreSQL.
+//! Repository contract tests: each written once and run against SQLite, PostgreSQL
+//! and the in-memory reference store.
 
 mod support;
 

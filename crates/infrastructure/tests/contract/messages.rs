@@ -1,4 +1,4 @@
-//! Contract of `SeaOrmMessageRepository`: sends and their seqs, exactly-once retries,
+//! Contract of `MessageRepository`: sends and their seqs, exactly-once retries,
 //! pagination, edits and tombstones, the log, unread counts and disappearing messages.
 
 use std::sync::Arc;
@@ -12,12 +12,10 @@ use confab_application::ports::{
 use confab_domain::{
     ChatId, ClientMessageId, EventPayload, Message, MessageBody, MessageId, MessageTtl, Seq, UserId,
 };
-use confab_infrastructure::persistence::{SeaOrmChatRepository, SeaOrmMessageRepository};
-use sea_orm::DatabaseConnection;
 
 use crate::chats::{group, new_users, now};
 use crate::contract_test;
-use crate::support::by;
+use crate::support::{Stores, by};
 
 mod expiry;
 mod membership;
@@ -40,7 +38,7 @@ fn new_message(chat_id: ChatId, author_id: UserId, body: &str, at: DateTime<Utc>
     }
 }
 
-async fn send(repo: &SeaOrmMessageRepository, new: NewMessage) -> Message {
+async fn send(repo: &Arc<dyn MessageRepository>, new: NewMessage) -> Message {
     match repo.send(new).await.expect("send") {
         SendOutcome::Created(written) => {
             let message = written.message;
@@ -60,8 +58,8 @@ async fn send(repo: &SeaOrmMessageRepository, new: NewMessage) -> Message {
 }
 
 struct Fixture {
-    chats: SeaOrmChatRepository,
-    messages: Arc<SeaOrmMessageRepository>,
+    chats: Arc<dyn ChatRepository>,
+    messages: Arc<dyn MessageRepository>,
     users: Vec<UserId>,
     chat: ChatId,
 }
@@ -94,20 +92,20 @@ async fn send_at_once(
     (created, ids)
 }
 
-async fn fixture(db: &DatabaseConnection) -> Fixture {
-    let chats = SeaOrmChatRepository::new(db.clone());
-    let users = new_users(db, 3).await;
+async fn fixture(stores: &Stores) -> Fixture {
+    let chats = stores.chats.clone();
+    let users = new_users(stores, 3).await;
     let chat = group(&chats, users[0], &users[1..2]).await;
     Fixture {
         chats,
-        messages: Arc::new(SeaOrmMessageRepository::new(db.clone())),
+        messages: stores.messages.clone(),
         users,
         chat,
     }
 }
 
-async fn sending_takes_the_next_seq_after_chat_created(db: DatabaseConnection) {
-    let f = fixture(&db).await;
+async fn sending_takes_the_next_seq_after_chat_created(stores: Stores) {
+    let f = fixture(&stores).await;
     let message = send(&f.messages, new_message(f.chat, f.users[0], "hi", now())).await;
     assert_eq!(message.seq, seq(2));
     let got = f
@@ -134,8 +132,8 @@ async fn sending_takes_the_next_seq_after_chat_created(db: DatabaseConnection) {
 }
 contract_test!(sending_takes_the_next_seq_after_chat_created);
 
-async fn fifty_concurrent_sends_get_contiguous_seqs(db: DatabaseConnection) {
-    let f = fixture(&db).await;
+async fn fifty_concurrent_sends_get_contiguous_seqs(stores: Stores) {
+    let f = fixture(&stores).await;
     let started = Instant::now();
     let tasks: Vec<_> = (0..50)
         .map(|i| {
@@ -164,8 +162,8 @@ async fn fifty_concurrent_sends_get_contiguous_seqs(db: DatabaseConnection) {
 }
 contract_test!(fifty_concurrent_sends_get_contiguous_seqs);
 
-async fn concurrent_retries_of_one_client_message_id_store_one_message(db: DatabaseConnection) {
-    let f = fixture(&db).await;
+async fn concurrent_retries_of_one_client_message_id_store_one_message(stores: Stores) {
+    let f = fixture(&stores).await;
     let key = ClientMessageId::parse("retry-1").expect("valid");
     let (created, ids) = send_at_once(
         &f,
@@ -193,8 +191,8 @@ async fn concurrent_retries_of_one_client_message_id_store_one_message(db: Datab
 }
 contract_test!(concurrent_retries_of_one_client_message_id_store_one_message);
 
-async fn pages_walk_by_seq_and_include_tombstones(db: DatabaseConnection) {
-    let f = fixture(&db).await;
+async fn pages_walk_by_seq_and_include_tombstones(stores: Stores) {
+    let f = fixture(&stores).await;
     let mut sent = Vec::new();
     for i in 0..10 {
         sent.push(
@@ -241,8 +239,8 @@ async fn pages_walk_by_seq_and_include_tombstones(db: DatabaseConnection) {
 }
 contract_test!(pages_walk_by_seq_and_include_tombstones);
 
-async fn edits_and_deletes_are_logged_and_tombstones_stay(db: DatabaseConnection) {
-    let f = fixture(&db).await;
+async fn edits_and_deletes_are_logged_and_tombstones_stay(stores: Stores) {
+    let f = fixture(&stores).await;
     let message = send(&f.messages, new_message(f.chat, f.users[0], "draft", now())).await;
     let body = MessageBody::parse("final").expect("valid");
     let edited = f
@@ -317,8 +315,8 @@ async fn edits_and_deletes_are_logged_and_tombstones_stay(db: DatabaseConnection
 }
 contract_test!(edits_and_deletes_are_logged_and_tombstones_stay);
 
-async fn replies_must_target_this_chat(db: DatabaseConnection) {
-    let f = fixture(&db).await;
+async fn replies_must_target_this_chat(stores: Stores) {
+    let f = fixture(&stores).await;
     let other = group(&f.chats, f.users[0], &[]).await;
     let foreign = send(&f.messages, new_message(other, f.users[0], "there", now())).await;
     let local = send(&f.messages, new_message(f.chat, f.users[0], "here", now())).await;
@@ -333,8 +331,8 @@ async fn replies_must_target_this_chat(db: DatabaseConnection) {
 }
 contract_test!(replies_must_target_this_chat);
 
-async fn unread_counts_skip_own_deleted_and_read_messages(db: DatabaseConnection) {
-    let f = fixture(&db).await;
+async fn unread_counts_skip_own_deleted_and_read_messages(stores: Stores) {
+    let f = fixture(&stores).await;
     let (a, b) = (f.users[0], f.users[1]);
     let mut last = Seq::ZERO;
     for (author, text) in [(a, "1"), (a, "2"), (b, "3"), (a, "4")] {
@@ -380,8 +378,8 @@ async fn unread_counts_skip_own_deleted_and_read_messages(db: DatabaseConnection
 }
 contract_test!(unread_counts_skip_own_deleted_and_read_messages);
 
-async fn expired_messages_are_hidden_then_purged_with_their_entries(db: DatabaseConnection) {
-    let f = fixture(&db).await;
+async fn expired_messages_are_hidden_then_purged_with_their_entries(stores: Stores) {
+    let f = fixture(&stores).await;
     let t0 = now() - Duration::minutes(10);
     let old = send(&f.messages, new_message(f.chat, f.users[1], "old", t0)).await;
     let ttl = MessageTtl::from_seconds(60).expect("valid");
@@ -468,8 +466,8 @@ async fn expired_messages_are_hidden_then_purged_with_their_entries(db: Database
 }
 contract_test!(expired_messages_are_hidden_then_purged_with_their_entries);
 
-async fn purging_works_in_bounded_batches(db: DatabaseConnection) {
-    let f = fixture(&db).await;
+async fn purging_works_in_bounded_batches(stores: Stores) {
+    let f = fixture(&stores).await;
     let t0 = now() - Duration::hours(1);
     for i in 0..7 {
         send(

@@ -1,14 +1,11 @@
-//! Contract of `SeaOrmSessionRepository`, run on SQLite and PostgreSQL.
+//! Contract of `SessionRepository` (and the session side of a password change).
 
 use chrono::{DateTime, TimeDelta, Utc};
-use confab_application::ports::{
-    NewSession, PasswordHash, RefreshOutcome, SessionRepository, TokenHash, UserRepository,
-};
+use confab_application::ports::{NewSession, PasswordHash, RefreshOutcome, TokenHash};
 use confab_domain::{DeviceName, Session, SessionId, UserId};
-use confab_infrastructure::persistence::{SeaOrmSessionRepository, SeaOrmUserRepository};
-use sea_orm::DatabaseConnection;
 
 use crate::contract_test;
+use crate::support::Stores;
 use crate::users::{now, stored_user};
 
 fn hash(text: &str) -> TokenHash {
@@ -26,10 +23,10 @@ fn new_session(user_id: UserId, token: &str, at: DateTime<Utc>) -> NewSession {
     }
 }
 
-async fn sessions_are_created_listed_and_revoked(db: DatabaseConnection) {
-    let repo = SeaOrmSessionRepository::new(db.clone());
-    let alice = stored_user(&db, "alice").await.id;
-    let bob = stored_user(&db, "bob").await.id;
+async fn sessions_are_created_listed_and_revoked(stores: Stores) {
+    let repo = stores.sessions.clone();
+    let alice = stored_user(&stores, "alice").await.id;
+    let bob = stored_user(&stores, "bob").await.id;
     let at = now();
     let mut created: Vec<Session> = Vec::new();
     for i in 0..3 {
@@ -91,9 +88,9 @@ async fn sessions_are_created_listed_and_revoked(db: DatabaseConnection) {
 }
 contract_test!(sessions_are_created_listed_and_revoked);
 
-async fn refresh_tokens_rotate_once_and_replay_revokes(db: DatabaseConnection) {
-    let repo = SeaOrmSessionRepository::new(db.clone());
-    let alice = stored_user(&db, "alice").await.id;
+async fn refresh_tokens_rotate_once_and_replay_revokes(stores: Stores) {
+    let repo = stores.sessions.clone();
+    let alice = stored_user(&stores, "alice").await.id;
     let at = now();
     let session = repo
         .create(new_session(alice, "t1", at))
@@ -146,9 +143,9 @@ async fn refresh_tokens_rotate_once_and_replay_revokes(db: DatabaseConnection) {
 }
 contract_test!(refresh_tokens_rotate_once_and_replay_revokes);
 
-async fn concurrent_redemptions_of_one_token_rotate_once(db: DatabaseConnection) {
-    let repo = SeaOrmSessionRepository::new(db.clone());
-    let alice = stored_user(&db, "alice").await.id;
+async fn concurrent_redemptions_of_one_token_rotate_once(stores: Stores) {
+    let repo = stores.sessions.clone();
+    let alice = stored_user(&stores, "alice").await.id;
     let at = now();
     for round in 0..5 {
         let token = format!("shared-{round}");
@@ -182,9 +179,9 @@ async fn concurrent_redemptions_of_one_token_rotate_once(db: DatabaseConnection)
 }
 contract_test!(concurrent_redemptions_of_one_token_rotate_once);
 
-async fn expired_sessions_do_not_rotate(db: DatabaseConnection) {
-    let repo = SeaOrmSessionRepository::new(db.clone());
-    let alice = stored_user(&db, "alice").await.id;
+async fn expired_sessions_do_not_rotate(stores: Stores) {
+    let repo = stores.sessions.clone();
+    let alice = stored_user(&stores, "alice").await.id;
     let at = now();
     let mut short = new_session(alice, "short", at);
     short.expires_at = at + TimeDelta::hours(1);
@@ -207,11 +204,11 @@ async fn expired_sessions_do_not_rotate(db: DatabaseConnection) {
 }
 contract_test!(expired_sessions_do_not_rotate);
 
-async fn password_change_revokes_every_other_session(db: DatabaseConnection) {
-    let users = SeaOrmUserRepository::new(db.clone());
-    let sessions = SeaOrmSessionRepository::new(db.clone());
-    let alice = stored_user(&db, "alice").await;
-    let bob = stored_user(&db, "bob").await;
+async fn password_change_revokes_every_other_session(stores: Stores) {
+    let users = stores.users.clone();
+    let sessions = stores.sessions.clone();
+    let alice = stored_user(&stores, "alice").await;
+    let bob = stored_user(&stores, "bob").await;
     let start = now();
     let mut ids = Vec::new();
     for (i, user) in [alice.id, alice.id, alice.id, alice.id, bob.id]

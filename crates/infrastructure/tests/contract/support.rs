@@ -1,62 +1,110 @@
-//! Fresh databases for contract tests: a temporary SQLite file, or a new PostgreSQL
-//! database per test (dropped afterwards) when `CONFAB_TEST_POSTGRES_URL` is set.
-//! Both come from `confab_infrastructure::testing`; here they are migrated.
+//! The backends every contract test runs on: a temporary SQLite file, a new
+//! PostgreSQL database per test (dropped afterwards) when `CONFAB_TEST_POSTGRES_URL`
+//! is set, and the in-memory reference store. A test sees only [`Stores`], the four
+//! repository ports as the services hold them, so it cannot depend on a backend.
 
-use confab_application::ports::{Guard, Refusal};
+use std::sync::Arc;
+
+use confab_application::ports::{
+    ChatRepository, Guard, MessageRepository, Refusal, SessionRepository, UserRepository,
+};
 use confab_domain::UserId;
-use confab_infrastructure::persistence::{connect, migrate};
+use confab_infrastructure::persistence::{
+    SeaOrmChatRepository, SeaOrmMessageRepository, SeaOrmSessionRepository, SeaOrmUserRepository,
+    connect, migrate,
+};
+use confab_infrastructure::reference::ReferenceStore;
 use confab_infrastructure::testing::ScratchDatabase;
 use sea_orm::DatabaseConnection;
 
-/// A migrated database that cleans up after itself.
-pub(crate) struct TestDb {
-    pub(crate) db: DatabaseConnection,
-    _scratch: ScratchDatabase,
+/// The repository ports of one backend, sharing its storage.
+#[derive(Clone)]
+pub(crate) struct Stores {
+    pub(crate) users: Arc<dyn UserRepository>,
+    pub(crate) sessions: Arc<dyn SessionRepository>,
+    pub(crate) chats: Arc<dyn ChatRepository>,
+    pub(crate) messages: Arc<dyn MessageRepository>,
 }
 
-/// A migrated SQLite database in a temporary file.
-pub(crate) async fn sqlite() -> TestDb {
-    let scratch = ScratchDatabase::sqlite("confab-test-");
-    let db = connect(scratch.url(), 1).await.expect("open sqlite");
-    migrate(&db).await.expect("migrate sqlite");
-    TestDb {
-        db,
-        _scratch: scratch,
+impl Stores {
+    fn sea_orm(db: &DatabaseConnection) -> Self {
+        Self {
+            users: Arc::new(SeaOrmUserRepository::new(db.clone())),
+            sessions: Arc::new(SeaOrmSessionRepository::new(db.clone())),
+            chats: Arc::new(SeaOrmChatRepository::new(db.clone())),
+            messages: Arc::new(SeaOrmMessageRepository::new(db.clone())),
+        }
     }
 }
 
-/// A migrated, empty PostgreSQL database of its own, or `None` (with a printed
-/// notice) when `CONFAB_TEST_POSTGRES_URL` is not set.
-pub(crate) async fn postgres(test: &str) -> Option<TestDb> {
+/// A backend's ports, with the scratch database (if any) that is removed on drop.
+pub(crate) struct Backend {
+    pub(crate) stores: Stores,
+    _scratch: Option<ScratchDatabase>,
+}
+
+/// The sea-orm adapters on a migrated SQLite database in a temporary file.
+pub(crate) async fn sqlite() -> Backend {
+    let scratch = ScratchDatabase::sqlite("confab-test-");
+    let db = connect(scratch.url(), 1).await.expect("open sqlite");
+    migrate(&db).await.expect("migrate sqlite");
+    Backend {
+        stores: Stores::sea_orm(&db),
+        _scratch: Some(scratch),
+    }
+}
+
+/// The sea-orm adapters on a migrated, empty PostgreSQL database of their own, or
+/// `None` (with a printed notice) when `CONFAB_TEST_POSTGRES_URL` is not set.
+pub(crate) async fn postgres(test: &str) -> Option<Backend> {
     let scratch = ScratchDatabase::postgres_from_env(test, "confab_test_").await?;
     let db = connect(scratch.url(), 8)
         .await
         .expect("connect to test database");
     migrate(&db).await.expect("migrate postgres");
-    Some(TestDb {
-        db,
-        _scratch: scratch,
+    Some(Backend {
+        stores: Stores::sea_orm(&db),
+        _scratch: Some(scratch),
     })
 }
 
-/// Runs one async contract test against SQLite and against PostgreSQL.
+/// One empty reference store behind all four ports.
+pub(crate) fn memory() -> Backend {
+    let store = Arc::new(ReferenceStore::new());
+    Backend {
+        stores: Stores {
+            users: store.clone(),
+            sessions: store.clone(),
+            chats: store.clone(),
+            messages: store,
+        },
+        _scratch: None,
+    }
+}
+
+/// Runs one async contract test against SQLite, PostgreSQL and the reference store.
 ///
-/// `contract_test!(name)` expects `async fn name(db: DatabaseConnection)` in scope.
+/// `contract_test!(name)` expects `async fn name(stores: Stores)` in scope.
 #[macro_export]
 macro_rules! contract_test {
     ($name:ident) => {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let test_db = $crate::support::sqlite().await;
-                super::$name(test_db.db.clone()).await;
+                let backend = $crate::support::sqlite().await;
+                super::$name(backend.stores.clone()).await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                if let Some(test_db) = $crate::support::postgres(stringify!($name)).await {
-                    super::$name(test_db.db.clone()).await;
+                if let Some(backend) = $crate::support::postgres(stringify!($name)).await {
+                    super::$name(backend.stores.clone()).await;
                 }
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn memory() {
+                super::$name($crate::support::memory().stores).await;
             }
         }
     };

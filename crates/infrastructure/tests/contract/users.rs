@@ -1,16 +1,13 @@
-//! Contract of `SeaOrmUserRepository`, run on SQLite and PostgreSQL.
+//! Contract of `UserRepository`.
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
-use confab_application::ports::{
-    NewUser, PasswordHash, ProfileChanges, UserRepository, UserWriteError,
-};
+use confab_application::ports::{NewUser, PasswordHash, ProfileChanges, UserWriteError};
 use confab_domain::{
     Bio, BirthDate, DisplayName, Email, Location, User, UserId, Username, to_millis,
 };
-use confab_infrastructure::persistence::SeaOrmUserRepository;
-use sea_orm::DatabaseConnection;
 
 use crate::contract_test;
+use crate::support::Stores;
 
 pub(crate) fn now() -> DateTime<Utc> {
     to_millis(Utc::now())
@@ -29,15 +26,16 @@ pub(crate) fn new_user(username: &str, email: &str, display_name: Option<&str>) 
 }
 
 /// Stores a user called `username` with `username@example.com`.
-pub(crate) async fn stored_user(db: &DatabaseConnection, username: &str) -> User {
-    SeaOrmUserRepository::new(db.clone())
+pub(crate) async fn stored_user(stores: &Stores, username: &str) -> User {
+    stores
+        .users
         .insert(new_user(username, &format!("{username}@example.com"), None))
         .await
         .expect("insert user")
 }
 
-async fn user_is_stored_and_read_back(db: DatabaseConnection) {
-    let repo = SeaOrmUserRepository::new(db);
+async fn user_is_stored_and_read_back(stores: Stores) {
+    let repo = stores.users.clone();
     let new = new_user("Alice_01", "Alice@Example.COM", Some("Alice A."));
     let inserted = repo.insert(new.clone()).await.expect("insert");
     assert_eq!(inserted.id, new.id);
@@ -64,8 +62,8 @@ async fn user_is_stored_and_read_back(db: DatabaseConnection) {
 }
 contract_test!(user_is_stored_and_read_back);
 
-async fn duplicate_username_or_email_is_refused(db: DatabaseConnection) {
-    let repo = SeaOrmUserRepository::new(db);
+async fn duplicate_username_or_email_is_refused(stores: Stores) {
+    let repo = stores.users.clone();
     repo.insert(new_user("alice", "alice@example.com", None))
         .await
         .expect("first");
@@ -91,8 +89,8 @@ async fn duplicate_username_or_email_is_refused(db: DatabaseConnection) {
 }
 contract_test!(duplicate_username_or_email_is_refused);
 
-async fn credentials_are_found_by_username_or_email_in_any_case(db: DatabaseConnection) {
-    let repo = SeaOrmUserRepository::new(db);
+async fn credentials_are_found_by_username_or_email_in_any_case(stores: Stores) {
+    let repo = stores.users.clone();
     let alice = repo
         .insert(new_user("alice", "Alice@Example.com", None))
         .await
@@ -100,9 +98,9 @@ async fn credentials_are_found_by_username_or_email_in_any_case(db: DatabaseConn
     for login in [
         "alice",
         "ALICE",
-        "Alice",
+        " Alice\t",
         "alice@example.com",
-        "ALICE@EXAMPLE.COM",
+        "  ALICE@EXAMPLE.COM ",
     ] {
         let found = repo.find_credentials(login).await.expect("lookup");
         let found = found.unwrap_or_else(|| panic!("{login} not found"));
@@ -120,8 +118,8 @@ async fn credentials_are_found_by_username_or_email_in_any_case(db: DatabaseConn
 }
 contract_test!(credentials_are_found_by_username_or_email_in_any_case);
 
-async fn profile_update_sets_and_clears_fields(db: DatabaseConnection) {
-    let repo = SeaOrmUserRepository::new(db);
+async fn profile_update_sets_and_clears_fields(stores: Stores) {
+    let repo = stores.users.clone();
     let alice = repo
         .insert(new_user("alice", "alice@example.com", Some("Alice")))
         .await
@@ -186,10 +184,10 @@ async fn profile_update_sets_and_clears_fields(db: DatabaseConnection) {
 }
 contract_test!(profile_update_sets_and_clears_fields);
 
-async fn profile_update_reports_clashes_and_missing_users(db: DatabaseConnection) {
-    let repo = SeaOrmUserRepository::new(db.clone());
-    let alice = stored_user(&db, "alice").await;
-    stored_user(&db, "bob").await;
+async fn profile_update_reports_clashes_and_missing_users(stores: Stores) {
+    let repo = stores.users.clone();
+    let alice = stored_user(&stores, "alice").await;
+    stored_user(&stores, "bob").await;
     let take_name = ProfileChanges {
         username: Some(Username::parse("bob").expect("valid")),
         ..ProfileChanges::default()
@@ -223,8 +221,8 @@ async fn profile_update_reports_clashes_and_missing_users(db: DatabaseConnection
 }
 contract_test!(profile_update_reports_clashes_and_missing_users);
 
-async fn search_matches_prefixes_literally_in_username_order(db: DatabaseConnection) {
-    let repo = SeaOrmUserRepository::new(db);
+async fn search_matches_prefixes_literally_in_username_order(stores: Stores) {
+    let repo = stores.users.clone();
     for (name, display) in [
         ("carol", Some("Al_Ex")),
         ("alx", None),
@@ -265,10 +263,10 @@ async fn search_matches_prefixes_literally_in_username_order(db: DatabaseConnect
 }
 contract_test!(search_matches_prefixes_literally_in_username_order);
 
-async fn existing_reports_only_known_ids(db: DatabaseConnection) {
-    let repo = SeaOrmUserRepository::new(db.clone());
-    let alice = stored_user(&db, "alice").await;
-    let bob = stored_user(&db, "bob").await;
+async fn existing_reports_only_known_ids(stores: Stores) {
+    let repo = stores.users.clone();
+    let alice = stored_user(&stores, "alice").await;
+    let bob = stored_user(&stores, "bob").await;
     let mut found = repo
         .existing(&[alice.id, UserId::generate(), bob.id])
         .await

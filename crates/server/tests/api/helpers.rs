@@ -6,8 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Once};
 
 use confab_application::ports::EventBus;
-use confab_infrastructure::clock::ManualClock;
-use confab_infrastructure::testing::ScratchDatabase;
+use confab_infrastructure::testing::{ManualClock, ScratchDatabase};
 use confab_server::config::{Config, LogFormat};
 use confab_server::startup::Application;
 use confab_server::telemetry::init_tracing;

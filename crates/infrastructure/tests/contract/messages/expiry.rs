@@ -2,16 +2,13 @@
 //! retried with the `client_message_id` of an expired original.
 
 use chrono::{DateTime, Duration, Utc};
-use confab_application::ports::{
-    ChatChanges, ChatRepository, MessageRepository, NewMessage, SendOutcome, SeqWindow,
-};
+use confab_application::ports::{ChatChanges, NewMessage, SendOutcome, SeqWindow};
 use confab_domain::{ChatId, ClientMessageId, Message, MessageId, MessageTtl, Seq};
-use sea_orm::DatabaseConnection;
 
 use super::{Fixture, fixture, new_message, send, send_at_once, seq};
 use crate::chats::now;
 use crate::contract_test;
-use crate::support::by;
+use crate::support::{Stores, by};
 
 async fn set_ttl(f: &Fixture, seconds: Option<i64>, at: DateTime<Utc>) {
     let ttl = seconds.map(|s| MessageTtl::from_seconds(s).expect("valid ttl"));
@@ -52,8 +49,8 @@ async fn is_gone(f: &Fixture, message: &Message, at: DateTime<Utc>) -> bool {
     got.is_none()
 }
 
-async fn raising_or_clearing_the_ttl_keeps_expired_messages_gone(db: DatabaseConnection) {
-    let f = fixture(&db).await;
+async fn raising_or_clearing_the_ttl_keeps_expired_messages_gone(stores: Stores) {
+    let f = fixture(&stores).await;
     let t0 = now() - Duration::minutes(10);
     set_ttl(&f, Some(60), t0).await; // seq 2
     let old = send(&f.messages, new_message(f.chat, f.users[1], "old", t0)).await; // seq 3
@@ -112,8 +109,8 @@ async fn expired_original(f: &Fixture, key: &ClientMessageId) -> Message {
     original
 }
 
-async fn a_retry_of_an_expired_message_stores_a_new_one(db: DatabaseConnection) {
-    let f = fixture(&db).await;
+async fn a_retry_of_an_expired_message_stores_a_new_one(stores: Stores) {
+    let f = fixture(&stores).await;
     let key = ClientMessageId::parse("late-retry").expect("valid");
     let original = expired_original(&f, &key).await;
     let at = now();
@@ -145,8 +142,8 @@ async fn a_retry_of_an_expired_message_stores_a_new_one(db: DatabaseConnection) 
 }
 contract_test!(a_retry_of_an_expired_message_stores_a_new_one);
 
-async fn concurrent_retries_of_an_expired_message_store_one_new_message(db: DatabaseConnection) {
-    let f = fixture(&db).await;
+async fn concurrent_retries_of_an_expired_message_store_one_new_message(stores: Stores) {
+    let f = fixture(&stores).await;
     let key = ClientMessageId::parse("late-burst").expect("valid");
     let original = expired_original(&f, &key).await;
     let at = now();

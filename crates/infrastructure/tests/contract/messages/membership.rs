@@ -1,17 +1,16 @@
 //! Only members send: the repository checks membership in the send's own
 //! transaction, so a non-member (or a former member retrying) gets `ChatNotFound`.
 
-use confab_application::ports::{ChatRepository, MessageRepository, SendWriteError};
+use confab_application::ports::SendWriteError;
 use confab_domain::ClientMessageId;
-use sea_orm::DatabaseConnection;
 
 use super::{fixture, new_message, send, seq};
 use crate::chats::now;
 use crate::contract_test;
-use crate::support::by;
+use crate::support::{Stores, by};
 
-async fn outsiders_and_former_members_cannot_send_or_retry(db: DatabaseConnection) {
-    let f = fixture(&db).await;
+async fn outsiders_and_former_members_cannot_send_or_retry(stores: Stores) {
+    let f = fixture(&stores).await;
     // users[2] was never in the chat.
     let outsider = f
         .messages

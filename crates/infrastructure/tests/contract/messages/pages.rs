@@ -2,16 +2,15 @@
 //! live message (tombstones included, expired ones not) exactly once, in seq order.
 
 use chrono::Duration;
-use confab_application::ports::{ChatChanges, ChatRepository, MessageRepository, SeqWindow};
+use confab_application::ports::{ChatChanges, SeqWindow};
 use confab_domain::{Message, MessageTtl, Seq};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
-use sea_orm::DatabaseConnection;
 
 use super::{Fixture, fixture, new_message, send};
 use crate::chats::now;
 use crate::contract_test;
-use crate::support::by;
+use crate::support::{Stores, by};
 
 /// One generated chat: for each message, whether it is deleted and whether it expired.
 #[derive(Debug, Clone)]
@@ -85,7 +84,7 @@ async fn walk(f: &Fixture, page: u64, forward: bool) -> Vec<i64> {
     seen
 }
 
-async fn pages_walk_every_live_message_exactly_once(db: DatabaseConnection) {
+async fn pages_walk_every_live_message_exactly_once(stores: Stores) {
     let handle = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
         let mut runner = TestRunner::new(Config {
@@ -96,7 +95,7 @@ async fn pages_walk_every_live_message_exactly_once(db: DatabaseConnection) {
             .run(&cases(), |case| {
                 handle.block_on(async {
                     // A fresh chat per case in the same database.
-                    let f = fixture(&db).await;
+                    let f = fixture(&stores).await;
                     let live = build(&f, &case).await;
                     let forward = walk(&f, case.page, true).await;
                     let backward = walk(&f, case.page, false).await;

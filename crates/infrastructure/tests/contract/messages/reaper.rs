@@ -3,28 +3,20 @@
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
-use chrono::{DateTime, Duration, Utc};
-use confab_application::ports::{ChatChanges, ChatRepository, Clock, MessageRepository, SeqWindow};
+use chrono::Duration;
+use confab_application::ports::{ChatChanges, MessageRepository, SeqWindow};
 use confab_domain::{MessageTtl, Seq};
 use confab_infrastructure::jobs::spawn_reaper;
-use sea_orm::DatabaseConnection;
+use confab_infrastructure::testing::ManualClock;
 use tokio::sync::watch;
 
 use super::{fixture, new_message, send};
 use crate::chats::now;
 use crate::contract_test;
-use crate::support::by;
+use crate::support::{Stores, by};
 
-struct FixedClock(DateTime<Utc>);
-
-impl Clock for FixedClock {
-    fn now(&self) -> DateTime<Utc> {
-        self.0
-    }
-}
-
-async fn reaper_purges_every_expired_message_and_stops_on_shutdown(db: DatabaseConnection) {
-    let f = fixture(&db).await;
+async fn reaper_purges_every_expired_message_and_stops_on_shutdown(stores: Stores) {
+    let f = fixture(&stores).await;
     let old = now() - Duration::hours(1);
     for i in 0..7 {
         send(
@@ -48,7 +40,7 @@ async fn reaper_purges_every_expired_message_and_stops_on_shutdown(db: DatabaseC
     // Batches of 2 and a long period: only looping until a short batch purges all 7.
     let handle = spawn_reaper(
         messages,
-        Arc::new(FixedClock(now())),
+        Arc::new(ManualClock::new(now())),
         StdDuration::from_hours(1),
         2,
         shutdown,

@@ -1,14 +1,17 @@
-//! Service-level tests of the profile use cases over in-memory fakes.
+//! Profiles: my own, others' under the privacy rules, and search.
 
-use confab_domain::ProfileView;
+use confab_application::Page;
+use confab_application::accounts::{Authenticated, RegisterInput};
+use confab_application::profiles::{
+    FieldUpdate, GetUserError, ProfilePatch, SearchUsersError, UpdateProfileError,
+};
+use confab_domain::{ProfileView, UserId};
 
-use super::*;
-use crate::accounts::fakes::Fakes;
-use crate::accounts::{Authenticated, RegisterInput};
+use crate::support::Ports;
 
 /// Registers `name` (password `correct horse`) and returns who they are.
-async fn register(fakes: &Fakes, name: &str, display_name: Option<&str>) -> Authenticated {
-    let accounts = fakes.accounts();
+async fn register(ports: &Ports, name: &str, display_name: Option<&str>) -> Authenticated {
+    let accounts = ports.accounts();
     let signed_in = accounts
         .register(RegisterInput {
             username: name.into(),
@@ -27,9 +30,9 @@ async fn register(fakes: &Fakes, name: &str, display_name: Option<&str>) -> Auth
 
 #[tokio::test]
 async fn an_empty_patch_returns_the_profile_unchanged() {
-    let fakes = Fakes::default();
-    let alice = register(&fakes, "alice", None).await;
-    let profiles = fakes.profiles();
+    let ports = Ports::new();
+    let alice = register(&ports, "alice", None).await;
+    let profiles = ports.profiles();
     let before = profiles.me(&alice).await.expect("me");
     let after = profiles
         .update_me(&alice, ProfilePatch::default())
@@ -40,10 +43,10 @@ async fn an_empty_patch_returns_the_profile_unchanged() {
 
 #[tokio::test]
 async fn patch_sets_and_clears_fields_and_reports_taken_usernames() {
-    let fakes = Fakes::default();
-    let alice = register(&fakes, "alice", Some("Alice")).await;
-    register(&fakes, "bob", None).await;
-    let profiles = fakes.profiles();
+    let ports = Ports::new();
+    let alice = register(&ports, "alice", Some("Alice")).await;
+    register(&ports, "bob", None).await;
+    let profiles = ports.profiles();
     let updated = profiles
         .update_me(
             &alice,
@@ -78,10 +81,10 @@ async fn patch_sets_and_clears_fields_and_reports_taken_usernames() {
 
 #[tokio::test]
 async fn a_new_email_needs_the_current_password() {
-    let fakes = Fakes::default();
-    let alice = register(&fakes, "alice", None).await;
-    register(&fakes, "bob", None).await;
-    let profiles = fakes.profiles();
+    let ports = Ports::new();
+    let alice = register(&ports, "alice", None).await;
+    register(&ports, "bob", None).await;
+    let profiles = ports.profiles();
     let patch = |email: &str, password: Option<&str>| ProfilePatch {
         email: Some(email.into()),
         current_password: password.map(Into::into),
@@ -114,10 +117,10 @@ async fn a_new_email_needs_the_current_password() {
 
 #[tokio::test]
 async fn other_profiles_follow_the_privacy_rules() {
-    let fakes = Fakes::default();
-    let alice = register(&fakes, "alice", None).await;
-    let bob = register(&fakes, "bob", None).await;
-    let profiles = fakes.profiles();
+    let ports = Ports::new();
+    let alice = register(&ports, "alice", None).await;
+    let bob = register(&ports, "bob", None).await;
+    let profiles = ports.profiles();
     let bob_id = bob.user_id.to_string();
     let public = profiles.get_user(&alice, &bob_id).await.expect("bob");
     assert!(matches!(public, ProfileView::Public(_)));
@@ -135,10 +138,7 @@ async fn other_profiles_follow_the_privacy_rules() {
     assert!(matches!(private, ProfileView::Restricted(_)));
     let own = profiles.get_user(&bob, &bob_id).await.expect("me");
     assert!(matches!(own, ProfileView::Own(_)));
-    for id in [
-        "nope".to_owned(),
-        confab_domain::UserId::generate().to_string(),
-    ] {
+    for id in ["nope".to_owned(), UserId::generate().to_string()] {
         let missing = profiles.get_user(&alice, &id).await;
         assert!(matches!(missing, Err(GetUserError::UserNotFound)), "{id}");
     }
@@ -146,16 +146,16 @@ async fn other_profiles_follow_the_privacy_rules() {
 
 #[tokio::test]
 async fn search_pages_by_username_and_checks_its_input() {
-    let fakes = Fakes::default();
-    let alice = register(&fakes, "alice", None).await;
-    register(&fakes, "albert", None).await;
-    register(&fakes, "zed", Some("Alfred Z")).await;
-    let profiles = fakes.profiles();
+    let ports = Ports::new();
+    let alice = register(&ports, "alice", None).await;
+    register(&ports, "albert", None).await;
+    register(&ports, "zed", Some("Alfred Z")).await;
+    let profiles = ports.profiles();
     let first = profiles
         .search(&alice, "  AL ", Some(2), None)
         .await
         .expect("page 1");
-    let names = |page: &crate::Page<ProfileView>| -> Vec<String> {
+    let names = |page: &Page<ProfileView>| -> Vec<String> {
         page.items
             .iter()
             .map(|view| match view {

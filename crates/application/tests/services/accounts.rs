@@ -1,8 +1,18 @@
-//! Service-level tests of the account use cases over in-memory fakes.
+//! Accounts: register, login, refresh with rotation, sessions, password change.
 
-use super::fakes::Fakes;
-use super::*;
-use crate::ports::Notification;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use async_trait::async_trait;
+use confab_application::accounts::{
+    AccountService, AuthenticateError, Authenticated, ChangePasswordError, ListSessionsError,
+    LoginError, LoginInput, RefreshError, RegisterError, RegisterInput, RevokeSessionError,
+    SignedIn,
+};
+use confab_application::ports::{HashError, Notification, PasswordHash, PasswordHasher};
+use confab_domain::Password;
+use confab_infrastructure::security::Argon2PasswordHasher;
+
+use crate::support::{ACCESS_TTL_SECONDS, Ports};
 
 fn alice() -> RegisterInput {
     RegisterInput {
@@ -34,13 +44,19 @@ async fn sign_in(service: &AccountService, login: &str) -> (SignedIn, Authentica
     (signed_in, auth)
 }
 
+/// Whether the session with this id has been revoked (`None`: no such session).
+async fn revoked(ports: &Ports, auth: &Authenticated) -> Option<bool> {
+    let session = ports.sessions.get(auth.session_id).await.expect("read");
+    session.map(|s| s.revoked_at.is_some())
+}
+
 #[tokio::test]
 async fn register_then_login_by_username_or_email_in_any_case() {
-    let fakes = Fakes::default();
-    let service = fakes.accounts();
+    let ports = Ports::new();
+    let service = ports.accounts();
     let registered = service.register(alice()).await.expect("register");
     assert_eq!(registered.user.username.as_str(), "alice");
-    assert_eq!(registered.tokens.expires_in, 900);
+    assert_eq!(registered.tokens.expires_in, ACCESS_TTL_SECONDS);
     for login in ["ALICE", "alice@example.COM"] {
         let (signed_in, auth) = sign_in(&service, login).await;
         assert_eq!(signed_in.user.id, registered.user.id);
@@ -50,8 +66,8 @@ async fn register_then_login_by_username_or_email_in_any_case() {
 
 #[tokio::test]
 async fn taken_username_and_email_are_reported_apart() {
-    let fakes = Fakes::default();
-    let service = fakes.accounts();
+    let ports = Ports::new();
+    let service = ports.accounts();
     service.register(alice()).await.expect("register");
     let same_name = service.register(alice()).await;
     assert!(matches!(same_name, Err(RegisterError::UsernameTaken)));
@@ -65,10 +81,40 @@ async fn taken_username_and_email_are_reported_apart() {
     assert!(matches!(same_email, Err(RegisterError::EmailTaken)));
 }
 
+/// The real hasher, noting for each verification whether it was against a stored
+/// hash (`true`) or the dummy one (`false`): which is what timing would reveal.
+struct VerificationLog {
+    hasher: Argon2PasswordHasher,
+    against_stored: Mutex<Vec<bool>>,
+}
+
+#[async_trait]
+impl PasswordHasher for VerificationLog {
+    async fn hash(&self, password: &Password) -> Result<PasswordHash, HashError> {
+        self.hasher.hash(password).await
+    }
+
+    async fn verify(
+        &self,
+        password: &Password,
+        hash: Option<&PasswordHash>,
+    ) -> Result<bool, HashError> {
+        self.against_stored
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(hash.is_some());
+        self.hasher.verify(password, hash).await
+    }
+}
+
 #[tokio::test]
 async fn every_failed_login_costs_one_verification_and_looks_the_same() {
-    let fakes = Fakes::default();
-    let service = fakes.accounts();
+    let log = Arc::new(VerificationLog {
+        hasher: Argon2PasswordHasher::new(),
+        against_stored: Mutex::default(),
+    });
+    let ports = Ports::with_hasher(log.clone());
+    let service = ports.accounts();
     service.register(alice()).await.expect("register");
     for (login, password) in [
         ("nobody", "correct horse"),
@@ -82,15 +128,20 @@ async fn every_failed_login_costs_one_verification_and_looks_the_same() {
         );
     }
     // Unknown user and out-of-policy password verify against the dummy hash.
-    assert_eq!(fakes.verifications(), [false, true, false]);
+    let verifications = log
+        .against_stored
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
+    assert_eq!(verifications, [false, true, false]);
     let empty = service.login(login_as("  ", "correct horse")).await;
     assert!(matches!(empty, Err(LoginError::Validation(_))));
 }
 
 #[tokio::test]
 async fn refresh_rotates_and_a_replayed_token_revokes_the_session() {
-    let fakes = Fakes::default();
-    let service = fakes.accounts();
+    let ports = Ports::new();
+    let service = ports.accounts();
     let first = service.register(alice()).await.expect("register");
     let auth = service
         .authenticate(&first.tokens.access_token)
@@ -106,12 +157,13 @@ async fn refresh_rotates_and_a_replayed_token_revokes_the_session() {
     let replay = service.refresh(&first.tokens.refresh_token).await;
     assert!(matches!(replay, Err(RefreshError::InvalidRefreshToken)));
     assert_eq!(
-        fakes.published(),
+        ports.published(),
         [Notification::SessionsRevoked {
             user_id: auth.user_id,
             session_ids: vec![auth.session_id],
         }]
     );
+    assert_eq!(revoked(&ports, &auth).await, Some(true));
     let after_theft = service.refresh(&second.tokens.refresh_token).await;
     assert!(matches!(
         after_theft,
@@ -125,8 +177,8 @@ async fn refresh_rotates_and_a_replayed_token_revokes_the_session() {
 
 #[tokio::test]
 async fn revoking_a_session_stops_its_access_token_at_once() {
-    let fakes = Fakes::default();
-    let service = fakes.accounts();
+    let ports = Ports::new();
+    let service = ports.accounts();
     service.register(alice()).await.expect("register");
     let (_, phone) = sign_in(&service, "alice").await;
     let (tablet_tokens, tablet) = sign_in(&service, "alice").await;
@@ -138,12 +190,8 @@ async fn revoking_a_session_stops_its_access_token_at_once() {
         .authenticate(&tablet_tokens.tokens.access_token)
         .await;
     assert!(matches!(rejected, Err(AuthenticateError::Unauthorized)));
-    assert!(
-        fakes
-            .store
-            .session(tablet.session_id)
-            .is_some_and(|s| s.revoked_at.is_some())
-    );
+    assert_eq!(revoked(&ports, &tablet).await, Some(true));
+    assert_eq!(revoked(&ports, &phone).await, Some(false));
     for id in [tablet.session_id.to_string(), "garbage".into()] {
         let again = service.revoke_session(&phone, &id).await;
         assert!(matches!(again, Err(RevokeSessionError::SessionNotFound)));
@@ -154,8 +202,8 @@ async fn revoking_a_session_stops_its_access_token_at_once() {
 
 #[tokio::test]
 async fn someone_elses_session_is_not_found() {
-    let fakes = Fakes::default();
-    let service = fakes.accounts();
+    let ports = Ports::new();
+    let service = ports.accounts();
     service.register(alice()).await.expect("register");
     let bob = service
         .register(RegisterInput {
@@ -174,19 +222,14 @@ async fn someone_elses_session_is_not_found() {
         .revoke_session(&alice, &bob.session_id.to_string())
         .await;
     assert!(matches!(result, Err(RevokeSessionError::SessionNotFound)));
-    assert!(
-        fakes
-            .store
-            .session(bob.session_id)
-            .is_some_and(|s| s.revoked_at.is_none())
-    );
-    assert!(fakes.published().is_empty());
+    assert_eq!(revoked(&ports, &bob).await, Some(false));
+    assert!(ports.published().is_empty());
 }
 
 #[tokio::test]
 async fn sessions_are_paged_newest_first_with_the_current_one_marked() {
-    let fakes = Fakes::default();
-    let service = fakes.accounts();
+    let ports = Ports::new();
+    let service = ports.accounts();
     service.register(alice()).await.expect("register");
     sign_in(&service, "alice").await;
     let (_, newest) = sign_in(&service, "alice").await;
@@ -210,8 +253,8 @@ async fn sessions_are_paged_newest_first_with_the_current_one_marked() {
 
 #[tokio::test]
 async fn changing_the_password_signs_out_every_other_device() {
-    let fakes = Fakes::default();
-    let service = fakes.accounts();
+    let ports = Ports::new();
+    let service = ports.accounts();
     service.register(alice()).await.expect("register");
     let (_, other) = sign_in(&service, "alice").await;
     let (_, current) = sign_in(&service, "alice").await;
@@ -231,12 +274,14 @@ async fn changing_the_password_signs_out_every_other_device() {
         .change_password(&current, "correct horse".into(), "brand new pass".into())
         .await
         .expect("changed");
-    let Some(Notification::SessionsRevoked { session_ids, .. }) = fakes.published().pop() else {
+    let Some(Notification::SessionsRevoked { session_ids, .. }) = ports.published().pop() else {
         panic!("revocation must be published");
     };
     assert_eq!(session_ids.len(), 2, "the registration session and `other`");
     assert!(session_ids.contains(&other.session_id));
     assert!(!session_ids.contains(&current.session_id));
+    assert_eq!(revoked(&ports, &other).await, Some(true));
+    assert_eq!(revoked(&ports, &current).await, Some(false));
     let old = service.login(login_as("alice", "correct horse")).await;
     assert!(matches!(old, Err(LoginError::InvalidCredentials)));
     service
@@ -247,14 +292,16 @@ async fn changing_the_password_signs_out_every_other_device() {
 
 #[tokio::test]
 async fn logout_revokes_only_the_current_session() {
-    let fakes = Fakes::default();
-    let service = fakes.accounts();
+    let ports = Ports::new();
+    let service = ports.accounts();
     service.register(alice()).await.expect("register");
     let (tokens, auth) = sign_in(&service, "alice").await;
+    let (_, other) = sign_in(&service, "alice").await;
     service.logout(&auth).await.expect("logout");
     let after = service.authenticate(&tokens.tokens.access_token).await;
     assert!(matches!(after, Err(AuthenticateError::Unauthorized)));
     let refresh = service.refresh(&tokens.tokens.refresh_token).await;
     assert!(matches!(refresh, Err(RefreshError::InvalidRefreshToken)));
-    assert_eq!(fakes.published().len(), 1);
+    assert_eq!(ports.published().len(), 1);
+    assert_eq!(revoked(&ports, &other).await, Some(false));
 }

@@ -2,9 +2,6 @@
 //! the test is done. Either a temporary SQLite file, or a new PostgreSQL database
 //! created through an admin URL (usually `CONFAB_TEST_POSTGRES_URL`) and dropped
 //! `WITH (FORCE)` afterwards.
-//!
-//! Only compiled with the `test-support` feature, which only test builds turn on.
-//! Panics freely: a test that cannot get its database has nothing else to do.
 
 use std::io::Write as _;
 use std::path::PathBuf;

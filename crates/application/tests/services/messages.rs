@@ -1,56 +1,79 @@
-//! Service-level checks of the message use cases against in-memory ports.
+//! Messages: exactly-once sends, who edits and deletes, and read receipts.
 
-use std::sync::Arc;
-
-use confab_domain::{
-    ChatId, ChatKind, EventPayload, MemberRole, MessageId, Seq, SessionId, UserId,
-};
-
-use super::fakes::FakeMessages;
-use super::{
+use confab_application::chats::{CreatedChat, NewChatRequest};
+use confab_application::messages::{
     DeleteMessageError, EditMessageError, MessageService, SendMessage, SendMessageError, Sent,
 };
-use crate::accounts::Authenticated;
-use crate::chats::fakes::{FakeChats, FixedClock, RecordingBus};
-use crate::ports::Notification;
+use confab_application::ports::{Clock, Notification, SeqWindow};
+use confab_domain::{ChatId, ChatKind, EventPayload, MessageId, Seq, UserId};
+
+use crate::support::{Ports, auth};
 
 struct Fixture {
     owner: UserId,
     member: UserId,
     other_member: UserId,
     chat_id: ChatId,
-    messages: Arc<FakeMessages>,
-    bus: Arc<RecordingBus>,
+    ports: Ports,
     service: MessageService,
 }
 
-fn group() -> Fixture {
-    let [owner, member, other_member] = [(); 3].map(|()| UserId::generate());
-    let members = vec![
-        (owner, Some(MemberRole::Owner)),
-        (member, Some(MemberRole::Member)),
-        (other_member, Some(MemberRole::Member)),
+impl Fixture {
+    /// The chat's log head as stored now.
+    async fn head(&self) -> Seq {
+        let snapshot = self.ports.chats.snapshot(self.chat_id).await.expect("read");
+        snapshot.expect("the chat exists").chat.last_seq
+    }
+
+    /// The types of the log entries after `after`, as a client replaying it sees them.
+    async fn logged_after(&self, after: Seq) -> Vec<&'static str> {
+        let now = self.ports.clock.now();
+        let log = self
+            .ports
+            .messages
+            .events_after(self.chat_id, after, 100, now);
+        let log = log.await.expect("read");
+        log.iter().map(|entry| entry.payload.type_name()).collect()
+    }
+
+    /// What was published since the last look, as (type, seq).
+    fn published(&self) -> Vec<(&'static str, Option<Seq>)> {
+        self.ports
+            .published()
+            .into_iter()
+            .map(|n| match n {
+                Notification::Chat(event) => (event.payload.type_name(), event.seq),
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect()
+    }
+}
+
+/// A group of an owner and two plain members; its creation is off the bus already.
+async fn group() -> Fixture {
+    let ports = Ports::new();
+    let [owner, member, other_member] = [
+        ports.user("owner").await,
+        ports.user("member").await,
+        ports.user("other").await,
     ];
-    let chats = FakeChats::new(ChatKind::Group, members.clone(), &[]);
-    let messages = Arc::new(FakeMessages::with_members(ChatKind::Group, members));
-    let bus = Arc::new(RecordingBus::default());
-    let chat_id = chats.chat.id;
-    let service = MessageService::new(messages.clone(), chats, Arc::new(FixedClock), bus.clone());
+    let request = NewChatRequest {
+        kind: ChatKind::Group,
+        name: Some("team".into()),
+        member_ids: vec![member, other_member],
+    };
+    let created = ports.chat_service().create(&auth(owner), request).await;
+    let Ok(CreatedChat::Created(view)) = created else {
+        panic!("expected a new group, got {created:?}");
+    };
+    ports.published();
     Fixture {
         owner,
         member,
         other_member,
-        chat_id,
-        messages,
-        bus,
-        service,
-    }
-}
-
-fn auth(user_id: UserId) -> Authenticated {
-    Authenticated {
-        user_id,
-        session_id: SessionId::generate(),
+        chat_id: view.snapshot.chat.id,
+        service: ports.message_service(),
+        ports,
     }
 }
 
@@ -62,19 +85,9 @@ fn hello() -> SendMessage {
     }
 }
 
-fn published_types(bus: &RecordingBus) -> Vec<(&'static str, Option<Seq>)> {
-    bus.published()
-        .into_iter()
-        .map(|n| match n {
-            Notification::Chat(event) => (event.payload.type_name(), event.seq),
-            other => panic!("unexpected {other:?}"),
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn a_retry_returns_the_original_and_publishes_nothing_more() {
-    let f = group();
+    let f = group().await;
     let first = f.service.send(&auth(f.member), f.chat_id, hello()).await;
     let again = f.service.send(&auth(f.member), f.chat_id, hello()).await;
     let (Ok(Sent::Created(created)), Ok(Sent::Existing(existing))) = (first, again) else {
@@ -82,21 +95,22 @@ async fn a_retry_returns_the_original_and_publishes_nothing_more() {
     };
     assert_eq!(created.message, existing);
     assert_eq!(
-        published_types(&f.bus),
+        f.published(),
         vec![("message.created", Some(created.message.seq))]
     );
+    assert_eq!(f.head().await, created.message.seq, "the retry took no seq");
 }
 
 #[tokio::test]
 async fn outsiders_are_refused_and_bad_bodies_never_reach_storage() {
-    let f = group();
+    let f = group().await;
+    let head = f.head().await;
     let outsider = auth(UserId::generate());
     // The membership check is the repository's, inside the send's transaction.
     assert!(matches!(
         f.service.send(&outsider, f.chat_id, hello()).await,
         Err(SendMessageError::ChatNotFound)
     ));
-    assert!(f.bus.published().is_empty());
     let empty = SendMessage {
         body: String::new(),
         ..hello()
@@ -105,12 +119,19 @@ async fn outsiders_are_refused_and_bad_bodies_never_reach_storage() {
         f.service.send(&auth(f.member), f.chat_id, empty).await,
         Err(SendMessageError::Validation(e)) if e.0[0].field == "body"
     ));
-    assert_eq!(f.messages.writes(), vec!["send"]);
+    assert!(f.published().is_empty());
+    assert_eq!(f.head().await, head, "nothing was logged");
+    let now = f.ports.clock.now();
+    let history = f.ports.messages.list(f.chat_id, SeqWindow::Newest, 10, now);
+    assert!(
+        history.await.expect("read").is_empty(),
+        "nothing was stored"
+    );
 }
 
 #[tokio::test]
 async fn only_the_author_edits_and_tombstones_refuse_edits() {
-    let f = group();
+    let f = group().await;
     let sent = f
         .service
         .send(&auth(f.member), f.chat_id, hello())
@@ -143,7 +164,8 @@ async fn only_the_author_edits_and_tombstones_refuse_edits() {
 
 #[tokio::test]
 async fn deleting_needs_author_or_manager_and_a_tombstone_logs_nothing() {
-    let f = group();
+    let f = group().await;
+    let head = f.head().await;
     let sent = f
         .service
         .send(&auth(f.member), f.chat_id, hello())
@@ -162,12 +184,10 @@ async fn deleting_needs_author_or_manager_and_a_tombstone_logs_nothing() {
         .delete(&auth(f.member), f.chat_id, id)
         .await
         .expect("again is fine");
-    assert_eq!(f.messages.writes(), vec!["send", "delete"]);
-    let types: Vec<_> = published_types(&f.bus)
-        .into_iter()
-        .map(|(t, _)| t)
-        .collect();
-    assert_eq!(types, vec!["message.created", "message.deleted"]);
+    let types = ["message.created", "message.deleted"];
+    assert_eq!(f.logged_after(head).await, types);
+    let published: Vec<_> = f.published().into_iter().map(|(t, _)| t).collect();
+    assert_eq!(published, types);
     assert!(matches!(
         f.service
             .delete(&auth(f.member), f.chat_id, MessageId::generate())
@@ -178,22 +198,32 @@ async fn deleting_needs_author_or_manager_and_a_tombstone_logs_nothing() {
 
 #[tokio::test]
 async fn moving_the_read_position_sends_an_unlogged_receipt() {
-    let f = group();
+    let f = group().await;
+    let sent = f
+        .service
+        .send(&auth(f.owner), f.chat_id, hello())
+        .await
+        .expect("sent");
+    f.published();
     f.service
         .mark_read(&auth(f.member), f.chat_id, 99)
         .await
         .expect("marked");
-    match f.bus.published().as_slice() {
+    match f.ports.published().as_slice() {
         [Notification::Chat(event)] => {
             assert_eq!(event.seq, None);
-            assert!(matches!(
-                event.payload,
-                EventPayload::ReadUpdated(position)
-                    if position.user_id == f.member && position.seq == Seq::new(5).expect("valid")
-            ));
+            assert!(
+                matches!(
+                    event.payload,
+                    EventPayload::ReadUpdated(position)
+                        if position.user_id == f.member && position.seq == sent.message().seq
+                ),
+                "clamped to the head: {event:?}"
+            );
         }
         other => panic!("expected one read.updated, got {other:?}"),
     }
+    assert_eq!(f.head().await, sent.message().seq, "receipts take no seq");
     assert!(
         f.service
             .mark_read(&auth(f.member), f.chat_id, -1)
