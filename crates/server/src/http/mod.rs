@@ -11,6 +11,13 @@
 //! WebSocket upgrades keep working (`with_upgrades`); an upgraded connection never
 //! waits for a head again, so none of this touches it.
 //!
+//! Why the reader enforces the deadline rather than the sleep handed to hyper
+//! (which would be simpler): when hyper's header timer fires, hyper drops the
+//! connection without writing anything, and a client that began a request is owed a
+//! 408. Known limits: a partial head that arrived together with the previous request
+//! (pipelining) counts as idle until more of it comes, so it gets the idle timeout;
+//! a client that stops reading its answer is not timed here.
+//!
 //! HTTP/1.1 only: confab sits behind a TLS-terminating proxy, which speaks HTTP/1.1
 //! to its upstream (and HTTP/2 to browsers). Plain-text HTTP/2 (h2c), which poem also
 //! accepted, has no head to time and is not offered.
