@@ -16,7 +16,7 @@ use crate::dto::messages::{
 };
 use crate::error::ApiError;
 use crate::json::ApiJson;
-use crate::middleware::rate_limit::{RateLimit, RateSlot, rate_limit_headers};
+use crate::middleware::rate_limit::{RateLimit, RateSlot, rate_limit_headers, send_rate_key};
 use crate::security::BearerAuth;
 
 #[derive(DeriveTags)]
@@ -74,7 +74,7 @@ impl MessagesApi {
         body: ApiJson<SendMessageRequest>,
     ) -> Result<MessageSent, ApiError> {
         let caller = auth.caller();
-        let key = format!("send:{}", caller.user_id);
+        let key = send_rate_key(caller.user_id);
         self.send_limit.check_into(&slot, &key).await?;
         Ok(
             match self

@@ -8,6 +8,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
 use confab_application::ports::{RateDecision, RateLimiter};
+use confab_domain::UserId;
 use poem::http::{HeaderMap, HeaderValue};
 use poem::web::RemoteAddr;
 use poem::{Addr, Endpoint, EndpointExt, IntoResponse, Request, Response};
@@ -19,6 +20,12 @@ use crate::error::ApiError;
 pub const LIMIT_HEADER: &str = "x-ratelimit-limit";
 /// `X-RateLimit-Remaining`.
 pub const REMAINING_HEADER: &str = "x-ratelimit-remaining";
+
+/// The send budget's key for `user`: REST sends and WebSocket `message.send` frames
+/// share it.
+pub fn send_rate_key(user: UserId) -> String {
+    format!("send:{user}")
+}
 
 /// One rate-limit policy, or none (`0` in the configuration turns a limit off).
 #[derive(Clone, Default)]

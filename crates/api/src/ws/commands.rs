@@ -10,7 +10,8 @@ use confab_domain::ChatId;
 
 use super::connection::{Connection, Stop};
 use super::frames::{self, ClientFrame, FrameError, PONG, SendFrame};
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ApiError;
+use crate::middleware::rate_limit::send_rate_key;
 
 /// At most one `typing` per chat and socket is forwarded within this interval.
 const TYPING_INTERVAL: Duration = Duration::from_secs(1);
@@ -81,15 +82,9 @@ impl Connection {
 
     async fn send_message(&self, frame: SendFrame) -> Result<Reply, FrameError> {
         // The same key as `POST /chats/{id}/messages`: both paths share one budget.
-        let key = format!("send:{}", self.auth.user_id);
-        if let Err((_, decision)) = self.gateway.send_limit.check(&key).await {
-            return Err(FrameError::new(
-                ErrorCode::RateLimited,
-                format!(
-                    "Too many messages; retry in {} s.",
-                    decision.retry_after_seconds.max(1)
-                ),
-            ));
+        let key = send_rate_key(self.auth.user_id);
+        if let Err((refused, _)) = self.gateway.send_limit.check(&key).await {
+            return Err(refused.into());
         }
         let chat_id = frame.chat();
         let input = SendMessage {

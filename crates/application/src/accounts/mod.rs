@@ -1,6 +1,7 @@
 //! Accounts and device sessions: register, login, refresh with rotation, logout,
 //! session management, password change, and access-token authentication.
 
+mod authenticate;
 mod errors;
 mod input;
 mod password;

@@ -1,8 +1,8 @@
-//! Keeping a session alive: refresh-token rotation and access-token authentication.
+//! Keeping a session alive: refresh-token rotation.
 
-use super::{AccountService, AuthenticateError, Authenticated, RefreshError, SignedIn};
+use super::{AccountService, RefreshError, SignedIn};
 use crate::error::InternalError;
-use crate::ports::{RefreshOutcome, TokenError};
+use crate::ports::RefreshOutcome;
 
 impl AccountService {
     /// Redeems a refresh token for a new token pair, rotating it.
@@ -43,36 +43,5 @@ impl AccountService {
             .await?
             .ok_or(InternalError::Inconsistent("session of a missing user"))?;
         Ok(self.signed_in(user, session.id, replacement.0, now)?)
-    }
-
-    /// Accepts an access token only if its signature and claims are valid *and* its
-    /// session is still active, so a revocation takes effect at once.
-    ///
-    /// # Errors
-    /// [`AuthenticateError::Unauthorized`] for a bad, expired or revoked token;
-    /// `Internal` when storage fails.
-    #[tracing::instrument(skip_all)]
-    pub async fn authenticate(
-        &self,
-        access_token: &str,
-    ) -> Result<Authenticated, AuthenticateError> {
-        let now = self.clock.now();
-        let claims = self
-            .tokens
-            .verify_access(access_token, now)
-            .map_err(|error| match error {
-                TokenError::Invalid => AuthenticateError::Unauthorized,
-                TokenError::Signing(_) => error.into(),
-            })?;
-        let session = self.sessions.get(claims.session_id).await?;
-        match session {
-            Some(session) if session.user_id == claims.user_id && session.is_active(now) => {
-                Ok(Authenticated {
-                    user_id: claims.user_id,
-                    session_id: claims.session_id,
-                })
-            }
-            _ => Err(AuthenticateError::Unauthorized),
-        }
     }
 }

@@ -15,7 +15,7 @@ use confab_domain::{Chat, UserId};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::chat_log::lock_chat;
-use super::chat_rows::{chat_from_row, role_from_row};
+use super::chat_queries::{chat_from_row, role_from_row};
 use super::entities::chat_members;
 use super::storage;
 

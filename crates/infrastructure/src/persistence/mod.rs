@@ -11,8 +11,8 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, RuntimeErr, S
 
 mod chat_guard;
 mod chat_log;
+mod chat_queries;
 mod chat_repository;
-mod chat_rows;
 pub(crate) mod entities;
 mod message_repository;
 mod session_repository;

@@ -14,7 +14,7 @@ use sea_orm::{
 };
 
 use crate::persistence::chat_log::append;
-use crate::persistence::chat_rows::{snapshot, unknown_users};
+use crate::persistence::chat_queries::{snapshot, unknown_users};
 use crate::persistence::entities::{chat_members, chats};
 use crate::persistence::{is_unique_violation, storage};
 

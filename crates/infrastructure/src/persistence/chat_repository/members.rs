@@ -21,7 +21,7 @@ use sea_orm::{
 use super::authorized;
 use crate::persistence::chat_guard::Locked;
 use crate::persistence::chat_log::log;
-use crate::persistence::chat_rows::{member_count, unknown_users};
+use crate::persistence::chat_queries::{member_count, unknown_users};
 use crate::persistence::entities::{chat_events, chat_members, chats, messages};
 use crate::persistence::storage;
 

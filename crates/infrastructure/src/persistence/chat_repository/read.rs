@@ -10,7 +10,7 @@ use sea_orm::sea_query::{Cond, Expr, ExprTrait, Order, Query};
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult};
 use uuid::Uuid;
 
-use crate::persistence::chat_rows::{
+use crate::persistence::chat_queries::{
     chat_from_row, last_message, member_counts, members, members_in, role_from_row, unread_count,
 };
 use crate::persistence::entities::{chat_members, chats};

@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Transac
 
 use super::authorized;
 use crate::persistence::chat_log::{append, take_seq};
-use crate::persistence::chat_rows::{load_chat, snapshot};
+use crate::persistence::chat_queries::{load_chat, snapshot};
 use crate::persistence::entities::{chat_members, chats};
 use crate::persistence::message_repository::purge::purge_chat_expired;
 use crate::persistence::storage;

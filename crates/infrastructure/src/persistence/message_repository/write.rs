@@ -18,7 +18,7 @@ use sea_orm::{
 use super::purge::purge_message;
 use crate::persistence::chat_guard::lock_for;
 use crate::persistence::chat_log::{append, lock_chat, log, redact, take_seq_as_member};
-use crate::persistence::chat_rows::{chat_from_row, live_messages, message_from_row};
+use crate::persistence::chat_queries::{chat_from_row, live_messages, message_from_row};
 use crate::persistence::entities::messages;
 use crate::persistence::{is_unique_violation, storage};
 

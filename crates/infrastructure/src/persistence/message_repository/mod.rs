@@ -13,7 +13,7 @@ use sea_orm::{
 };
 
 use super::chat_log::event_from_row;
-use super::chat_rows::{chat_from_row, live_messages, load_chat, message_from_row};
+use super::chat_queries::{chat_from_row, live_messages, load_chat, message_from_row};
 use super::entities::{chat_events, messages};
 use super::storage;
 

@@ -82,7 +82,7 @@ impl ChatRepository for SeaOrmChatRepository {
     }
 
     async fn snapshot(&self, chat_id: ChatId) -> Result<Option<ChatSnapshot>, RepositoryError> {
-        super::chat_rows::snapshot(&self.db, chat_id.as_uuid()).await
+        super::chat_queries::snapshot(&self.db, chat_id.as_uuid()).await
     }
 
     async fn list_for_user(

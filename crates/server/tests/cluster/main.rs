@@ -6,7 +6,6 @@
 //! SQLite with short heartbeat settings: silent peers are dropped with 4000, live
 //! ones stay until a graceful stop closes them with 1012.
 
-#[path = "cluster/support.rs"]
 mod support;
 
 use std::process::Command;
