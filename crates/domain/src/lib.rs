@@ -1,9 +1,12 @@
 //! The confab messenger's domain: the language shared by every layer.
 //!
-//! Values that reach the domain are valid by construction: a [`Username`] can only
-//! be built by [`Username::parse`], a [`MessageBody`] only by [`MessageBody::parse`],
-//! and so on. The permission rules in [`permissions`] are pure functions, so the
-//! same decision is made whichever adapter asks.
+//! Values that reach the domain are valid by construction: input becomes a
+//! [`Username`] only through [`Username::parse`], a [`MessageBody`] only through
+//! [`MessageBody::parse`], and so on; text read back from storage comes in through
+//! `from_stored`, as it was checked when written. The character rules every text
+//! follows (no control characters; names visible and free of bidi overrides) are in
+//! [`text`]. The permission rules in [`permissions`] are pure functions, so the same
+//! decision is made whichever adapter asks.
 //!
 //! ```
 //! use confab_domain::{ChatKind, MemberRole, MessageBody, Username, UserId, ValueError};
@@ -13,6 +16,10 @@
 //! let name = Username::parse("Alice_01")?;
 //! assert_eq!(name.as_str(), "alice_01");
 //! assert_eq!(MessageBody::parse(""), Err(ValueError::Empty));
+//! assert_eq!(
+//!     MessageBody::parse("nul\u{0}"),
+//!     Err(ValueError::ControlCharacter { found: '\u{0}' })
+//! );
 //!
 //! // An admin may remove a plain member, but not the owner.
 //! let admin = Actor { user_id: UserId::generate(), role: Some(MemberRole::Admin) };
@@ -28,9 +35,11 @@ mod chat;
 mod error;
 mod event;
 mod ids;
+mod lookup;
 mod message;
 pub mod permissions;
 mod session;
+pub mod text;
 mod user;
 
 pub use chat::{
@@ -40,6 +49,7 @@ pub use chat::{
 pub use error::ValueError;
 pub use event::{EventPayload, LoggedEvent, MemberChange, ReadPosition, Typing};
 pub use ids::{ChatId, MessageId, SessionId, UserId};
+pub use lookup::{LoginIdentifier, SearchPrefix};
 pub use message::{ClientMessageId, Message, MessageBody};
 pub use session::Session;
 pub use user::{

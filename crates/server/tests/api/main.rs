@@ -16,4 +16,5 @@ mod messages;
 mod operations;
 mod profiles;
 mod sessions;
+mod text;
 mod ws;
