@@ -118,6 +118,17 @@ impl ApiError {
         Self { status, ..self }
     }
 
+    /// `400 invalid_cursor`, naming the `cursor` parameter like any refused parameter.
+    pub fn invalid_cursor() -> Self {
+        Self::fields(
+            ErrorCode::InvalidCursor,
+            vec![FieldErrorBody {
+                field: "cursor".to_owned(),
+                message: "is not a cursor this list handed out".to_owned(),
+            }],
+        )
+    }
+
     /// A query-parameter refusal: `400 validation_failed` naming the parameters.
     pub fn bad_query(errors: ValidationErrors) -> Self {
         Self::from(errors).with_status(StatusCode::BAD_REQUEST)
@@ -222,10 +233,7 @@ impl From<ListSessionsError> for ApiError {
     fn from(error: ListSessionsError) -> Self {
         match error {
             ListSessionsError::Validation(errors) => Self::bad_query(errors),
-            ListSessionsError::InvalidCursor => Self::new(
-                ErrorCode::InvalidCursor,
-                "The cursor is not one this list handed out.",
-            ),
+            ListSessionsError::InvalidCursor => Self::invalid_cursor(),
             ListSessionsError::Internal(_) => Self::internal(&error),
         }
     }
@@ -301,10 +309,7 @@ impl From<SearchUsersError> for ApiError {
     fn from(error: SearchUsersError) -> Self {
         match error {
             SearchUsersError::Validation(errors) => Self::bad_query(errors),
-            SearchUsersError::InvalidCursor => Self::new(
-                ErrorCode::InvalidCursor,
-                "The cursor is not one this list handed out.",
-            ),
+            SearchUsersError::InvalidCursor => Self::invalid_cursor(),
             SearchUsersError::Internal(_) => Self::internal(&error),
         }
     }

@@ -87,10 +87,7 @@ impl From<ListChatsError> for ApiError {
     fn from(error: ListChatsError) -> Self {
         match error {
             ListChatsError::Validation(errors) => Self::bad_query(errors),
-            ListChatsError::InvalidCursor => Self::new(
-                ErrorCode::InvalidCursor,
-                "The cursor is not one this list handed out.",
-            ),
+            ListChatsError::InvalidCursor => Self::invalid_cursor(),
             ListChatsError::Internal(_) => Self::internal(&error),
         }
     }
