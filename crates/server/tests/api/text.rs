@@ -4,7 +4,7 @@
 
 use reqwest::Method;
 use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::{Expr, Func, Query};
+use sea_orm::sea_query::{Alias, Expr, Func, Query};
 use serde_json::{Value, json};
 
 use crate::api_test;
@@ -233,15 +233,15 @@ api_test!(a_password_may_hold_any_character);
 /// Replaces `from` with `to` in `table.column`, as data written before the text rules
 /// existed would hold it.
 async fn rewrite_stored(app: &TestApp, table: &str, column: &str, from: &str, to: &str) {
-    let column = sea_orm::sea_query::Alias::new(column);
+    let column = Alias::new(column);
     let update = Query::update()
-        .table(sea_orm::sea_query::Alias::new(table))
+        .table(Alias::new(table))
         .value(
             column.clone(),
-            Func::cust(sea_orm::sea_query::Alias::new("replace")).args([
-                Expr::col(column).into(),
-                Expr::val(from).into(),
-                Expr::val(to).into(),
+            Func::cust(Alias::new("replace")).args([
+                Expr::col(column),
+                Expr::val(from),
+                Expr::val(to),
             ]),
         )
         .to_owned();
