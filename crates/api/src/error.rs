@@ -5,6 +5,7 @@
 
 mod chats;
 mod code;
+mod echo;
 mod messages;
 mod render;
 
@@ -19,6 +20,7 @@ use confab_application::profiles::{
 use poem::http::StatusCode;
 
 pub use code::ErrorCode;
+pub use echo::{MAX_ECHOED_CHARS, echo, fits_echo};
 use render::ErrorChain;
 pub use render::{ErrorBody, FieldErrorBody};
 

@@ -45,7 +45,7 @@ pub enum ValueError {
     #[error("must contain at least one visible character")]
     NothingVisible,
     /// A number lies outside its allowed range.
-    #[error("must be between {min} and {max}")]
+    #[error("must be a whole number from {min} to {max}")]
     OutOfRange {
         /// The smallest allowed value.
         min: i64,

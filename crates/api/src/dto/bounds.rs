@@ -60,12 +60,16 @@ impl<const MIN: i64, const MAX: i64> ParseFromJSON for BoundedInt<MIN, MAX> {
     }
 }
 
+impl<const MIN: i64, const MAX: i64> BoundedInt<MIN, MAX> {
+    /// What text that is no 64-bit whole number reads as: a value below every
+    /// documented range, so the service refuses it with the parameter's rule ("must
+    /// be a whole number from 1 to 100") as it would any number outside it.
+    const NOT_A_NUMBER: Self = Self(i64::MIN);
+}
+
 impl<const MIN: i64, const MAX: i64> ParseFromParameter for BoundedInt<MIN, MAX> {
     fn parse_from_parameter(value: &str) -> ParseResult<Self> {
-        value
-            .parse()
-            .map(Self)
-            .map_err(|_| ParseError::custom("expected a whole number"))
+        Ok(value.parse().map_or(Self::NOT_A_NUMBER, Self))
     }
 }
 
@@ -138,6 +142,9 @@ mod tests {
         };
         assert_eq!((schema.minimum, schema.maximum), (Some(1.0), Some(100.0)));
         assert_eq!(Limit::parse_from_parameter("0").map(|l| l.0).ok(), Some(0));
-        assert!(Limit::parse_from_parameter("x").is_err());
+        for not_a_number in ["x", "1.5", "99999999999999999999", ""] {
+            let parsed = Limit::parse_from_parameter(not_a_number).map(|l| l.0).ok();
+            assert_eq!(parsed, Some(i64::MIN), "{not_a_number}");
+        }
     }
 }

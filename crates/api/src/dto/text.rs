@@ -61,6 +61,15 @@ macro_rules! documented_string {
             fn parse_from_parameter(value: &str) -> ParseResult<Self> {
                 Ok(Self(value.to_owned()))
             }
+
+            // An absent required parameter reads as empty, so the service refuses it
+            // in its own words ("must not be empty") rather than poem in its own.
+            fn parse_from_parameters<I: IntoIterator<Item = A>, A: AsRef<str>>(
+                values: I,
+            ) -> ParseResult<Self> {
+                let first = values.into_iter().next();
+                Ok(Self(first.map(|v| v.as_ref().to_owned()).unwrap_or_default()))
+            }
         }
 
         impl ToJSON for $name {
@@ -218,5 +227,7 @@ mod tests {
         assert!(!format!("{secret:?}").contains("hunter2"));
         let query = SearchText::parse_from_parameter("\u{0}");
         assert_eq!(query.map(String::from).ok().as_deref(), Some("\u{0}"));
+        let absent = SearchText::parse_from_parameters(Vec::<String>::new());
+        assert_eq!(absent.map(String::from).ok().as_deref(), Some(""));
     }
 }

@@ -11,6 +11,7 @@ mod helpers;
 
 mod auth;
 mod chats;
+mod error_messages;
 mod errors;
 mod messages;
 mod operations;
