@@ -51,18 +51,20 @@ wait_for_http() {
 }
 
 # Starts `$binary serve` on a free loopback port with a fresh SQLite database in the
-# directory `$work`: no Redis, rate limits off (load and fuzzing come from one IP; the
-# API tests cover the limits), and run from `$work` so a developer's .env is not read.
+# directory `$work`, or on the database `$4` when given (it must be fresh too): no
+# Redis, rate limits off (load and fuzzing come from one IP; the API tests cover the
+# limits), and run from `$work` so a developer's .env is not read.
 # Its output goes to $work/server.log. Sets `server_pid` and `base`.
 start_scratch_server() {
     local binary=$1 work=$2 log_filter=$3 port secret
+    local database_url=${4:-"sqlite://$work/confab.db?mode=rwc"}
     port=$(free_port)
     secret=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
     base="http://127.0.0.1:$port"
     (
         cd "$work"
         exec env -u CONFAB_REDIS_URL \
-            DATABASE_URL="sqlite://$work/confab.db?mode=rwc" \
+            DATABASE_URL="$database_url" \
             CONFAB_BIND="127.0.0.1:$port" \
             CONFAB_JWT_SECRET="$secret" \
             CONFAB_AUTH_RATE_PER_MINUTE=0 \

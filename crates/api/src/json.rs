@@ -9,6 +9,7 @@ use poem_openapi::payload::{ParsePayload, Payload};
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef, Registry};
 use poem_openapi::types::{ParseFromJSON, Type};
 use serde_json::Value;
+use uuid::Uuid;
 
 use crate::error::{ApiError, ErrorCode, FieldErrorBody};
 
@@ -69,8 +70,15 @@ impl<T: ParseFromJSON> ParsePayload for ApiJson<T> {
         if !fields.is_empty() {
             return Err(ApiError::fields(ErrorCode::ValidationFailed, fields).into());
         }
+        // Whatever still fails to parse fits the checks above; poem's message would
+        // name its internal type names, so it stays in the log.
         T::parse_from_json(Some(value)).map(Self).map_err(|error| {
-            ApiError::new(ErrorCode::ValidationFailed, error.into_message()).into()
+            tracing::debug!(error = error.message(), "request body refused");
+            ApiError::new(
+                ErrorCode::ValidationFailed,
+                "The body does not fit the documented request schema.",
+            )
+            .into()
         })
     }
 }
@@ -174,7 +182,20 @@ fn mismatch(schema: &MetaSchema, found: &Value) -> Option<String> {
         "object" => found.is_object(),
         _ => true,
     };
-    (!fits).then(|| format!("must be of type {}", schema.ty))
+    if !fits {
+        return Some(format!("must be of type {}", schema.ty));
+    }
+    match (schema.ty, schema.format, found) {
+        // Every integer the API takes is a signed 64-bit one.
+        ("integer", _, Value::Number(n)) if !n.is_i64() => Some(format!(
+            "must be a whole number no larger than {}",
+            i64::MAX
+        )),
+        ("string", Some("uuid"), Value::String(text)) if Uuid::parse_str(text).is_err() => {
+            Some("must be a UUID".to_owned())
+        }
+        _ => None,
+    }
 }
 
 /// The schema a reference points at (or the inline schema itself).

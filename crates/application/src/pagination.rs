@@ -21,7 +21,7 @@ impl PageLimit {
             }
             Some(_) => Err(ValidationErrors::single(
                 "limit",
-                "must be between 1 and 100",
+                "must be a whole number from 1 to 100",
             )),
         }
     }

@@ -6,10 +6,11 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ValueError, check_len};
+use crate::error::ValueError;
 use crate::ids::{ChatId, UserId};
 use crate::message::Message;
-use crate::user::{DisplayName, Username, validated_string};
+use crate::text::TextRule;
+use crate::user::{DisplayName, Username, bounded_text, validated_string};
 
 /// The most members a group may have.
 pub const MAX_GROUP_MEMBERS: usize = 1000;
@@ -91,22 +92,11 @@ impl FromStr for MemberRole {
     }
 }
 
-validated_string!(
-    /// A group's name: 1 to 100 characters, surrounding white space trimmed.
-    ChatName
+bounded_text!(
+    /// A group's name: 1 to 100 characters, surrounding white space trimmed; a name
+    /// like [`DisplayName`] (something visible, no control character or bidi override).
+    ChatName, 1, 100, TextRule::Name
 );
-
-impl ChatName {
-    /// Most characters a group name may have.
-    pub const MAX_LEN: usize = 100;
-
-    /// Trims and checks 1..=100 characters.
-    pub fn parse(input: impl Into<String>) -> Result<Self, ValueError> {
-        let name = input.into().trim().to_owned();
-        check_len(&name, 1, Self::MAX_LEN)?;
-        Ok(Self(name))
-    }
-}
 
 /// A position in a chat's log. The log starts at 1 (`chat.created`) and has no gaps
 /// except where disappearing messages were removed.
@@ -291,6 +281,15 @@ mod tests {
         assert_eq!(
             ChatName::parse("n".repeat(101)),
             Err(ValueError::TooLong { max: 100 })
+        );
+        assert_eq!(ChatName::parse("\u{200b}"), Err(ValueError::NothingVisible));
+        assert_eq!(
+            ChatName::parse("Team\u{2066}"),
+            Err(ValueError::BidiOverride { found: '\u{2066}' })
+        );
+        assert_eq!(
+            ChatName::parse("Te\u{0}am"),
+            Err(ValueError::ControlCharacter { found: '\u{0}' })
         );
     }
 

@@ -29,8 +29,23 @@ pub enum ValueError {
         /// A human description of the accepted shape.
         expected: &'static str,
     },
+    /// The input holds a control character the field does not allow.
+    #[error("must not contain control characters (found U+{:04X})", u32::from(*.found))]
+    ControlCharacter {
+        /// The first refused character.
+        found: char,
+    },
+    /// A name holds a bidirectional override, which reorders the text shown after it.
+    #[error("must not contain bidirectional override characters (found U+{:04X})", u32::from(*.found))]
+    BidiOverride {
+        /// The first refused character.
+        found: char,
+    },
+    /// A name holds only white space and characters that draw nothing.
+    #[error("must contain at least one visible character")]
+    NothingVisible,
     /// A number lies outside its allowed range.
-    #[error("must be between {min} and {max}")]
+    #[error("must be a whole number from {min} to {max}")]
     OutOfRange {
         /// The smallest allowed value.
         min: i64,

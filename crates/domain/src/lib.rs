@@ -7,9 +7,11 @@ mod chat;
 mod error;
 mod event;
 mod ids;
+mod lookup;
 mod message;
 pub mod permissions;
 mod session;
+pub mod text;
 mod user;
 
 pub use chat::{
@@ -19,6 +21,7 @@ pub use chat::{
 pub use error::ValueError;
 pub use event::{EventPayload, LoggedEvent, MemberChange, ReadPosition, Typing};
 pub use ids::{ChatId, MessageId, SessionId, UserId};
+pub use lookup::{LoginIdentifier, SearchPrefix};
 pub use message::{ClientMessageId, Message, MessageBody};
 pub use session::Session;
 pub use user::{

@@ -6,10 +6,12 @@ use serde::{Deserialize, Serialize};
 use crate::chat::{MessageTtl, Seq};
 use crate::error::{ValueError, check_len};
 use crate::ids::{ChatId, MessageId, UserId};
+use crate::text::TextRule;
 use crate::user::validated_string;
 
 validated_string!(
-    /// A message's text: 1 to 4000 Unicode scalar values, not only white space.
+    /// A message's text: 1 to 4000 Unicode scalar values, not only white space, no
+    /// control character but line breaks and tabs.
     MessageBody
 );
 
@@ -17,21 +19,23 @@ impl MessageBody {
     /// Most characters a message may have.
     pub const MAX_LEN: usize = 4000;
 
-    /// Checks 1..=4000 scalar values. The text is kept exactly as sent (no trimming),
-    /// but a body of nothing but white space is refused as empty.
+    /// Checks 1..=4000 scalar values and the characters (tab, line feed and carriage
+    /// return are the only control characters allowed). The text is kept exactly as
+    /// sent (no trimming), but a body of nothing but white space is refused as empty.
     pub fn parse(input: impl Into<String>) -> Result<Self, ValueError> {
         let body = input.into();
         if body.trim().is_empty() {
             return Err(ValueError::Empty);
         }
         check_len(&body, 1, Self::MAX_LEN)?;
+        TextRule::Multiline.check(&body)?;
         Ok(Self(body))
     }
 }
 
 validated_string!(
     /// A sender-chosen key that makes retried sends idempotent: 1 to 64 characters,
-    /// unique per author and chat.
+    /// no control character, unique per author and chat.
     ClientMessageId
 );
 
@@ -39,10 +43,12 @@ impl ClientMessageId {
     /// Most characters a client message id may have.
     pub const MAX_LEN: usize = 64;
 
-    /// Checks 1..=64 characters; the key is kept exactly as given.
+    /// Checks 1..=64 characters and no control character; the key is kept exactly
+    /// as given.
     pub fn parse(input: impl Into<String>) -> Result<Self, ValueError> {
         let id = input.into();
         check_len(&id, 1, Self::MAX_LEN)?;
+        TextRule::Plain.check(&id)?;
         Ok(Self(id))
     }
 }
@@ -102,6 +108,26 @@ mod tests {
             MessageBody::parse("  hi  ").map(String::from),
             Ok("  hi  ".into())
         );
+    }
+
+    #[test]
+    fn body_keeps_line_breaks_and_tabs_but_no_other_control_character() {
+        assert!(MessageBody::parse("one\r\ntwo\n\tthree").is_ok());
+        for (body, found) in [
+            ("hi\u{0}", '\u{0}'),
+            ("\u{1b}[31m", '\u{1b}'),
+            ("x\u{85}", '\u{85}'),
+        ] {
+            assert_eq!(
+                MessageBody::parse(body),
+                Err(ValueError::ControlCharacter { found })
+            );
+        }
+        assert_eq!(
+            ClientMessageId::parse("k\u{0}"),
+            Err(ValueError::ControlCharacter { found: '\u{0}' })
+        );
+        assert!(ClientMessageId::parse("k 1").is_ok());
     }
 
     #[test]

@@ -7,19 +7,37 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{ValueError, check_len};
 use crate::ids::UserId;
+use crate::text::TextRule;
 
-/// Declares a string newtype whose only way in is a validating constructor.
+/// Declares a string newtype whose way in for input is a validating constructor
+/// (`parse`), and for text read back from storage `from_stored`.
 macro_rules! validated_string {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(try_from = "String", into = "String")]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+        #[serde(into = "String")]
         pub struct $name(String);
 
         impl $name {
             /// The validated text.
             pub fn as_str(&self) -> &str {
                 &self.0
+            }
+
+            /// Wraps text read back from storage (a row, the chat log, the event bus),
+            /// which was checked when it came in. It is not checked again: a rule made
+            /// stricter later must not make what is already stored unreadable.
+            pub fn from_stored(text: String) -> Self {
+                Self(text)
+            }
+        }
+
+        /// Deserializing reads stored data (the chat log, the event bus), so it
+        /// trusts the text like [`from_stored`](Self::from_stored); input goes
+        /// through `parse`.
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                <String as serde::Deserialize>::deserialize(deserializer).map(Self::from_stored)
             }
         }
 
@@ -89,11 +107,14 @@ impl Email {
     /// Most characters an address may have (RFC 5321 path limit).
     pub const MAX_LEN: usize = 254;
 
-    /// Accepts `local@domain.tld` with no white space; the text is kept as given.
+    /// Accepts `local@domain.tld` with no white space or control character; the text
+    /// is kept as given, but for surrounding white space.
     pub fn parse(input: impl Into<String>) -> Result<Self, ValueError> {
         const EXPECTED: &str = "an email address like name@example.com";
-        let email = input.into().trim().to_owned();
+        let input = input.into();
+        let email = input.trim().to_owned();
         check_len(&email, 3, Self::MAX_LEN)?;
+        TextRule::Plain.check(&input)?;
         let Some((local, domain)) = email.split_once('@') else {
             return Err(ValueError::InvalidFormat { expected: EXPECTED });
         };
@@ -126,7 +147,9 @@ impl Password {
     /// Most characters a password may have; longer inputs only cost hashing time.
     pub const MAX_LEN: usize = 128;
 
-    /// Checks the length (8 to 128 Unicode scalar values); any characters are allowed.
+    /// Checks the length (8 to 128 Unicode scalar values). Any character is allowed,
+    /// control characters too: a password is only ever hashed, never stored, searched
+    /// or shown, and refusing characters would only lock out the users who chose them.
     pub fn parse(input: impl Into<String>) -> Result<Self, ValueError> {
         let password = input.into();
         check_len(&password, Self::MIN_LEN, Self::MAX_LEN)?;
@@ -145,9 +168,10 @@ impl fmt::Debug for Password {
     }
 }
 
-/// Declares a free-text field with a length window; surrounding white space is trimmed.
+/// Declares a text field with a length window and a character rule; surrounding
+/// white space is trimmed.
 macro_rules! bounded_text {
-    ($(#[$doc:meta])* $name:ident, $min:expr, $max:expr) => {
+    ($(#[$doc:meta])* $name:ident, $min:expr, $max:expr, $rule:expr) => {
         validated_string!($(#[$doc])* $name);
 
         impl $name {
@@ -156,31 +180,40 @@ macro_rules! bounded_text {
             /// Most characters allowed.
             pub const MAX_LEN: usize = $max;
 
-            /// Trims surrounding white space and checks the length window.
+            /// Trims surrounding white space, checks the length window, and checks the
+            /// characters of the whole input (a control character is refused even
+            /// where trimming would have dropped it).
             pub fn parse(input: impl Into<String>) -> Result<Self, ValueError> {
-                let text = input.into().trim().to_owned();
-                check_len(&text, Self::MIN_LEN, Self::MAX_LEN)?;
-                Ok(Self(text))
+                let input = input.into();
+                let text = input.trim();
+                $crate::error::check_len(text, Self::MIN_LEN, Self::MAX_LEN)?;
+                $rule.check(&input)?;
+                Ok(Self(text.to_owned()))
             }
         }
     };
 }
+pub(crate) use bounded_text;
 
 bounded_text!(
-    /// The name shown instead of the username: 1 to 64 characters.
-    DisplayName, 1, 64
+    /// The name shown instead of the username: 1 to 64 characters, at least one of
+    /// them visible, no control character or bidi override.
+    DisplayName, 1, 64, TextRule::Name
 );
 bounded_text!(
-    /// A short self-description: up to 500 characters (empty is allowed).
-    Bio, 0, 500
+    /// A short self-description: up to 500 characters (empty is allowed), no control
+    /// character.
+    Bio, 0, 500, TextRule::Plain
 );
 bounded_text!(
-    /// Where the user says they are: up to 100 characters (empty is allowed).
-    Location, 0, 100
+    /// Where the user says they are: up to 100 characters (empty is allowed), no
+    /// control character.
+    Location, 0, 100, TextRule::Plain
 );
 bounded_text!(
-    /// A label for the device a session belongs to: 1 to 64 characters.
-    DeviceName, 1, 64
+    /// A label for the device a session belongs to: 1 to 64 characters, a name like
+    /// [`DisplayName`].
+    DeviceName, 1, 64, TextRule::Name
 );
 
 /// A date of birth in `YYYY-MM-DD`, from 1900-01-01 up to today.
@@ -399,10 +432,73 @@ mod tests {
     }
 
     #[test]
-    fn deserializing_revalidates() {
-        let bad: Result<Username, _> = serde_json::from_str("\"a!\"");
-        assert!(bad.is_err());
-        let good: Username = serde_json::from_str("\"BoB\"").expect("valid");
-        assert_eq!(good.as_str(), "bob");
+    fn deserializing_trusts_stored_text() {
+        // Only stored data (the chat log, the event bus) is deserialized: a name stored
+        // before a rule was made stricter must still load.
+        let legacy: DisplayName = serde_json::from_str("\"\\u200b\"").expect("stored");
+        assert_eq!(legacy.as_str(), "\u{200b}");
+        assert_eq!(
+            DisplayName::parse("\u{200b}"),
+            Err(ValueError::NothingVisible)
+        );
+        let round_trip: Username = serde_json::from_str(
+            &serde_json::to_string(&Username::parse("BoB").expect("valid")).expect("json"),
+        )
+        .expect("stored");
+        assert_eq!(round_trip.as_str(), "bob");
+    }
+
+    #[test]
+    fn no_stored_field_takes_a_control_character() {
+        let nul = ValueError::ControlCharacter { found: '\u{0}' };
+        assert_eq!(Email::parse("a\u{0}@example.com"), Err(nul.clone()));
+        assert_eq!(DisplayName::parse("Al\u{0}ice"), Err(nul.clone()));
+        assert_eq!(Bio::parse("bio\u{0}"), Err(nul.clone()));
+        assert_eq!(Location::parse("\u{0}"), Err(nul.clone()));
+        assert_eq!(DeviceName::parse("Phone\u{0}"), Err(nul));
+        assert!(matches!(
+            Username::parse("al\u{0}ice"),
+            Err(ValueError::InvalidFormat { .. })
+        ));
+        // Refused even where trimming would have removed it.
+        assert_eq!(
+            Bio::parse("two\nlines"),
+            Err(ValueError::ControlCharacter { found: '\n' })
+        );
+        assert_eq!(
+            DisplayName::parse("Alice\n"),
+            Err(ValueError::ControlCharacter { found: '\n' })
+        );
+        assert_eq!(
+            Email::parse(" alice@example.com\t"),
+            Err(ValueError::ControlCharacter { found: '\t' })
+        );
+        assert_eq!(
+            Email::parse("\u{a0}Alice@Example.com ").map(String::from),
+            Ok("Alice@Example.com".into())
+        );
+    }
+
+    #[test]
+    fn names_must_show_something_and_hold_no_bidi_override() {
+        let display = |text: &str| DisplayName::parse(text).map(String::from);
+        let device = |text: &str| DeviceName::parse(text).map(String::from);
+        for parse in [display, device] {
+            assert_eq!(parse("\u{200b}\u{feff}"), Err(ValueError::NothingVisible));
+            assert_eq!(
+                parse("abc\u{202e}"),
+                Err(ValueError::BidiOverride { found: '\u{202e}' })
+            );
+            assert_eq!(parse("  "), Err(ValueError::Empty));
+            assert!(parse("\u{1f469}\u{200d}\u{1f4bb}").is_ok());
+        }
+        // Free text may hold them: only names are shown where they could deceive.
+        assert!(Bio::parse("\u{200b}").is_ok());
+        assert!(Location::parse("\u{202e}").is_ok());
+    }
+
+    #[test]
+    fn a_password_may_hold_any_character() {
+        assert!(Password::parse("\u{0}\u{1}\u{7f}\u{202e}\u{200b}\n\t\r").is_ok());
     }
 }

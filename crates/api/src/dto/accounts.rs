@@ -8,11 +8,10 @@ use confab_application::accounts::{
 use poem_openapi::Object;
 use uuid::Uuid;
 
-use super::common::{
-    EmailText, LoginText, NameText, PasswordCheck, PasswordText, Timestamp, UsernameText,
-};
+use super::common::Timestamp;
 use super::profiles::MeDto;
 use super::schema_ref::RefField;
+use super::text::{EmailText, LoginText, NameText, PasswordCheck, PasswordText, UsernameText};
 
 /// `POST /auth/register`.
 #[derive(Object)]

@@ -1,21 +1,16 @@
-//! Request bodies of the chat routes (create, update, add members, change a role)
-//! and the chat list's cursor parameter.
+//! Request bodies of the chat routes (create, update, add members, change a role).
 
 use confab_application::chats::{ChatUpdate, NewChatRequest};
 use confab_domain::{MemberRole, UserId};
-use std::borrow::Cow;
-
 use poem_openapi::Object;
-use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
-use poem_openapi::types::{MaybeUndefined, ParseFromParameter, ParseResult, Type};
+use poem_openapi::types::MaybeUndefined;
 use uuid::Uuid;
 
-use super::bounds::{BoundedInt, TrimmedText};
+use super::bounds::BoundedInt;
 use super::chats::{ChatTypeDto, MemberRoleDto};
 use super::schema_ref::RefField;
+use super::text::GroupNameText;
 
-/// A group name as sent: 1..100 characters after trimming.
-pub type GroupName = TrimmedText<100>;
 /// A message lifetime in seconds: one minute to one week.
 pub type TtlSeconds = BoundedInt<60, 604_800>;
 
@@ -28,7 +23,7 @@ pub struct CreateChatRequest {
     pub kind: RefField<ChatTypeDto>,
     /// The group's name, 1..100 characters; must be absent (or `null`) for a direct chat.
     #[oai(nullable)]
-    pub name: Option<GroupName>,
+    pub name: Option<GroupNameText>,
     /// `direct`: exactly one other user. `group`: the first members (duplicates and
     /// my own id are ignored; may be empty).
     #[oai(default)]
@@ -52,7 +47,7 @@ pub struct UpdateChatRequest {
     /// New group name, 1..100 characters (groups only, admin/owner); `null` is
     /// the same as absent, since a group always has a name.
     #[oai(nullable)]
-    pub name: Option<GroupName>,
+    pub name: Option<GroupNameText>,
     /// 60..604800 seconds; `null` keeps messages forever.
     #[oai(nullable)]
     pub message_ttl_seconds: MaybeUndefined<TtlSeconds>,
@@ -96,40 +91,4 @@ impl From<RefField<MemberRoleDto>> for MemberRole {
 /// Converts wire ids to user ids.
 pub fn user_ids(ids: Vec<Uuid>) -> Vec<UserId> {
     ids.into_iter().map(UserId::from_uuid).collect()
-}
-
-/// The chat list's `cursor` parameter, documented with the exact shape the server
-/// hands out (`<seconds>.<nanoseconds>.<uuid hex>`): every string matching the
-/// pattern is a usable cursor, anything else is `400 invalid_cursor`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChatCursorText(pub String);
-
-impl Type for ChatCursorText {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-
-    fn name() -> Cow<'static, str> {
-        "string_chat_cursor".into()
-    }
-
-    fn schema_ref() -> MetaSchemaRef {
-        let mut schema = MetaSchema::new("string");
-        schema.pattern = Some(r"^-?[0-9]{1,11}\.[0-9]{9}\.[0-9a-f]{32}$".to_owned());
-        MetaSchemaRef::Inline(Box::new(schema))
-    }
-
-    fn as_raw_value(&self) -> Option<&Self> {
-        Some(self)
-    }
-
-    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
-        Box::new(self.as_raw_value().into_iter())
-    }
-}
-
-impl ParseFromParameter for ChatCursorText {
-    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
-        Ok(Self(value.to_owned()))
-    }
 }

@@ -7,13 +7,9 @@ use confab_domain::{Message, MessageId};
 use poem_openapi::Object;
 use uuid::Uuid;
 
-use super::bounds::{BoundedText, SeqNumber};
+use super::bounds::SeqNumber;
 use super::common::Timestamp;
-
-/// A message body as sent: 1..4000 characters, not blank.
-pub type BodyText = BoundedText<1, 4000, true>;
-/// A client message id: 1..64 characters.
-pub type ClientMessageIdText = BoundedText<1, 64, false>;
+use super::text::{BodyText, ClientMessageIdText};
 
 /// A message, or the tombstone left where one was deleted (`body` null, `deleted_at` set).
 #[derive(Debug, Clone, Object)]

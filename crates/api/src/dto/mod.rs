@@ -8,5 +8,7 @@ pub mod chats;
 pub mod common;
 pub mod events;
 pub mod messages;
+mod patterns;
 pub mod profiles;
 pub mod schema_ref;
+pub mod text;

@@ -8,9 +8,9 @@ use poem_openapi::Object;
 use poem_openapi::types::MaybeUndefined;
 use uuid::Uuid;
 
-use super::common::{
-    BioText, BirthDateText, EmailText, LocationText, NameText, PasswordCheck, Timestamp,
-    UsernameText,
+use super::common::Timestamp;
+use super::text::{
+    BioText, BirthDateText, EmailText, LocationText, NameText, PasswordCheck, UsernameText,
 };
 
 /// My full profile (`GET /me`, and `user` after register, login and refresh).

@@ -8,11 +8,11 @@ use poem_openapi::{ApiResponse, OpenApi, Tags as DeriveTags};
 
 use crate::dto::bounds::{IdText, Limit, raw};
 use crate::dto::chat_requests::{
-    AddMembersRequest, ChangeRoleRequest, ChatCursorText, CreateChatRequest, UpdateChatRequest,
-    user_ids,
+    AddMembersRequest, ChangeRoleRequest, CreateChatRequest, UpdateChatRequest, user_ids,
 };
 use crate::dto::chats::{ChatDto, ChatPage, MemberDto};
 use crate::dto::common::NoContent;
+use crate::dto::text::ChatCursorText;
 use crate::error::ApiError;
 use crate::json::ApiJson;
 use crate::security::BearerAuth;

@@ -5,7 +5,9 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi, Tags as DeriveTags};
 
+use crate::dto::bounds::{Limit, raw};
 use crate::dto::profiles::{MeDto, UpdateMeRequest, UserPage, UserProfileDto};
+use crate::dto::text::{SearchText, UserCursorText};
 use crate::error::ApiError;
 use crate::json::ApiJson;
 use crate::security::BearerAuth;
@@ -101,20 +103,21 @@ impl ProfilesApi {
     async fn search(
         &self,
         auth: BearerAuth,
-        /// The prefix, 1..64 characters after trimming.
-        #[oai(validator(pattern = r"^\s*\S([\s\S]{0,62}\S)?\s*$"))]
-        q: Query<String>,
+        /// The prefix, 1..64 characters after trimming, no control character.
+        q: Query<SearchText>,
         /// Page size, 1..100 (default 50).
-        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        limit: Query<Option<i64>>,
+        limit: Query<Option<Limit>>,
         /// `next_cursor` of the previous page.
-        #[oai(validator(pattern = "^[a-z0-9_]{3,32}$"))]
-        cursor: Query<Option<String>>,
+        cursor: Query<Option<UserCursorText>>,
     ) -> Result<UserSearch, ApiError> {
-        let q = q.0;
         let page = self
             .profiles
-            .search(auth.caller(), &q, limit.0, cursor.0)
+            .search(
+                auth.caller(),
+                &q.0.0,
+                raw(limit.0),
+                cursor.0.map(String::from),
+            )
             .await?;
         Ok(UserSearch::Ok(Json(page.into())))
     }

@@ -6,7 +6,9 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi, Tags as DeriveTags};
 
 use crate::dto::accounts::{ChangePasswordRequest, SessionPage};
+use crate::dto::bounds::{Limit, raw};
 use crate::dto::common::NoContent;
+use crate::dto::text::SessionCursorText;
 use crate::error::ApiError;
 use crate::json::ApiJson;
 use crate::security::BearerAuth;
@@ -47,17 +49,13 @@ impl SessionsApi {
         &self,
         auth: BearerAuth,
         /// Page size, 1..100 (default 50).
-        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        limit: Query<Option<i64>>,
+        limit: Query<Option<Limit>>,
         /// `next_cursor` of the previous page.
-        #[oai(validator(
-            pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-        ))]
-        cursor: Query<Option<String>>,
+        cursor: Query<Option<SessionCursorText>>,
     ) -> Result<SessionList, ApiError> {
         let page = self
             .accounts
-            .list_sessions(auth.caller(), limit.0, cursor.0)
+            .list_sessions(auth.caller(), raw(limit.0), cursor.0.map(String::from))
             .await?;
         Ok(SessionList::Ok(Json(page.into())))
     }

@@ -43,12 +43,18 @@ fn group_full() -> ApiError {
     )
 }
 
+/// Names the first unknown id only: a request may carry a thousand of them, and an
+/// error repeats at most one id's worth of the input.
 fn users_not_found(ids: &[UserId]) -> ApiError {
-    let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
-    ApiError::new(
-        ErrorCode::UserNotFound,
-        format!("No user has the id(s): {}.", ids.join(", ")),
-    )
+    let detail = match ids {
+        [] => "No user has one of the ids given.".to_owned(),
+        [one] => format!("No user has the id {one}."),
+        [first, rest @ ..] => format!(
+            "No user has the id {first}, nor {} more of the ids given.",
+            rest.len()
+        ),
+    };
+    ApiError::new(ErrorCode::UserNotFound, detail)
 }
 
 impl From<CreateChatError> for ApiError {
@@ -87,10 +93,7 @@ impl From<ListChatsError> for ApiError {
     fn from(error: ListChatsError) -> Self {
         match error {
             ListChatsError::Validation(errors) => Self::bad_query(errors),
-            ListChatsError::InvalidCursor => Self::new(
-                ErrorCode::InvalidCursor,
-                "The cursor is not one this list handed out.",
-            ),
+            ListChatsError::InvalidCursor => Self::invalid_cursor(),
             ListChatsError::Internal(_) => Self::internal(&error),
         }
     }

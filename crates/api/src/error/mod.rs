@@ -5,6 +5,7 @@
 
 mod chats;
 mod code;
+mod echo;
 mod messages;
 mod render;
 
@@ -19,6 +20,7 @@ use confab_application::{RepositoryError, ValidationErrors};
 use poem::http::StatusCode;
 
 pub use code::ErrorCode;
+pub use echo::{MAX_ECHOED_CHARS, echo, fits_echo};
 use render::ErrorChain;
 pub use render::{ErrorBody, FieldErrorBody};
 
@@ -131,6 +133,17 @@ impl ApiError {
         Self { status, ..self }
     }
 
+    /// `400 invalid_cursor`, naming the `cursor` parameter like any refused parameter.
+    pub fn invalid_cursor() -> Self {
+        Self::fields(
+            ErrorCode::InvalidCursor,
+            vec![FieldErrorBody {
+                field: "cursor".to_owned(),
+                message: "is not a cursor this list handed out".to_owned(),
+            }],
+        )
+    }
+
     /// A query-parameter refusal: `400 validation_failed` naming the parameters.
     pub fn bad_query(errors: ValidationErrors) -> Self {
         Self::from(errors).with_status(StatusCode::BAD_REQUEST)
@@ -240,10 +253,7 @@ impl From<ListSessionsError> for ApiError {
     fn from(error: ListSessionsError) -> Self {
         match error {
             ListSessionsError::Validation(errors) => Self::bad_query(errors),
-            ListSessionsError::InvalidCursor => Self::new(
-                ErrorCode::InvalidCursor,
-                "The cursor is not one this list handed out.",
-            ),
+            ListSessionsError::InvalidCursor => Self::invalid_cursor(),
             ListSessionsError::Internal(_) => Self::internal(&error),
         }
     }
@@ -319,10 +329,7 @@ impl From<SearchUsersError> for ApiError {
     fn from(error: SearchUsersError) -> Self {
         match error {
             SearchUsersError::Validation(errors) => Self::bad_query(errors),
-            SearchUsersError::InvalidCursor => Self::new(
-                ErrorCode::InvalidCursor,
-                "The cursor is not one this list handed out.",
-            ),
+            SearchUsersError::InvalidCursor => Self::invalid_cursor(),
             SearchUsersError::Internal(_) => Self::internal(&error),
         }
     }

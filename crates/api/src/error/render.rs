@@ -34,7 +34,8 @@ pub struct ErrorBody {
     pub title: String,
     /// What went wrong in this request.
     pub detail: String,
-    /// The refused fields; present only for validation errors.
+    /// The refused fields (or parameters); present only for `validation_failed` and
+    /// `invalid_cursor`.
     #[oai(skip_serializing_if_is_none)]
     pub errors: Option<Vec<FieldErrorBody>>,
 }

@@ -10,37 +10,46 @@ use poem::{Endpoint, IntoResponse, Middleware, Request, Response};
 use poem_openapi::error::{AuthorizationError, ContentTypeError, ParseParamError, ParsePathError};
 
 use super::routes::RouteTable;
-use crate::error::{ApiError, ErrorCode, FieldErrorBody};
+use crate::error::{ApiError, ErrorCode, FieldErrorBody, echo};
 
 /// Turns any error into the API's error shape.
 pub fn to_api_error(error: &poem::Error) -> ApiError {
     if let Some(api_error) = error.downcast_ref::<ApiError>() {
         return api_error.clone();
     }
+    // The documented parameter types take any text (the services check it and say
+    // what is wrong), so poem refuses a parameter only when it is absent; its own
+    // reason would name internal type names, so it is not repeated.
     if let Some(param) = error.downcast_ref::<ParseParamError>() {
-        return parameter_error(param.name, &param.reason);
+        return parameter_error(param.name);
     }
     if let Some(param) = error.downcast_ref::<ParsePathError>() {
-        return parameter_error(param.name, &param.reason);
+        return parameter_error(param.name);
     }
     if error.is::<AuthorizationError>() {
         return ApiError::unauthorized("A valid `Authorization: Bearer` access token is required.");
     }
     if let Some(content_type) = error.downcast_ref::<ContentTypeError>() {
-        return ApiError::new(
-            ErrorCode::UnsupportedMediaType,
-            format!("{content_type}; send `application/json`."),
-        );
+        let detail = match content_type {
+            ContentTypeError::NotSupported { content_type } => format!(
+                "The content type `{}` is not supported; send `application/json`.",
+                echo(content_type)
+            ),
+            ContentTypeError::ExpectContentType => {
+                "The request has no content type; send `application/json`.".to_owned()
+            }
+        };
+        return ApiError::new(ErrorCode::UnsupportedMediaType, detail);
     }
     by_status(error)
 }
 
-fn parameter_error(name: &str, reason: &str) -> ApiError {
+fn parameter_error(name: &str) -> ApiError {
     ApiError::fields(
         ErrorCode::ValidationFailed,
         vec![FieldErrorBody {
             field: name.to_owned(),
-            message: reason.to_owned(),
+            message: "is missing or not valid".to_owned(),
         }],
     )
     .with_status(StatusCode::BAD_REQUEST)
@@ -63,9 +72,10 @@ fn by_status(error: &poem::Error) -> ApiError {
         StatusCode::TOO_MANY_REQUESTS => ApiError::rate_limited(1),
         StatusCode::SERVICE_UNAVAILABLE => ApiError::unavailable(error),
         // Any other client error of poem's own (e.g. a malformed header): the
-        // generic refusal, with poem's message, which names no internals.
+        // generic refusal, with poem's message, which names no internals but may
+        // quote the input, so it is cut short.
         s if s.is_client_error() => {
-            ApiError::new(ErrorCode::ValidationFailed, error.to_string()).with_status(s)
+            ApiError::new(ErrorCode::ValidationFailed, echo(&error.to_string())).with_status(s)
         }
         _ => ApiError::internal(error),
     }

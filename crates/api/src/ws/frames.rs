@@ -2,12 +2,12 @@
 //! precise error code for each kind of mistake) and the server's own frames
 //! (`ready`, `pong`, `error`). Event frames are [`EventDto`](crate::dto::events::EventDto).
 
-use crate::error::{ApiError, ErrorCode};
 use confab_domain::{ChatId, MessageId, Seq};
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
+
+use crate::error::{ApiError, ErrorCode, echo, fits_echo};
 
 /// A frame a client sent, parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +31,7 @@ pub enum ClientFrame {
 }
 
 /// The fields of a `message.send` frame.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SendFrame {
     /// The chat.
     pub chat_id: Uuid,
@@ -40,19 +40,7 @@ pub struct SendFrame {
     /// The idempotency key (required on the socket).
     pub client_message_id: String,
     /// The message answered.
-    #[serde(default)]
     pub reply_to_id: Option<Uuid>,
-}
-
-#[derive(Deserialize)]
-struct ChatOnly {
-    chat_id: Uuid,
-}
-
-#[derive(Deserialize)]
-struct ReadFields {
-    chat_id: Uuid,
-    seq: i64,
 }
 
 /// A refused client frame: answered with an `error` frame, the socket stays open.
@@ -78,10 +66,12 @@ impl FrameError {
         }
     }
 
-    /// The same error, tagged with the `message.send` it answers.
+    /// The same error, tagged with the `message.send` it answers. A key longer than
+    /// any valid one (64 characters) is left out: an error repeats at most that much
+    /// of the input.
     #[must_use]
     pub fn for_message(mut self, client_message_id: Option<String>) -> Self {
-        self.client_message_id = client_message_id;
+        self.client_message_id = client_message_id.filter(|key| fits_echo(key));
         self
     }
 
@@ -112,7 +102,8 @@ struct ErrorFrame<'a> {
     client_message_id: Option<&'a str>,
 }
 
-/// Parses one text frame.
+/// Parses one text frame. Refusals name the field and the rule; they repeat at most
+/// 64 characters of the frame.
 pub(super) fn parse(text: &str) -> Result<ClientFrame, FrameError> {
     let value: Value = serde_json::from_str(text)
         .map_err(|_| FrameError::new(ErrorCode::InvalidFrame, "The frame is not JSON."))?;
@@ -124,36 +115,67 @@ pub(super) fn parse(text: &str) -> Result<ClientFrame, FrameError> {
     };
     match kind {
         "ping" => Ok(ClientFrame::Ping),
-        "typing" => fields::<ChatOnly>(value).map(|f| ClientFrame::Typing {
-            chat_id: ChatId::from_uuid(f.chat_id),
+        "typing" => Ok(ClientFrame::Typing {
+            chat_id: ChatId::from_uuid(uuid_field(&value, "chat_id")?),
         }),
-        "read" => fields::<ReadFields>(value).and_then(|f| {
-            Seq::new(f.seq)
-                .map_err(|e| FrameError::new(ErrorCode::ValidationFailed, format!("`seq` {e}")))?;
-            Ok(ClientFrame::Read {
-                chat_id: ChatId::from_uuid(f.chat_id),
-                seq: f.seq,
-            })
+        "read" => Ok(ClientFrame::Read {
+            chat_id: ChatId::from_uuid(uuid_field(&value, "chat_id")?),
+            seq: seq_field(&value, "seq")?,
         }),
         "message.send" => {
             let key = value
                 .get("client_message_id")
                 .and_then(Value::as_str)
                 .map(str::to_owned);
-            fields::<SendFrame>(value)
-                .map(ClientFrame::Send)
-                .map_err(|e| e.for_message(key))
+            send_frame(&value).map_err(|e| e.for_message(key))
         }
         other => Err(FrameError::new(
             ErrorCode::UnknownType,
-            format!("Unknown frame type `{other}`."),
+            format!("Unknown frame type `{}`.", echo(other)),
         )),
     }
 }
 
-fn fields<T: DeserializeOwned>(value: Value) -> Result<T, FrameError> {
-    serde_json::from_value(value)
-        .map_err(|e| FrameError::new(ErrorCode::ValidationFailed, e.to_string()))
+fn send_frame(value: &Value) -> Result<ClientFrame, FrameError> {
+    let reply_to_id = match value.get("reply_to_id") {
+        None | Some(Value::Null) => None,
+        Some(_) => Some(uuid_field(value, "reply_to_id")?),
+    };
+    Ok(ClientFrame::Send(SendFrame {
+        chat_id: uuid_field(value, "chat_id")?,
+        body: string_field(value, "body")?,
+        client_message_id: string_field(value, "client_message_id")?,
+        reply_to_id,
+    }))
+}
+
+fn refused(field: &str, rule: &str) -> FrameError {
+    FrameError::new(ErrorCode::ValidationFailed, format!("`{field}` {rule}"))
+}
+
+fn uuid_field(value: &Value, field: &str) -> Result<Uuid, FrameError> {
+    value
+        .get(field)
+        .and_then(Value::as_str)
+        .and_then(|text| Uuid::parse_str(text).ok())
+        .ok_or_else(|| refused(field, "is required and must be a UUID"))
+}
+
+fn string_field(value: &Value, field: &str) -> Result<String, FrameError> {
+    value
+        .get(field)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| refused(field, "is required and must be a string"))
+}
+
+fn seq_field(value: &Value, field: &str) -> Result<i64, FrameError> {
+    value
+        .get(field)
+        .and_then(Value::as_i64)
+        .and_then(|n| Seq::new(n).ok())
+        .map(Seq::get)
+        .ok_or_else(|| refused(field, "is required and must be a whole number, 0 or more"))
 }
 
 impl SendFrame {

@@ -73,3 +73,29 @@ fn error_frames_have_type_code_detail() {
             .expect("json");
     assert!(plain.get("client_message_id").is_none());
 }
+
+#[test]
+fn refusals_repeat_at_most_64_characters_of_the_frame() {
+    let long = "t".repeat(60_000);
+    let unknown = parse(&json!({"type": long}).to_string()).expect_err("unknown");
+    assert_eq!(unknown.code, ErrorCode::UnknownType);
+    assert!(unknown.detail.chars().count() < 100, "{}", unknown.detail);
+    let bad_id = json!({"type": "typing", "chat_id": long}).to_string();
+    let error = parse(&bad_id).expect_err("not a UUID");
+    assert_eq!(error.detail, "`chat_id` is required and must be a UUID");
+    let bad_seq = json!({"type": "read", "chat_id": Uuid::now_v7(), "seq": long}).to_string();
+    let error = parse(&bad_seq).expect_err("not a number");
+    assert_eq!(
+        error.detail,
+        "`seq` is required and must be a whole number, 0 or more"
+    );
+    // A key no valid send could carry is not repeated; a valid-length one is.
+    let long_key =
+        json!({"type": "message.send", "chat_id": Uuid::now_v7(), "client_message_id": long});
+    let error = parse(&long_key.to_string()).expect_err("no body");
+    assert_eq!(error.detail, "`body` is required and must be a string");
+    assert_eq!(error.client_message_id, None);
+    let key = "k".repeat(64);
+    let error = FrameError::new(ErrorCode::RateLimited, "x").for_message(Some(key.clone()));
+    assert_eq!(error.client_message_id, Some(key));
+}

@@ -1,6 +1,6 @@
 //! Turning raw register and login fields into domain values, gathering every refusal.
 
-use confab_domain::{DeviceName, DisplayName, Email, Password, Username, ValueError};
+use confab_domain::{DeviceName, DisplayName, Email, LoginIdentifier, Password, Username};
 
 use super::types::{LoginInput, RegisterInput};
 use crate::error::ValidationErrors;
@@ -19,7 +19,7 @@ pub(super) struct NewAccount {
 #[derive(Debug)]
 pub(super) struct LoginAttempt {
     /// The trimmed username or email.
-    pub(super) login: String,
+    pub(super) login: LoginIdentifier,
     /// `None` when the password breaks the policy: such a password cannot match any
     /// stored hash, but saying so would reveal the policy, so it only fails the check.
     pub(super) password: Option<Password>,
@@ -51,22 +51,11 @@ pub(super) fn parse_register(input: RegisterInput) -> Result<NewAccount, Validat
     })
 }
 
-/// Checks the shape of a login; only an empty or absurdly long `login` or a bad
-/// `device_name` is refused here.
+/// Checks the shape of a login; only an empty, absurdly long or control-character
+/// `login` or a bad `device_name` is refused here.
 pub(super) fn parse_login(input: LoginInput) -> Result<LoginAttempt, ValidationErrors> {
     let mut errors = ValidationErrors::default();
-    let login = input.login.trim().to_owned();
-    let login_check = if login.is_empty() {
-        Err(ValueError::Empty)
-    } else if login.chars().count() > Email::MAX_LEN {
-        // Longer than any username or email can be: no account could match.
-        Err(ValueError::TooLong {
-            max: Email::MAX_LEN,
-        })
-    } else {
-        Ok(login)
-    };
-    let login = errors.check("login", login_check);
+    let login = errors.check("login", LoginIdentifier::parse(input.login));
     let device_name = errors.check(
         "device_name",
         input.device_name.map(DeviceName::parse).transpose(),
@@ -161,7 +150,7 @@ mod tests {
             device_name: None,
         })
         .expect("valid");
-        assert_eq!(ok.login, "Alice@Example.com");
+        assert_eq!(ok.login.as_str(), "Alice@Example.com");
         assert!(ok.password.is_some());
     }
 }

@@ -8,10 +8,14 @@ use super::{
 };
 use crate::pagination::{Page, PageLimit};
 
-/// Reads a `GET /sessions` cursor: the id of the last session of the previous page.
+/// Reads a `GET /sessions` cursor: the id of the last session of the previous page,
+/// in the hyphenated lower-case form it was handed out in (anything else is forged).
 fn parse_cursor(cursor: Option<&str>) -> Result<Option<SessionId>, ListSessionsError> {
     cursor
-        .map(|raw| raw.parse().map_err(|_| ListSessionsError::InvalidCursor))
+        .map(|raw| match raw.parse::<SessionId>() {
+            Ok(id) if id.to_string() == raw => Ok(id),
+            _ => Err(ListSessionsError::InvalidCursor),
+        })
         .transpose()
 }
 
@@ -96,7 +100,15 @@ mod tests {
             parse_cursor(Some(&id.to_string())),
             Ok(Some(parsed)) if parsed == id
         ));
-        for bad in ["", "abc", "not-a-uuid-at-all-0000000000000000"] {
+        let upper = id.to_string().to_uppercase();
+        let simple = id.as_uuid().simple().to_string();
+        for bad in [
+            "",
+            "abc",
+            "not-a-uuid-at-all-0000000000000000",
+            &upper,
+            &simple,
+        ] {
             assert!(
                 matches!(
                     parse_cursor(Some(bad)),

@@ -46,13 +46,14 @@ impl AccountService {
     /// cost one full hash verification and end in the same error.
     ///
     /// # Errors
-    /// [`LoginError::Validation`] for an empty `login` or bad `device_name`;
+    /// [`LoginError::Validation`] for an empty, over-long or control-character `login`
+    /// or a bad `device_name`;
     /// [`LoginError::InvalidCredentials`] for anything wrong with the credentials;
     /// `Internal` otherwise.
     #[tracing::instrument(skip(self, input))]
     pub async fn login(&self, input: LoginInput) -> Result<SignedIn, LoginError> {
         let attempt = parse_login(input)?;
-        let stored = self.users.find_credentials(&attempt.login).await?;
+        let stored = self.users.find_credentials(attempt.login.as_str()).await?;
         let Some(password) = attempt.password else {
             self.burn_verification().await?;
             return Err(LoginError::InvalidCredentials);

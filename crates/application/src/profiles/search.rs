@@ -1,24 +1,11 @@
 //! Finding users by username or display-name prefix.
 
-use confab_domain::{ProfileView, Username, ValueError};
+use confab_domain::{ProfileView, SearchPrefix, Username};
 
 use super::{ProfileService, SearchUsersError};
 use crate::accounts::Authenticated;
 use crate::error::ValidationErrors;
 use crate::pagination::{Page, PageLimit};
-
-/// Most characters a search query may have.
-const MAX_QUERY_LEN: usize = 64;
-
-/// Trims and lower-cases `q`, which must then have 1 to 64 characters.
-fn parse_query(q: &str) -> Result<String, ValueError> {
-    let q = q.trim();
-    match q.chars().count() {
-        0 => Err(ValueError::Empty),
-        n if n > MAX_QUERY_LEN => Err(ValueError::TooLong { max: MAX_QUERY_LEN }),
-        _ => Ok(q.to_lowercase()),
-    }
-}
 
 /// Reads a search cursor: the username of the last user on the previous page.
 fn parse_cursor(cursor: Option<String>) -> Result<Option<Username>, SearchUsersError> {
@@ -38,8 +25,8 @@ impl ProfileService {
     /// [`get_user`]: ProfileService::get_user
     ///
     /// # Errors
-    /// [`SearchUsersError::Validation`] for an empty or over-long `q` or a bad
-    /// `limit` (both reported together); `InvalidCursor` for a cursor this search
+    /// [`SearchUsersError::Validation`] for an empty, over-long or control-character
+    /// `q` or a bad `limit` (both reported together); `InvalidCursor` for a cursor this search
     /// did not hand out; `Internal` when storage fails.
     #[tracing::instrument(skip_all, fields(user_id = %auth.user_id))]
     pub async fn search(
@@ -50,7 +37,7 @@ impl ProfileService {
         cursor: Option<String>,
     ) -> Result<Page<ProfileView>, SearchUsersError> {
         let mut errors = ValidationErrors::default();
-        let prefix = errors.check("q", parse_query(q));
+        let prefix = errors.check("q", SearchPrefix::parse(q));
         let limit = match PageLimit::parse(limit) {
             Ok(limit) => Some(limit),
             Err(refused) => {
@@ -62,7 +49,11 @@ impl ProfileService {
         let after = parse_cursor(cursor)?;
         let rows = self
             .users
-            .search(&prefix, after.as_ref().map(Username::as_str), limit.probe())
+            .search(
+                prefix.as_str(),
+                after.as_ref().map(Username::as_str),
+                limit.probe(),
+            )
             .await?;
         let page = Page::from_probe(rows, limit, |user| user.username.to_string());
         Ok(page.map(|user| user.view_for(auth.user_id)))
@@ -72,18 +63,6 @@ impl ProfileService {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn query_is_trimmed_lower_cased_and_bounded() {
-        assert_eq!(parse_query("  AlI "), Ok("ali".into()));
-        assert_eq!(parse_query("a_%"), Ok("a_%".into()));
-        assert_eq!(parse_query("   "), Err(ValueError::Empty));
-        assert!(parse_query(&"é".repeat(64)).is_ok());
-        assert_eq!(
-            parse_query(&"é".repeat(65)),
-            Err(ValueError::TooLong { max: 64 })
-        );
-    }
 
     #[test]
     fn cursor_must_be_a_folded_username() {

@@ -19,7 +19,8 @@ use uuid::Uuid;
 use super::entities::{chat_members, chats, messages, users};
 use super::storage;
 
-/// Wraps a value that failed to parse out of a row.
+/// Wraps a value that failed to parse out of a row. (Text is taken as stored: it was
+/// checked when written, and a stricter rule since must not make it unreadable.)
 fn corrupt(what: &str, error: impl std::fmt::Display) -> RepositoryError {
     RepositoryError::corrupt(format!("corrupt {what} row: {error}"))
 }
@@ -32,11 +33,7 @@ pub(super) fn chat_from_row(row: chats::Model) -> Result<Chat, RepositoryError> 
             .kind
             .parse::<ChatKind>()
             .map_err(|e| corrupt("chat", e))?,
-        name: row
-            .name
-            .map(ChatName::parse)
-            .transpose()
-            .map_err(|e| corrupt("chat", e))?,
+        name: row.name.map(ChatName::from_stored),
         created_at: row.created_at,
         last_seq: Seq::new(row.last_seq).map_err(|e| corrupt("chat", e))?,
         message_ttl: row
@@ -55,17 +52,9 @@ pub(super) fn message_from_row(row: messages::Model) -> Result<Message, Reposito
         chat_id: row.chat_id.into(),
         seq: Seq::new(row.seq).map_err(|e| corrupt("message", e))?,
         author_id: row.author_id.into(),
-        body: row
-            .body
-            .map(MessageBody::parse)
-            .transpose()
-            .map_err(|e| corrupt("message", e))?,
+        body: row.body.map(MessageBody::from_stored),
         reply_to_id: row.reply_to_id.map(MessageId::from),
-        client_message_id: row
-            .client_message_id
-            .map(ClientMessageId::parse)
-            .transpose()
-            .map_err(|e| corrupt("message", e))?,
+        client_message_id: row.client_message_id.map(ClientMessageId::from_stored),
         created_at: row.created_at,
         edited_at: row.edited_at,
         deleted_at: row.deleted_at,
@@ -168,12 +157,8 @@ pub(super) async fn members_in<C: ConnectionTrait>(
 fn member_from_row(row: MemberRow) -> Result<Member, RepositoryError> {
     Ok(Member {
         user_id: UserId::from(row.user_id),
-        username: Username::parse(row.username).map_err(|e| corrupt("user", e))?,
-        display_name: row
-            .display_name
-            .map(DisplayName::parse)
-            .transpose()
-            .map_err(|e| corrupt("user", e))?,
+        username: Username::from_stored(row.username),
+        display_name: row.display_name.map(DisplayName::from_stored),
         role: role_from_row(row.role.as_deref())?,
         last_read_seq: Seq::new(row.last_read_seq).map_err(|e| corrupt("member", e))?,
         joined_at: row.joined_at,

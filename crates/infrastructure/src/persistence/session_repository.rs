@@ -45,16 +45,15 @@ impl SessionRepository for SeaOrmSessionRepository {
         .map_err(storage)?;
         insert_token(&txn, &session.refresh_token_hash, row.id, session.now).await?;
         txn.commit().await.map_err(storage)?;
-        to_session(row)
+        Ok(to_session(row))
     }
 
     async fn get(&self, id: SessionId) -> Result<Option<Session>, RepositoryError> {
         sessions::Entity::find_by_id(id.as_uuid())
             .one(&self.db)
             .await
-            .map_err(storage)?
-            .map(to_session)
-            .transpose()
+            .map_err(storage)
+            .map(|row| row.map(to_session))
     }
 
     async fn rotate_refresh_token(
@@ -98,7 +97,7 @@ impl SessionRepository for SeaOrmSessionRepository {
         row.expires_at = Set(expires_at);
         let rotated = row.update(&txn).await.map_err(storage)?;
         txn.commit().await.map_err(storage)?;
-        Ok(RefreshOutcome::Rotated(to_session(rotated)?))
+        Ok(RefreshOutcome::Rotated(to_session(rotated)))
     }
 
     async fn list_active(
@@ -120,10 +119,8 @@ impl SessionRepository for SeaOrmSessionRepository {
             .limit(limit)
             .all(&self.db)
             .await
-            .map_err(storage)?
-            .into_iter()
-            .map(to_session)
-            .collect()
+            .map_err(storage)
+            .map(|rows| rows.into_iter().map(to_session).collect())
     }
 
     async fn revoke(
@@ -197,21 +194,16 @@ async fn revoke_in(
     Ok(())
 }
 
-fn to_session(row: sessions::Model) -> Result<Session, RepositoryError> {
-    let device_name = row
-        .device_name
-        .map(DeviceName::parse)
-        .transpose()
-        .map_err(|e| {
-            RepositoryError::corrupt(format!("stored sessions.device_name is invalid: {e}"))
-        })?;
-    Ok(Session {
+/// The row as a domain session; the device name is taken as stored (it was checked
+/// when written).
+fn to_session(row: sessions::Model) -> Session {
+    Session {
         id: SessionId::from_uuid(row.id),
         user_id: UserId::from_uuid(row.user_id),
-        device_name,
+        device_name: row.device_name.map(DeviceName::from_stored),
         created_at: row.created_at,
         last_used_at: row.last_used_at,
         expires_at: row.expires_at,
         revoked_at: row.revoked_at,
-    })
+    }
 }

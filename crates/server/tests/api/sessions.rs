@@ -69,8 +69,8 @@ async fn bad_list_parameters_are_400(app: TestApp) {
     let response = app
         .get("/api/v1/sessions?cursor=bogus", &alice.access)
         .await;
-    // A cursor that is not a session id does not fit the schema's pattern.
-    let body = assert_error(response, 400, "validation_failed").await;
+    // A cursor that is not a session id this list handed out, like any list's.
+    let body = assert_error(response, 400, "invalid_cursor").await;
     assert_eq!(body["errors"][0]["field"], "cursor");
 }
 api_test!(bad_list_parameters_are_400);

@@ -56,16 +56,15 @@ impl UserRepository for SeaOrmUserRepository {
             updated_at: Set(user.now),
         };
         let stored = row.insert(&self.db).await.map_err(write_error)?;
-        Ok(to_user(stored)?)
+        Ok(to_user(stored))
     }
 
     async fn get(&self, id: UserId) -> Result<Option<User>, RepositoryError> {
         users::Entity::find_by_id(id.as_uuid())
             .one(&self.db)
             .await
-            .map_err(storage)?
-            .map(to_user)
-            .transpose()
+            .map_err(storage)
+            .map(|row| row.map(to_user))
     }
 
     async fn find_credentials(
@@ -89,7 +88,7 @@ impl UserRepository for SeaOrmUserRepository {
         };
         let password_hash = PasswordHash::new(row.password_hash.clone());
         Ok(Some(StoredCredentials {
-            user: to_user(row)?,
+            user: to_user(row),
             password_hash,
         }))
     }
@@ -124,7 +123,7 @@ impl UserRepository for SeaOrmUserRepository {
         apply_changes(&mut row, changes);
         row.updated_at = Set(now);
         match row.update(&self.db).await {
-            Ok(updated) => Ok(to_user(updated)?),
+            Ok(updated) => Ok(to_user(updated)),
             Err(DbErr::RecordNotUpdated) => Err(UserWriteError::NotFound),
             Err(error) => Err(write_error(error)),
         }
@@ -185,10 +184,8 @@ impl UserRepository for SeaOrmUserRepository {
             .limit(limit)
             .all(&self.db)
             .await
-            .map_err(storage)?
-            .into_iter()
-            .map(to_user)
-            .collect()
+            .map_err(storage)
+            .map(|rows| rows.into_iter().map(to_user).collect())
     }
 
     async fn existing(&self, ids: &[UserId]) -> Result<Vec<UserId>, RepositoryError> {

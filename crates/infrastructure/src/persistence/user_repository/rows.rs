@@ -1,10 +1,7 @@
 //! Conversions between `users` rows, domain users and port errors.
 
-use confab_application::RepositoryError;
 use confab_application::ports::{ProfileChanges, UserWriteError};
-use confab_domain::{
-    Bio, BirthDate, DisplayName, Email, Location, User, UserId, Username, ValueError,
-};
+use confab_domain::{Bio, BirthDate, DisplayName, Email, Location, User, UserId, Username};
 use sea_orm::ActiveValue::Set;
 use sea_orm::DbErr;
 
@@ -58,27 +55,19 @@ pub(super) fn write_error(error: DbErr) -> UserWriteError {
     UserWriteError::Storage(storage(error))
 }
 
-fn stored<T>(field: &str, parsed: Result<T, ValueError>) -> Result<T, RepositoryError> {
-    parsed.map_err(|e| RepositoryError::corrupt(format!("stored users.{field} is invalid: {e}")))
-}
-
-pub(super) fn to_user(row: users::Model) -> Result<User, RepositoryError> {
-    Ok(User {
+/// The row as a domain user. Its text was checked when it was written (under the
+/// rules of the time), so it is taken as stored.
+pub(super) fn to_user(row: users::Model) -> User {
+    User {
         id: UserId::from_uuid(row.id),
-        username: stored("username", Username::parse(row.username))?,
-        email: stored("email", Email::parse(row.email))?,
-        display_name: row
-            .display_name
-            .map(|d| stored("display_name", DisplayName::parse(d)))
-            .transpose()?,
-        bio: row.bio.map(|b| stored("bio", Bio::parse(b))).transpose()?,
-        location: row
-            .location
-            .map(|l| stored("location", Location::parse(l)))
-            .transpose()?,
+        username: Username::from_stored(row.username),
+        email: Email::from_stored(row.email),
+        display_name: row.display_name.map(DisplayName::from_stored),
+        bio: row.bio.map(Bio::from_stored),
+        location: row.location.map(Location::from_stored),
         birth_date: row.birth_date.map(BirthDate::from_stored),
         is_private: row.is_private,
         created_at: row.created_at,
         updated_at: row.updated_at,
-    })
+    }
 }

@@ -4,6 +4,7 @@
 pub(crate) mod client;
 mod membership;
 mod recovery;
+mod refusals;
 
 use std::time::Duration;
 
