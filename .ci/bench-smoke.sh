@@ -11,21 +11,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 target_dir=${CARGO_TARGET_DIR:-$root/target}
-work=$(mktemp -d "${TMPDIR:-/tmp}/confab-bench-smoke.XXXXXX")
-server_pid=""
-
-stop_server() {
-    local status=$?
-    stop_process "$server_pid"
-    if [ "$status" -ne 0 ] && [ -f "$work/server.log" ]; then
-        note "last lines of the server log:"
-        tail -n 40 "$work/server.log" >&2 || true
-    fi
-    rm -rf "$work"
-    exit "$status"
-}
-trap stop_server EXIT
-trap 'exit 130' INT TERM
+with_scratch_dir bench-smoke
 
 section "bench smoke: build confab and confab-bench (debug)"
 (cd "$root" && cargo build -q -p confab -p confab-bench)

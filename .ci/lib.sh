@@ -93,3 +93,26 @@ stop_process() {
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
 }
+
+# Makes the scratch directory $work and arranges for however the script ends to stop
+# the scratch server ($server_pid, once started), show the end of its log when the
+# script failed (warnings and errors first), and remove $work.
+# Usage: with_scratch_dir NAME
+with_scratch_dir() {
+    work=$(mktemp -d "${TMPDIR:-/tmp}/confab-$1.XXXXXX")
+    server_pid=""
+    trap stop_scratch_server EXIT
+    trap 'exit 130' INT TERM
+}
+
+stop_scratch_server() {
+    local status=$?
+    stop_process "$server_pid"
+    if [ "$status" -ne 0 ] && [ -f "$work/server.log" ]; then
+        note "server log: warnings and errors (last 30), then the last 20 lines"
+        grep -E ' (WARN|ERROR) |"level":"(WARN|ERROR)"' "$work/server.log" | tail -n 30 >&2 || true
+        tail -n 20 "$work/server.log" >&2 || true
+    fi
+    rm -rf "$work"
+    exit "$status"
+}

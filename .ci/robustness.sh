@@ -15,21 +15,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 binary=$(realpath "$1")
-work=$(mktemp -d "${TMPDIR:-/tmp}/confab-robustness.XXXXXX")
-server_pid=""
-
-stop_server() {
-    local status=$?
-    stop_process "$server_pid"
-    if [ "$status" -ne 0 ] && [ -f "$work/server.log" ]; then
-        note "last lines of the server log:"
-        tail -n 20 "$work/server.log" >&2 || true
-    fi
-    rm -rf "$work"
-    exit "$status"
-}
-trap stop_server EXIT
-trap 'exit 130' INT TERM
+with_scratch_dir robustness
 
 export CONFAB_HTTP_HEADER_TIMEOUT_SECONDS=2
 export CONFAB_HTTP_BODY_TIMEOUT_SECONDS=2

@@ -23,22 +23,7 @@ database_url=${3:-}
 max_examples=${CONFAB_ST_MAX_EXAMPLES:-50}
 seed=${CONFAB_ST_SEED:-20261121}
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/confab-spec-check.XXXXXX")
-server_pid=""
-
-stop_server() {
-    local status=$?
-    stop_process "$server_pid"
-    if [ "$status" -ne 0 ] && [ -f "$work/server.log" ]; then
-        note "server log: warnings and errors (last 30), then the last 10 lines"
-        grep -E ' (WARN|ERROR) |"level":"(WARN|ERROR)"' "$work/server.log" | tail -n 30 >&2 || true
-        tail -n 10 "$work/server.log" >&2 || true
-    fi
-    rm -rf "$work"
-    exit "$status"
-}
-trap stop_server EXIT
-trap 'exit 130' INT TERM
+with_scratch_dir spec-check
 
 # The scheme only: a URL may carry a password.
 database_kind=${database_url%%://*}
