@@ -2,7 +2,7 @@
 
 use thiserror::Error;
 
-use crate::error::{InternalError, RepositoryError, internal_conversions};
+use crate::error::{InternalError, internal_conversions};
 
 /// Why a typing notice was refused.
 #[derive(Debug, Error)]
@@ -17,7 +17,10 @@ pub enum TypingError {
 
 /// Why the gateway could not read what a socket needs (heads, the log, a snapshot).
 #[derive(Debug, Error)]
-#[error("realtime storage read failed")]
-pub struct RealtimeError(#[from] pub RepositoryError);
+pub enum RealtimeError {
+    /// Storage failed.
+    #[error("realtime storage read failed")]
+    Internal(#[source] InternalError),
+}
 
-internal_conversions!(TypingError);
+internal_conversions!(TypingError, RealtimeError);
