@@ -1,6 +1,8 @@
 //! The command line: `confab [serve|migrate|openapi|seed-demo]`.
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use crate::variables::help_text;
 
 /// confab, a messenger server. Configuration comes from the environment (and `.env`);
 /// see `.env.example`.
@@ -24,4 +26,17 @@ pub enum Command {
     /// Create the demo users alice, bob, charlie and david (password `password123`)
     /// and their chats; safe to run again.
     SeedDemo,
+}
+
+impl Cli {
+    /// Parses the process arguments; `--help` of the root and of `serve` lists every
+    /// environment variable with its default.
+    pub fn parse_args() -> Self {
+        let help = help_text();
+        let command = Self::command()
+            .after_help(help.clone())
+            .mut_subcommand("serve", |serve| serve.after_help(help));
+        let matches = command.get_matches();
+        Self::from_arg_matches(&matches).unwrap_or_else(|error| error.exit())
+    }
 }

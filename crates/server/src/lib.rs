@@ -10,4 +10,5 @@ pub mod seed;
 pub mod seed_chats;
 pub mod startup;
 pub mod telemetry;
+pub mod variables;
 pub mod wiring;

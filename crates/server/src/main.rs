@@ -3,7 +3,6 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
 use confab_server::cli::{Cli, Command};
 use confab_server::config::Config;
 use confab_server::startup::Application;
@@ -11,7 +10,7 @@ use confab_server::{seed, telemetry, wiring};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
     let command = cli.command.unwrap_or(Command::Serve);
     if command == Command::Openapi {
         // The spec comes from the API types alone: no configuration, no database.
@@ -52,13 +51,17 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// The error with its causes, for the last log line.
+/// The error with its causes, for the last log line. A cause whose text its
+/// wrapper already printed (sqlx and redis errors repeat their source) is said once.
 fn chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
+        let said = cause.to_string();
+        if !text.ends_with(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
         source = cause.source();
     }
     text

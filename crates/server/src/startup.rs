@@ -23,22 +23,22 @@ use crate::{http, realtime_wiring};
 #[derive(Debug, Error)]
 pub enum StartupError {
     /// The database could not be reached.
-    #[error("cannot connect to the database")]
+    #[error("cannot connect to the database (DATABASE_URL)")]
     Database(#[source] sea_orm::DbErr),
     /// A migration failed.
-    #[error("cannot apply migrations")]
+    #[error("cannot apply migrations to the database (DATABASE_URL)")]
     Migration(#[source] sea_orm::DbErr),
     /// The JWT settings are unusable.
-    #[error("invalid token settings")]
+    #[error("invalid token settings (CONFAB_JWT_SECRET)")]
     Tokens(#[source] JwtConfigError),
     /// Redis could not be reached.
-    #[error("cannot connect to Redis")]
+    #[error("cannot connect to Redis (CONFAB_REDIS_URL)")]
     Redis(#[source] RedisLimiterError),
     /// The event bus (Redis pub/sub) could not start.
-    #[error("cannot start the event bus")]
+    #[error("cannot start the event bus on Redis (CONFAB_REDIS_URL)")]
     EventBus(#[source] confab_infrastructure::events::RedisBusError),
     /// The listen address could not be bound.
-    #[error("cannot listen on {0}")]
+    #[error("cannot listen on {0} (CONFAB_BIND)")]
     Bind(String, #[source] std::io::Error),
 }
 
@@ -124,7 +124,14 @@ impl Application {
     /// 10 s) and stops the background jobs.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let signal = shutdown_signal();
-        tracing::info!(port = self.port, "confab is listening");
+        let address = self.listener.local_addr().map_or_else(
+            |_| format!("port {}", self.port),
+            |at| format!("http://{at}"),
+        );
+        tracing::info!(
+            port = self.port,
+            "confab is listening on {address} (API docs: {address}/docs)"
+        );
         http::serve(self.listener, self.endpoint, self.http_timeouts, signal).await;
         let _ = self.shutdown.send(true);
         for job in self.jobs {

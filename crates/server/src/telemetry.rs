@@ -1,6 +1,7 @@
 //! Logs and metrics: one tracing subscriber per process (text or JSON lines, filtered
 //! by `RUST_LOG`), and one Prometheus recorder per process.
 
+use std::io::IsTerminal;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -19,8 +20,10 @@ pub fn init_tracing(filter: &str, format: LogFormat) {
         eprintln!("warning: invalid RUST_LOG ({error}); using `info`");
         EnvFilter::new("info")
     });
+    // Colours only for a person at a terminal, never into files or log collectors.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     // `try_init` fails only when a subscriber is already set, which is fine.
     let _ = match format {
