@@ -181,6 +181,15 @@ mod tests {
     }
 
     #[test]
+    fn one_hot_chat_is_a_send_shape() {
+        let cli = Cli::try_parse_from(["confab-bench", "send", "--chats", "1"]).expect("parses");
+        assert!(matches!(
+            cli.command,
+            Command::Send(SendArgs { chats: 1, .. })
+        ));
+    }
+
+    #[test]
     fn run_ids_must_fit_in_a_username() {
         assert!(parse_run_id("abc123").is_ok());
         assert!(parse_run_id("ABC").is_err());

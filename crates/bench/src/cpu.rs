@@ -15,10 +15,10 @@ pub(crate) struct CpuSnapshot {
     server: Option<(u32, u64)>,
 }
 
-/// CPU seconds used during a phase, beside its wall-clock length.
+/// CPU seconds used during a phase, beside its wall-clock length and the operations
+/// the phase completed, so that the server's cost per operation can be compared
+/// across builds whatever the throughput was.
 #[derive(Debug, Clone, Copy, Serialize)]
-// The unit belongs in the JSON keys, so every field ends in `_secs`.
-#[allow(clippy::struct_field_names)]
 pub(crate) struct CpuUsage {
     /// Wall-clock seconds.
     pub(crate) wall_secs: f64,
@@ -26,6 +26,11 @@ pub(crate) struct CpuUsage {
     pub(crate) harness_cpu_secs: Option<f64>,
     /// CPU seconds of the server process (`--server-pid`).
     pub(crate) server_cpu_secs: Option<f64>,
+    /// Operations (sends, pages, logins, connects) completed in the phase.
+    pub(crate) ops: u64,
+    /// Server CPU milliseconds per operation (the clock ticks are 10 ms, so a
+    /// phase needs a few hundred operations for this to mean something).
+    pub(crate) server_cpu_ms_per_op: Option<f64>,
 }
 
 impl CpuSnapshot {
@@ -38,8 +43,8 @@ impl CpuSnapshot {
         }
     }
 
-    /// CPU used since the snapshot.
-    pub(crate) fn usage(&self) -> CpuUsage {
+    /// CPU used since the snapshot, by a phase that completed `ops` operations.
+    pub(crate) fn usage(&self, ops: u64) -> CpuUsage {
         let secs = |before: u64, after: Option<u64>| {
             after.map(|a| {
                 round(
@@ -48,22 +53,38 @@ impl CpuSnapshot {
                 )
             })
         };
+        let server_cpu_secs = self.server.and_then(|(pid, b)| secs(b, ticks(pid)));
         CpuUsage {
             wall_secs: round(self.at.elapsed().as_secs_f64()),
             harness_cpu_secs: self
                 .harness
                 .and_then(|b| secs(b, ticks(std::process::id()))),
-            server_cpu_secs: self.server.and_then(|(pid, b)| secs(b, ticks(pid))),
+            server_cpu_secs,
+            ops,
+            server_cpu_ms_per_op: server_cpu_secs.and_then(|s| per_op_ms(s, ops)),
         }
     }
 }
 
+/// Milliseconds per operation, to three decimals; `None` for a phase without operations.
+fn per_op_ms(cpu_secs: f64, ops: u64) -> Option<f64> {
+    (ops > 0).then(|| {
+        // Counts stay far below 2^52, so the conversion is exact.
+        #[allow(clippy::cast_precision_loss)]
+        let ops = ops as f64;
+        (cpu_secs * 1000.0 / ops * 1000.0).round() / 1000.0
+    })
+}
+
 impl CpuUsage {
-    /// `harness 1.2 s, server 8.4 s of 10.0 s wall` for the table.
+    /// `harness 1.2 s, server 8.4 s (0.840 ms/op) in 10.0 s wall` for the table.
     pub(crate) fn describe(&self) -> String {
         let show = |v: Option<f64>| v.map_or("?".to_owned(), |s| format!("{s:.1} s"));
+        let per_op = self
+            .server_cpu_ms_per_op
+            .map_or(String::new(), |ms| format!(" ({ms:.3} ms/op)"));
         format!(
-            "harness {}, server {} in {:.1} s wall",
+            "harness {}, server {}{per_op} in {:.1} s wall",
             show(self.harness_cpu_secs),
             show(self.server_cpu_secs),
             self.wall_secs
@@ -110,9 +131,17 @@ mod tests {
             x = x.wrapping_mul(31).wrapping_add(i);
         }
         assert_ne!(x, 1);
-        let usage = snapshot.usage();
+        let usage = snapshot.usage(4);
         assert!(usage.harness_cpu_secs.is_some());
         assert!(usage.server_cpu_secs.is_some());
+        assert!(usage.server_cpu_ms_per_op.is_some());
         assert!(usage.wall_secs > 0.0);
+    }
+
+    #[test]
+    fn cost_per_operation_is_server_time_over_operations() {
+        assert_eq!(per_op_ms(8.4, 10_000), Some(0.84));
+        assert_eq!(per_op_ms(1.0, 3), Some(333.333));
+        assert_eq!(per_op_ms(1.0, 0), None);
     }
 }

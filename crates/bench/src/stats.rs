@@ -34,7 +34,6 @@ impl Latencies {
     }
 
     /// Number of observations.
-    #[cfg(test)]
     pub(crate) fn count(&self) -> u64 {
         self.histogram.len()
     }

@@ -116,7 +116,7 @@ pub(crate) async fn run(run: &Run, args: &FanoutArgs) -> Result<Section, Scenari
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let _ = stop.send(true);
-    let cpu = cpu.usage();
+    let cpu = cpu.usage(sent.len() as u64);
 
     let mut figures = FanoutFigures {
         members: users.len(),

@@ -72,7 +72,7 @@ pub(crate) async fn run(run: &Run, args: &HistoryArgs) -> Result<Section, Scenar
     let users = Arc::new(users);
     let cpu = CpuSnapshot::take(run.server_pid);
     let (seed_rate, mut errors) = seed(run, &users, &chat, args).await;
-    let seed_cpu = cpu.usage();
+    let seed_cpu = cpu.usage(args.messages);
     let cpu = CpuSnapshot::take(run.server_pid);
     let last_seq = i64::try_from(args.messages).unwrap_or(i64::MAX) + 1;
     let mut bad_pages = 0;
@@ -81,7 +81,7 @@ pub(crate) async fn run(run: &Run, args: &HistoryArgs) -> Result<Section, Scenar
     bad_pages += bad;
     let (deep, deep_rate, bad, e2) = reads(run, &users[0], &chat, last_seq, Page::Deep, args).await;
     bad_pages += bad;
-    let read_cpu = cpu.usage();
+    let read_cpu = cpu.usage(newest.count() + deep.count());
     for (label, count) in e1.into_iter().chain(e2) {
         *errors.entry(label).or_default() += count;
     }

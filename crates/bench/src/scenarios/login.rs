@@ -69,7 +69,7 @@ pub(crate) async fn run(run: &Run, args: &LoginArgs) -> Result<Section, Scenario
     let bar = progress::Timed::start("login: sends only", load.duration);
     let cpu = CpuSnapshot::take(run.server_pid);
     let alone = load::run(run, &load, bar.ops()).await;
-    let cpu_alone = cpu.usage();
+    let cpu_alone = cpu.usage(alone.sends);
     bar.finish();
 
     load.phase = "storm";
@@ -78,7 +78,8 @@ pub(crate) async fn run(run: &Run, args: &LoginArgs) -> Result<Section, Scenario
     let storm = storm(run, &users, args.concurrency, load.duration);
     let (beside, (logins, login_latency, login_errors)) =
         tokio::join!(load::run(run, &load, bar.ops()), storm);
-    let cpu_storm = cpu.usage();
+    // Sends and logins both count: the figure is the server's cost per request.
+    let cpu_storm = cpu.usage(beside.sends + logins);
     bar.finish();
 
     let mut errors = alone.errors.clone();

@@ -21,7 +21,8 @@ pub(crate) struct SendArgs {
     /// Users to register.
     #[arg(long, default_value_t = 64)]
     pub(crate) users: usize,
-    /// Chats to create: half direct, half groups.
+    /// Chats to create: half direct, half groups (`--chats 1`: one hot group chat of
+    /// `--group-size` members that every sender writes into).
     #[arg(long, default_value_t = 32)]
     pub(crate) chats: usize,
     /// Members per group chat.
@@ -67,7 +68,7 @@ pub(crate) async fn run(run: &Run, args: &SendArgs) -> Result<Section, ScenarioE
     let bar = progress::Timed::start("send", load.duration);
     let cpu = CpuSnapshot::take(run.server_pid);
     let result = load::run(run, &load, bar.ops()).await;
-    let cpu = cpu.usage();
+    let cpu = cpu.usage(result.sends);
     bar.finish();
     let sends_per_sec = rate(result.sends, result.elapsed);
     let baseline = match &args.pg_url {

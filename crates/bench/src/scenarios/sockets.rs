@@ -76,7 +76,7 @@ pub(crate) async fn run(run: &Run, args: &SocketsArgs) -> Result<Section, Scenar
         .collect()
         .await;
     let elapsed = started.elapsed();
-    let cpu = cpu.usage();
+    let cpu = cpu.usage(opened.len() as u64);
     bar.finish_and_clear();
     let (mut sockets, mut latencies, mut errors) = (Vec::new(), Latencies::new(), BTreeMap::new());
     for (result, latency) in opened {

@@ -12,11 +12,10 @@ use confab_domain::{ChatId, EventPayload, LoggedEvent, Message, Seq};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
-    QueryTrait,
 };
 use uuid::Uuid;
 
-use super::entities::{chat_events, chat_members, chats};
+use super::entities::{chat_events, chats};
 use super::storage;
 
 /// Locks the chat row for the rest of the transaction without changing it
@@ -36,56 +35,41 @@ pub(super) async fn lock_chat<C: ConnectionTrait>(
 
 /// Takes the chat's next seq and marks the chat active at `now`. Returns the chat
 /// row as updated (its `last_seq` is the new seq), `None` when the chat is gone.
+/// (Sends take their seqs for a whole batch at once, in `send_batch`.)
 pub(super) async fn take_seq<C: ConnectionTrait>(
     txn: &C,
     chat_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<Option<chats::Model>, RepositoryError> {
-    take_seq_where(txn, chat_id, now, None).await
-}
-
-/// [`take_seq`] for a write by `member`: one statement both checks that `member`
-/// belongs to the chat and takes the seq, so a send needs no separate membership
-/// read. `None` when the chat is gone or `member` is not in it (nothing changed).
-pub(super) async fn take_seq_as_member<C: ConnectionTrait>(
-    txn: &C,
-    chat_id: Uuid,
-    member: Uuid,
-    now: DateTime<Utc>,
-) -> Result<Option<chats::Model>, RepositoryError> {
-    take_seq_where(txn, chat_id, now, Some(member)).await
-}
-
-async fn take_seq_where<C: ConnectionTrait>(
-    txn: &C,
-    chat_id: Uuid,
-    now: DateTime<Utc>,
-    member: Option<Uuid>,
-) -> Result<Option<chats::Model>, RepositoryError> {
-    let mut update = chats::Entity::update_many()
+    let rows = chats::Entity::update_many()
         .col_expr(
             chats::Column::LastSeq,
             Expr::col(chats::Column::LastSeq).add(1),
         )
         .col_expr(chats::Column::LastActivityAt, Expr::value(now))
-        .filter(chats::Column::Id.eq(chat_id));
-    if let Some(user_id) = member {
-        // `id IN (SELECT chat_id FROM chat_members WHERE chat_id = … AND user_id = …)`:
-        // portable to SQLite and PostgreSQL, served by the membership primary key.
-        let membership = chat_members::Entity::find()
-            .select_only()
-            .column(chat_members::Column::ChatId)
-            .filter(chat_members::Column::ChatId.eq(chat_id))
-            .filter(chat_members::Column::UserId.eq(user_id))
-            .into_query();
-        update = update.filter(chats::Column::Id.in_subquery(membership));
-    }
-    let rows = update.exec_with_returning(txn).await.map_err(storage)?;
+        .filter(chats::Column::Id.eq(chat_id))
+        .exec_with_returning(txn)
+        .await
+        .map_err(storage)?;
     Ok(rows.into_iter().next())
 }
 
 fn to_json(payload: &EventPayload) -> Result<String, RepositoryError> {
     serde_json::to_string(payload).map_err(RepositoryError::new)
+}
+
+/// The row that stores `entry`; a batch of sends inserts many at once.
+pub(super) fn entry_row(entry: &LoggedEvent) -> Result<chat_events::ActiveModel, RepositoryError> {
+    let message = entry.payload.message();
+    Ok(chat_events::ActiveModel {
+        chat_id: Set(entry.chat_id.as_uuid()),
+        seq: Set(entry.seq.get()),
+        kind: Set(entry.payload.type_name().to_owned()),
+        payload: Set(to_json(&entry.payload)?),
+        created_at: Set(entry.created_at),
+        message_id: Set(message.map(|m| m.id.as_uuid())),
+        message_created_at: Set(message.map(|m| m.created_at)),
+    })
 }
 
 /// Stores `payload` as the entry at `seq` (taken with [`take_seq`] in this transaction).
@@ -96,26 +80,17 @@ pub(super) async fn append<C: ConnectionTrait>(
     now: DateTime<Utc>,
     payload: EventPayload,
 ) -> Result<LoggedEvent, RepositoryError> {
-    let message = payload.message();
-    let row = chat_events::ActiveModel {
-        chat_id: Set(chat_id.as_uuid()),
-        seq: Set(seq.get()),
-        kind: Set(payload.type_name().to_owned()),
-        payload: Set(to_json(&payload)?),
-        created_at: Set(now),
-        message_id: Set(message.map(|m| m.id.as_uuid())),
-        message_created_at: Set(message.map(|m| m.created_at)),
-    };
-    chat_events::Entity::insert(row)
-        .exec_without_returning(txn)
-        .await
-        .map_err(storage)?;
-    Ok(LoggedEvent {
+    let entry = LoggedEvent {
         chat_id,
         seq,
         created_at: now,
         payload,
-    })
+    };
+    chat_events::Entity::insert(entry_row(&entry)?)
+        .exec_without_returning(txn)
+        .await
+        .map_err(storage)?;
+    Ok(entry)
 }
 
 /// Takes the next seq and appends the entry `make` builds for it.

@@ -16,28 +16,36 @@ use super::chat_log::event_from_row;
 use super::chat_queries::{chat_from_row, live_messages, load_chat, message_from_row};
 use super::entities::{chat_events, messages};
 use super::storage;
+use send_queue::SendQueue;
 
 // Visible to the chat repository, whose TTL changes purge through it.
 pub(super) mod purge;
+mod send_batch;
+mod send_queue;
 mod write;
 
-/// The [`MessageRepository`] on PostgreSQL or SQLite.
+/// The [`MessageRepository`] on PostgreSQL or SQLite. Sends go through one queue
+/// per repository (shared by its clones) that commits concurrent sends in batches.
 #[derive(Debug, Clone)]
 pub struct SeaOrmMessageRepository {
     db: DatabaseConnection,
+    sends: SendQueue,
 }
 
 impl SeaOrmMessageRepository {
     /// Uses the given (migrated) database.
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self {
+            sends: SendQueue::new(db.clone()),
+            db,
+        }
     }
 }
 
 #[async_trait]
 impl MessageRepository for SeaOrmMessageRepository {
     async fn send(&self, message: NewMessage) -> Result<SendOutcome, SendWriteError> {
-        write::send(&self.db, message).await
+        self.sends.send(message).await
     }
 
     async fn list(

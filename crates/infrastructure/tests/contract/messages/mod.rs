@@ -17,6 +17,7 @@ use crate::chats::{group, new_users, now};
 use crate::contract_test;
 use crate::support::{Stores, by};
 
+mod batching;
 mod expiry;
 mod membership;
 mod pages;
