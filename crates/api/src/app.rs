@@ -16,7 +16,6 @@ use poem::{Endpoint, EndpointExt, Response, Route};
 use poem_openapi::registry::{MetaApi, Registry};
 use poem_openapi::{OpenApi, OpenApiService};
 
-use crate::docs;
 use crate::endpoints::auth::AuthApi;
 use crate::endpoints::chats::ChatsApi;
 use crate::endpoints::messages::MessagesApi;
@@ -34,6 +33,7 @@ use crate::middleware::security_headers::SecurityHeaders;
 use crate::middleware::uri_limit::UriLimit;
 use crate::state::ApiState;
 use crate::ws::WsApi;
+use crate::{docs, spec};
 
 /// Every `#[OpenApi]` struct served, in spec order.
 pub type Apis = (
@@ -88,7 +88,7 @@ fn service<T: OpenApi>(apis: T) -> OpenApiService<T, ()> {
 /// The OpenAPI document, exactly as `/openapi.json` serves it and
 /// `openapi/openapi.json` holds it.
 pub fn spec_json() -> String {
-    service(SpecOnly::<Apis>(PhantomData)).spec()
+    spec::finish(&service(SpecOnly::<Apis>(PhantomData)).spec())
 }
 
 /// Every route, for metrics labels and `Allow` headers.
@@ -106,17 +106,25 @@ pub fn endpoint(state: ApiState, body_timeout: Duration) -> impl Endpoint<Output
     let routes = Arc::new(route_table());
     let api = service(apis(&state));
     let spec = spec_json();
+    let served_spec = spec.clone();
     let openapi_json = make_sync(move |_| {
         Response::builder()
             .content_type("application/json")
-            .body(spec.clone())
+            .body(served_spec.clone())
     });
     let auth_limit = AuthRateLimit {
         limit: state.rate_limits.auth_per_ip.clone(),
         trust_proxy: state.rate_limits.trust_proxy,
     };
     Route::new()
-        .nest("/docs", docs::endpoint(api.swagger_ui_html()))
+        .nest(
+            "/docs",
+            docs::endpoint(docs::swagger_page(
+                &api.swagger_ui_html(),
+                &api.spec(),
+                &spec,
+            )),
+        )
         .at("/openapi.json", poem::get(openapi_json))
         .nest("/", api)
         .with(BodyLimit::new(MAX_BODY_BYTES))
@@ -129,4 +137,18 @@ pub fn endpoint(state: ApiState, body_timeout: Duration) -> impl Endpoint<Output
         .with(HttpMetrics::new(routes))
         .with(RequestIds)
         .with(SecurityHeaders)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_docs_page_embeds_the_served_spec_and_persists_authorization() {
+        let api = service(SpecOnly::<Apis>(PhantomData));
+        let page = docs::swagger_page(&api.swagger_ui_html(), &api.spec(), &spec_json());
+        assert!(page.contains(&spec_json()));
+        assert!(!page.contains(&api.spec()));
+        assert!(page.contains("persistAuthorization: true,"));
+    }
 }

@@ -14,6 +14,17 @@ use poem::web::Html;
 use poem::{Endpoint, IntoResponse, Route};
 use sha2::{Digest, Sha256};
 
+/// The Swagger UI page poem-openapi rendered (`page`, embedding its own document
+/// `raw_spec`), showing the finished document `spec` instead and remembering the
+/// bearer token across reloads (`persistAuthorization`).
+pub fn swagger_page(page: &str, raw_spec: &str, spec: &str) -> String {
+    page.replacen(raw_spec, spec, 1).replacen(
+        "deepLinking: true,",
+        "deepLinking: true,\n        persistAuthorization: true,",
+        1,
+    )
+}
+
 /// The endpoint serving `html` (the Swagger UI page) at `/` of its nest.
 pub fn endpoint(html: String) -> impl Endpoint {
     let policy = content_security_policy(&html);
@@ -66,6 +77,18 @@ fn inline_elements<'a>(html: &'a str, tag: &str) -> impl Iterator<Item = &'a str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_swagger_page_shows_the_finished_spec_and_keeps_the_token() {
+        let page =
+            "<script>let spec = {\"raw\":1};\nSwaggerUIBundle({deepLinking: true,})</script>";
+        let finished = swagger_page(page, "{\"raw\":1}", "{\"done\":1}");
+        assert!(finished.contains("let spec = {\"done\":1};"), "{finished}");
+        assert!(
+            finished.contains("persistAuthorization: true,"),
+            "{finished}"
+        );
+    }
 
     #[test]
     fn each_inline_script_and_style_is_allowed_by_its_hash_and_nothing_else() {

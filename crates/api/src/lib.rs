@@ -9,5 +9,6 @@ pub mod error;
 pub mod json;
 pub mod middleware;
 pub mod security;
+pub mod spec;
 pub mod state;
 pub mod ws;

@@ -27,12 +27,18 @@ impl BearerAuth {
 }
 
 async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<Authenticated> {
+    authenticate_token(req, &bearer.token).await
+}
+
+/// Checks an access token however it arrived (bearer header or the WebSocket's
+/// query parameter): the JWT, and that its session is still active.
+pub(crate) async fn authenticate_token(req: &Request, token: &str) -> poem::Result<Authenticated> {
     let Some(accounts) = req.data::<AccountService>() else {
         // A wiring bug, not a client error: say 500 and log it.
         return Err(ApiError::internal(&MissingService).into());
     };
     accounts
-        .authenticate(&bearer.token)
+        .authenticate(token)
         .await
         .map_err(|error| ApiError::from(error).into())
 }

@@ -37,23 +37,20 @@ impl PageLimit {
     }
 }
 
-/// One page of a list.
+/// One page of a list, continued by a cursor of type `C`: an opaque string for most
+/// lists, a [`Seq`](confab_domain::Seq) for a chat's messages and log.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Page<T> {
+pub struct Page<T, C = String> {
     /// The items, in the list's order.
     pub items: Vec<T>,
-    /// What to pass as `cursor` for the next page; `None` exactly when nothing more exists.
-    pub next_cursor: Option<String>,
+    /// Where the next page starts; `None` exactly when nothing more exists.
+    pub next_cursor: Option<C>,
 }
 
-impl<T> Page<T> {
+impl<T, C> Page<T, C> {
     /// Builds a page from up to `limit + 1` fetched rows: the extra row only proves
     /// there is more, and `cursor_of` turns the last kept item into the cursor.
-    pub fn from_probe(
-        mut rows: Vec<T>,
-        limit: PageLimit,
-        cursor_of: impl Fn(&T) -> String,
-    ) -> Self {
+    pub fn from_probe(mut rows: Vec<T>, limit: PageLimit, cursor_of: impl Fn(&T) -> C) -> Self {
         let has_more = rows.len() > usize::from(limit.get());
         rows.truncate(usize::from(limit.get()));
         let next_cursor = if has_more {
@@ -68,7 +65,7 @@ impl<T> Page<T> {
     }
 
     /// Converts every item, keeping the cursor.
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U, C> {
         Page {
             items: self.items.into_iter().map(f).collect(),
             next_cursor: self.next_cursor,

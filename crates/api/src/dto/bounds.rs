@@ -79,21 +79,21 @@ impl<const MIN: i64, const MAX: i64> ToJSON for BoundedInt<MIN, MAX> {
     }
 }
 
-/// A path id, documented as a UUID but parsed as any text, so a malformed id is
-/// answered like an unknown one (`404 chat_not_found`, …) rather than as a bad
-/// parameter.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IdText(pub String);
+/// A path id of type `T` (`ChatId`, `UserId`, …), documented as a UUID but parsed
+/// from any text, so a malformed id is answered like an unknown one (`404
+/// chat_not_found`, …) rather than as a bad parameter: it becomes the nil UUID, which
+/// names nothing (ids are UUIDv7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PathId<T>(pub T);
 
-impl IdText {
-    /// The UUID; a malformed id becomes the nil UUID, which names no chat, user or
-    /// message (ids are UUIDv7), so the service answers its usual "not found".
-    pub fn uuid(&self) -> Uuid {
-        Uuid::parse_str(&self.0).unwrap_or(Uuid::nil())
+impl<T: Copy> PathId<T> {
+    /// The typed id.
+    pub const fn id(&self) -> T {
+        self.0
     }
 }
 
-impl Type for IdText {
+impl<T: From<Uuid> + Send + Sync + 'static> Type for PathId<T> {
     const IS_REQUIRED: bool = true;
     type RawValueType = Self;
     type RawElementValueType = Self;
@@ -115,9 +115,9 @@ impl Type for IdText {
     }
 }
 
-impl ParseFromParameter for IdText {
+impl<T: From<Uuid> + Send + Sync + 'static> ParseFromParameter for PathId<T> {
     fn parse_from_parameter(value: &str) -> ParseResult<Self> {
-        Ok(Self(value.to_owned()))
+        Ok(Self(T::from(Uuid::parse_str(value).unwrap_or(Uuid::nil()))))
     }
 }
 
@@ -146,5 +146,14 @@ mod tests {
             let parsed = Limit::parse_from_parameter(not_a_number).map(|l| l.0).ok();
             assert_eq!(parsed, Some(i64::MIN), "{not_a_number}");
         }
+    }
+
+    #[test]
+    fn path_ids_parse_typed_and_a_malformed_one_names_nothing() {
+        let chat = confab_domain::ChatId::generate();
+        let parsed = PathId::<confab_domain::ChatId>::parse_from_parameter(&chat.to_string());
+        assert_eq!(parsed.ok().map(|p| p.id()), Some(chat));
+        let malformed = PathId::<confab_domain::ChatId>::parse_from_parameter("not-a-uuid");
+        assert_eq!(malformed.ok().map(|p| p.id().as_uuid()), Some(Uuid::nil()));
     }
 }

@@ -5,7 +5,7 @@
 
 use confab_application::Page;
 use confab_application::ports::ChatEvent;
-use confab_domain::{EventPayload, LoggedEvent, MemberChange, ReadPosition, Typing};
+use confab_domain::{EventPayload, LoggedEvent, MemberChange, ReadPosition, Seq, Typing};
 use poem_openapi::types::ToJSON;
 use poem_openapi::{Object, Union};
 use uuid::Uuid;
@@ -173,7 +173,7 @@ impl EventDto {
 impl From<ChatEvent> for EventDto {
     fn from(event: ChatEvent) -> Self {
         let chat_id = event.chat_id.as_uuid();
-        let seq = event.seq.map(confab_domain::Seq::get);
+        let seq = event.seq.map(Seq::get);
         macro_rules! wrap {
             ($variant:ident, $object:ident, $data:expr) => {
                 Self::$variant($object {
@@ -212,14 +212,14 @@ pub struct EventPage {
     pub items: Vec<EventDto>,
     /// Pass as `after` for the next page; `null` when nothing more exists yet.
     #[oai(nullable)]
-    pub next_cursor: Option<String>,
+    pub next_cursor: Option<i64>,
 }
 
-impl From<Page<LoggedEvent>> for EventPage {
-    fn from(page: Page<LoggedEvent>) -> Self {
+impl From<Page<LoggedEvent, Seq>> for EventPage {
+    fn from(page: Page<LoggedEvent, Seq>) -> Self {
         Self {
             items: page.items.into_iter().map(Into::into).collect(),
-            next_cursor: page.next_cursor,
+            next_cursor: page.next_cursor.map(Seq::get),
         }
     }
 }

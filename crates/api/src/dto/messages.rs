@@ -3,7 +3,7 @@
 
 use confab_application::Page;
 use confab_application::messages::SendMessage;
-use confab_domain::{Message, MessageId};
+use confab_domain::{Message, MessageId, Seq};
 use poem_openapi::Object;
 use uuid::Uuid;
 
@@ -63,12 +63,12 @@ impl From<Message> for MessageDto {
 #[derive(Debug, Clone, Object)]
 #[oai(rename = "SendMessage")]
 pub struct SendMessageRequest {
-    /// 1..4000 Unicode scalar values, not only white space; kept exactly as sent.
+    /// Not only white space (length in Unicode scalar values); kept exactly as sent.
     pub body: BodyText,
     /// A live message of the same chat to answer.
     #[oai(nullable)]
     pub reply_to_id: Option<Uuid>,
-    /// Up to 64 characters, unique per author and chat: a retry with the same key
+    /// Unique per author and chat: a retry with the same key
     /// returns the original message with 200 instead of sending it again.
     #[oai(nullable)]
     pub client_message_id: Option<ClientMessageIdText>,
@@ -88,7 +88,7 @@ impl From<SendMessageRequest> for SendMessage {
 #[derive(Debug, Clone, Object)]
 #[oai(rename = "EditMessage")]
 pub struct EditMessageRequest {
-    /// The new text, 1..4000 Unicode scalar values, not only white space.
+    /// The new text, not only white space (length in Unicode scalar values).
     pub body: BodyText,
 }
 
@@ -107,17 +107,17 @@ pub struct MarkReadRequest {
 pub struct MessagePage {
     /// The messages and tombstones, ascending by `seq`.
     pub items: Vec<MessageDto>,
-    /// The decimal seq to continue from: pass it as `before` after a newest or
-    /// `before` page, as `after` after an `after` page; `null` when nothing more exists.
+    /// The seq to continue from: pass it as `before` after a newest or `before`
+    /// page, as `after` after an `after` page; `null` when nothing more exists.
     #[oai(nullable)]
-    pub next_cursor: Option<String>,
+    pub next_cursor: Option<i64>,
 }
 
-impl From<Page<Message>> for MessagePage {
-    fn from(page: Page<Message>) -> Self {
+impl From<Page<Message, Seq>> for MessagePage {
+    fn from(page: Page<Message, Seq>) -> Self {
         Self {
             items: page.items.into_iter().map(Into::into).collect(),
-            next_cursor: page.next_cursor,
+            next_cursor: page.next_cursor.map(Seq::get),
         }
     }
 }

@@ -12,6 +12,11 @@ use poem_openapi::types::{
 };
 use serde_json::Value;
 
+use confab_domain::{
+    Bio, ChatName, ClientMessageId, DeviceName, DisplayName, Email, Location, LoginIdentifier,
+    MessageBody, Password, SearchPrefix, Username,
+};
+
 use super::patterns;
 
 /// Declares a request string documented by the given schema fields; a `secret` one
@@ -107,9 +112,13 @@ macro_rules! documented_string {
 documented_string!(
     /// A username: 3 to 32 letters, digits or `_` (folded to lower case).
     UsernameText {
-        pattern: Some("^[A-Za-z0-9_]{3,32}$".to_owned()),
-        min_length: Some(3),
-        max_length: Some(32),
+        pattern: Some(format!(
+            "^[A-Za-z0-9_]{{{},{}}}$",
+            Username::MIN_LEN,
+            Username::MAX_LEN
+        )),
+        min_length: Some(Username::MIN_LEN),
+        max_length: Some(Username::MAX_LEN),
     }
 );
 documented_string!(
@@ -117,15 +126,15 @@ documented_string!(
     /// or control character.
     EmailText {
         pattern: Some(patterns::email()),
-        max_length: Some(254),
+        max_length: Some(Email::MAX_LEN),
     }
 );
 documented_string!(
     /// A password: 8 to 128 characters, any of them (it is only hashed).
     secret PasswordText {
         format: Some("password"),
-        min_length: Some(8),
-        max_length: Some(128),
+        min_length: Some(Password::MIN_LEN),
+        max_length: Some(Password::MAX_LEN),
     }
 );
 documented_string!(
@@ -135,23 +144,28 @@ documented_string!(
 documented_string!(
     /// A display or device name: 1 to 64 characters after trimming white space, at
     /// least one of them visible, no control character or bidi override.
-    NameText { pattern: Some(patterns::name(64)) }
+    NameText { pattern: Some(patterns::name(DisplayName::MAX_LEN.max(DeviceName::MAX_LEN))) }
 );
 documented_string!(
     /// A group name: 1 to 100 characters after trimming, a name like `display_name`.
-    GroupNameText { pattern: Some(patterns::name(100)) }
+    GroupNameText { pattern: Some(patterns::name(ChatName::MAX_LEN)) }
 );
 documented_string!(
     /// Up to 500 characters after trimming, no control character.
-    BioText { pattern: Some(patterns::trimmed_plain(0, 500)) }
+    BioText { pattern: Some(patterns::trimmed_plain(Bio::MIN_LEN, Bio::MAX_LEN)) }
 );
 documented_string!(
     /// Up to 100 characters after trimming, no control character.
-    LocationText { pattern: Some(patterns::trimmed_plain(0, 100)) }
+    LocationText { pattern: Some(patterns::trimmed_plain(Location::MIN_LEN, Location::MAX_LEN)) }
 );
 documented_string!(
     /// A username or an email address (1 to 254 characters after trimming).
-    LoginText { pattern: Some(patterns::trimmed_plain(1, 254)) }
+    LoginText {
+        pattern: Some(patterns::trimmed_plain(
+            LoginIdentifier::MIN_LEN,
+            LoginIdentifier::MAX_LEN
+        ))
+    }
 );
 documented_string!(
     /// A date `YYYY-MM-DD` from 1900-01-01 up to today.
@@ -165,12 +179,12 @@ documented_string!(
     }
 );
 documented_string!(
-    /// A message body: 1 to 4000 characters, not only white space, no control
+    /// A message body: 1 to `MessageBody::MAX_LEN` (4000) characters, not only white space, no control
     /// character but line breaks and tabs.
     BodyText {
         pattern: Some(patterns::body()),
         min_length: Some(1),
-        max_length: Some(4000),
+        max_length: Some(MessageBody::MAX_LEN),
     }
 );
 documented_string!(
@@ -178,12 +192,12 @@ documented_string!(
     ClientMessageIdText {
         pattern: Some(patterns::plain()),
         min_length: Some(1),
-        max_length: Some(64),
+        max_length: Some(ClientMessageId::MAX_LEN),
     }
 );
 documented_string!(
     /// A user-search prefix: 1 to 64 characters after trimming, no control character.
-    SearchText { pattern: Some(patterns::trimmed_plain(1, 64)) }
+    SearchText { pattern: Some(patterns::trimmed_plain(1, SearchPrefix::MAX_LEN)) }
 );
 documented_string!(
     /// The chat list's cursor, in the exact shape the server hands out
@@ -195,7 +209,13 @@ documented_string!(
 );
 documented_string!(
     /// The user search's cursor: the username of the previous page's last user.
-    UserCursorText { pattern: Some("^[a-z0-9_]{3,32}$".to_owned()) }
+    UserCursorText {
+        pattern: Some(format!(
+            "^[a-z0-9_]{{{},{}}}$",
+            Username::MIN_LEN,
+            Username::MAX_LEN
+        ))
+    }
 );
 documented_string!(
     /// The session list's cursor: the id of the previous page's last session.
@@ -217,7 +237,7 @@ mod tests {
         };
         assert_eq!(
             (schema.min_length, schema.max_length),
-            (Some(1), Some(4000))
+            (Some(1), Some(MessageBody::MAX_LEN))
         );
         assert_eq!(schema.pattern, Some(patterns::body()));
         let parsed = BodyText::parse_from_json(Some(Value::from("\u{0}")));

@@ -76,6 +76,7 @@ impl AuthApi {
     #[oai(
         path = "/register",
         method = "post",
+        operation_id = "register",
         transform = "per_client_ip",
         response_header(
             name = "X-RateLimit-Limit",
@@ -103,6 +104,7 @@ impl AuthApi {
     #[oai(
         path = "/login",
         method = "post",
+        operation_id = "login",
         transform = "per_client_ip",
         response_header(
             name = "X-RateLimit-Limit",
@@ -127,6 +129,7 @@ impl AuthApi {
     #[oai(
         path = "/refresh",
         method = "post",
+        operation_id = "refresh",
         transform = "per_client_ip",
         response_header(
             name = "X-RateLimit-Limit",
@@ -147,7 +150,7 @@ impl AuthApi {
     /// Sign out
     ///
     /// Revokes the current session; its access and refresh tokens stop working.
-    #[oai(path = "/logout", method = "post")]
+    #[oai(path = "/logout", method = "post", operation_id = "logout")]
     async fn logout(&self, auth: BearerAuth) -> Result<NoContent, ApiError> {
         self.accounts.logout(auth.caller()).await?;
         Ok(NoContent::Done)

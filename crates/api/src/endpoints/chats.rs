@@ -6,7 +6,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi, Tags as DeriveTags};
 
-use crate::dto::bounds::{IdText, Limit, raw};
+use crate::dto::bounds::{Limit, PathId, raw};
 use crate::dto::chat_requests::{
     AddMembersRequest, ChangeRoleRequest, CreateChatRequest, UpdateChatRequest, user_ids,
 };
@@ -53,7 +53,7 @@ impl ChatsApi {
     /// `direct` with one other user (one chat per pair: `200` with the existing one),
     /// or a `group` with a name, of which I become the `owner`. Myself alone in a
     /// direct chat is `400 invalid_member`; an unknown id `404 user_not_found`.
-    #[oai(path = "/chats", method = "post")]
+    #[oai(path = "/chats", method = "post", operation_id = "createChat")]
     async fn create(
         &self,
         auth: BearerAuth,
@@ -71,7 +71,7 @@ impl ChatsApi {
     ///
     /// Most recent activity first (ties by id), each with its last message and my
     /// unread count.
-    #[oai(path = "/chats", method = "get")]
+    #[oai(path = "/chats", method = "get", operation_id = "listChats")]
     async fn list(
         &self,
         auth: BearerAuth,
@@ -94,17 +94,14 @@ impl ChatsApi {
     /// Get a chat
     ///
     /// With its members, last message and my unread count. Not a member: `404`.
-    #[oai(path = "/chats/:id", method = "get")]
+    #[oai(path = "/chats/:id", method = "get", operation_id = "getChat")]
     async fn get(
         &self,
         auth: BearerAuth,
         /// The chat id.
-        id: Path<IdText>,
+        id: Path<PathId<ChatId>>,
     ) -> Result<Json<ChatDto>, ApiError> {
-        let view = self
-            .chats
-            .get(auth.caller(), ChatId::from_uuid(id.0.uuid()))
-            .await?;
+        let view = self.chats.get(auth.caller(), id.0.id()).await?;
         Ok(Json(view.into()))
     }
 
@@ -113,17 +110,17 @@ impl ChatsApi {
     /// Rename a group (admin/owner) or set the message lifetime (`null` keeps messages
     /// forever; either member of a direct chat, admin/owner of a group). One
     /// `chat.updated` event however many fields change.
-    #[oai(path = "/chats/:id", method = "patch")]
+    #[oai(path = "/chats/:id", method = "patch", operation_id = "updateChat")]
     async fn update(
         &self,
         auth: BearerAuth,
         /// The chat id.
-        id: Path<IdText>,
+        id: Path<PathId<ChatId>>,
         body: ApiJson<UpdateChatRequest>,
     ) -> Result<Json<ChatDto>, ApiError> {
         let view = self
             .chats
-            .update(auth.caller(), ChatId::from_uuid(id.0.uuid()), body.0.into())
+            .update(auth.caller(), id.0.id(), body.0.into())
             .await?;
         Ok(Json(view.into()))
     }
@@ -131,21 +128,21 @@ impl ChatsApi {
     /// Add group members
     ///
     /// Admin/owner only. Adding someone who is already a member changes nothing.
-    #[oai(path = "/chats/:id/members", method = "post")]
+    #[oai(
+        path = "/chats/:id/members",
+        method = "post",
+        operation_id = "addMembers"
+    )]
     async fn add_members(
         &self,
         auth: BearerAuth,
         /// The chat id.
-        id: Path<IdText>,
+        id: Path<PathId<ChatId>>,
         body: ApiJson<AddMembersRequest>,
     ) -> Result<Json<ChatDto>, ApiError> {
         let view = self
             .chats
-            .add_members(
-                auth.caller(),
-                ChatId::from_uuid(id.0.uuid()),
-                user_ids(body.0.user_ids),
-            )
+            .add_members(auth.caller(), id.0.id(), user_ids(body.0.user_ids))
             .await?;
         Ok(Json(view.into()))
     }
@@ -155,21 +152,21 @@ impl ChatsApi {
     /// My own id leaves the group. The owner removes anyone, an admin plain members.
     /// An owner who leaves hands ownership to the longest-standing admin, else member;
     /// the last member leaving deletes the chat.
-    #[oai(path = "/chats/:id/members/:user_id", method = "delete")]
+    #[oai(
+        path = "/chats/:id/members/:user_id",
+        method = "delete",
+        operation_id = "removeMember"
+    )]
     async fn remove_member(
         &self,
         auth: BearerAuth,
         /// The chat id.
-        id: Path<IdText>,
+        id: Path<PathId<ChatId>>,
         /// The member to remove.
-        user_id: Path<IdText>,
+        user_id: Path<PathId<UserId>>,
     ) -> Result<NoContent, ApiError> {
         self.chats
-            .remove_member(
-                auth.caller(),
-                ChatId::from_uuid(id.0.uuid()),
-                UserId::from_uuid(user_id.0.uuid()),
-            )
+            .remove_member(auth.caller(), id.0.id(), user_id.0.id())
             .await?;
         Ok(NoContent::Done)
     }
@@ -178,24 +175,23 @@ impl ChatsApi {
     ///
     /// Owner only: promote or demote (`admin` / `member`), or hand the group over
     /// (`owner`; I become `admin`). The owner cannot demote itself.
-    #[oai(path = "/chats/:id/members/:user_id", method = "patch")]
+    #[oai(
+        path = "/chats/:id/members/:user_id",
+        method = "patch",
+        operation_id = "changeMemberRole"
+    )]
     async fn change_role(
         &self,
         auth: BearerAuth,
         /// The chat id.
-        id: Path<IdText>,
+        id: Path<PathId<ChatId>>,
         /// The member whose role changes.
-        user_id: Path<IdText>,
+        user_id: Path<PathId<UserId>>,
         body: ApiJson<ChangeRoleRequest>,
     ) -> Result<Json<MemberDto>, ApiError> {
         let member = self
             .chats
-            .change_role(
-                auth.caller(),
-                ChatId::from_uuid(id.0.uuid()),
-                UserId::from_uuid(user_id.0.uuid()),
-                body.0.role.into(),
-            )
+            .change_role(auth.caller(), id.0.id(), user_id.0.id(), body.0.role.into())
             .await?;
         Ok(Json(member.into()))
     }

@@ -8,7 +8,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi, Tags as DeriveTags};
 
-use crate::dto::bounds::{IdText, Limit, SeqNumber, raw};
+use crate::dto::bounds::{Limit, PathId, SeqNumber, raw};
 use crate::dto::common::NoContent;
 use crate::dto::events::EventPage;
 use crate::dto::messages::{
@@ -63,25 +63,22 @@ impl MessagesApi {
     #[oai(
         path = "/chats/:id/messages",
         method = "post",
-        transform = "rate_limit_headers"
+        transform = "rate_limit_headers",
+        operation_id = "sendMessage"
     )]
     async fn send(
         &self,
         auth: BearerAuth,
         slot: Data<&RateSlot>,
         /// The chat id.
-        id: Path<IdText>,
+        id: Path<PathId<ChatId>>,
         body: ApiJson<SendMessageRequest>,
     ) -> Result<MessageSent, ApiError> {
         let caller = auth.caller();
         let key = send_rate_key(caller.user_id);
         self.send_limit.check_into(&slot, &key).await?;
         Ok(
-            match self
-                .messages
-                .send(caller, ChatId::from_uuid(id.0.uuid()), body.0.into())
-                .await?
-            {
+            match self.messages.send(caller, id.0.id(), body.0.into()).await? {
                 Sent::Created(written) => MessageSent::Created(Json(written.message.into())),
                 Sent::Existing(message) => MessageSent::Existing(Json(message.into())),
             },
@@ -93,12 +90,16 @@ impl MessagesApi {
     /// Items ascending by `seq`, tombstones included. Without `before`/`after`: the
     /// newest page. `next_cursor` is the seq to pass as `before` (newest and `before`
     /// pages) or as `after` (`after` pages); `null` when nothing more exists.
-    #[oai(path = "/chats/:id/messages", method = "get")]
+    #[oai(
+        path = "/chats/:id/messages",
+        method = "get",
+        operation_id = "listMessages"
+    )]
     async fn list(
         &self,
         auth: BearerAuth,
         /// The chat id.
-        id: Path<IdText>,
+        id: Path<PathId<ChatId>>,
         /// Only messages with a lower seq (not with `after`).
         before: Query<Option<SeqNumber>>,
         /// Only messages with a higher seq (not with `before`).
@@ -110,7 +111,7 @@ impl MessagesApi {
             .messages
             .list(
                 auth.caller(),
-                ChatId::from_uuid(id.0.uuid()),
+                id.0.id(),
                 raw(before.0),
                 raw(after.0),
                 raw(limit.0),
@@ -122,22 +123,22 @@ impl MessagesApi {
     /// Get a message
     ///
     /// A tombstone too; an expired message is `404 message_not_found`.
-    #[oai(path = "/chats/:id/messages/:message_id", method = "get")]
+    #[oai(
+        path = "/chats/:id/messages/:message_id",
+        method = "get",
+        operation_id = "getMessage"
+    )]
     async fn get(
         &self,
         auth: BearerAuth,
         /// The chat id.
-        id: Path<IdText>,
+        id: Path<PathId<ChatId>>,
         /// The message id.
-        message_id: Path<IdText>,
+        message_id: Path<PathId<MessageId>>,
     ) -> Result<Json<MessageDto>, ApiError> {
         let message = self
             .messages
-            .get(
-                auth.caller(),
-                ChatId::from_uuid(id.0.uuid()),
-                MessageId::from_uuid(message_id.0.uuid()),
-            )
+            .get(auth.caller(), id.0.id(), message_id.0.id())
             .await?;
         Ok(Json(message.into()))
     }
@@ -145,24 +146,23 @@ impl MessagesApi {
     /// Edit a message
     ///
     /// The author only; sets `edited_at`. A deleted message is `409 message_deleted`.
-    #[oai(path = "/chats/:id/messages/:message_id", method = "patch")]
+    #[oai(
+        path = "/chats/:id/messages/:message_id",
+        method = "patch",
+        operation_id = "editMessage"
+    )]
     async fn edit(
         &self,
         auth: BearerAuth,
         /// The chat id.
-        id: Path<IdText>,
+        id: Path<PathId<ChatId>>,
         /// The message id.
-        message_id: Path<IdText>,
+        message_id: Path<PathId<MessageId>>,
         body: ApiJson<EditMessageRequest>,
     ) -> Result<Json<MessageDto>, ApiError> {
         let message = self
             .messages
-            .edit(
-                auth.caller(),
-                ChatId::from_uuid(id.0.uuid()),
-                MessageId::from_uuid(message_id.0.uuid()),
-                body.0.body.0,
-            )
+            .edit(auth.caller(), id.0.id(), message_id.0.id(), body.0.body.0)
             .await?;
         Ok(Json(message.into()))
     }
@@ -171,21 +171,21 @@ impl MessagesApi {
     ///
     /// The author, or a group admin/owner. It stays as a tombstone (`body` null,
     /// `deleted_at` set); deleting a tombstone again is `204` and changes nothing.
-    #[oai(path = "/chats/:id/messages/:message_id", method = "delete")]
+    #[oai(
+        path = "/chats/:id/messages/:message_id",
+        method = "delete",
+        operation_id = "deleteMessage"
+    )]
     async fn delete(
         &self,
         auth: BearerAuth,
         /// The chat id.
-        id: Path<IdText>,
+        id: Path<PathId<ChatId>>,
         /// The message id.
-        message_id: Path<IdText>,
+        message_id: Path<PathId<MessageId>>,
     ) -> Result<NoContent, ApiError> {
         self.messages
-            .delete(
-                auth.caller(),
-                ChatId::from_uuid(id.0.uuid()),
-                MessageId::from_uuid(message_id.0.uuid()),
-            )
+            .delete(auth.caller(), id.0.id(), message_id.0.id())
             .await?;
         Ok(NoContent::Done)
     }
@@ -194,16 +194,16 @@ impl MessagesApi {
     ///
     /// Moves my `last_read_seq` forward (a lower seq changes nothing; past `last_seq`
     /// is clamped). Members see a `read.updated` event when it moves.
-    #[oai(path = "/chats/:id/read", method = "post")]
+    #[oai(path = "/chats/:id/read", method = "post", operation_id = "markRead")]
     async fn mark_read(
         &self,
         auth: BearerAuth,
         /// The chat id.
-        id: Path<IdText>,
+        id: Path<PathId<ChatId>>,
         body: ApiJson<MarkReadRequest>,
     ) -> Result<NoContent, ApiError> {
         self.messages
-            .mark_read(auth.caller(), ChatId::from_uuid(id.0.uuid()), body.0.seq.0)
+            .mark_read(auth.caller(), id.0.id(), body.0.seq.0)
             .await?;
         Ok(NoContent::Done)
     }
@@ -213,12 +213,16 @@ impl MessagesApi {
     /// The events after `after` (default 0), ascending: the same objects the
     /// WebSocket sends, for catching up after a disconnect. Pass `next_cursor` as
     /// `after`. Seqs of expired messages are skipped.
-    #[oai(path = "/chats/:id/events", method = "get")]
+    #[oai(
+        path = "/chats/:id/events",
+        method = "get",
+        operation_id = "listEvents"
+    )]
     async fn events(
         &self,
         auth: BearerAuth,
         /// The chat id.
-        id: Path<IdText>,
+        id: Path<PathId<ChatId>>,
         /// The last seq already seen (default 0).
         after: Query<Option<SeqNumber>>,
         /// Page size, 1..100 (default 50).
@@ -226,12 +230,7 @@ impl MessagesApi {
     ) -> Result<Json<EventPage>, ApiError> {
         let page = self
             .messages
-            .events(
-                auth.caller(),
-                ChatId::from_uuid(id.0.uuid()),
-                raw(after.0),
-                raw(limit.0),
-            )
+            .events(auth.caller(), id.0.id(), raw(after.0), raw(limit.0))
             .await?;
         Ok(Json(page.into()))
     }

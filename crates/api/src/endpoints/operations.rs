@@ -74,7 +74,7 @@ impl OperationsApi {
     /// Liveness
     ///
     /// 200 while the process runs.
-    #[oai(path = "/health", method = "get")]
+    #[oai(path = "/health", method = "get", operation_id = "getHealth")]
     async fn health(&self) -> Health {
         Health::Alive(Status::ok())
     }
@@ -82,7 +82,7 @@ impl OperationsApi {
     /// Readiness
     ///
     /// 200 when the database answers, else 503.
-    #[oai(path = "/ready", method = "get")]
+    #[oai(path = "/ready", method = "get", operation_id = "getReadiness")]
     async fn ready(&self) -> Readiness {
         if (self.operations.readiness)().await {
             Readiness::Ready(Status::ok())
@@ -100,7 +100,7 @@ impl OperationsApi {
     ///
     /// Text exposition: `http_requests_total{method,route,status}`,
     /// `http_request_duration_seconds`, `ws_open_sockets`, `events_published_total`.
-    #[oai(path = "/metrics", method = "get")]
+    #[oai(path = "/metrics", method = "get", operation_id = "getMetrics")]
     async fn metrics(&self) -> Metrics {
         Metrics::Text(PlainText((self.operations.metrics)()))
     }

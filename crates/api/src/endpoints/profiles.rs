@@ -1,11 +1,12 @@
 //! `/me` and `/users`: my profile, others' profiles under the privacy rules, search.
 
 use confab_application::profiles::ProfileService;
+use confab_domain::UserId;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi, Tags as DeriveTags};
 
-use crate::dto::bounds::{Limit, raw};
+use crate::dto::bounds::{Limit, PathId, raw};
 use crate::dto::profiles::{MeDto, UpdateMeRequest, UserPage, UserProfileDto};
 use crate::dto::text::{SearchText, UserCursorText};
 use crate::error::ApiError;
@@ -57,7 +58,7 @@ impl ProfilesApi {
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Users")]
 impl ProfilesApi {
     /// Get my profile
-    #[oai(path = "/me", method = "get")]
+    #[oai(path = "/me", method = "get", operation_id = "getMe")]
     async fn me(&self, auth: BearerAuth) -> Result<MyProfile, ApiError> {
         let user = self.profiles.me(auth.caller()).await?;
         Ok(MyProfile::Ok(Json(user.into())))
@@ -67,7 +68,7 @@ impl ProfilesApi {
     ///
     /// Absent fields stay unchanged, `null` clears a clearable field, unknown fields
     /// are ignored. Changing `email` needs `current_password`.
-    #[oai(path = "/me", method = "patch")]
+    #[oai(path = "/me", method = "patch", operation_id = "updateMe")]
     async fn update_me(
         &self,
         auth: BearerAuth,
@@ -84,14 +85,14 @@ impl ProfilesApi {
     ///
     /// Others never see `email`; a private profile shows others only `id, username,
     /// display_name, bio, is_private`.
-    #[oai(path = "/users/:id", method = "get")]
+    #[oai(path = "/users/:id", method = "get", operation_id = "getUser")]
     async fn get_user(
         &self,
         auth: BearerAuth,
         /// The user id.
-        id: Path<String>,
+        id: Path<PathId<UserId>>,
     ) -> Result<UserProfile, ApiError> {
-        let view = self.profiles.get_user(auth.caller(), &id.0).await?;
+        let view = self.profiles.get_user(auth.caller(), id.0.id()).await?;
         Ok(UserProfile::Ok(Json(view.into())))
     }
 
@@ -99,7 +100,7 @@ impl ProfilesApi {
     ///
     /// Prefix search over username and display name, case-insensitive (`%` and `_`
     /// are literal), sorted by username; each item as `GET /users/{id}` shows it.
-    #[oai(path = "/users", method = "get")]
+    #[oai(path = "/users", method = "get", operation_id = "searchUsers")]
     async fn search(
         &self,
         auth: BearerAuth,

@@ -1,12 +1,13 @@
 //! `/sessions` and `/me/password`: my device sessions and what revokes them.
 
 use confab_application::accounts::AccountService;
+use confab_domain::SessionId;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi, Tags as DeriveTags};
 
 use crate::dto::accounts::{ChangePasswordRequest, SessionPage};
-use crate::dto::bounds::{Limit, raw};
+use crate::dto::bounds::{Limit, PathId, raw};
 use crate::dto::common::NoContent;
 use crate::dto::text::SessionCursorText;
 use crate::error::ApiError;
@@ -44,7 +45,7 @@ impl SessionsApi {
     /// List my sessions
     ///
     /// Active sessions, newest first; `current` marks the one making the request.
-    #[oai(path = "/sessions", method = "get")]
+    #[oai(path = "/sessions", method = "get", operation_id = "listSessions")]
     async fn list(
         &self,
         auth: BearerAuth,
@@ -64,14 +65,20 @@ impl SessionsApi {
     ///
     /// Revokes one of my sessions (the current one too, which signs me out). Its
     /// access tokens stop working at once.
-    #[oai(path = "/sessions/:id", method = "delete")]
+    #[oai(
+        path = "/sessions/:id",
+        method = "delete",
+        operation_id = "revokeSession"
+    )]
     async fn revoke(
         &self,
         auth: BearerAuth,
         /// The session id.
-        id: Path<String>,
+        id: Path<PathId<SessionId>>,
     ) -> Result<NoContent, ApiError> {
-        self.accounts.revoke_session(auth.caller(), &id.0).await?;
+        self.accounts
+            .revoke_session(auth.caller(), id.0.id())
+            .await?;
         Ok(NoContent::Done)
     }
 
@@ -79,7 +86,7 @@ impl SessionsApi {
     ///
     /// Needs the current password (`403 invalid_password` when wrong); revokes all
     /// my other sessions.
-    #[oai(path = "/me/password", method = "put")]
+    #[oai(path = "/me/password", method = "put", operation_id = "changePassword")]
     async fn change_password(
         &self,
         auth: BearerAuth,

@@ -1,6 +1,6 @@
 //! `GET /api/v1/ws`: authenticate (header or `?access_token=`), then upgrade.
 
-use confab_application::accounts::{AccountService, Authenticated};
+use confab_application::accounts::Authenticated;
 use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 use poem::Request;
@@ -12,7 +12,7 @@ use poem_openapi::{OpenApi, SecurityScheme, Tags as DeriveTags};
 use super::Gateway;
 use super::connection::serve;
 use crate::error::{ApiError, ErrorCode};
-use crate::security::BearerAuth;
+use crate::security::{BearerAuth, authenticate_token};
 
 /// The largest frame a client may send; a bigger one ends the connection.
 const MAX_FRAME_BYTES: usize = 64 * 1024;
@@ -43,19 +43,8 @@ enum ApiTags {
 pub(super) struct QueryToken(Authenticated);
 
 async fn authenticate_query(req: &Request, key: ApiKey) -> poem::Result<Authenticated> {
-    let Some(accounts) = req.data::<AccountService>() else {
-        return Err(ApiError::internal(&MissingService).into());
-    };
-    accounts
-        .authenticate(&key.key)
-        .await
-        .map_err(|error| ApiError::from(error).into())
+    authenticate_token(req, &key.key).await
 }
-
-/// The router was built without the account service in its data.
-#[derive(Debug, thiserror::Error)]
-#[error("AccountService missing from request data")]
-struct MissingService;
 
 /// The bearer header, or the query parameter.
 #[derive(SecurityScheme)]
@@ -103,7 +92,7 @@ impl WsApi {
     /// `{"type":"error","code","detail"}` and the socket stays open. Close codes: 4401
     /// session revoked, 4008 slow consumer (reconnect and catch up), 4000 heartbeat
     /// timeout, 1011 server error, 1012 node shutting down. See docs/realtime.md.
-    #[oai(path = "/ws", method = "get")]
+    #[oai(path = "/ws", method = "get", operation_id = "openWebSocket")]
     // poem-openapi requires operations to be async, even one that only upgrades.
     #[allow(clippy::unused_async)]
     async fn connect(
@@ -118,7 +107,7 @@ impl WsApi {
             )
             .with_status(StatusCode::BAD_REQUEST));
         };
-        // The largest legitimate frame is a `message.send` of 4,000 characters; a
+        // The largest legitimate frame is a `message.send` of `MessageBody::MAX_LEN` characters; a
         // 64 KiB cap keeps a client from making the server buffer megabytes. Clients
         // send little, so a 4 KiB read buffer (tungstenite allocates and zero-fills
         // 128 KiB per socket by default) cuts an idle socket from about 131 KB to

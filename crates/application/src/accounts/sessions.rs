@@ -71,11 +71,8 @@ impl AccountService {
     pub async fn revoke_session(
         &self,
         auth: &Authenticated,
-        session_id: &str,
+        session_id: SessionId,
     ) -> Result<(), RevokeSessionError> {
-        let session_id: SessionId = session_id
-            .parse()
-            .map_err(|_| RevokeSessionError::SessionNotFound)?;
         let revoked = self
             .sessions
             .revoke(auth.user_id, session_id, self.clock.now())

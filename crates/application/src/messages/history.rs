@@ -18,7 +18,7 @@ impl MessageService {
         before: Option<i64>,
         after: Option<i64>,
         limit: Option<i64>,
-    ) -> Result<Page<Message>, ListMessagesError> {
+    ) -> Result<Page<Message, Seq>, ListMessagesError> {
         let caller = auth.user_id;
         let query = HistoryQuery::parse(before, after, limit)?;
         if self.membership(chat_id, caller).await?.is_none() {
@@ -58,7 +58,7 @@ impl MessageService {
         chat_id: ChatId,
         after: Option<i64>,
         limit: Option<i64>,
-    ) -> Result<Page<LoggedEvent>, ListEventsError> {
+    ) -> Result<Page<LoggedEvent, Seq>, ListEventsError> {
         let caller = auth.user_id;
         let (after, limit) = parse_events_query(after, limit)?;
         if self.membership(chat_id, caller).await?.is_none() {
@@ -68,7 +68,7 @@ impl MessageService {
             .messages
             .events_after(chat_id, after, limit.probe(), self.clock.now())
             .await?;
-        Ok(Page::from_probe(rows, limit, |event| event.seq.to_string()))
+        Ok(Page::from_probe(rows, limit, |event| event.seq))
     }
 }
 

@@ -52,7 +52,11 @@ impl HistoryQuery {
 /// the page's far end: below it for newest/`before` pages (the cursor is then the
 /// lowest kept seq, to pass as `before`), above it for `after` pages (the highest
 /// kept seq, to pass as `after`). No probe row means nothing more: no cursor.
-pub fn next_cursor(mut rows: Vec<Message>, window: SeqWindow, limit: PageLimit) -> Page<Message> {
+pub fn next_cursor(
+    mut rows: Vec<Message>,
+    window: SeqWindow,
+    limit: PageLimit,
+) -> Page<Message, Seq> {
     let limit = usize::from(limit.get());
     if rows.len() <= limit {
         return Page {
@@ -63,11 +67,11 @@ pub fn next_cursor(mut rows: Vec<Message>, window: SeqWindow, limit: PageLimit) 
     let next_cursor = match window {
         SeqWindow::Newest | SeqWindow::Before(_) => {
             rows.drain(..rows.len() - limit);
-            rows.first().map(|m| m.seq.to_string())
+            rows.first().map(|m| m.seq)
         }
         SeqWindow::After(_) => {
             rows.truncate(limit);
-            rows.last().map(|m| m.seq.to_string())
+            rows.last().map(|m| m.seq)
         }
     };
     Page {
@@ -100,7 +104,7 @@ mod tests {
         .collect()
     }
 
-    fn seqs(page: &Page<Message>) -> Vec<i64> {
+    fn seqs(page: &Page<Message, Seq>) -> Vec<i64> {
         page.items.iter().map(|m| m.seq.get()).collect()
     }
 
@@ -116,7 +120,7 @@ mod tests {
         ] {
             let page = next_cursor(messages(2..=8), window, limit(6));
             assert_eq!(seqs(&page), vec![3, 4, 5, 6, 7, 8]);
-            assert_eq!(page.next_cursor.as_deref(), Some("3"));
+            assert_eq!(page.next_cursor.map(Seq::get), Some(3));
         }
     }
 
@@ -124,7 +128,7 @@ mod tests {
     fn after_pages_drop_the_highest_probe_row() {
         let page = next_cursor(messages(4..=7), SeqWindow::After(Seq::FIRST), limit(3));
         assert_eq!(seqs(&page), vec![4, 5, 6]);
-        assert_eq!(page.next_cursor.as_deref(), Some("6"));
+        assert_eq!(page.next_cursor.map(Seq::get), Some(6));
     }
 
     #[test]
@@ -166,10 +170,9 @@ mod tests {
             let rows = stored_window(stored, window, usize::from(limit.get()) + 1);
             let page = next_cursor(rows, window, limit);
             pages.push(seqs(&page));
-            let Some(cursor) = page.next_cursor else {
+            let Some(seq) = page.next_cursor else {
                 return pages;
             };
-            let seq = Seq::new(cursor.parse().expect("decimal")).expect("valid");
             window = match start {
                 SeqWindow::After(_) => SeqWindow::After(seq),
                 SeqWindow::Newest | SeqWindow::Before(_) => SeqWindow::Before(seq),

@@ -67,9 +67,8 @@ impl ProfileService {
     pub async fn get_user(
         &self,
         auth: &Authenticated,
-        id: &str,
+        id: UserId,
     ) -> Result<ProfileView, GetUserError> {
-        let id: UserId = id.parse().map_err(|_| GetUserError::UserNotFound)?;
         let user = self
             .users
             .get(id)

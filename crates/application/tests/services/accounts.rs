@@ -9,7 +9,7 @@ use confab_application::accounts::{
     SignedIn,
 };
 use confab_application::ports::{HashError, Notification, PasswordHash, PasswordHasher};
-use confab_domain::Password;
+use confab_domain::{Password, SessionId};
 use confab_infrastructure::security::Argon2PasswordHasher;
 
 use crate::support::{ACCESS_TTL_SECONDS, Ports};
@@ -183,7 +183,7 @@ async fn revoking_a_session_stops_its_access_token_at_once() {
     let (_, phone) = sign_in(&service, "alice").await;
     let (tablet_tokens, tablet) = sign_in(&service, "alice").await;
     service
-        .revoke_session(&phone, &tablet.session_id.to_string())
+        .revoke_session(&phone, tablet.session_id)
         .await
         .expect("mine");
     let rejected = service
@@ -192,8 +192,8 @@ async fn revoking_a_session_stops_its_access_token_at_once() {
     assert!(matches!(rejected, Err(AuthenticateError::Unauthorized)));
     assert_eq!(revoked(&ports, &tablet).await, Some(true));
     assert_eq!(revoked(&ports, &phone).await, Some(false));
-    for id in [tablet.session_id.to_string(), "garbage".into()] {
-        let again = service.revoke_session(&phone, &id).await;
+    for id in [tablet.session_id, SessionId::from_uuid(uuid::Uuid::nil())] {
+        let again = service.revoke_session(&phone, id).await;
         assert!(matches!(again, Err(RevokeSessionError::SessionNotFound)));
     }
     let garbage = service.authenticate("not-a-token").await;
@@ -218,9 +218,7 @@ async fn someone_elses_session_is_not_found() {
         .await
         .expect("valid");
     let (_, alice) = sign_in(&service, "alice").await;
-    let result = service
-        .revoke_session(&alice, &bob.session_id.to_string())
-        .await;
+    let result = service.revoke_session(&alice, bob.session_id).await;
     assert!(matches!(result, Err(RevokeSessionError::SessionNotFound)));
     assert_eq!(revoked(&ports, &bob).await, Some(false));
     assert!(ports.published().is_empty());

@@ -121,8 +121,8 @@ async fn other_profiles_follow_the_privacy_rules() {
     let alice = register(&ports, "alice", None).await;
     let bob = register(&ports, "bob", None).await;
     let profiles = ports.profiles();
-    let bob_id = bob.user_id.to_string();
-    let public = profiles.get_user(&alice, &bob_id).await.expect("bob");
+    let bob_id = bob.user_id;
+    let public = profiles.get_user(&alice, bob_id).await.expect("bob");
     assert!(matches!(public, ProfileView::Public(_)));
     profiles
         .update_me(
@@ -134,12 +134,12 @@ async fn other_profiles_follow_the_privacy_rules() {
         )
         .await
         .expect("go private");
-    let private = profiles.get_user(&alice, &bob_id).await.expect("bob");
+    let private = profiles.get_user(&alice, bob_id).await.expect("bob");
     assert!(matches!(private, ProfileView::Restricted(_)));
-    let own = profiles.get_user(&bob, &bob_id).await.expect("me");
+    let own = profiles.get_user(&bob, bob_id).await.expect("me");
     assert!(matches!(own, ProfileView::Own(_)));
-    for id in ["nope".to_owned(), UserId::generate().to_string()] {
-        let missing = profiles.get_user(&alice, &id).await;
+    for id in [UserId::from_uuid(uuid::Uuid::nil()), UserId::generate()] {
+        let missing = profiles.get_user(&alice, id).await;
         assert!(matches!(missing, Err(GetUserError::UserNotFound)), "{id}");
     }
 }

@@ -184,7 +184,7 @@ fn page(
     let top = q.before.map_or(last, |b| (b - 1).min(last));
     let low = (top - q.limit.unwrap_or(50) + 1).max(2);
     let items: Vec<Value> = (low..=top).map(|seq| json!({"seq": seq})).collect();
-    Json(json!({"items": items, "next_cursor": (low > 2).then(|| low.to_string())})).into_response()
+    Json(json!({"items": items, "next_cursor": (low > 2).then_some(low)})).into_response()
 }
 
 #[handler]

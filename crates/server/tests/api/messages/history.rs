@@ -31,7 +31,8 @@ async fn walk(
     loop {
         let page = get_ok(app, user, &format!("{base}?limit=3{query}")).await;
         pages.push(seqs(&page));
-        match page["next_cursor"].as_str() {
+        // A seq cursor is a JSON integer, the type `before`/`after` take.
+        match page["next_cursor"].as_i64() {
             Some(cursor) => query = format!("&{param}={cursor}"),
             None => return pages,
         }
@@ -167,7 +168,7 @@ async fn the_event_log_replays_every_change_in_order(app: TestApp) {
     // Paging: next_cursor is the highest seq, passed as `after`.
     let first = get_ok(&app, &bob, &format!("{base}?limit=2")).await;
     assert_eq!(seqs(&first), vec![1, 2]);
-    assert_eq!(first["next_cursor"], "2");
+    assert_eq!(first["next_cursor"], json!(2));
     let rest = get_ok(&app, &bob, &format!("{base}?after=2&limit=10")).await;
     assert_eq!(seqs(&rest), vec![3, 4, 5]);
     let past = get_ok(&app, &bob, &format!("{base}?after=99")).await;

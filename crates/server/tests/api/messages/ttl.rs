@@ -96,7 +96,7 @@ async fn pages_skip_expired_messages_each_live_one_exactly_once(app: TestApp) {
             for item in page["items"].as_array().expect("items") {
                 seen.push(item["seq"].clone());
             }
-            match page["next_cursor"].as_str() {
+            match page["next_cursor"].as_i64() {
                 Some(cursor) => query = format!("&{param}={cursor}"),
                 None => break,
             }

@@ -167,8 +167,8 @@ pub(crate) async fn events_after(app: &TestApp, token: &str, chat: &str, after: 
         assert_eq!(response.status(), 200);
         let page: Value = response.json().await.expect("page");
         events.extend(page["items"].as_array().expect("items").iter().cloned());
-        match page["next_cursor"].as_str() {
-            Some(cursor) => after = cursor.parse().expect("seq cursor"),
+        match page["next_cursor"].as_i64() {
+            Some(cursor) => after = cursor,
             None => return events,
         }
     }
