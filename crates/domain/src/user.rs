@@ -112,6 +112,8 @@ impl Email {
     pub fn parse(input: impl Into<String>) -> Result<Self, ValueError> {
         const EXPECTED: &str = "an email address like name@example.com";
         let input = input.into();
+        // The limit counts the text as sent, as the schema's `maxLength` does.
+        check_len(&input, 0, Self::MAX_LEN)?;
         let email = input.trim().to_owned();
         check_len(&email, 3, Self::MAX_LEN)?;
         TextRule::Plain.check(&input)?;
@@ -334,6 +336,20 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn email_length_counts_the_text_as_sent() {
+        // The schema's `maxLength` counts surrounding white space too; so does the
+        // domain, or a schema-violating address would be accepted.
+        let address = format!("{}@example.com", "a".repeat(Email::MAX_LEN - 12));
+        assert!(Email::parse(address.clone()).is_ok());
+        assert_eq!(
+            Email::parse(format!("  {address}")),
+            Err(ValueError::TooLong {
+                max: Email::MAX_LEN
+            })
+        );
     }
 
     #[test]

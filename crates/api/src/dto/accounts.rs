@@ -6,6 +6,7 @@ use confab_application::accounts::{
     LoginInput, RegisterInput, SessionSummary, SignedIn, TokenPair,
 };
 use poem_openapi::Object;
+use poem_openapi::types::Example;
 use uuid::Uuid;
 
 use super::common::Timestamp;
@@ -13,9 +14,14 @@ use super::profiles::MeDto;
 use super::schema_ref::RefField;
 use super::text::{EmailText, LoginText, NameText, PasswordCheck, PasswordText, UsernameText};
 
+/// The examples of the sign-up flow, shown by Swagger UI as "Try it out" bodies: sent
+/// in order on a fresh server (register, log in, change the password) each succeeds.
+const EXAMPLE_EMAIL: &str = "alice@example.com";
+const EXAMPLE_PASSWORD: &str = "correct horse battery";
+
 /// `POST /auth/register`.
 #[derive(Object)]
-#[oai(rename = "Register")]
+#[oai(rename = "Register", example)]
 pub struct RegisterRequest {
     /// `^[a-z0-9_]{3,32}$` after lower-casing.
     pub username: UsernameText,
@@ -29,6 +35,18 @@ pub struct RegisterRequest {
     /// Label of this device's session, 1..64 characters.
     #[oai(nullable)]
     pub device_name: Option<NameText>,
+}
+
+impl Example for RegisterRequest {
+    fn example() -> Self {
+        Self {
+            username: UsernameText("alice".to_owned()),
+            email: EmailText(EXAMPLE_EMAIL.to_owned()),
+            password: PasswordText(EXAMPLE_PASSWORD.to_owned()),
+            display_name: Some(NameText("Alice".to_owned())),
+            device_name: Some(NameText("Laptop".to_owned())),
+        }
+    }
 }
 
 impl From<RegisterRequest> for RegisterInput {
@@ -45,7 +63,7 @@ impl From<RegisterRequest> for RegisterInput {
 
 /// `POST /auth/login`.
 #[derive(Object)]
-#[oai(rename = "Login")]
+#[oai(rename = "Login", example)]
 pub struct LoginRequest {
     /// My username or email.
     pub login: LoginText,
@@ -54,6 +72,16 @@ pub struct LoginRequest {
     /// Label of this device's session, 1..64 characters.
     #[oai(nullable)]
     pub device_name: Option<NameText>,
+}
+
+impl Example for LoginRequest {
+    fn example() -> Self {
+        Self {
+            login: LoginText(EXAMPLE_EMAIL.to_owned()),
+            password: PasswordCheck(EXAMPLE_PASSWORD.to_owned()),
+            device_name: Some(NameText("Phone".to_owned())),
+        }
+    }
 }
 
 impl From<LoginRequest> for LoginInput {
@@ -76,12 +104,21 @@ pub struct RefreshRequest {
 
 /// `PUT /me/password`.
 #[derive(Object)]
-#[oai(rename = "ChangePassword")]
+#[oai(rename = "ChangePassword", example)]
 pub struct ChangePasswordRequest {
     /// My current password.
     pub current_password: PasswordCheck,
     /// The new password, 8..128 characters.
     pub new_password: PasswordText,
+}
+
+impl Example for ChangePasswordRequest {
+    fn example() -> Self {
+        Self {
+            current_password: PasswordCheck(EXAMPLE_PASSWORD.to_owned()),
+            new_password: PasswordText("staple battery horse correct".to_owned()),
+        }
+    }
 }
 
 /// A fresh token pair.

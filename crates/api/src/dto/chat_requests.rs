@@ -3,7 +3,7 @@
 use confab_application::chats::{ChatUpdate, NewChatRequest};
 use confab_domain::{MemberRole, UserId};
 use poem_openapi::Object;
-use poem_openapi::types::MaybeUndefined;
+use poem_openapi::types::{Example, MaybeUndefined};
 use uuid::Uuid;
 
 use super::bounds::BoundedInt;
@@ -16,7 +16,7 @@ pub type TtlSeconds = BoundedInt<60, 604_800>;
 
 /// `POST /chats`: a direct chat with one other user, or a group.
 #[derive(Debug, Clone, Object)]
-#[oai(rename = "CreateChat")]
+#[oai(rename = "CreateChat", example)]
 pub struct CreateChatRequest {
     /// `direct` or `group`.
     #[oai(rename = "type")]
@@ -28,6 +28,18 @@ pub struct CreateChatRequest {
     /// my own id are ignored; may be empty).
     #[oai(default)]
     pub member_ids: Vec<Uuid>,
+}
+
+impl Example for CreateChatRequest {
+    /// A group of one (the creator): a direct chat needs another user's id, which no
+    /// example can know.
+    fn example() -> Self {
+        Self {
+            kind: RefField(ChatTypeDto::Group),
+            name: Some(GroupNameText("Team".to_owned())),
+            member_ids: Vec::new(),
+        }
+    }
 }
 
 impl From<CreateChatRequest> for NewChatRequest {

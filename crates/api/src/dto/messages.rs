@@ -5,9 +5,10 @@ use confab_application::Page;
 use confab_application::messages::SendMessage;
 use confab_domain::{Message, MessageId, Seq};
 use poem_openapi::Object;
+use poem_openapi::types::Example;
 use uuid::Uuid;
 
-use super::bounds::SeqNumber;
+use super::bounds::{BoundedInt, SeqNumber};
 use super::common::Timestamp;
 use super::text::{BodyText, ClientMessageIdText};
 
@@ -61,7 +62,7 @@ impl From<Message> for MessageDto {
 
 /// `POST /chats/{id}/messages`.
 #[derive(Debug, Clone, Object)]
-#[oai(rename = "SendMessage")]
+#[oai(rename = "SendMessage", example)]
 pub struct SendMessageRequest {
     /// Not only white space (length in Unicode scalar values); kept exactly as sent.
     pub body: BodyText,
@@ -72,6 +73,30 @@ pub struct SendMessageRequest {
     /// returns the original message with 200 instead of sending it again.
     #[oai(nullable)]
     pub client_message_id: Option<ClientMessageIdText>,
+}
+
+impl Example for SendMessageRequest {
+    fn example() -> Self {
+        Self {
+            body: BodyText("Hello!".to_owned()),
+            reply_to_id: None,
+            client_message_id: Some(ClientMessageIdText("hello-1".to_owned())),
+        }
+    }
+}
+
+impl Example for EditMessageRequest {
+    fn example() -> Self {
+        Self {
+            body: BodyText("Hello, everyone!".to_owned()),
+        }
+    }
+}
+
+impl Example for MarkReadRequest {
+    fn example() -> Self {
+        Self { seq: BoundedInt(2) }
+    }
 }
 
 impl From<SendMessageRequest> for SendMessage {
@@ -86,7 +111,7 @@ impl From<SendMessageRequest> for SendMessage {
 
 /// `PATCH /chats/{id}/messages/{message_id}`.
 #[derive(Debug, Clone, Object)]
-#[oai(rename = "EditMessage")]
+#[oai(rename = "EditMessage", example)]
 pub struct EditMessageRequest {
     /// The new text, not only white space (length in Unicode scalar values).
     pub body: BodyText,
@@ -94,7 +119,7 @@ pub struct EditMessageRequest {
 
 /// `POST /chats/{id}/read`.
 #[derive(Debug, Clone, Object)]
-#[oai(rename = "MarkRead")]
+#[oai(rename = "MarkRead", example)]
 pub struct MarkReadRequest {
     /// The highest seq I have read; lower than my position changes nothing, past
     /// the chat's `last_seq` is clamped.

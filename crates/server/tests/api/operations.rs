@@ -229,3 +229,76 @@ fn serve_is_the_default_logs_no_tokens_and_stops_on_sigterm() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The `example` of the component schema `name` in the served spec.
+fn spec_example(spec: &Value, name: &str) -> Value {
+    spec["components"]["schemas"][name]["example"].clone()
+}
+
+async fn the_spec_examples_succeed_as_sent_in_order(app: TestApp) {
+    let spec: Value = get(&app, "/openapi.json").await.json().await.expect("spec");
+    let send_example = |method: Method, path: String, token: Option<String>, name: &str| {
+        let body = spec_example(&spec, name);
+        assert!(body.is_object(), "{name} has an example");
+        let app = &app;
+        async move { app.send_json(method, &path, token.as_deref(), &body).await }
+    };
+    let registered = send_example(
+        Method::POST,
+        "/api/v1/auth/register".into(),
+        None,
+        "Register",
+    )
+    .await;
+    assert_eq!(registered.status(), 201);
+    let logged_in = send_example(Method::POST, "/api/v1/auth/login".into(), None, "Login").await;
+    assert_eq!(logged_in.status(), 200);
+    let tokens: Value = logged_in.json().await.expect("json");
+    let access = tokens["tokens"]["access_token"].as_str().map(str::to_owned);
+    let changed = send_example(
+        Method::PUT,
+        "/api/v1/me/password".into(),
+        access.clone(),
+        "ChangePassword",
+    )
+    .await;
+    assert_eq!(changed.status(), 204);
+    let created = send_example(
+        Method::POST,
+        "/api/v1/chats".into(),
+        access.clone(),
+        "CreateChat",
+    )
+    .await;
+    assert_eq!(created.status(), 201);
+    let chat: Value = created.json().await.expect("json");
+    let chat_id = chat["id"].as_str().expect("chat id").to_owned();
+    let messages = format!("/api/v1/chats/{chat_id}/messages");
+    let sent = send_example(
+        Method::POST,
+        messages.clone(),
+        access.clone(),
+        "SendMessage",
+    )
+    .await;
+    assert_eq!(sent.status(), 201);
+    let first: Value = sent.json().await.expect("json");
+    let retried = send_example(
+        Method::POST,
+        messages.clone(),
+        access.clone(),
+        "SendMessage",
+    )
+    .await;
+    assert_eq!(retried.status(), 200);
+    let again: Value = retried.json().await.expect("json");
+    assert_eq!(again["id"], first["id"]);
+    let message_id = first["id"].as_str().expect("message id");
+    let message = format!("{messages}/{message_id}");
+    let edited = send_example(Method::PATCH, message, access.clone(), "EditMessage").await;
+    assert_eq!(edited.status(), 200);
+    let read = format!("/api/v1/chats/{chat_id}/read");
+    let marked = send_example(Method::POST, read, access, "MarkRead").await;
+    assert_eq!(marked.status(), 204);
+}
+api_test!(the_spec_examples_succeed_as_sent_in_order);
