@@ -265,3 +265,52 @@ async fn text_stored_before_the_rules_is_still_served(app: TestApp) {
     assert_eq!(list["items"][0]["name"], "\u{200b}");
 }
 api_test!(text_stored_before_the_rules_is_still_served);
+
+async fn strings_that_are_only_hashed_or_parsed_never_reach_sql_with_a_nul(app: TestApp) {
+    // A refresh token is hashed, a password verified against a hash, a cursor or an
+    // id parsed into numbers before any query: each takes a NUL without a 500.
+    let alice = app.register("alice").await;
+    let refresh = app
+        .send_json(
+            Method::POST,
+            "/api/v1/auth/refresh",
+            None,
+            &json!({"refresh_token": "tok\u{0}en"}),
+        )
+        .await;
+    assert_error(refresh, 401, "invalid_refresh_token").await;
+    let login = app
+        .send_json(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            &json!({"login": "alice", "password": "pass\u{0}word"}),
+        )
+        .await;
+    assert_error(login, 401, "invalid_credentials").await;
+    let change = app
+        .send_json(
+            Method::PUT,
+            "/api/v1/me/password",
+            Some(&alice.access),
+            &json!({"current_password": "\u{0}", "new_password": "another password"}),
+        )
+        .await;
+    assert_error(change, 403, "invalid_password").await;
+    for (path, code) in [
+        ("/api/v1/chats?cursor=1.000000000.%00", "invalid_cursor"),
+        ("/api/v1/sessions?cursor=%00", "invalid_cursor"),
+        ("/api/v1/users?q=a&cursor=%00", "invalid_cursor"),
+        ("/api/v1/users/%00", "user_not_found"),
+        ("/api/v1/chats/%00", "chat_not_found"),
+    ] {
+        let response = app.get(path, &alice.access).await;
+        let status = if code.ends_with("not_found") {
+            404
+        } else {
+            400
+        };
+        assert_error(response, status, code).await;
+    }
+}
+api_test!(strings_that_are_only_hashed_or_parsed_never_reach_sql_with_a_nul);
