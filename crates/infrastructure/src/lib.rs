@@ -10,5 +10,6 @@ pub mod rate_limit;
 #[cfg(feature = "test-support")]
 pub mod reference;
 pub mod security;
+pub mod session_cache;
 #[cfg(feature = "test-support")]
 pub mod testing;

@@ -55,7 +55,7 @@ pub fn gateway(
     let realtime = RealtimeService::new(
         Arc::clone(&adapters.chats),
         Arc::clone(&adapters.messages),
-        Arc::clone(&adapters.sessions),
+        Arc::clone(&adapters.session_store),
         Arc::clone(&adapters.clock),
         Arc::clone(&adapters.events),
     );

@@ -21,6 +21,7 @@ use confab_infrastructure::persistence::{
 };
 use confab_infrastructure::rate_limit::{InMemoryRateLimiter, RatePolicy, RedisRateLimiter};
 use confab_infrastructure::security::{Argon2PasswordHasher, JwtTokenService};
+use confab_infrastructure::session_cache::CachedSessionRepository;
 use metrics_exporter_prometheus::PrometheusHandle;
 use rand::RngCore;
 use sea_orm::DatabaseConnection;
@@ -36,8 +37,12 @@ pub struct Adapters {
     pub db: DatabaseConnection,
     /// Accounts and profiles.
     pub users: Arc<dyn UserRepository>,
-    /// Device sessions.
+    /// Device sessions, behind this node's cache (no round trip to authenticate a
+    /// request; revocations invalidate it, here at once and through the bus elsewhere).
     pub sessions: Arc<dyn SessionRepository>,
+    /// Device sessions read from the database itself, for the check after the bus
+    /// lost notifications: then the cache may hold what a lost revocation changed.
+    pub session_store: Arc<dyn SessionRepository>,
     /// Chats and members.
     pub chats: Arc<dyn ChatRepository>,
     /// Messages and the chat logs.
@@ -93,9 +98,15 @@ pub fn adapters(
         config.refresh_ttl_seconds,
     )
     .map_err(StartupError::Tokens)?;
+    let session_store: Arc<dyn SessionRepository> =
+        Arc::new(SeaOrmSessionRepository::new(db.clone()));
     Ok(Adapters {
         users: Arc::new(SeaOrmUserRepository::new(db.clone())),
-        sessions: Arc::new(SeaOrmSessionRepository::new(db.clone())),
+        sessions: Arc::new(CachedSessionRepository::new(
+            Arc::clone(&session_store),
+            events.as_ref(),
+        )),
+        session_store,
         chats: Arc::new(SeaOrmChatRepository::new(db.clone())),
         messages: Arc::new(SeaOrmMessageRepository::new(db.clone())),
         hasher: Arc::new(config.password_hash_concurrency.map_or_else(

@@ -1,7 +1,8 @@
 //! The built `confab` binary as separate processes. Two nodes on one PostgreSQL
 //! database and one Redis: what is sent on one node reaches sockets on the other,
 //! both ways, also across a Redis subscription loss, and a revocation on one node
-//! closes sockets on the other (skipped, with a notice, unless both
+//! closes sockets on the other and is refused there within the bus latency
+//! (skipped, with a notice, unless both
 //! `CONFAB_TEST_POSTGRES_URL` and `CONFAB_TEST_REDIS_URL` are set). And one node on
 //! SQLite with short heartbeat settings: silent peers are dropped with 4000, live
 //! ones stay until a graceful stop closes them with 1012.
@@ -9,7 +10,7 @@
 mod support;
 
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
@@ -19,7 +20,9 @@ use confab_application::ports::{MessageRepository, NewMessage};
 use confab_domain::{ChatId, MessageBody, MessageId, UserId};
 use confab_infrastructure::persistence::{SeaOrmMessageRepository, connect};
 use confab_infrastructure::testing::ScratchDatabase;
-use support::{kill_subscribers, next, post, publish_gap, register, settings, socket, start_node};
+use support::{
+    get_status, kill_subscribers, next, post, publish_gap, register, settings, socket, start_node,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_nodes_deliver_each_others_events() {
@@ -136,6 +139,40 @@ async fn two_nodes_deliver_each_others_events() {
         }
     };
     assert_eq!(closed.map(|f| u16::from(f.code)), Some(4401));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_revoked_on_one_node_is_refused_by_the_other_within_the_bus_latency() {
+    let Some((database, redis)) = settings().await else {
+        return;
+    };
+    let vars = [
+        ("DATABASE_URL", database.url()),
+        ("CONFAB_REDIS_URL", redis.as_str()),
+    ];
+    let node_a = start_node(&vars).await;
+    let node_b = start_node(&vars).await;
+    let (_, bob) = register(&node_b, "bob").await;
+    // Both nodes have authenticated the token, so both hold the session in their caches.
+    assert_eq!(get_status(&node_a, "/api/v1/me", &bob).await, 200);
+    assert_eq!(get_status(&node_b, "/api/v1/me", &bob).await, 200);
+
+    post(&node_a, "/api/v1/auth/logout", Some(&bob), &json!({})).await;
+
+    assert_eq!(
+        get_status(&node_a, "/api/v1/me", &bob).await,
+        401,
+        "at once where revoked"
+    );
+    let began = Instant::now();
+    while get_status(&node_b, "/api/v1/me", &bob).await != 401 {
+        assert!(
+            began.elapsed() < Duration::from_secs(2),
+            "node B still accepts a revoked session after {:?}",
+            began.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

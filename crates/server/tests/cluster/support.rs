@@ -103,6 +103,18 @@ pub(crate) async fn post(node: &Node, path: &str, token: Option<&str>, body: &Va
     response.json().await.unwrap_or(Value::Null)
 }
 
+/// The status of an authenticated `GET`.
+pub(crate) async fn get_status(node: &Node, path: &str, token: &str) -> u16 {
+    reqwest::Client::new()
+        .get(format!("http://{}{path}", node.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request")
+        .status()
+        .as_u16()
+}
+
 pub(crate) async fn register(node: &Node, name: &str) -> (String, String) {
     let body = json!({"username": name, "email": format!("{name}@example.com"), "password": "password123"});
     let signed_in = post(node, "/api/v1/auth/register", None, &body).await;
