@@ -132,6 +132,7 @@ fn all_plan(args: AllArgs) -> Vec<Scenario> {
             users: 100,
             concurrency: 64,
             hold: 3,
+            settle: 10,
         }),
     ]
 }

@@ -105,6 +105,7 @@ pub(crate) fn smoke_plan() -> Vec<Scenario> {
             users: 2,
             concurrency: 8,
             hold: 0,
+            settle: 0,
         }),
     ]
 }

@@ -1,5 +1,6 @@
-//! `sockets`: K idle authenticated WebSockets; the server's resident memory before
-//! and after (from /proc/<pid>/status), and so its cost per socket.
+//! `sockets`: K idle authenticated WebSockets; the server's resident memory before,
+//! while they are open and some seconds after they close (from /proc/<pid>/status),
+//! and so its cost per socket and how much of it the server gives back.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -30,6 +31,9 @@ pub(crate) struct SocketsArgs {
     /// Seconds to hold the sockets idle before measuring.
     #[arg(long, default_value_t = 3)]
     pub(crate) hold: u64,
+    /// Seconds to wait after closing the sockets before measuring what memory came back.
+    #[arg(long, default_value_t = 10)]
+    pub(crate) settle: u64,
 }
 
 #[derive(Serialize)]
@@ -40,6 +44,7 @@ struct SocketFigures {
     connect_latency: LatencySummary,
     rss_before_kib: Option<u64>,
     rss_after_kib: Option<u64>,
+    rss_after_close_kib: Option<u64>,
     bytes_per_socket: Option<u64>,
     open_files_limit: u64,
     server_open_files_limit: Option<u64>,
@@ -95,6 +100,11 @@ pub(crate) async fn run(run: &Run, args: &SocketsArgs) -> Result<Section, Scenar
         (Some(before), Some(after)) if open > 0 => Some(after.saturating_sub(before) * 1024 / open),
         _ => None,
     };
+    drop(sockets);
+    // The server sees the closes as they arrive; the settle time lets it drop each
+    // socket's task and lets the allocator hand freed pages back to the kernel.
+    tokio::time::sleep(Duration::from_secs(args.settle)).await;
+    let rss_after_close = run.server_pid.and_then(rss_kib);
     let figures = SocketFigures {
         sockets_requested: args.count,
         sockets_open: open,
@@ -102,13 +112,13 @@ pub(crate) async fn run(run: &Run, args: &SocketsArgs) -> Result<Section, Scenar
         connect_latency: latencies.summary(),
         rss_before_kib: rss_before,
         rss_after_kib: rss_after,
+        rss_after_close_kib: rss_after_close,
         bytes_per_socket: per_socket,
         open_files_limit: limit,
         server_open_files_limit: run.server_pid.and_then(open_files_limit),
         errors: errors.clone(),
         cpu,
     };
-    drop(sockets);
     let kib = |v: Option<u64>| {
         v.map_or("not measured (no --server-pid)".to_owned(), |k| {
             format!("{k} KiB")
@@ -123,6 +133,10 @@ pub(crate) async fn run(run: &Run, args: &SocketsArgs) -> Result<Section, Scenar
         .latency("connect + ready", &figures.connect_latency)
         .row("server RSS before", kib(rss_before))
         .row("server RSS after", kib(rss_after))
+        .row(
+            &format!("server RSS {} s after closing", args.settle),
+            kib(rss_after_close),
+        )
         .row(
             "open files: harness / server",
             format!(
