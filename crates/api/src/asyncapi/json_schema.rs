@@ -76,7 +76,15 @@ fn nullable(mut map: Map<String, Value>) -> Value {
     // A reference (or a composition) described here: the annotations stay outside,
     // the rest becomes one branch of an `anyOf` with `null`.
     let mut outer = Map::new();
-    for key in ["title", "description", "default", "examples", "readOnly", "writeOnly", "deprecated"] {
+    for key in [
+        "title",
+        "description",
+        "default",
+        "examples",
+        "readOnly",
+        "writeOnly",
+        "deprecated",
+    ] {
         if let Some(value) = map.remove(key) {
             outer.insert(key.to_owned(), value);
         }

@@ -92,7 +92,10 @@ fn check(action: &str, frame: &Value) {
     let schema = super::payload_schema(&document, action, wire)
         .unwrap_or_else(|| panic!("no {action} message `{wire}`"));
     let validator = jsonschema::draft7::new(&schema).expect("a valid schema");
-    let errors: Vec<String> = validator.iter_errors(frame).map(|e| e.to_string()).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(frame)
+        .map(|e| e.to_string())
+        .collect();
     assert!(errors.is_empty(), "{frame}: {errors:?}");
 }
 
@@ -119,12 +122,18 @@ fn what_the_frame_types_serialize_validates_against_the_document() {
         }],
     });
     check("send", &ready.to_json().expect("json"));
-    check("send", &serde_json::from_str(&crate::ws::frames::pong()).expect("json"));
+    check(
+        "send",
+        &serde_json::from_str(&crate::ws::frames::pong()).expect("json"),
+    );
     for error in [
         FrameError::new(ErrorCode::UnknownType, "Unknown frame type `x`."),
         FrameError::new(ErrorCode::RateLimited, "slow").for_message(Some("k".to_owned())),
     ] {
-        check("send", &serde_json::from_str(&error.to_frame()).expect("json"));
+        check(
+            "send",
+            &serde_json::from_str(&error.to_frame()).expect("json"),
+        );
     }
     for frame in [
         ClientFrame::Ping(PingFrame {}),
@@ -150,7 +159,10 @@ fn frames_the_parser_refuses_are_invalid_against_the_document() {
     let chat = uuid::Uuid::now_v7().to_string();
     for (wire, frame) in [
         ("typing", serde_json::json!({"type": "typing"})),
-        ("read", serde_json::json!({"type": "read", "chat_id": chat, "seq": -1})),
+        (
+            "read",
+            serde_json::json!({"type": "read", "chat_id": chat, "seq": -1}),
+        ),
         (
             "message.send",
             serde_json::json!({"type": "message.send", "chat_id": chat, "body": "x"}),
@@ -160,6 +172,9 @@ fn frames_the_parser_refuses_are_invalid_against_the_document() {
         let schema = super::payload_schema(&document, "receive", wire).expect("a schema");
         let validator = jsonschema::draft7::new(&schema).expect("a valid schema");
         assert!(!validator.is_valid(&frame), "{frame} passed as `{wire}`");
-        assert!(crate::ws::frames::parse(&frame.to_string()).is_err(), "{frame}");
+        assert!(
+            crate::ws::frames::parse(&frame.to_string()).is_err(),
+            "{frame}"
+        );
     }
 }

@@ -14,13 +14,22 @@ fn code_of(text: &str) -> ErrorCode {
 #[test]
 fn known_frames_parse() {
     let chat = Uuid::now_v7();
-    assert_eq!(parse(r#"{"type":"ping"}"#), Ok(ClientFrame::Ping(PingFrame {})));
+    assert_eq!(
+        parse(r#"{"type":"ping"}"#),
+        Ok(ClientFrame::Ping(PingFrame {}))
+    );
     let typing = json!({"type": "typing", "chat_id": chat}).to_string();
     assert!(
         matches!(parse(&typing), Ok(ClientFrame::Typing(TypingFrame { chat_id })) if chat_id == chat)
     );
     let read = json!({"type": "read", "chat_id": chat, "seq": 4, "extra": true}).to_string();
-    assert!(matches!(parse(&read), Ok(ClientFrame::Read(ReadFrame { seq: BoundedInt(4), .. }))));
+    assert!(matches!(
+        parse(&read),
+        Ok(ClientFrame::Read(ReadFrame {
+            seq: BoundedInt(4),
+            ..
+        }))
+    ));
     let send =
         json!({"type": "message.send", "chat_id": chat, "body": "hi", "client_message_id": "k"});
     let Ok(ClientFrame::Send(frame)) = parse(&send.to_string()) else {

@@ -149,9 +149,43 @@ fn help_lists_every_subcommand() {
         .expect("run confab --help");
     assert!(output.status.success());
     let help = String::from_utf8(output.stdout).expect("utf-8");
-    for command in ["serve", "migrate", "openapi", "seed-demo"] {
+    for command in ["serve", "migrate", "openapi", "asyncapi", "seed-demo"] {
         assert!(help.contains(command), "{help}");
     }
+}
+
+#[tokio::test]
+async fn the_asyncapi_document_is_served_as_committed_and_as_confab_asyncapi_prints_it() {
+    let committed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../openapi/asyncapi.json"
+    ))
+    .expect("read openapi/asyncapi.json");
+    let stale = "openapi/asyncapi.json is stale: run \
+                 `cargo run -p confab -- asyncapi > openapi/asyncapi.json`";
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_confab"))
+        .arg("asyncapi")
+        .env("DATABASE_URL", "postgres://nowhere.invalid/none")
+        .output()
+        .expect("run confab asyncapi");
+    assert!(output.status.success());
+    let printed = String::from_utf8(output.stdout).expect("utf-8");
+    assert!(printed == committed, "{stale}");
+    let app = crate::helpers::spawn_app().await;
+    let response = get(&app, "/asyncapi.json").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/json")
+    );
+    let served = response.text().await.expect("text");
+    assert!(format!("{served}\n") == committed, "{stale}");
+    let document: Value = serde_json::from_str(&served).expect("JSON");
+    assert_eq!(document["asyncapi"], "3.0.0");
+    assert_eq!(document["channels"]["socket"]["address"], "/api/v1/ws");
 }
 
 fn committed_spec() -> String {
