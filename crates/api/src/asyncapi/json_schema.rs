@@ -34,10 +34,10 @@ pub(super) fn convert(schema: Value) -> Value {
     if let Some(example) = map.remove("example") {
         map.insert("examples".to_owned(), json!([example]));
     }
-    if let Some(discriminator) = map.remove("discriminator") {
-        if let Some(name) = discriminator.get("propertyName") {
-            map.insert("discriminator".to_owned(), name.clone());
-        }
+    if let Some(discriminator) = map.remove("discriminator")
+        && let Some(name) = discriminator.get("propertyName")
+    {
+        map.insert("discriminator".to_owned(), name.clone());
     }
     exclusive_bound(&mut map, "exclusiveMinimum", "minimum");
     exclusive_bound(&mut map, "exclusiveMaximum", "maximum");
