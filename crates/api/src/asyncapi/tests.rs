@@ -104,13 +104,8 @@ fn what_the_frame_types_serialize_validates_against_the_document() {
     use poem_openapi::types::ToJSON;
     use uuid::Uuid;
 
-    use crate::dto::bounds::BoundedInt;
-    use crate::dto::text::{BodyText, ClientMessageIdText};
     use crate::error::ErrorCode;
-    use crate::ws::{
-        ChatHead, ClientFrame, FrameError, PingFrame, ReadFrame, ReadyFrame, SendFrame,
-        ServerFrame, TypingFrame,
-    };
+    use crate::ws::{ChatHead, FrameError, ReadyFrame, ServerFrame};
 
     let chat_id = Uuid::now_v7();
     let ready = ServerFrame::Ready(ReadyFrame {
@@ -135,20 +130,7 @@ fn what_the_frame_types_serialize_validates_against_the_document() {
             &serde_json::from_str(&error.to_frame()).expect("json"),
         );
     }
-    for frame in [
-        ClientFrame::Ping(PingFrame {}),
-        ClientFrame::Typing(TypingFrame { chat_id }),
-        ClientFrame::Read(ReadFrame {
-            chat_id,
-            seq: BoundedInt(0),
-        }),
-        ClientFrame::Send(SendFrame {
-            chat_id,
-            body: BodyText("hi".to_owned()),
-            client_message_id: ClientMessageIdText("k".to_owned()),
-            reply_to_id: None,
-        }),
-    ] {
+    for frame in crate::ws::frames::tests::every_client_frame() {
         check("receive", &frame.to_json().expect("json"));
     }
 }

@@ -301,4 +301,4 @@ pub(crate) fn pong() -> String {
 
 #[cfg(test)]
 #[path = "frames_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -115,37 +115,39 @@ fn pong_is_just_its_type() {
     assert_eq!(super::pong(), r#"{"type":"pong"}"#);
 }
 
-/// The documented client frame types and the parser agree: what the schema types
-/// serialize (the documented shape, with `type`) parses back into the same value.
-#[test]
-fn every_client_frame_type_round_trips_through_the_parser() {
-    use poem_openapi::types::ToJSON;
-
+/// One of each client frame type (two `message.send`s: with and without a reply).
+pub(crate) fn every_client_frame() -> Vec<ClientFrame> {
     use super::SendFrame;
     use crate::dto::text::{BodyText, ClientMessageIdText};
 
     let chat_id = Uuid::now_v7();
-    let frames = [
+    let send = |key: &str, reply_to_id| {
+        ClientFrame::Send(SendFrame {
+            chat_id,
+            body: BodyText("hi".to_owned()),
+            client_message_id: ClientMessageIdText(key.to_owned()),
+            reply_to_id,
+        })
+    };
+    vec![
         ClientFrame::Ping(PingFrame {}),
         ClientFrame::Typing(TypingFrame { chat_id }),
         ClientFrame::Read(ReadFrame {
             chat_id,
             seq: BoundedInt(9),
         }),
-        ClientFrame::Send(SendFrame {
-            chat_id,
-            body: BodyText("hi".to_owned()),
-            client_message_id: ClientMessageIdText("k-1".to_owned()),
-            reply_to_id: Some(Uuid::now_v7()),
-        }),
-        ClientFrame::Send(SendFrame {
-            chat_id,
-            body: BodyText("hi".to_owned()),
-            client_message_id: ClientMessageIdText("k-2".to_owned()),
-            reply_to_id: None,
-        }),
-    ];
-    for frame in frames {
+        send("k-1", Some(Uuid::now_v7())),
+        send("k-2", None),
+    ]
+}
+
+/// The documented client frame types and the parser agree: what the schema types
+/// serialize (the documented shape, with `type`) parses back into the same value.
+#[test]
+fn every_client_frame_type_round_trips_through_the_parser() {
+    use poem_openapi::types::ToJSON;
+
+    for frame in every_client_frame() {
         let text = frame.to_json_string();
         assert_eq!(parse(&text), Ok(frame), "{text}");
     }
