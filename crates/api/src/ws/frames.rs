@@ -1,6 +1,9 @@
 //! The JSON frames of the socket: what clients may send (parsed strictly, with a
 //! precise error code for each kind of mistake) and the server's own frames
 //! (`ready`, `pong`, `error`). Event frames are [`EventDto`](crate::dto::events::EventDto).
+//! Both directions are poem-openapi types, so their schemas (in
+//! `openapi/asyncapi.json`, built by [`crate::asyncapi`]) are those of the values
+//! the server serializes and the parser builds.
 
 use confab_domain::{ChatId, MessageId, Seq};
 use poem_openapi::types::ToJSON;
