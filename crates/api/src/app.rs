@@ -1,5 +1,6 @@
 //! Assembles the edge: the `#[OpenApi]` structs, the spec (from static metadata, so
-//! `confab openapi` needs no database), `/docs`, `/openapi.json`, and the layers.
+//! `confab openapi` needs no database), `/docs`, `/openapi.json`, `/asyncapi.json`
+//! (the WebSocket's AsyncAPI document), and the layers.
 //!
 //! To add a resource: write its `#[OpenApi]` struct in `endpoints/`, add it to
 //! [`Apis`] and construct it in [`apis`]. Nothing else changes: the spec, the route
@@ -33,7 +34,7 @@ use crate::middleware::security_headers::SecurityHeaders;
 use crate::middleware::uri_limit::UriLimit;
 use crate::state::ApiState;
 use crate::ws::WsApi;
-use crate::{docs, spec};
+use crate::{asyncapi, docs, spec};
 
 /// Every `#[OpenApi]` struct served, in spec order.
 pub type Apis = (
@@ -91,11 +92,18 @@ pub fn spec_json() -> String {
     spec::finish(&service(SpecOnly::<Apis>(PhantomData)).spec())
 }
 
+/// The AsyncAPI document of the WebSocket, exactly as `/asyncapi.json` serves it and
+/// `openapi/asyncapi.json` holds it.
+pub fn asyncapi_json() -> String {
+    asyncapi::document_json(env!("CARGO_PKG_VERSION"))
+}
+
 /// Every route, for metrics labels and `Allow` headers.
 fn route_table() -> RouteTable {
     let mut table = RouteTable::from_meta(&Apis::meta());
     table.add("/openapi.json", Method::GET);
     table.add("/docs", Method::GET);
+    table.add("/asyncapi.json", Method::GET);
     table
 }
 
@@ -112,6 +120,12 @@ pub fn endpoint(state: ApiState, body_timeout: Duration) -> impl Endpoint<Output
             .content_type("application/json")
             .body(served_spec.clone())
     });
+    let served_asyncapi = asyncapi_json();
+    let asyncapi_json = make_sync(move |_| {
+        Response::builder()
+            .content_type("application/json")
+            .body(served_asyncapi.clone())
+    });
     let auth_limit = AuthRateLimit {
         limit: state.rate_limits.auth_per_ip.clone(),
         trust_proxy: state.rate_limits.trust_proxy,
@@ -126,6 +140,7 @@ pub fn endpoint(state: ApiState, body_timeout: Duration) -> impl Endpoint<Output
             )),
         )
         .at("/openapi.json", poem::get(openapi_json))
+        .at("/asyncapi.json", poem::get(asyncapi_json))
         .nest("/", api)
         .with(BodyLimit::new(MAX_BODY_BYTES))
         .with(BodyTimeout::new(body_timeout))

@@ -2,6 +2,7 @@
 //! shape, and the realtime gateway. Depends on application and domain only.
 
 pub mod app;
+pub mod asyncapi;
 pub mod docs;
 pub mod dto;
 pub mod endpoints;

@@ -1,4 +1,4 @@
-//! The command line: `confab [serve|migrate|openapi|seed-demo]`.
+//! The command line: `confab [serve|migrate|openapi|asyncapi|seed-demo]`.
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
@@ -23,6 +23,8 @@ pub enum Command {
     Migrate,
     /// Print the OpenAPI document to stdout (needs no database).
     Openapi,
+    /// Print the AsyncAPI document of the WebSocket to stdout (needs no database).
+    Asyncapi,
     /// Create the demo users alice, bob, charlie and david (password `password123`)
     /// and their chats; safe to run again.
     SeedDemo,

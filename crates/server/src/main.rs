@@ -1,4 +1,4 @@
-//! `confab`: serve (default), migrate, openapi, seed-demo.
+//! `confab`: serve (default), migrate, openapi, asyncapi, seed-demo.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -12,10 +12,15 @@ use confab_server::{seed, telemetry, wiring};
 async fn main() -> ExitCode {
     let cli = Cli::parse_args();
     let command = cli.command.unwrap_or(Command::Serve);
-    if command == Command::Openapi {
-        // The spec comes from the API types alone: no configuration, no database.
+    let document = match command {
+        Command::Openapi => Some(confab_api::app::spec_json()),
+        Command::Asyncapi => Some(confab_api::app::asyncapi_json()),
+        _ => None,
+    };
+    if let Some(document) = document {
+        // The documents come from the API types alone: no configuration, no database.
         let mut stdout = std::io::stdout().lock();
-        return match writeln!(stdout, "{}", confab_api::app::spec_json()) {
+        return match writeln!(stdout, "{document}") {
             Ok(()) => ExitCode::SUCCESS,
             Err(_) => ExitCode::FAILURE,
         };
@@ -29,7 +34,7 @@ async fn main() -> ExitCode {
     };
     telemetry::init_tracing(&config.log_filter, config.log_format);
     let result = match command {
-        Command::Serve | Command::Openapi => serve(config).await,
+        Command::Serve | Command::Openapi | Command::Asyncapi => serve(config).await,
         Command::Migrate => wiring::database(&config, true)
             .await
             .map(|_| tracing::info!("migrations applied"))

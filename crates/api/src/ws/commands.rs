@@ -9,7 +9,7 @@ use confab_application::ports::ChatEvent;
 use confab_domain::ChatId;
 
 use super::connection::{Connection, Stop};
-use super::frames::{self, ClientFrame, FrameError, PONG, SendFrame};
+use super::frames::{self, ClientFrame, FrameError, SendFrame};
 use crate::error::ApiError;
 use crate::middleware::rate_limit::send_rate_key;
 
@@ -30,11 +30,11 @@ impl Connection {
     /// Handles one text frame from the client.
     pub(super) async fn on_text(&mut self, text: &str) -> Result<(), Stop> {
         let reply = match frames::parse(text) {
-            Ok(ClientFrame::Ping) => return self.send_text(PONG.to_owned()).await,
-            Ok(ClientFrame::Typing { chat_id }) => self.typing(chat_id).await,
-            Ok(ClientFrame::Read { chat_id, seq }) => self.read(chat_id, seq).await,
+            Ok(ClientFrame::Ping(_)) => return self.send_text(frames::pong()).await,
+            Ok(ClientFrame::Typing(frame)) => self.typing(frame.chat()).await,
+            Ok(ClientFrame::Read(frame)) => self.read(frame.chat(), frame.seq.0).await,
             Ok(ClientFrame::Send(frame)) => {
-                let key = Some(frame.client_message_id.clone());
+                let key = Some(frame.client_message_id.0.clone());
                 self.send_message(frame)
                     .await
                     .map_err(|e| e.for_message(key))
@@ -89,8 +89,8 @@ impl Connection {
         let chat_id = frame.chat();
         let input = SendMessage {
             reply_to_id: frame.reply_to(),
-            client_message_id: Some(frame.client_message_id),
-            body: frame.body,
+            client_message_id: Some(frame.client_message_id.0),
+            body: frame.body.0,
         };
         match self.gateway.messages.send(&self.auth, chat_id, input).await {
             Ok(sent @ Sent::Created(_)) => Ok(Reply::Offer(sent.event())),

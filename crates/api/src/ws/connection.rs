@@ -15,7 +15,7 @@ use tokio::time::MissedTickBehavior;
 
 use super::Gateway;
 use super::close::CloseReason;
-use super::frames::{ChatHead, ReadyFrame, to_text};
+use super::frames::{ChatHead, ReadyFrame, ServerFrame};
 use super::held::HeldEvents;
 use super::hub::{Delivery, Registration, SocketId};
 use crate::middleware::metrics::WS_OPEN_SOCKETS;
@@ -121,8 +121,7 @@ impl Connection {
         self.gateway
             .hub
             .ready(self.id, heads.iter().map(|(chat_id, _)| *chat_id));
-        let ready = ReadyFrame {
-            kind: "ready",
+        let ready = ServerFrame::Ready(ReadyFrame {
             user_id: self.auth.user_id.as_uuid(),
             session_id: self.auth.session_id.as_uuid(),
             chats: heads
@@ -132,8 +131,8 @@ impl Connection {
                     last_seq: seq.get(),
                 })
                 .collect(),
-        };
-        self.send_text(to_text(&ready)).await?;
+        });
+        self.send_text(ready.to_frame()).await?;
         self.flush().await
     }
 

@@ -91,7 +91,8 @@ impl WsApi {
     /// client_message_id, reply_to_id?}`; a bad frame is answered with
     /// `{"type":"error","code","detail"}` and the socket stays open. Close codes: 4401
     /// session revoked, 4008 slow consumer (reconnect and catch up), 4000 heartbeat
-    /// timeout, 1011 server error, 1012 node shutting down. See docs/realtime.md.
+    /// timeout, 1011 server error, 1012 node shutting down. Every frame with its JSON
+    /// Schema: `/asyncapi.json` (AsyncAPI 3.0). See docs/realtime.md.
     #[oai(path = "/ws", method = "get", operation_id = "openWebSocket")]
     // poem-openapi requires operations to be async, even one that only upgrades.
     #[allow(clippy::unused_async)]

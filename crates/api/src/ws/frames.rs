@@ -1,46 +1,163 @@
 //! The JSON frames of the socket: what clients may send (parsed strictly, with a
 //! precise error code for each kind of mistake) and the server's own frames
 //! (`ready`, `pong`, `error`). Event frames are [`EventDto`](crate::dto::events::EventDto).
+//! Both directions are poem-openapi types, so their schemas (in
+//! `openapi/asyncapi.json`, built by [`crate::asyncapi`]) are those of the values
+//! the server serializes and the parser builds.
 
 use confab_domain::{ChatId, MessageId, Seq};
-use serde::Serialize;
+use poem_openapi::types::ToJSON;
+use poem_openapi::{Object, Union};
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::dto::bounds::{BoundedInt, SeqNumber};
+use crate::dto::text::{BodyText, ClientMessageIdText};
 use crate::error::{ApiError, ErrorCode, echo, fits_echo};
 
-/// A frame a client sent, parsed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+// The parser below builds exactly these values; their schemas (one object per
+// `type`, joined in a `oneOf` on `type`) are what `openapi/asyncapi.json` documents
+// for client frames.
+/// A frame a client sends, discriminated by `type`.
+#[derive(Debug, Clone, PartialEq, Eq, Union)]
+#[oai(rename = "ClientFrame", discriminator_name = "type", one_of)]
 pub enum ClientFrame {
     /// `{"type":"ping"}`: answered with `pong`.
-    Ping,
+    #[oai(mapping = "ping")]
+    Ping(PingFrame),
     /// `{"type":"typing","chat_id"}`.
-    Typing {
-        /// The chat.
-        chat_id: ChatId,
-    },
+    #[oai(mapping = "typing")]
+    Typing(TypingFrame),
     /// `{"type":"read","chat_id","seq"}`.
-    Read {
-        /// The chat.
-        chat_id: ChatId,
-        /// The new read position.
-        seq: i64,
-    },
+    #[oai(mapping = "read")]
+    Read(ReadFrame),
     /// `{"type":"message.send","chat_id","body","client_message_id","reply_to_id"?}`.
+    #[oai(mapping = "message.send")]
     Send(SendFrame),
 }
 
-/// The fields of a `message.send` frame.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `ping`: asks for a `pong` (an application-level heartbeat).
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(rename = "PingFrame")]
+pub struct PingFrame {}
+
+/// `typing`: I am typing in a chat; members' sockets get a `typing` event (at most
+/// one per chat and second is forwarded).
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(rename = "TypingFrame")]
+pub struct TypingFrame {
+    /// The chat.
+    pub chat_id: Uuid,
+}
+
+impl TypingFrame {
+    /// The chat id as a domain id.
+    pub const fn chat(&self) -> ChatId {
+        ChatId::from_uuid(self.chat_id)
+    }
+}
+
+/// `read`: moves my read position, as `POST /chats/{id}/read` does.
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(rename = "ReadFrame")]
+pub struct ReadFrame {
+    /// The chat.
+    pub chat_id: Uuid,
+    /// The highest seq I have read; lower than my position changes nothing, past
+    /// the chat's `last_seq` is clamped.
+    pub seq: SeqNumber,
+}
+
+impl ReadFrame {
+    /// The chat id as a domain id.
+    pub const fn chat(&self) -> ChatId {
+        ChatId::from_uuid(self.chat_id)
+    }
+}
+
+/// `message.send`: sends a message, answered by its `message.created` event (a
+/// retry with the same `client_message_id` gets the original's, on this socket only).
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[oai(rename = "MessageSendFrame")]
 pub struct SendFrame {
     /// The chat.
     pub chat_id: Uuid,
-    /// The text.
-    pub body: String,
-    /// The idempotency key (required on the socket).
-    pub client_message_id: String,
-    /// The message answered.
+    /// The text; the same rules as `POST /chats/{id}/messages`.
+    pub body: BodyText,
+    /// The idempotency key, required on the socket: unique per author and chat.
+    pub client_message_id: ClientMessageIdText,
+    /// A live message of the same chat to answer.
+    #[oai(nullable, skip_serializing_if_is_none)]
     pub reply_to_id: Option<Uuid>,
+}
+
+// Serialized through this type, so the schema cannot drift from the wire. Events are
+// `crate::dto::events::EventDto`.
+/// A frame the server sends besides events: `ready`, `pong` or `error`,
+/// discriminated by `type`.
+#[derive(Debug, Clone, Union)]
+#[oai(rename = "ServerFrame", discriminator_name = "type", one_of)]
+pub enum ServerFrame {
+    /// The first frame of every socket.
+    #[oai(mapping = "ready")]
+    Ready(ReadyFrame),
+    /// The answer to `ping`.
+    #[oai(mapping = "pong")]
+    Pong(PongFrame),
+    /// A refused client frame; the socket stays open.
+    #[oai(mapping = "error")]
+    Error(ErrorFrame),
+}
+
+impl ServerFrame {
+    /// The frame as JSON text, as the socket sends it.
+    pub fn to_frame(&self) -> String {
+        self.to_json_string()
+    }
+}
+
+/// One chat's head in the `ready` frame.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "ChatHead")]
+pub struct ChatHead {
+    /// The chat.
+    pub chat_id: Uuid,
+    /// Its `last_seq` when the socket started; events above it follow.
+    pub last_seq: i64,
+}
+
+/// `ready`: who is connected and every chat with its `last_seq`; every logged event
+/// above those heads follows, per chat in `seq` order.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "ReadyFrame")]
+pub struct ReadyFrame {
+    /// Who is connected.
+    pub user_id: Uuid,
+    /// The session of the access token.
+    pub session_id: Uuid,
+    /// Every chat of mine with its `last_seq`.
+    pub chats: Vec<ChatHead>,
+}
+
+/// `pong`: the answer to `ping`.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "PongFrame")]
+pub struct PongFrame {}
+
+/// `error`: a client frame was refused; the socket stays open.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "ErrorFrame")]
+pub struct ErrorFrame {
+    /// The machine-readable code, from the same list as REST errors: on the socket
+    /// `invalid_frame`, `unknown_type`, `validation_failed`, `chat_not_found`,
+    /// `rate_limited`, and whatever the service answers (e.g. `message_not_found`
+    /// for a bad `reply_to_id`, `service_unavailable`).
+    pub code: String,
+    /// A human sentence; repeats at most 64 characters of the frame.
+    pub detail: String,
+    /// The `client_message_id` of the refused `message.send`, when it had one.
+    #[oai(skip_serializing_if_is_none)]
+    pub client_message_id: Option<String>,
 }
 
 /// A refused client frame: answered with an `error` frame, the socket stays open.
@@ -77,12 +194,12 @@ impl FrameError {
 
     /// The `error` frame as JSON text.
     pub fn to_frame(&self) -> String {
-        to_text(&ErrorFrame {
-            kind: "error",
-            code: self.code.parts().1,
-            detail: &self.detail,
-            client_message_id: self.client_message_id.as_deref(),
+        ServerFrame::Error(ErrorFrame {
+            code: self.code.parts().1.to_owned(),
+            detail: self.detail.clone(),
+            client_message_id: self.client_message_id.clone(),
         })
+        .to_frame()
     }
 }
 
@@ -92,19 +209,9 @@ impl From<ApiError> for FrameError {
     }
 }
 
-#[derive(Serialize)]
-struct ErrorFrame<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    code: &'static str,
-    detail: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    client_message_id: Option<&'a str>,
-}
-
 /// Parses one text frame. Refusals name the field and the rule; they repeat at most
 /// 64 characters of the frame.
-pub(super) fn parse(text: &str) -> Result<ClientFrame, FrameError> {
+pub(crate) fn parse(text: &str) -> Result<ClientFrame, FrameError> {
     let value: Value = serde_json::from_str(text)
         .map_err(|_| FrameError::new(ErrorCode::InvalidFrame, "The frame is not JSON."))?;
     let Some(kind) = value.get("type").and_then(Value::as_str) else {
@@ -114,14 +221,14 @@ pub(super) fn parse(text: &str) -> Result<ClientFrame, FrameError> {
         ));
     };
     match kind {
-        "ping" => Ok(ClientFrame::Ping),
-        "typing" => Ok(ClientFrame::Typing {
-            chat_id: ChatId::from_uuid(uuid_field(&value, "chat_id")?),
-        }),
-        "read" => Ok(ClientFrame::Read {
-            chat_id: ChatId::from_uuid(uuid_field(&value, "chat_id")?),
-            seq: seq_field(&value, "seq")?,
-        }),
+        "ping" => Ok(ClientFrame::Ping(PingFrame {})),
+        "typing" => Ok(ClientFrame::Typing(TypingFrame {
+            chat_id: uuid_field(&value, "chat_id")?,
+        })),
+        "read" => Ok(ClientFrame::Read(ReadFrame {
+            chat_id: uuid_field(&value, "chat_id")?,
+            seq: BoundedInt(seq_field(&value, "seq")?),
+        })),
         "message.send" => {
             let key = value
                 .get("client_message_id")
@@ -143,8 +250,8 @@ fn send_frame(value: &Value) -> Result<ClientFrame, FrameError> {
     };
     Ok(ClientFrame::Send(SendFrame {
         chat_id: uuid_field(value, "chat_id")?,
-        body: string_field(value, "body")?,
-        client_message_id: string_field(value, "client_message_id")?,
+        body: BodyText(string_field(value, "body")?),
+        client_message_id: ClientMessageIdText(string_field(value, "client_message_id")?),
         reply_to_id,
     }))
 }
@@ -190,37 +297,11 @@ impl SendFrame {
     }
 }
 
-/// One chat's head in the `ready` frame.
-#[derive(Debug, Serialize)]
-pub(super) struct ChatHead {
-    /// The chat.
-    pub(super) chat_id: Uuid,
-    /// Its `last_seq` when the socket started.
-    pub(super) last_seq: i64,
-}
-
-/// The first frame of every socket.
-#[derive(Debug, Serialize)]
-pub(super) struct ReadyFrame {
-    /// Always `ready`.
-    #[serde(rename = "type")]
-    pub(super) kind: &'static str,
-    /// Who is connected.
-    pub(super) user_id: Uuid,
-    /// The session of the access token.
-    pub(super) session_id: Uuid,
-    /// Every chat with its `last_seq`; events above them follow.
-    pub(super) chats: Vec<ChatHead>,
-}
-
-/// `{"type":"pong"}`.
-pub(super) const PONG: &str = r#"{"type":"pong"}"#;
-
-/// Serializes a server frame; these types cannot fail to serialize.
-pub(super) fn to_text(frame: &impl Serialize) -> String {
-    serde_json::to_string(frame).unwrap_or_default()
+/// The `pong` frame as JSON text.
+pub(crate) fn pong() -> String {
+    ServerFrame::Pong(PongFrame {}).to_frame()
 }
 
 #[cfg(test)]
 #[path = "frames_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -3,7 +3,8 @@
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{ClientFrame, FrameError, parse};
+use super::{ClientFrame, FrameError, PingFrame, ReadFrame, TypingFrame, parse};
+use crate::dto::bounds::BoundedInt;
 use crate::error::ErrorCode;
 
 fn code_of(text: &str) -> ErrorCode {
@@ -13,19 +14,28 @@ fn code_of(text: &str) -> ErrorCode {
 #[test]
 fn known_frames_parse() {
     let chat = Uuid::now_v7();
-    assert_eq!(parse(r#"{"type":"ping"}"#), Ok(ClientFrame::Ping));
+    assert_eq!(
+        parse(r#"{"type":"ping"}"#),
+        Ok(ClientFrame::Ping(PingFrame {}))
+    );
     let typing = json!({"type": "typing", "chat_id": chat}).to_string();
     assert!(
-        matches!(parse(&typing), Ok(ClientFrame::Typing { chat_id }) if chat_id.as_uuid() == chat)
+        matches!(parse(&typing), Ok(ClientFrame::Typing(TypingFrame { chat_id })) if chat_id == chat)
     );
     let read = json!({"type": "read", "chat_id": chat, "seq": 4, "extra": true}).to_string();
-    assert!(matches!(parse(&read), Ok(ClientFrame::Read { seq: 4, .. })));
+    assert!(matches!(
+        parse(&read),
+        Ok(ClientFrame::Read(ReadFrame {
+            seq: BoundedInt(4),
+            ..
+        }))
+    ));
     let send =
         json!({"type": "message.send", "chat_id": chat, "body": "hi", "client_message_id": "k"});
     let Ok(ClientFrame::Send(frame)) = parse(&send.to_string()) else {
         panic!("a send frame");
     };
-    assert_eq!(frame.body, "hi");
+    assert_eq!(frame.body.0, "hi");
     assert_eq!(frame.reply_to(), None);
 }
 
@@ -98,4 +108,47 @@ fn refusals_repeat_at_most_64_characters_of_the_frame() {
     let key = "k".repeat(64);
     let error = FrameError::new(ErrorCode::RateLimited, "x").for_message(Some(key.clone()));
     assert_eq!(error.client_message_id, Some(key));
+}
+
+#[test]
+fn pong_is_just_its_type() {
+    assert_eq!(super::pong(), r#"{"type":"pong"}"#);
+}
+
+/// One of each client frame type (two `message.send`s: with and without a reply).
+pub(crate) fn every_client_frame() -> Vec<ClientFrame> {
+    use super::SendFrame;
+    use crate::dto::text::{BodyText, ClientMessageIdText};
+
+    let chat_id = Uuid::now_v7();
+    let send = |key: &str, reply_to_id| {
+        ClientFrame::Send(SendFrame {
+            chat_id,
+            body: BodyText("hi".to_owned()),
+            client_message_id: ClientMessageIdText(key.to_owned()),
+            reply_to_id,
+        })
+    };
+    vec![
+        ClientFrame::Ping(PingFrame {}),
+        ClientFrame::Typing(TypingFrame { chat_id }),
+        ClientFrame::Read(ReadFrame {
+            chat_id,
+            seq: BoundedInt(9),
+        }),
+        send("k-1", Some(Uuid::now_v7())),
+        send("k-2", None),
+    ]
+}
+
+/// The documented client frame types and the parser agree: what the schema types
+/// serialize (the documented shape, with `type`) parses back into the same value.
+#[test]
+fn every_client_frame_type_round_trips_through_the_parser() {
+    use poem_openapi::types::ToJSON;
+
+    for frame in every_client_frame() {
+        let text = frame.to_json_string();
+        assert_eq!(parse(&text), Ok(frame), "{text}");
+    }
 }

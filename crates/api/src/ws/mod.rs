@@ -11,7 +11,7 @@ mod commands;
 mod connection;
 mod delivery;
 mod endpoint;
-mod frames;
+pub(crate) mod frames;
 mod held;
 mod hub;
 mod shared;
@@ -26,7 +26,10 @@ use crate::middleware::rate_limit::RateLimit;
 
 pub use close::CloseReason;
 pub use endpoint::WsApi;
-pub use frames::{ClientFrame, FrameError};
+pub use frames::{
+    ChatHead, ClientFrame, ErrorFrame, FrameError, PingFrame, PongFrame, ReadFrame, ReadyFrame,
+    SendFrame, ServerFrame, TypingFrame,
+};
 pub use hub::{Delivery, Hub, Registration, SocketId};
 pub use shared::SharedEvent;
 

@@ -40,6 +40,7 @@ async fn every_response_carries_the_security_headers(app: TestApp) {
         (Method::DELETE, "/api/v1/me", None, 405),
         (Method::GET, "/docs", None, 200),
         (Method::GET, "/openapi.json", None, 200),
+        (Method::GET, "/asyncapi.json", None, 200),
     ] {
         let response = app.request(method, path, token).send().await.expect("send");
         assert_eq!(response.status(), status, "{path}");

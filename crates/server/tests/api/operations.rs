@@ -126,13 +126,7 @@ async fn docs_and_spec_are_served() {
 
 #[test]
 fn committed_spec_equals_confab_openapi_output() {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_confab"))
-        .arg("openapi")
-        .env("DATABASE_URL", "postgres://nowhere.invalid/none")
-        .output()
-        .expect("run confab openapi");
-    assert!(output.status.success());
-    let printed = String::from_utf8(output.stdout).expect("utf-8");
+    let printed = printed_document("openapi");
     let committed = committed_spec();
     // Not `assert_eq!`: the documents are too long to print usefully.
     assert!(
@@ -149,9 +143,48 @@ fn help_lists_every_subcommand() {
         .expect("run confab --help");
     assert!(output.status.success());
     let help = String::from_utf8(output.stdout).expect("utf-8");
-    for command in ["serve", "migrate", "openapi", "seed-demo"] {
+    for command in ["serve", "migrate", "openapi", "asyncapi", "seed-demo"] {
         assert!(help.contains(command), "{help}");
     }
+}
+
+#[tokio::test]
+async fn the_asyncapi_document_is_served_as_committed_and_as_confab_asyncapi_prints_it() {
+    let committed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../openapi/asyncapi.json"
+    ))
+    .expect("read openapi/asyncapi.json");
+    let stale = "openapi/asyncapi.json is stale: run \
+                 `cargo run -p confab -- asyncapi > openapi/asyncapi.json`";
+    assert!(printed_document("asyncapi") == committed, "{stale}");
+    let app = crate::helpers::spawn_app().await;
+    let response = get(&app, "/asyncapi.json").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/json")
+    );
+    let served = response.text().await.expect("text");
+    assert!(format!("{served}\n") == committed, "{stale}");
+    let document: Value = serde_json::from_str(&served).expect("JSON");
+    assert_eq!(document["asyncapi"], "3.0.0");
+    assert_eq!(document["channels"]["socket"]["address"], "/api/v1/ws");
+}
+
+/// What `confab SUBCOMMAND` prints, with a database URL that cannot be reached: the
+/// documents need none.
+fn printed_document(subcommand: &str) -> String {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_confab"))
+        .arg(subcommand)
+        .env("DATABASE_URL", "postgres://nowhere.invalid/none")
+        .output()
+        .expect("run confab");
+    assert!(output.status.success(), "confab {subcommand}");
+    String::from_utf8(output.stdout).expect("utf-8")
 }
 
 fn committed_spec() -> String {

@@ -1,5 +1,7 @@
 //! A small WebSocket test client and the REST calls the realtime tests need.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -79,7 +81,11 @@ impl Socket {
                 .await
                 .ok()??;
             match message.expect("socket error") {
-                Message::Text(text) => return Some(serde_json::from_str(&text).expect("json")),
+                Message::Text(text) => {
+                    let frame = serde_json::from_str(&text).expect("json");
+                    assert_documented(&frame);
+                    return Some(frame);
+                }
                 Message::Close(frame) => panic!("closed unexpectedly: {frame:?}"),
                 _ => {}
             }
@@ -112,6 +118,51 @@ impl Socket {
     pub(crate) fn drop_abruptly(self) {
         drop(self.stream);
     }
+}
+
+/// The AsyncAPI schema of each frame `type` the server sends, compiled once.
+fn server_frame_validators() -> &'static HashMap<String, jsonschema::Validator> {
+    static VALIDATORS: OnceLock<HashMap<String, jsonschema::Validator>> = OnceLock::new();
+    VALIDATORS.get_or_init(|| {
+        let document: Value =
+            serde_json::from_str(&confab_api::app::asyncapi_json()).expect("asyncapi JSON");
+        let messages = document["components"]["messages"]
+            .as_object()
+            .expect("messages");
+        messages
+            .values()
+            .filter_map(|message| message["name"].as_str())
+            .filter_map(|wire| {
+                let schema = confab_api::asyncapi::payload_schema(&document, "send", wire)?;
+                let validator = jsonschema::draft7::new(&schema).expect("a valid schema");
+                Some((wire.to_owned(), validator))
+            })
+            .collect()
+    })
+}
+
+/// The frame `type`s the server sends, as openapi/asyncapi.json documents them.
+pub(crate) fn documented_server_frame_types() -> Vec<String> {
+    let mut types: Vec<String> = server_frame_validators().keys().cloned().collect();
+    types.sort();
+    types
+}
+
+/// Fails unless `frame` is valid against the AsyncAPI schema of its `type`: every
+/// frame any realtime test receives goes through here.
+pub(crate) fn assert_documented(frame: &Value) {
+    let wire = frame["type"].as_str().unwrap_or_default();
+    let Some(validator) = server_frame_validators().get(wire) else {
+        panic!("a server frame of an undocumented type: {frame}");
+    };
+    let errors: Vec<String> = validator
+        .iter_errors(frame)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{frame} does not match the AsyncAPI schema of `{wire}`: {errors:?}"
+    );
 }
 
 /// Creates a group of `owner` with `members`; returns its id.

@@ -2,6 +2,7 @@
 //! delivery, client frames and their errors.
 
 pub(crate) mod client;
+mod documented;
 mod membership;
 mod recovery;
 mod refusals;
