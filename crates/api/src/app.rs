@@ -4,6 +4,10 @@
 //! To add a resource: write its `#[OpenApi]` struct in `endpoints/`, add it to
 //! [`Apis`] and construct it in [`apis`]. Nothing else changes: the spec, the route
 //! table (metrics labels, `Allow` headers) and the docs follow from `Apis`.
+//!
+//! The server may hand in [`Pages`] (the web client): they answer first, inside the
+//! same layers (security headers, metrics, error shape), and only for the paths they
+//! claim; every other request reaches the API as before.
 
 use std::collections::HashMap;
 use std::marker::PhantomData;
@@ -12,7 +16,7 @@ use std::time::Duration;
 
 use poem::endpoint::{BoxEndpoint, make_sync};
 use poem::http::Method;
-use poem::{Endpoint, EndpointExt, Response, Route};
+use poem::{Endpoint, EndpointExt, Request, Response, Route};
 use poem_openapi::registry::{MetaApi, Registry};
 use poem_openapi::{OpenApi, OpenApiService};
 
@@ -99,10 +103,36 @@ fn route_table() -> RouteTable {
     table
 }
 
-/// The whole HTTP application: API routes, docs and spec, wrapped in the security
-/// headers, request ids, metrics, the error-shaping layer, the URI limit, and the
-/// body timeout (`body_timeout`) and limit.
-pub fn endpoint(state: ApiState, body_timeout: Duration) -> impl Endpoint<Output = Response> {
+/// Pages served beside the API (the web client): the answer for a request whose path
+/// they own, or `None` to pass it on to the API. They must never claim a path of the
+/// API or of the operations routes.
+pub type Pages = Arc<dyn Fn(&Request) -> Option<Response> + Send + Sync>;
+
+/// Asks [`Pages`] first, then the API.
+struct WithPages<E> {
+    pages: Option<Pages>,
+    api: E,
+}
+
+impl<E: Endpoint> Endpoint for WithPages<E> {
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> poem::Result<Response> {
+        if let Some(page) = self.pages.as_ref().and_then(|pages| pages(&req)) {
+            return Ok(page);
+        }
+        self.api.call(req).await.map(poem::IntoResponse::into_response)
+    }
+}
+
+/// The whole HTTP application: API routes, docs and spec, and `pages` when given,
+/// wrapped in the security headers, request ids, metrics, the error-shaping layer,
+/// the URI limit, and the body timeout (`body_timeout`) and limit.
+pub fn endpoint(
+    state: ApiState,
+    body_timeout: Duration,
+    pages: Option<Pages>,
+) -> impl Endpoint<Output = Response> {
     let routes = Arc::new(route_table());
     let api = service(apis(&state));
     let spec = spec_json();
@@ -116,7 +146,7 @@ pub fn endpoint(state: ApiState, body_timeout: Duration) -> impl Endpoint<Output
         limit: state.rate_limits.auth_per_ip.clone(),
         trust_proxy: state.rate_limits.trust_proxy,
     };
-    Route::new()
+    let api = Route::new()
         .nest(
             "/docs",
             docs::endpoint(docs::swagger_page(
@@ -126,7 +156,8 @@ pub fn endpoint(state: ApiState, body_timeout: Duration) -> impl Endpoint<Output
             )),
         )
         .at("/openapi.json", poem::get(openapi_json))
-        .nest("/", api)
+        .nest("/", api);
+    WithPages { pages, api }
         .with(BodyLimit::new(MAX_BODY_BYTES))
         .with(BodyTimeout::new(body_timeout))
         .with(UriLimit)

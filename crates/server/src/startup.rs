@@ -97,7 +97,12 @@ impl Application {
             events: Arc::clone(&adapters.events),
             listener,
             port,
-            endpoint: confab_api::app::endpoint(state, config.http_timeouts.body).boxed(),
+            endpoint: confab_api::app::endpoint(
+                state,
+                config.http_timeouts.body,
+                Some(web_client()),
+            )
+            .boxed(),
             http_timeouts: config.http_timeouts,
             shutdown,
             jobs,
@@ -143,6 +148,17 @@ impl Application {
 }
 
 /// Background work tied to the server's life.
+/// The web client, mounted at `/` beside the API: its pages and embedded files.
+fn web_client() -> confab_api::app::Pages {
+    Arc::new(|req| {
+        let if_none_match = req
+            .headers()
+            .get(poem::http::header::IF_NONE_MATCH)
+            .and_then(|value| value.to_str().ok());
+        confab_web::WebClient::answer(req.method(), req.uri().path(), if_none_match)
+    })
+}
+
 fn spawn_background_jobs(
     adapters: &Adapters,
     shutdown: watch::Receiver<bool>,
