@@ -242,6 +242,11 @@ function ChatPanel({ chatId }) {
   const [run, error] = useAction();
   const detail = s.details.get(chatId);
   const [name, setName] = useState(detail?.name ?? '');
+  const current = detail?.name ?? '';
+  // A rename by someone else shows up here too (unless this field is being edited).
+  useEffect(() => {
+    if (document.activeElement?.id !== 'group-name') setName(current);
+  }, [current]);
   if (!detail) return null;
   const me = s.me?.id;
   const myRole = detail.members.find((m) => m.user_id === me)?.role ?? null;

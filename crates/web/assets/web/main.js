@@ -68,7 +68,7 @@ function Shell({ path }) {
         <button type="button" class="link" onClick=${() => signOut()}>Sign out</button>
       </nav>
     </header>
-    <div class="columns">
+    <main class="columns">
       <nav class="chat-list" aria-label="Chats">
         <h2 class="sr-only">Chats</h2>
         ${!s.chatsLoaded ? html`<p class="hint">Loading…</p>`
@@ -78,8 +78,8 @@ function Shell({ path }) {
               return chat ? html`<${ChatRow} key=${id} chat=${chat} current=${id === chatId} />` : null;
             })}</ul>`}
       </nav>
-      <main id="page" class="page-column" tabindex="-1">${page}</main>
-    </div>
+      <div id="page" class="page-column" tabindex="-1">${page}</div>
+    </main>
   </div>`;
 }
 
