@@ -8,7 +8,8 @@
 // $ARTIFACTS/results.json.
 
 import { chromium } from 'playwright-core';
-import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, mkdirSync, writeFileSync, readdirSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
 
@@ -22,7 +23,24 @@ const WAIT = { timeout: 10_000 };
 mkdirSync(artifacts, { recursive: true });
 
 const run = Date.now().toString(36);
-const results = { base, steps: [], axe: {}, screenshots: [] };
+const results = { base, assets: assetSizes(), steps: [], axe: {}, screenshots: [] };
+console.log(`[web-e2e] assets embedded in the binary: ${results.assets.files} files, ${results.assets.bytes} bytes (${results.assets.gzip_bytes} gzipped)`);
+
+/** What the binary embeds: every file under ../assets but the type declarations (as build.rs). */
+function assetSizes() {
+  const root = new URL('../assets/', import.meta.url).pathname;
+  let files = 0;
+  let bytes = 0;
+  let gzipBytes = 0;
+  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || entry.name.endsWith('.d.ts')) continue;
+    const content = readFileSync(`${entry.parentPath}/${entry.name}`);
+    files += 1;
+    bytes += content.length;
+    gzipBytes += gzipSync(content, { level: 9 }).length;
+  }
+  return { files, bytes, gzip_bytes: gzipBytes };
+}
 /** Problems seen in the browsers that fail the run at the end (CSP violations, uncaught errors). */
 const problems = [];
 
@@ -240,7 +258,9 @@ try {
   await a.reload();
   await bubble(a, 'Backlog 60').waitFor(WAIT);
   assert.equal(await bubble(a, 'Hello Bob').count(), 0, 'the first page is only the newest messages');
-  await a.getByRole('button', { name: 'Load older messages' }).click();
+  // Scrolling to the top loads the page before (the button does the same by keyboard).
+  await a.getByRole('button', { name: 'Load older messages' }).waitFor(WAIT);
+  await a.locator('.messages').evaluate((list) => { list.scrollTop = 0; });
   await bubble(a, 'Hello Bob').waitFor(WAIT);
   await a.getByText('The beginning of this chat').waitFor(WAIT);
 
@@ -265,6 +285,12 @@ try {
   await a.getByRole('heading', { name: 'Project team 2' }).waitFor(WAIT);
   await review(a, 'group-members');
 
+  step('live reordering: the chat with the latest entry comes first');
+  const firstRow = () => b.locator('.chat-list li .row-title').first().innerText();
+  assert.equal(await firstRow(), 'Project team 2');
+  await api(bobToken, 'POST', `/chats/${directId}/messages`, { body: 'Back to the direct chat', client_message_id: `reorder-${run}` });
+  await b.waitForFunction(() => document.querySelector('.chat-list li .row-title')?.textContent === 'Alice', null, WAIT);
+
   step('profile');
   await a.getByRole('link', { name: 'Profile' }).click();
   await a.getByLabel('Bio', { exact: true }).fill('Writes the tests.');
@@ -277,9 +303,13 @@ try {
   const c = await contextC.newPage();
   watch(c, 'alice-2');
   await c.goto(`${base}/login`);
-  await c.getByLabel('Username or email').fill(alice);
-  await c.getByLabel('Password').fill('correct horse battery');
-  await c.getByRole('button', { name: 'Sign in' }).click();
+  // By keyboard only: the first Tab reaches the first field, Enter submits.
+  await c.keyboard.press('Tab');
+  assert.equal(await c.evaluate(() => document.activeElement?.id), 'login');
+  await c.keyboard.type(alice);
+  await c.keyboard.press('Tab');
+  await c.keyboard.type('correct horse battery');
+  await c.keyboard.press('Enter');
   await c.waitForURL('**/chats');
   await row(c, 'Project team 2').waitFor(WAIT);
   await a.getByRole('link', { name: 'Sessions' }).click();

@@ -302,11 +302,12 @@ function updateSummary(frame) {
   if (typeof frame.seq !== 'number' || frame.seq <= summary.last_seq) return;
   const gap = frame.seq > summary.last_seq + 1;
   summary.last_seq = frame.seq;
+  // The list is ordered by each chat's latest log entry, whatever its kind.
+  bump(frame.chat_id);
   if (frame.type === 'message.created') {
     summary.last_message = frame.data;
     const mine = frame.data.author_id === state.me?.id;
     if (!mine && !isReading(frame.chat_id)) summary.unread_count += 1;
-    bump(frame.chat_id);
   } else if (frame.type.startsWith('message.') && summary.last_message?.id === frame.data.id) {
     summary.last_message = frame.data;
   } else if (frame.type === 'chat.updated') {
