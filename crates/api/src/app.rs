@@ -121,7 +121,10 @@ impl<E: Endpoint> Endpoint for WithPages<E> {
         if let Some(page) = self.pages.as_ref().and_then(|pages| pages(&req)) {
             return Ok(page);
         }
-        self.api.call(req).await.map(poem::IntoResponse::into_response)
+        self.api
+            .call(req)
+            .await
+            .map(poem::IntoResponse::into_response)
     }
 }
 

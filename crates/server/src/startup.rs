@@ -135,7 +135,7 @@ impl Application {
         );
         tracing::info!(
             port = self.port,
-            "confab is listening on {address} (API docs: {address}/docs)"
+            "confab is listening on {address} (web client: {address}/, API docs: {address}/docs)"
         );
         http::serve(self.listener, self.endpoint, self.http_timeouts, signal).await;
         let _ = self.shutdown.send(true);

@@ -22,7 +22,9 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'
 
 /// The first path segments of the client's pages (routed in the browser by
 /// `web/router.js`); `""` is `/` itself.
-const PAGES: [&str; 7] = ["", "login", "register", "chats", "new", "profile", "sessions"];
+const PAGES: [&str; 7] = [
+    "", "login", "register", "chats", "new", "profile", "sessions",
+];
 
 /// One embedded file.
 #[derive(Debug, Clone, Copy)]
@@ -53,7 +55,9 @@ impl Asset {
 
 /// Every embedded file.
 pub fn assets() -> impl Iterator<Item = Asset> {
-    ASSETS.iter().map(|&(path, bytes, etag)| Asset { path, bytes, etag })
+    ASSETS
+        .iter()
+        .map(|&(path, bytes, etag)| Asset { path, bytes, etag })
 }
 
 /// The embedded file at `path`, if any.
@@ -76,9 +80,7 @@ pub fn is_client_route(path: &str) -> bool {
     let first = segments.next().unwrap_or_default();
     let second = segments.next();
     let deeper = segments.next().is_some();
-    PAGES.contains(&first)
-        && !deeper
-        && second.is_none_or(|s| !s.is_empty() && first == "chats")
+    PAGES.contains(&first) && !deeper && second.is_none_or(|s| !s.is_empty() && first == "chats")
 }
 
 /// The web client's endpoint: embedded files and page routes, GET and HEAD.
@@ -104,11 +106,7 @@ impl WebClient {
         if if_none_match.is_some_and(|tags| tags.split(',').any(|t| t.trim() == asset.etag)) {
             return Some(builder.status(StatusCode::NOT_MODIFIED).finish());
         }
-        Some(
-            builder
-                .content_type(asset.content_type())
-                .body(asset.bytes),
-        )
+        Some(builder.content_type(asset.content_type()).body(asset.bytes))
     }
 }
 
@@ -168,7 +166,9 @@ mod tests {
         assert_eq!(response.status(), StatusCode::OK);
         let headers = response.headers();
         assert_eq!(
-            headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()),
+            headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok()),
             Some("text/html; charset=utf-8")
         );
         let policy = headers
@@ -189,8 +189,7 @@ mod tests {
     #[test]
     fn a_known_etag_gets_304() {
         let index = asset("/index.html").expect("the index is embedded");
-        let response =
-            WebClient::answer(&Method::GET, "/", Some(index.etag)).expect("an answer");
+        let response = WebClient::answer(&Method::GET, "/", Some(index.etag)).expect("an answer");
         assert_eq!(response.status(), StatusCode::NOT_MODIFIED);
     }
 

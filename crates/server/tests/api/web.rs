@@ -31,7 +31,10 @@ async fn the_client_and_its_page_routes_are_served_with_a_strict_policy(app: Tes
     assert_eq!(header(&index, "x-content-type-options"), "nosniff");
     let etag = header(&index, "etag").to_owned();
     let page = index.text().await.expect("body");
-    assert!(page.contains("<script type=\"module\" src=\"/web/main.js\">"), "{page}");
+    assert!(
+        page.contains("<script type=\"module\" src=\"/web/main.js\">"),
+        "{page}"
+    );
 
     for route in [
         "/login",
