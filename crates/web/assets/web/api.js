@@ -203,6 +203,24 @@ export async function signOut() {
   forget();
 }
 
+/**
+ * Every item of a cursor-paged list (`{items, next_cursor}`), following the cursor.
+ * @param {string} path under /api/v1, without `limit` or `cursor`
+ * @returns {Promise<any[]>}
+ */
+export async function listAll(path) {
+  const items = [];
+  /** @type {string | null} */
+  let cursor = null;
+  do {
+    const query = `limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const page = await request('GET', `${path}${path.includes('?') ? '&' : '?'}${query}`);
+    items.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return items;
+}
+
 /** A fresh id for `client_message_id`. */
 export function clientId() {
   return crypto.randomUUID();

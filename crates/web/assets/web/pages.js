@@ -2,7 +2,7 @@
 
 import { useEffect, useState } from './vendor/hooks.js';
 import { html } from './html.js';
-import { request, forget } from './api.js';
+import { request, forget, listAll } from './api.js';
 import { navigate } from './router.js';
 import * as store from './store.js';
 import { UserSearch } from './search.js';
@@ -139,15 +139,7 @@ export function Sessions() {
   const [sessions, setSessions] = useState(/** @type {any[] | null} */ (null));
   const load = () =>
     run(async () => {
-      const all = [];
-      /** @type {string | null} */
-      let cursor = null;
-      do {
-        const page = await request('GET', `/sessions?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-        all.push(...page.items);
-        cursor = page.next_cursor;
-      } while (cursor);
-      setSessions(all);
+      setSessions(await listAll('/sessions'));
     });
   useEffect(() => {
     load();

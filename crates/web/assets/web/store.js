@@ -7,7 +7,7 @@
 // `GET /chats/{id}/events?after=` whenever a seq is skipped or a `ready` frame says
 // the chat moved on while the socket was down.
 
-import { request, clientId, ApiError } from './api.js';
+import { request, clientId, listAll, ApiError } from './api.js';
 import { Realtime } from './realtime.js';
 
 /** @typedef {import('../../types/openapi').components['schemas']} Schemas */
@@ -148,16 +148,20 @@ export function chatTitle(/** @type {ChatListItem} */ chat) {
 
 // ---- the chat list ----
 
-async function loadChats() {
+/** @type {Promise<void> | null} */
+let loadingChats = null;
+
+/** Loads the whole chat list (once at a time). */
+function loadChats() {
+  loadingChats ??= fetchChats().finally(() => {
+    loadingChats = null;
+  });
+  return loadingChats;
+}
+
+async function fetchChats() {
   /** @type {ChatListItem[]} */
-  const all = [];
-  /** @type {string | null} */
-  let cursor = null;
-  do {
-    const page = await request('GET', `/chats?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-    all.push(...page.items);
-    cursor = page.next_cursor;
-  } while (cursor);
+  const all = await listAll('/chats');
   state.chats.clear();
   for (const chat of all) putSummary(chat);
   state.order = all.map((chat) => chat.id);
@@ -233,6 +237,11 @@ function dropChat(chatId) {
 
 /** @param {{chats: {chat_id: string, last_seq: number}[]}} frame */
 function onReady(frame) {
+  if (!state.chatsLoaded) {
+    // The first load failed (e.g. the server was down at start): load it now.
+    loadChats().catch(report);
+    return;
+  }
   const live = new Set(frame.chats.map((c) => c.chat_id));
   for (const id of [...state.chats.keys()]) if (!live.has(id)) dropChat(id);
   for (const { chat_id: chatId, last_seq: lastSeq } of frame.chats) {
