@@ -44,6 +44,9 @@ echo "tsc --checkJs --strict: no errors"
 
 section "web: build confab (debug) and start it"
 (cd "$root" && cargo build -q -p confab)
+# Short-lived access tokens, so the test renews them (rotating the refresh token)
+# many times, from two tabs at once too.
+export CONFAB_ACCESS_TTL_SECONDS=${CONFAB_ACCESS_TTL_SECONDS:-20}
 start_scratch_server "$target_dir/debug/confab" "$work" "${RUST_LOG:-warn}"
 
 section "web: end-to-end in headless Chromium"
