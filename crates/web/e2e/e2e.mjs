@@ -326,9 +326,18 @@ try {
   await row(a2, 'Project team 2').waitFor(WAIT);
   const accessTtl = Number(process.env.CONFAB_ACCESS_TTL_SECONDS ?? 900);
   if (accessTtl <= 40) {
-    // Both tabs' access tokens are now due for renewal; both renew at once.
+    // Both tabs' access tokens are now due for renewal; both renew at the same
+    // instant (the client's own module, as the page loaded it).
     await a.goto(`${base}/chats`);
+    await row(a, 'Project team 2').waitFor(WAIT);
     await a.waitForTimeout(11_000);
+    const at = Date.now() + 1000;
+    const renew = (page) => page.evaluate(async (start) => {
+      const api = await import('/web/api.js');
+      while (Date.now() < start) { /* both tabs start together */ }
+      return (await api.token()) !== null;
+    }, at);
+    assert.deepEqual(await Promise.all([renew(a), renew(a2)]), [true, true], 'both tabs keep the session');
     await Promise.all([
       a.getByRole('link', { name: 'Sessions' }).click(),
       a2.getByRole('link', { name: 'Sessions' }).click(),

@@ -3,17 +3,49 @@
 // and turns the API's error shape into an `ApiError`.
 //
 // Where the tokens live, and why, is explained in docs/web.md: the access token only
-// in memory; the refresh token in localStorage so a reload or a second tab stays
-// signed in, read afresh under a Web Lock before each refresh so two tabs never
-// present the same refresh token (the server would take that for theft and revoke
-// the session).
+// in memory; the refresh token in IndexedDB so a reload or a second tab stays signed
+// in, read afresh under a Web Lock before each refresh so two tabs never present the
+// same refresh token (the server would take that for theft and revoke the session).
+// IndexedDB, not localStorage: a write to localStorage reaches other tabs' processes
+// a little later, so a tab could still read the spent token after the lock.
 
 /** @typedef {import('../../types/openapi').components['schemas']} Schemas */
 /** @typedef {Schemas['SignedIn']} SignedIn */
 /** @typedef {Schemas['Me']} Me */
 
-const REFRESH_KEY = 'confab.refresh_token';
+const REFRESH_KEY = 'refresh_token';
 const USER_KEY = 'confab.user';
+
+/** @type {Promise<IDBDatabase> | null} */
+let database = null;
+
+/** The client's IndexedDB database (one object store, `tokens`). */
+function openDatabase() {
+  database ??= new Promise((resolve, reject) => {
+    const open = indexedDB.open('confab', 1);
+    open.onupgradeneeded = () => open.result.createObjectStore('tokens');
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+  });
+  return database;
+}
+
+/**
+ * Runs one request on the `tokens` store and resolves once its transaction committed.
+ * @param {IDBTransactionMode} mode
+ * @param {(store: IDBObjectStore) => IDBRequest} action
+ * @returns {Promise<any>}
+ */
+async function tokens(mode, action) {
+  const db = await openDatabase();
+  return new Promise((resolve, reject) => {
+    const transaction = db.transaction('tokens', mode);
+    const request = action(transaction.objectStore('tokens'));
+    transaction.oncomplete = () => resolve(request.result);
+    transaction.onerror = () => reject(transaction.error);
+    transaction.onabort = () => reject(transaction.error);
+  });
+}
 
 /** An error answer of the API (`{status, code, title, detail, errors?}`) or a network failure (`status` 0). */
 export class ApiError extends Error {
@@ -45,11 +77,14 @@ let refreshing = null;
 /** @type {Set<() => void>} */
 const signedOutListeners = new Set();
 
-/** The signed-in user as last stored (for the first paint after a reload), or null. */
+/**
+ * The signed-in user as last stored (for the first paint after a reload), or null.
+ * Not a credential: without a refresh token the first request signs out.
+ */
 export function storedUser() {
   try {
     const raw = localStorage.getItem(USER_KEY);
-    return raw && localStorage.getItem(REFRESH_KEY) ? /** @type {Me} */ (JSON.parse(raw)) : null;
+    return raw ? /** @type {Me} */ (JSON.parse(raw)) : null;
   } catch {
     return null;
   }
@@ -61,11 +96,11 @@ export function onSignedOut(listener) {
 }
 
 /** @param {SignedIn} signedIn */
-function keep(signedIn) {
+async function keep(signedIn) {
+  await tokens('readwrite', (store) => store.put(signedIn.tokens.refresh_token, REFRESH_KEY));
   accessToken = signedIn.tokens.access_token;
   // Renew a little before the server would refuse it.
   accessExpires = Date.now() + Math.max(10, signedIn.tokens.expires_in - 30) * 1000;
-  localStorage.setItem(REFRESH_KEY, signedIn.tokens.refresh_token);
   localStorage.setItem(USER_KEY, JSON.stringify(signedIn.user));
 }
 
@@ -73,7 +108,7 @@ function keep(signedIn) {
 export function forget() {
   accessToken = null;
   accessExpires = 0;
-  localStorage.removeItem(REFRESH_KEY);
+  tokens('readwrite', (store) => store.delete(REFRESH_KEY)).catch(() => {});
   localStorage.removeItem(USER_KEY);
   for (const listener of signedOutListeners) listener();
 }
@@ -94,11 +129,15 @@ function withRefreshLock(task) {
 function refresh() {
   if (!refreshing) {
     refreshing = withRefreshLock(async () => {
-      const token = localStorage.getItem(REFRESH_KEY);
-      if (!token) return false;
+      /** @type {string | undefined} */
+      const token = await tokens('readonly', (store) => store.get(REFRESH_KEY));
+      if (!token) {
+        forget();
+        return false;
+      }
       const response = await send('POST', '/auth/refresh', { refresh_token: token }, null);
       if (response.ok) {
-        keep(await response.json());
+        await keep(await response.json());
         return true;
       }
       const error = await toError(response);
@@ -189,7 +228,7 @@ export async function signIn(path, body) {
   if (!response.ok) throw await toError(response);
   /** @type {SignedIn} */
   const signedIn = await response.json();
-  keep(signedIn);
+  await keep(signedIn);
   return signedIn.user;
 }
 
