@@ -30,16 +30,18 @@ function App() {
     if (user) store.start(user).catch((e) => console.warn('confab:', e));
   }, [user?.id]);
 
+  const authPage = path === '/login' || path === '/register';
+  // Signed out, every page but register is the sign-in page; signed in, `/` and
+  // the sign-in pages lead to the chats.
+  useEffect(() => {
+    if (!user && !authPage) navigate('/login', { replace: true });
+    if (user && (authPage || path === '/')) navigate('/chats', { replace: true });
+  }, [user, path]);
+
   if (!user) {
-    if (path === '/register') return html`<${Register} onSignedIn=${setUser} />`;
-    if (path !== '/login') navigate('/login', { replace: true });
-    return html`<${SignIn} onSignedIn=${setUser} />`;
+    return path === '/register' ? html`<${Register} onSignedIn=${setUser} />` : html`<${SignIn} onSignedIn=${setUser} />`;
   }
-  if (path === '/' || path === '/login' || path === '/register') {
-    navigate('/chats', { replace: true });
-    return null;
-  }
-  return html`<${Shell} path=${path} />`;
+  return authPage || path === '/' ? null : html`<${Shell} path=${path} />`;
 }
 
 /** @param {{path: string}} props */
