@@ -7,6 +7,14 @@ use reqwest::{Method, StatusCode};
 use crate::api_test;
 use crate::helpers::{TestApp, assert_error};
 
+/// `GET path` without a token.
+async fn get(app: &TestApp, path: &str) -> reqwest::Response {
+    app.request(Method::GET, path, None)
+        .send()
+        .await
+        .expect("send")
+}
+
 fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
     response
         .headers()
@@ -16,11 +24,7 @@ fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
 }
 
 async fn the_client_and_its_page_routes_are_served_with_a_strict_policy(app: TestApp) {
-    let index = app
-        .request(Method::GET, "/", None)
-        .send()
-        .await
-        .expect("send");
+    let index = get(&app, "/").await;
     assert_eq!(index.status(), StatusCode::OK);
     assert_eq!(header(&index, "content-type"), "text/html; charset=utf-8");
     let policy = header(&index, "content-security-policy").to_owned();
@@ -45,20 +49,12 @@ async fn the_client_and_its_page_routes_are_served_with_a_strict_policy(app: Tes
         "/profile",
         "/sessions",
     ] {
-        let response = app
-            .request(Method::GET, route, None)
-            .send()
-            .await
-            .expect("send");
+        let response = get(&app, route).await;
         assert_eq!(response.status(), StatusCode::OK, "{route}");
         assert_eq!(response.text().await.expect("body"), page, "{route}");
     }
 
-    let script = app
-        .request(Method::GET, "/web/main.js", None)
-        .send()
-        .await
-        .expect("send");
+    let script = get(&app, "/web/main.js").await;
     assert_eq!(script.status(), StatusCode::OK);
     assert_eq!(
         header(&script, "content-type"),
@@ -84,11 +80,7 @@ async fn the_client_never_answers_for_the_api_or_operations_routes(app: TestApp)
         ("/metrics", 200, "text/plain"),
         ("/docs", 200, "text/html"),
     ] {
-        let response = app
-            .request(Method::GET, path, None)
-            .send()
-            .await
-            .expect("send");
+        let response = get(&app, path).await;
         assert_eq!(response.status().as_u16(), status, "{path}");
         assert!(
             header(&response, "content-type").starts_with(content_type),
@@ -99,11 +91,7 @@ async fn the_client_never_answers_for_the_api_or_operations_routes(app: TestApp)
     }
     // Paths that are neither a file nor a page of the client: the API's 404.
     for path in ["/nowhere", "/web/missing.js", "/chats/a/b", "/profile/x"] {
-        let response = app
-            .request(Method::GET, path, None)
-            .send()
-            .await
-            .expect("send");
+        let response = get(&app, path).await;
         assert_error(response, 404, "not_found").await;
     }
     // The client is read-only.
