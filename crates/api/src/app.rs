@@ -95,18 +95,30 @@ pub fn spec_json() -> String {
     spec::finish(&service(SpecOnly::<Apis>(PhantomData)).spec())
 }
 
-/// Every route, for metrics labels and `Allow` headers.
-fn route_table() -> RouteTable {
+/// Every route, for metrics labels and `Allow` headers: the API's, the docs', and
+/// those of `pages`.
+fn route_table(pages: Option<&Pages>) -> RouteTable {
     let mut table = RouteTable::from_meta(&Apis::meta());
     table.add("/openapi.json", Method::GET);
     table.add("/docs", Method::GET);
+    for template in pages.map_or(&[][..], |pages| pages.routes) {
+        table.add(template, Method::GET);
+    }
     table
 }
 
-/// Pages served beside the API (the web client): the answer for a request whose path
-/// they own, or `None` to pass it on to the API. They must never claim a path of the
-/// API or of the operations routes.
-pub type Pages = Arc<dyn Fn(&Request) -> Option<Response> + Send + Sync>;
+/// The answer of [`Pages`] for a request whose path they own, or `None` to pass it
+/// on to the API. It must never claim a path of the API or the operations routes.
+pub type PageAnswer = Arc<dyn Fn(&Request) -> Option<Response> + Send + Sync>;
+
+/// Pages served beside the API (the web client).
+#[derive(Clone)]
+pub struct Pages {
+    /// What they answer.
+    pub answer: PageAnswer,
+    /// The templates of the paths it answers (GET), for metrics labels.
+    pub routes: &'static [&'static str],
+}
 
 /// Asks [`Pages`] first, then the API.
 struct WithPages<E> {
@@ -118,7 +130,7 @@ impl<E: Endpoint> Endpoint for WithPages<E> {
     type Output = Response;
 
     async fn call(&self, req: Request) -> poem::Result<Response> {
-        if let Some(page) = self.pages.as_ref().and_then(|pages| pages(&req)) {
+        if let Some(page) = self.pages.as_ref().and_then(|pages| (pages.answer)(&req)) {
             return Ok(page);
         }
         self.api
@@ -136,7 +148,7 @@ pub fn endpoint(
     body_timeout: Duration,
     pages: Option<Pages>,
 ) -> impl Endpoint<Output = Response> {
-    let routes = Arc::new(route_table());
+    let routes = Arc::new(route_table(pages.as_ref()));
     let api = service(apis(&state));
     let spec = spec_json();
     let served_spec = spec.clone();

@@ -150,13 +150,16 @@ impl Application {
 /// Background work tied to the server's life.
 /// The web client, mounted at `/` beside the API: its pages and embedded files.
 fn web_client() -> confab_api::app::Pages {
-    Arc::new(|req| {
-        let if_none_match = req
-            .headers()
-            .get(poem::http::header::IF_NONE_MATCH)
-            .and_then(|value| value.to_str().ok());
-        confab_web::WebClient::answer(req.method(), req.uri().path(), if_none_match)
-    })
+    confab_api::app::Pages {
+        answer: Arc::new(|req| {
+            let if_none_match = req
+                .headers()
+                .get(poem::http::header::IF_NONE_MATCH)
+                .and_then(|value| value.to_str().ok());
+            confab_web::WebClient::answer(req.method(), req.uri().path(), if_none_match)
+        }),
+        routes: &confab_web::ROUTE_TEMPLATES,
+    }
 }
 
 fn spawn_background_jobs(

@@ -26,6 +26,22 @@ const PAGES: [&str; 7] = [
     "", "login", "register", "chats", "new", "profile", "sessions",
 ];
 
+/// The templates of every path the client answers, for metrics labels (the
+/// [`is_client_route`] pages, then the files: `/index.html`, `/web/…`).
+pub const ROUTE_TEMPLATES: [&str; 11] = [
+    "/",
+    "/login",
+    "/register",
+    "/chats",
+    "/chats/{id}",
+    "/new",
+    "/profile",
+    "/sessions",
+    "/index.html",
+    "/web/{file}",
+    "/web/vendor/{file}",
+];
+
 /// One embedded file.
 #[derive(Debug, Clone, Copy)]
 pub struct Asset {
@@ -156,6 +172,27 @@ mod tests {
             "/login/",
         ] {
             assert!(!is_client_route(other), "{other}");
+        }
+    }
+
+    #[test]
+    fn every_page_and_file_has_a_route_template() {
+        let depth = |path: &str| path.split('/').filter(|s| !s.is_empty()).count();
+        let covered = |path: &str| {
+            ROUTE_TEMPLATES.iter().any(|template| {
+                depth(template) == depth(path)
+                    && template
+                        .split('/')
+                        .zip(path.split('/'))
+                        .all(|(t, p)| t == p || t.starts_with('{'))
+            })
+        };
+        for page in PAGES {
+            assert!(covered(&format!("/{page}")), "{page}");
+        }
+        assert!(covered("/chats/x"));
+        for asset in assets() {
+            assert!(covered(asset.path), "{}", asset.path);
         }
     }
 

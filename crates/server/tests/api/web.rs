@@ -103,3 +103,24 @@ async fn the_client_never_answers_for_the_api_or_operations_routes(app: TestApp)
     assert_error(response, 404, "not_found").await;
 }
 api_test!(the_client_never_answers_for_the_api_or_operations_routes);
+
+async fn the_client_s_requests_are_labelled_by_template_in_metrics(app: TestApp) {
+    for path in [
+        "/chats/0190a1b2-0000-7000-8000-000000000000",
+        "/web/main.js",
+    ] {
+        assert_eq!(get(&app, path).await.status(), StatusCode::OK, "{path}");
+    }
+    let text = get(&app, "/metrics").await.text().await.expect("text");
+    for route in ["/chats/{id}", "/web/{file}"] {
+        assert!(
+            text.lines()
+                .any(|line| line.starts_with("http_requests_total")
+                    && line.contains(&format!("route=\"{route}\""))
+                    && line.contains("status=\"200\"")),
+            "{route}: {text}"
+        );
+    }
+    assert!(!text.contains("0190a1b2"), "raw ids must not become labels");
+}
+api_test!(the_client_s_requests_are_labelled_by_template_in_metrics);
