@@ -5,6 +5,10 @@
 //! To add a resource: write its `#[OpenApi]` struct in `endpoints/`, add it to
 //! [`Apis`] and construct it in [`apis`]. Nothing else changes: the spec, the route
 //! table (metrics labels, `Allow` headers) and the docs follow from `Apis`.
+//!
+//! The server may hand in [`Pages`] (the web client): they answer first, inside the
+//! same layers (security headers, metrics, error shape), and only for the paths they
+//! claim; every other request reaches the API as before.
 
 use std::collections::HashMap;
 use std::marker::PhantomData;
@@ -13,7 +17,7 @@ use std::time::Duration;
 
 use poem::endpoint::{BoxEndpoint, make_sync};
 use poem::http::Method;
-use poem::{Endpoint, EndpointExt, Response, Route};
+use poem::{Endpoint, EndpointExt, Request, Response, Route};
 use poem_openapi::registry::{MetaApi, Registry};
 use poem_openapi::{OpenApi, OpenApiService};
 
@@ -98,20 +102,61 @@ pub fn asyncapi_json() -> String {
     asyncapi::document_json(env!("CARGO_PKG_VERSION"))
 }
 
-/// Every route, for metrics labels and `Allow` headers.
-fn route_table() -> RouteTable {
+/// Every route, for metrics labels and `Allow` headers: the API's, the docs', and
+/// those of `pages`.
+fn route_table(pages: Option<&Pages>) -> RouteTable {
     let mut table = RouteTable::from_meta(&Apis::meta());
     table.add("/openapi.json", Method::GET);
     table.add("/docs", Method::GET);
     table.add("/asyncapi.json", Method::GET);
+    for template in pages.map_or(&[][..], |pages| pages.routes) {
+        table.add(template, Method::GET);
+    }
     table
 }
 
-/// The whole HTTP application: API routes, docs and spec, wrapped in the security
-/// headers, request ids, metrics, the error-shaping layer, the URI limit, and the
-/// body timeout (`body_timeout`) and limit.
-pub fn endpoint(state: ApiState, body_timeout: Duration) -> impl Endpoint<Output = Response> {
-    let routes = Arc::new(route_table());
+/// The answer of [`Pages`] for a request whose path they own, or `None` to pass it
+/// on to the API. It must never claim a path of the API or the operations routes.
+pub type PageAnswer = Arc<dyn Fn(&Request) -> Option<Response> + Send + Sync>;
+
+/// Pages served beside the API (the web client).
+#[derive(Clone)]
+pub struct Pages {
+    /// What they answer.
+    pub answer: PageAnswer,
+    /// The templates of the paths it answers (GET), for metrics labels.
+    pub routes: &'static [&'static str],
+}
+
+/// Asks [`Pages`] first, then the API.
+struct WithPages<E> {
+    pages: Option<Pages>,
+    api: E,
+}
+
+impl<E: Endpoint> Endpoint for WithPages<E> {
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> poem::Result<Response> {
+        if let Some(page) = self.pages.as_ref().and_then(|pages| (pages.answer)(&req)) {
+            return Ok(page);
+        }
+        self.api
+            .call(req)
+            .await
+            .map(poem::IntoResponse::into_response)
+    }
+}
+
+/// The whole HTTP application: API routes, docs and spec, and `pages` when given,
+/// wrapped in the security headers, request ids, metrics, the error-shaping layer,
+/// the URI limit, and the body timeout (`body_timeout`) and limit.
+pub fn endpoint(
+    state: ApiState,
+    body_timeout: Duration,
+    pages: Option<Pages>,
+) -> impl Endpoint<Output = Response> {
+    let routes = Arc::new(route_table(pages.as_ref()));
     let api = service(apis(&state));
     let spec = spec_json();
     let served_spec = spec.clone();
@@ -130,7 +175,7 @@ pub fn endpoint(state: ApiState, body_timeout: Duration) -> impl Endpoint<Output
         limit: state.rate_limits.auth_per_ip.clone(),
         trust_proxy: state.rate_limits.trust_proxy,
     };
-    Route::new()
+    let api = Route::new()
         .nest(
             "/docs",
             docs::endpoint(docs::swagger_page(
@@ -141,7 +186,8 @@ pub fn endpoint(state: ApiState, body_timeout: Duration) -> impl Endpoint<Output
         )
         .at("/openapi.json", poem::get(openapi_json))
         .at("/asyncapi.json", poem::get(asyncapi_json))
-        .nest("/", api)
+        .nest("/", api);
+    WithPages { pages, api }
         .with(BodyLimit::new(MAX_BODY_BYTES))
         .with(BodyTimeout::new(body_timeout))
         .with(UriLimit)

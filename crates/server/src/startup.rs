@@ -97,7 +97,12 @@ impl Application {
             events: Arc::clone(&adapters.events),
             listener,
             port,
-            endpoint: confab_api::app::endpoint(state, config.http_timeouts.body).boxed(),
+            endpoint: confab_api::app::endpoint(
+                state,
+                config.http_timeouts.body,
+                Some(web_client()),
+            )
+            .boxed(),
             http_timeouts: config.http_timeouts,
             shutdown,
             jobs,
@@ -130,7 +135,7 @@ impl Application {
         );
         tracing::info!(
             port = self.port,
-            "confab is listening on {address} (API docs: {address}/docs)"
+            "confab is listening on {address} (web client: {address}/, API docs: {address}/docs)"
         );
         http::serve(self.listener, self.endpoint, self.http_timeouts, signal).await;
         let _ = self.shutdown.send(true);
@@ -143,6 +148,20 @@ impl Application {
 }
 
 /// Background work tied to the server's life.
+/// The web client, mounted at `/` beside the API: its pages and embedded files.
+fn web_client() -> confab_api::app::Pages {
+    confab_api::app::Pages {
+        answer: Arc::new(|req| {
+            let if_none_match = req
+                .headers()
+                .get(poem::http::header::IF_NONE_MATCH)
+                .and_then(|value| value.to_str().ok());
+            confab_web::WebClient::answer(req.method(), req.uri().path(), if_none_match)
+        }),
+        routes: &confab_web::ROUTE_TEMPLATES,
+    }
+}
+
 fn spawn_background_jobs(
     adapters: &Adapters,
     shutdown: watch::Receiver<bool>,

@@ -23,4 +23,5 @@ mod raw;
 mod rejections;
 mod sessions;
 mod text;
+mod web;
 mod ws;

@@ -1,0 +1,370 @@
+// End-to-end test of confab's web client in headless Chromium (playwright-core):
+// two browser contexts are two people. Run by .ci/web-e2e.sh against a scratch
+// server: `CONFAB_BASE=http://127.0.0.1:PORT node e2e.mjs`.
+//
+// Every page gets an axe-core check (no serious or critical violation) and
+// screenshots at 1280 and 360 px wide under $ARTIFACTS (default
+// target/ci-artifacts/web). The figures (time to first message) go to
+// $ARTIFACTS/results.json.
+
+import { chromium } from 'playwright-core';
+import { readFileSync, mkdirSync, writeFileSync, readdirSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { createRequire } from 'node:module';
+import assert from 'node:assert/strict';
+
+const base = process.env.CONFAB_BASE ?? 'http://127.0.0.1:8080';
+const artifacts = process.env.ARTIFACTS ?? new URL('../../../target/ci-artifacts/web/', import.meta.url).pathname;
+const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const WIDE = { width: 1280, height: 800 };
+const NARROW = { width: 360, height: 740 };
+const WAIT = { timeout: 10_000 };
+mkdirSync(artifacts, { recursive: true });
+
+const run = Date.now().toString(36);
+const results = { base, assets: assetSizes(), steps: [], axe: {}, screenshots: [] };
+console.log(`[web-e2e] assets embedded in the binary: ${results.assets.files} files, ${results.assets.bytes} bytes (${results.assets.gzip_bytes} gzipped)`);
+
+/** What the binary embeds: every file under ../assets but the type declarations (as build.rs). */
+function assetSizes() {
+  const root = new URL('../assets/', import.meta.url).pathname;
+  let files = 0;
+  let bytes = 0;
+  let gzipBytes = 0;
+  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || entry.name.endsWith('.d.ts')) continue;
+    const content = readFileSync(`${entry.parentPath}/${entry.name}`);
+    files += 1;
+    bytes += content.length;
+    gzipBytes += gzipSync(content, { level: 9 }).length;
+  }
+  return { files, bytes, gzip_bytes: gzipBytes };
+}
+/** Problems seen in the browsers that fail the run at the end (CSP violations, uncaught errors). */
+const problems = [];
+
+function step(name) {
+  console.log(`[web-e2e] ${name}`);
+  results.steps.push(name);
+}
+
+/** Runs axe-core on the page; fails on any serious or critical violation. */
+async function axe(page, name) {
+  // evaluate() runs outside the page's CSP, which (rightly) refuses injected scripts.
+  await page.evaluate(axeSource);
+  const found = await page.evaluate(async () => {
+    const result = await globalThis.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
+  });
+  results.axe[name] = found;
+  const bad = found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad, [], `axe on ${name}: ${JSON.stringify(bad, null, 2)}`);
+}
+
+/** Screenshots the page at both widths (then back to wide). */
+async function shoot(page, name) {
+  for (const [label, size] of [['1280', WIDE], ['360', NARROW]]) {
+    await page.setViewportSize(size);
+    await page.waitForTimeout(150);
+    const file = `${artifacts}/${name}-${label}.png`;
+    await page.screenshot({ path: file });
+    results.screenshots.push(`${name}-${label}.png`);
+  }
+  await page.setViewportSize(WIDE);
+}
+
+/** Checks and records a page: accessibility at both widths, screenshots. */
+async function review(page, name) {
+  await axe(page, `${name}@1280`);
+  await page.setViewportSize(NARROW);
+  await axe(page, `${name}@360`);
+  await page.setViewportSize(WIDE);
+  await shoot(page, name);
+}
+
+function watch(page, who) {
+  page.on('console', (message) => {
+    const text = message.text();
+    if (/Content Security Policy|Refused to/.test(text)) problems.push(`${who}: ${text}`);
+  });
+  page.on('pageerror', (error) => problems.push(`${who}: uncaught ${error.message}`));
+}
+
+async function register(page, username) {
+  await page.goto(`${base}/`);
+  await page.waitForURL('**/login');
+  await page.getByRole('link', { name: 'Create an account' }).click();
+  await page.waitForURL('**/register');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Email').fill(`${username}@example.com`);
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByLabel('Display name').fill(username.replace(/_.*/, '').replace(/^./, (c) => c.toUpperCase()));
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL('**/chats');
+}
+
+/** The chat list row whose title is `title`. */
+const row = (page, title) => page.locator('.chat-list li', { has: page.locator('.row-title', { hasText: title }) });
+/** The message bubbles in the open chat. */
+const bubbles = (page) => page.locator('.messages li.message:not(.pending)');
+/** The stored messages whose own text (not a quote of another) holds `text`. */
+const bubble = (page, text) => bubbles(page).filter({ has: page.locator('.body', { hasText: text }) });
+
+async function send(page, text) {
+  await page.getByLabel('Message', { exact: true }).fill(text);
+  await page.getByLabel('Message', { exact: true }).press('Enter');
+}
+
+/** Signs in over the API (not the browser) and returns a bearer token. */
+async function apiLogin(login) {
+  const response = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ login, password: 'correct horse battery', device_name: 'e2e script' }),
+  });
+  assert.equal(response.status, 200);
+  return (await response.json()).tokens.access_token;
+}
+
+async function api(token, method, path, body) {
+  const response = await fetch(`${base}/api/v1${path}`, {
+    method,
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  assert.ok(response.ok, `${method} ${path}: ${response.status} ${await response.clone().text()}`);
+  return response.status === 204 ? null : response.json();
+}
+
+const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+try {
+  const alice = `alice_${run}`;
+  const bob = `bob_${run}`;
+  const contextA = await browser.newContext({ viewport: WIDE });
+  const contextB = await browser.newContext({ viewport: WIDE });
+  const a = await contextA.newPage();
+  const b = await contextB.newPage();
+  watch(a, 'alice');
+  watch(b, 'bob');
+
+  step('the sign-in and register pages');
+  await a.goto(`${base}/`);
+  await a.waitForURL('**/login');
+  const csp = (await a.request.get(`${base}/login`)).headers()['content-security-policy'];
+  assert.ok(csp && csp.includes("script-src 'self'") && !csp.includes('unsafe'), `CSP: ${csp}`);
+  await review(a, 'sign-in');
+  await a.getByRole('link', { name: 'Create an account' }).click();
+  await review(a, 'register');
+
+  step('two people register');
+  await register(a, alice);
+  await register(b, bob);
+  await a.getByText('No chats yet').waitFor(WAIT);
+  await review(a, 'chat-list-empty');
+
+  step('alice finds bob and opens a direct chat');
+  await a.getByRole('link', { name: 'New chat' }).click();
+  await a.getByLabel('Find a person').fill(bob.slice(0, 8));
+  await a.getByRole('button', { name: `Message ${bob}` }).click();
+  await a.waitForURL('**/chats/*');
+  await a.getByRole('heading', { name: 'Bob' }).waitFor(WAIT);
+
+  step('bob sees the new chat live and opens it');
+  await row(b, 'Alice').waitFor(WAIT);
+  await row(b, 'Alice').getByRole('link').click();
+  await b.getByRole('heading', { name: 'Alice' }).waitFor(WAIT);
+
+  step('typing shows on the other side');
+  await a.getByLabel('Message', { exact: true }).pressSequentially('Hel');
+  await b.getByText('Alice is typing…').waitFor(WAIT);
+
+  step('a message appears live on the other side');
+  const sentAt = Date.now();
+  await a.getByLabel('Message', { exact: true }).fill('Hello Bob <b>not bold</b>');
+  await a.getByLabel('Message', { exact: true }).press('Enter');
+  await bubble(b, 'Hello Bob <b>not bold</b>').waitFor(WAIT);
+  results.time_to_first_message_ms = Date.now() - sentAt;
+  // User content is text, never markup.
+  assert.equal(await b.locator('.messages b').count(), 0);
+
+  step('read ticks move when bob has read it');
+  await a.locator('.message.mine .ticks[data-state="read"]').first().waitFor(WAIT);
+  await review(a, 'direct-chat');
+
+  step('bob replies; alice sees the reply with its quote');
+  await bubble(b, 'Hello Bob').getByRole('button', { name: 'Reply to this message' }).click();
+  await send(b, 'Hi Alice!');
+  const reply = bubble(a, 'Hi Alice!');
+  await reply.waitFor(WAIT);
+  assert.match(await reply.locator('.quote').innerText(), /Hello Bob/);
+
+  step('alice edits and deletes; bob sees both');
+  await send(a, 'Typo here');
+  await bubble(b, 'Typo here').waitFor(WAIT);
+  await bubble(a, 'Typo here').getByRole('button', { name: 'Edit this message' }).click();
+  await a.getByLabel('Message', { exact: true }).fill('Fixed text');
+  await a.getByLabel('Message', { exact: true }).press('Enter');
+  await bubble(b, 'Fixed text').filter({ hasText: 'edited' }).waitFor(WAIT);
+  a.once('dialog', (dialog) => dialog.accept());
+  await bubble(a, 'Fixed text').getByRole('button', { name: 'Delete this message' }).click();
+  await bubble(b, 'Message deleted').waitFor(WAIT);
+
+  step('unread counts and live reordering in the chat list');
+  await b.getByRole('link', { name: 'New chat' }).click();
+  await send(a, 'Are you there?');
+  await row(b, 'Alice').locator('.badge', { hasText: '1' }).waitFor(WAIT);
+  await review(b, 'new-chat');
+  await row(b, 'Alice').getByRole('link').click();
+  await bubble(b, 'Are you there?').waitFor(WAIT);
+  await b.waitForFunction(() => !document.querySelector('.chat-list .badge'), null, WAIT);
+
+  step('a reload keeps the session, the chat and its history');
+  await a.reload();
+  await bubble(a, 'Hi Alice!').waitFor(WAIT);
+  await bubble(a, 'Hello Bob').waitFor(WAIT);
+  assert.match(a.url(), /\/chats\/[0-9a-f-]+$/);
+
+  step('offline and back: messages sent meanwhile appear without a reload, a send made offline goes once');
+  await contextA.setOffline(true);
+  await a.getByText('Connection lost — reconnecting…').waitFor(WAIT);
+  await send(b, 'While you were away 1');
+  await send(b, 'While you were away 2');
+  await bubble(b, 'While you were away 2').waitFor(WAIT);
+  await send(a, 'Sent while offline');
+  await a.locator('.message.pending', { hasText: 'Sent while offline' }).waitFor(WAIT);
+  await a.waitForTimeout(500);
+  assert.equal(await bubble(a, 'While you were away').count(), 0, 'nothing arrives while offline');
+  await shoot(a, 'reconnecting');
+  await contextA.setOffline(false);
+  await bubble(a, 'While you were away 1').waitFor(WAIT);
+  await bubble(a, 'While you were away 2').waitFor(WAIT);
+  await bubble(b, 'Sent while offline').waitFor(WAIT);
+  await a.getByText('Connection lost — reconnecting…').waitFor({ state: 'detached', ...WAIT });
+  await a.waitForTimeout(500);
+  assert.equal(await bubble(b, 'Sent while offline').count(), 1, 'the offline send is stored once');
+  assert.equal(await a.locator('.message.pending').count(), 0);
+
+  step('disappearing messages: alice sets a time to live, bob sees it');
+  await a.getByRole('button', { name: 'Settings' }).click();
+  await a.getByLabel('Disappearing messages').selectOption({ label: '1 day' });
+  await b.getByText('Messages disappear after 1 day').waitFor(WAIT);
+
+  step('scroll-back loads older messages with before=');
+  const bobToken = await apiLogin(bob);
+  const directId = b.url().split('/').pop();
+  for (let i = 1; i <= 60; i += 1) await api(bobToken, 'POST', `/chats/${directId}/messages`, { body: `Backlog ${i}`, client_message_id: `backlog-${run}-${i}` });
+  await bubble(a, 'Backlog 60').waitFor(WAIT);
+  await a.reload();
+  await bubble(a, 'Backlog 60').waitFor(WAIT);
+  assert.equal(await bubble(a, 'Hello Bob').count(), 0, 'the first page is only the newest messages');
+  // Scrolling to the top loads the page before (the button does the same by keyboard).
+  await a.getByRole('button', { name: 'Load older messages' }).waitFor(WAIT);
+  await a.locator('.messages').evaluate((list) => { list.scrollTop = 0; });
+  await bubble(a, 'Hello Bob').waitFor(WAIT);
+  await a.getByText('The beginning of this chat').waitFor(WAIT);
+
+  step('a group with roles');
+  await a.getByRole('link', { name: 'New chat' }).click();
+  await a.getByLabel('Group name').fill('Project team');
+  await a.getByLabel('Add members').fill(bob.slice(0, 8));
+  await a.getByRole('button', { name: `Add ${bob}` }).click();
+  await a.getByRole('button', { name: 'Create group' }).click();
+  await a.getByRole('heading', { name: 'Project team' }).waitFor(WAIT);
+  await row(b, 'Project team').waitFor(WAIT);
+  await send(a, 'Welcome to the team');
+  await row(b, 'Project team').getByRole('link').click();
+  await bubble(b, 'Welcome to the team').locator('.author', { hasText: 'Alice' }).waitFor(WAIT);
+  await a.getByRole('button', { name: 'Members' }).click();
+  await a.getByLabel('Role of Bob').selectOption('admin');
+  await b.getByRole('button', { name: 'Members' }).click();
+  await b.locator('.member', { hasText: 'Bob' }).locator('.role', { hasText: 'admin' }).waitFor(WAIT);
+  // An admin may rename the group; the owner sees the new name live.
+  await b.getByLabel('Group name').fill('Project team 2');
+  await b.getByRole('button', { name: 'Rename' }).click();
+  await a.getByRole('heading', { name: 'Project team 2' }).waitFor(WAIT);
+  await review(a, 'group-members');
+
+  step('live reordering: the chat with the latest entry comes first');
+  const firstRow = () => b.locator('.chat-list li .row-title').first().innerText();
+  assert.equal(await firstRow(), 'Project team 2');
+  await api(bobToken, 'POST', `/chats/${directId}/messages`, { body: 'Back to the direct chat', client_message_id: `reorder-${run}` });
+  await b.waitForFunction(() => document.querySelector('.chat-list li .row-title')?.textContent === 'Alice', null, WAIT);
+
+  step('profile');
+  await a.getByRole('link', { name: 'Profile' }).click();
+  await a.getByLabel('Bio', { exact: true }).fill('Writes the tests.');
+  await a.getByRole('button', { name: 'Save profile' }).click();
+  await a.getByText('Saved.').waitFor(WAIT);
+  await review(a, 'profile');
+
+  step('sessions: revoking another browser signs it out at once');
+  const contextC = await browser.newContext({ viewport: WIDE });
+  const c = await contextC.newPage();
+  watch(c, 'alice-2');
+  await c.goto(`${base}/login`);
+  // By keyboard only: the first Tab reaches the first field, Enter submits.
+  await c.keyboard.press('Tab');
+  assert.equal(await c.evaluate(() => document.activeElement?.id), 'login');
+  await c.keyboard.type(alice);
+  await c.keyboard.press('Tab');
+  await c.keyboard.type('correct horse battery');
+  await c.keyboard.press('Enter');
+  await c.waitForURL('**/chats');
+  await row(c, 'Project team 2').waitFor(WAIT);
+  await a.getByRole('link', { name: 'Sessions' }).click();
+  await a.locator('.sessions li').nth(1).waitFor(WAIT);
+  await review(a, 'sessions');
+  await a.locator('.sessions li', { hasNotText: 'this browser' }).getByRole('button', { name: /Sign out/ }).click();
+  await c.waitForURL('**/login', WAIT);
+  await contextC.close();
+
+  step('two tabs share one session: their refreshes rotate the token without tripping theft detection');
+  const a2 = await contextA.newPage();
+  watch(a2, 'alice-tab-2');
+  await a2.goto(`${base}/chats`);
+  await row(a2, 'Project team 2').waitFor(WAIT);
+  const accessTtl = Number(process.env.CONFAB_ACCESS_TTL_SECONDS ?? 900);
+  if (accessTtl <= 40) {
+    // Both tabs' access tokens are now due for renewal; both renew at the same
+    // instant (the client's own module, as the page loaded it).
+    await a.goto(`${base}/chats`);
+    await row(a, 'Project team 2').waitFor(WAIT);
+    await a.waitForTimeout(11_000);
+    const at = Date.now() + 1000;
+    const renew = (page) => page.evaluate(async (start) => {
+      const api = await import('/web/api.js');
+      while (Date.now() < start) { /* both tabs start together */ }
+      return (await api.token()) !== null;
+    }, at);
+    assert.deepEqual(await Promise.all([renew(a), renew(a2)]), [true, true], 'both tabs keep the session');
+    await Promise.all([
+      a.getByRole('link', { name: 'Sessions' }).click(),
+      a2.getByRole('link', { name: 'Sessions' }).click(),
+    ]);
+    await a.locator('.sessions li').first().waitFor(WAIT);
+    await a2.locator('.sessions li').first().waitFor(WAIT);
+    assert.equal(await a.locator('.sessions li').count(), 1, 'one session for the two tabs');
+    await a2.reload();
+    await a2.locator('.sessions li').first().waitFor(WAIT);
+    results.refresh_rotation_checked_with_access_ttl_seconds = accessTtl;
+  } else {
+    console.log('[web-e2e] skipped the concurrent refresh: set CONFAB_ACCESS_TTL_SECONDS to 40 or less');
+  }
+  await a2.close();
+
+  step('the chat list at both widths');
+  await b.goto(`${base}/chats`);
+  await row(b, 'Project team 2').waitFor(WAIT);
+  await review(b, 'chat-list');
+  await b.goto(`${base}/chats/${directId}`);
+  await bubbles(b).first().waitFor(WAIT);
+  await shoot(b, 'direct-chat-bob');
+
+  assert.deepEqual(problems, [], `problems in the browsers:\n${problems.join('\n')}`);
+  results.ok = true;
+  console.log(`[web-e2e] passed; time to first message ${results.time_to_first_message_ms} ms`);
+} finally {
+  writeFileSync(`${artifacts}/results.json`, JSON.stringify(results, null, 2));
+  await browser.close();
+}
