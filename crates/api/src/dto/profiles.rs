@@ -9,6 +9,7 @@ use poem_openapi::types::MaybeUndefined;
 use uuid::Uuid;
 
 use super::common::Timestamp;
+use super::nullable::Nullable;
 use super::text::{
     BioText, BirthDateText, EmailText, LocationText, NameText, PasswordCheck, UsernameText,
 };
@@ -24,17 +25,13 @@ pub struct MeDto {
     /// My email address, as I gave it.
     pub email: String,
     /// Name shown instead of the username.
-    #[oai(nullable)]
-    pub display_name: Option<String>,
+    pub display_name: Nullable<String>,
     /// Self-description.
-    #[oai(nullable)]
-    pub bio: Option<String>,
+    pub bio: Nullable<String>,
     /// Where I am.
-    #[oai(nullable)]
-    pub location: Option<String>,
+    pub location: Nullable<String>,
     /// Date of birth, `YYYY-MM-DD`.
-    #[oai(nullable)]
-    pub birth_date: Option<String>,
+    pub birth_date: Nullable<String>,
     /// Whether strangers see only `id, username, display_name, bio, is_private`.
     pub is_private: bool,
     /// When the account was created.
@@ -49,10 +46,10 @@ impl From<User> for MeDto {
             id: user.id.as_uuid(),
             username: user.username.into(),
             email: user.email.into(),
-            display_name: user.display_name.map(Into::into),
-            bio: user.bio.map(Into::into),
-            location: user.location.map(Into::into),
-            birth_date: user.birth_date.map(|d| d.to_string()),
+            display_name: Nullable(user.display_name.map(Into::into)),
+            bio: Nullable(user.bio.map(Into::into)),
+            location: Nullable(user.location.map(Into::into)),
+            birth_date: Nullable(user.birth_date.map(|d| d.to_string())),
             is_private: user.is_private,
             created_at: user.created_at.into(),
             updated_at: user.updated_at.into(),
@@ -74,11 +71,9 @@ pub struct UserProfileDto {
     #[oai(skip_serializing_if_is_none)]
     pub email: Option<String>,
     /// Name shown instead of the username.
-    #[oai(nullable)]
-    pub display_name: Option<String>,
+    pub display_name: Nullable<String>,
     /// Self-description.
-    #[oai(nullable)]
-    pub bio: Option<String>,
+    pub bio: Nullable<String>,
     /// Absent on someone else's private profile.
     #[oai(nullable)]
     pub location: MaybeUndefined<String>,
@@ -113,8 +108,8 @@ impl From<ProfileView> for UserProfileDto {
             id: user.id.as_uuid(),
             username: user.username.into(),
             email: own.then(|| user.email.into()),
-            display_name: user.display_name.map(Into::into),
-            bio: user.bio.map(Into::into),
+            display_name: Nullable(user.display_name.map(Into::into)),
+            bio: Nullable(user.bio.map(Into::into)),
             location: visible(user.location.map(Into::into)),
             birth_date: visible(user.birth_date.map(|d| d.to_string())),
             is_private: user.is_private,
@@ -182,15 +177,14 @@ pub struct UserPage {
     /// The profiles, each as `GET /users/{id}` shows it to me.
     pub items: Vec<UserProfileDto>,
     /// Pass as `cursor` for the next page; `null` when nothing more exists.
-    #[oai(nullable)]
-    pub next_cursor: Option<String>,
+    pub next_cursor: Nullable<String>,
 }
 
 impl From<Page<ProfileView>> for UserPage {
     fn from(page: Page<ProfileView>) -> Self {
         Self {
             items: page.items.into_iter().map(Into::into).collect(),
-            next_cursor: page.next_cursor,
+            next_cursor: Nullable(page.next_cursor),
         }
     }
 }
