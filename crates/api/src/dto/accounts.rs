@@ -19,6 +19,8 @@ use super::text::{EmailText, LoginText, NameText, PasswordCheck, PasswordText, U
 /// in order on a fresh server (register, log in, change the password) each succeeds.
 const EXAMPLE_EMAIL: &str = "alice@example.com";
 const EXAMPLE_PASSWORD: &str = "correct horse battery";
+/// Where the `Refresh` example's token goes (the only example with a placeholder).
+pub const EXAMPLE_REFRESH_TOKEN: &str = "the refresh_token of the last register, login or refresh";
 
 /// `POST /auth/register`.
 #[derive(Object)]
@@ -97,10 +99,20 @@ impl From<LoginRequest> for LoginInput {
 
 /// `POST /auth/refresh`.
 #[derive(Object)]
-#[oai(rename = "Refresh")]
+#[oai(rename = "Refresh", example)]
 pub struct RefreshRequest {
     /// The refresh token from the last register, login or refresh (single use).
     pub refresh_token: String,
+}
+
+impl Example for RefreshRequest {
+    /// A placeholder: the token is the `refresh_token` of the last sign-in, which
+    /// no example can know.
+    fn example() -> Self {
+        Self {
+            refresh_token: EXAMPLE_REFRESH_TOKEN.to_owned(),
+        }
+    }
 }
 
 /// `PUT /me/password`.

@@ -15,7 +15,7 @@ use super::text::{BodyText, ClientMessageIdText};
 
 /// A message, or the tombstone left where one was deleted (`body` null, `deleted_at` set).
 #[derive(Debug, Clone, Object)]
-#[oai(rename = "Message")]
+#[oai(rename = "Message", example)]
 pub struct MessageDto {
     /// The message id (UUIDv7).
     pub id: Uuid,
@@ -37,6 +37,27 @@ pub struct MessageDto {
     pub edited_at: Nullable<Timestamp>,
     /// When it was deleted.
     pub deleted_at: Nullable<Timestamp>,
+}
+
+impl Example for MessageDto {
+    /// An edited reply, sent with an idempotency key.
+    fn example() -> Self {
+        let at = Timestamp::example;
+        Self {
+            id: Uuid::from_u128(0x0193_8a6e_7c4b_7d21_9f3e_5a1b_2c3d_4e5f),
+            chat_id: Uuid::from_u128(0x0193_8a6e_1f00_7a10_8b2c_3d4e_5f60_7182),
+            seq: 42,
+            author_id: Uuid::from_u128(0x0193_8a6d_f0aa_7b3c_a4d5_e6f7_0819_2a3b),
+            body: Nullable(Some("See you at ten.".to_owned())),
+            reply_to_id: Nullable(Some(Uuid::from_u128(
+                0x0193_8a6e_6a11_7c02_8d3e_4f50_6172_8394,
+            ))),
+            client_message_id: Nullable(Some("7f1c2e9a-send-1".to_owned())),
+            created_at: at("2026-12-02T09:41:07.215Z"),
+            edited_at: Nullable(Some(at("2026-12-02T09:42:30.004Z"))),
+            deleted_at: Nullable(None),
+        }
+    }
 }
 
 impl From<Message> for MessageDto {

@@ -5,7 +5,7 @@ use confab_application::Page;
 use confab_application::profiles::{FieldUpdate, ProfilePatch};
 use confab_domain::{ProfileView, User};
 use poem_openapi::Object;
-use poem_openapi::types::MaybeUndefined;
+use poem_openapi::types::{Example, MaybeUndefined};
 use uuid::Uuid;
 
 use super::common::Timestamp;
@@ -16,7 +16,7 @@ use super::text::{
 
 /// My full profile (`GET /me`, and `user` after register, login and refresh).
 #[derive(Debug, Clone, Object)]
-#[oai(rename = "Me")]
+#[oai(rename = "Me", example)]
 pub struct MeDto {
     /// My user id (UUIDv7).
     pub id: Uuid,
@@ -38,6 +38,25 @@ pub struct MeDto {
     pub created_at: Timestamp,
     /// When the profile last changed.
     pub updated_at: Timestamp,
+}
+
+impl Example for MeDto {
+    /// The profile after the `Register` and `UpdateMe` examples.
+    fn example() -> Self {
+        let at = Timestamp::example;
+        Self {
+            id: Uuid::from_u128(0x0193_8a6d_f0aa_7b3c_a4d5_e6f7_0819_2a3b),
+            username: "alice".to_owned(),
+            email: "alice@example.com".to_owned(),
+            display_name: Nullable(Some("Alice Liddell".to_owned())),
+            bio: Nullable(None),
+            location: Nullable(Some("Oxford".to_owned())),
+            birth_date: Nullable(Some("1990-05-04".to_owned())),
+            is_private: false,
+            created_at: at("2026-12-02T09:30:00.000Z"),
+            updated_at: at("2026-12-02T09:31:12.480Z"),
+        }
+    }
 }
 
 impl From<User> for MeDto {
@@ -121,14 +140,19 @@ impl From<ProfileView> for UserProfileDto {
 
 /// `PATCH /me`: absent fields stay, `null` clears a clearable field. Any other field
 /// (`id`, `created_at`, `password_hash`, …) is ignored, never written.
+// `skip_serializing_if_is_none` on the fields `null` cannot clear keeps them out of
+// the example when unset (an example with `"username": null` would be refused).
 #[derive(Object)]
-#[oai(rename = "UpdateMe")]
+#[oai(rename = "UpdateMe", example)]
 pub struct UpdateMeRequest {
     /// New username (`^[a-z0-9_]{3,32}$` after lower-casing).
+    #[oai(skip_serializing_if_is_none)]
     pub username: Option<UsernameText>,
     /// New email; needs `current_password`.
+    #[oai(skip_serializing_if_is_none)]
     pub email: Option<EmailText>,
     /// My current password, required to change the email.
+    #[oai(skip_serializing_if_is_none)]
     pub current_password: Option<PasswordCheck>,
     /// 1..64 characters; `null` clears.
     #[oai(nullable)]
@@ -144,7 +168,25 @@ pub struct UpdateMeRequest {
     #[oai(nullable)]
     pub birth_date: MaybeUndefined<BirthDateText>,
     /// Make my profile private (or public).
+    #[oai(skip_serializing_if_is_none)]
     pub is_private: Option<bool>,
+}
+
+impl Example for UpdateMeRequest {
+    /// Fills in the profile, clears the bio and keeps it public; the username and
+    /// email stay (changing the email needs `current_password` as well).
+    fn example() -> Self {
+        Self {
+            username: None,
+            email: None,
+            current_password: None,
+            display_name: MaybeUndefined::Value(NameText("Alice Liddell".to_owned())),
+            bio: MaybeUndefined::Null,
+            location: MaybeUndefined::Value(LocationText("Oxford".to_owned())),
+            birth_date: MaybeUndefined::Value(BirthDateText("1990-05-04".to_owned())),
+            is_private: Some(false),
+        }
+    }
 }
 
 fn tri_state<T: Into<String>>(value: MaybeUndefined<T>) -> FieldUpdate<String> {

@@ -600,3 +600,23 @@ fn the_checker_finds_each_kind_of_mismatch() {
         ["x.a: expected a string, got 5"]
     );
 }
+
+#[test]
+fn every_schema_example_matches_its_schema() {
+    let spec: Value = serde_json::from_str(include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../openapi/openapi.json"
+    )))
+    .expect("openapi.json is JSON");
+    let mut found = Vec::new();
+    let mut examples = 0;
+    for (name, schema) in spec["components"]["schemas"].as_object().expect("schemas") {
+        if let Some(example) = schema.get("example").filter(|e| e.is_object()) {
+            examples += 1;
+            let mut seen = Seen::new();
+            conform(&spec, schema, example, name, &mut found, &mut seen);
+        }
+    }
+    assert!(examples >= 14, "{examples} object examples");
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}

@@ -254,7 +254,29 @@ async fn the_spec_examples_succeed_as_sent_in_order(app: TestApp) {
     let logged_in = send_example(Method::POST, "/api/v1/auth/login".into(), None, "Login").await;
     assert_eq!(logged_in.status(), 200);
     let tokens: Value = logged_in.json().await.expect("json");
+    // The one placeholder: the refresh token no example can know.
+    let mut refresh = spec_example(&spec, "Refresh");
+    assert!(refresh["refresh_token"].is_string(), "{refresh}");
+    refresh["refresh_token"] = tokens["tokens"]["refresh_token"].clone();
+    let refreshed = app
+        .send_json(Method::POST, "/api/v1/auth/refresh", None, &refresh)
+        .await;
+    assert_eq!(refreshed.status(), 200);
+    let tokens: Value = refreshed.json().await.expect("json");
     let access = tokens["tokens"]["access_token"].as_str().map(str::to_owned);
+    let updated = send_example(
+        Method::PATCH,
+        "/api/v1/me".into(),
+        access.clone(),
+        "UpdateMe",
+    )
+    .await;
+    assert_eq!(updated.status(), 200);
+    let me: Value = updated.json().await.expect("json");
+    assert_eq!(
+        me["display_name"],
+        spec_example(&spec, "UpdateMe")["display_name"]
+    );
     let changed = send_example(
         Method::PUT,
         "/api/v1/me/password".into(),
@@ -273,6 +295,32 @@ async fn the_spec_examples_succeed_as_sent_in_order(app: TestApp) {
     assert_eq!(created.status(), 201);
     let chat: Value = created.json().await.expect("json");
     let chat_id = chat["id"].as_str().expect("chat id").to_owned();
+    let renamed = send_example(
+        Method::PATCH,
+        format!("/api/v1/chats/{chat_id}"),
+        access.clone(),
+        "UpdateChat",
+    )
+    .await;
+    assert_eq!(renamed.status(), 200);
+    let members = format!("/api/v1/chats/{chat_id}/members");
+    let added = send_example(Method::POST, members.clone(), access.clone(), "AddMembers").await;
+    assert_eq!(added.status(), 200);
+    // A role change needs a second member, which no example can name.
+    let bob = app.register("bob").await;
+    let body = serde_json::json!({"user_ids": [bob.id]});
+    let joined = app
+        .send_json(Method::POST, &members, access.as_deref(), &body)
+        .await;
+    assert_eq!(joined.status(), 200);
+    let promoted = send_example(
+        Method::PATCH,
+        format!("{members}/{}", bob.id),
+        access.clone(),
+        "ChangeRole",
+    )
+    .await;
+    assert_eq!(promoted.status(), 200);
     let messages = format!("/api/v1/chats/{chat_id}/messages");
     let sent = send_example(
         Method::POST,
@@ -300,5 +348,35 @@ async fn the_spec_examples_succeed_as_sent_in_order(app: TestApp) {
     let read = format!("/api/v1/chats/{chat_id}/read");
     let marked = send_example(Method::POST, read, access, "MarkRead").await;
     assert_eq!(marked.status(), 204);
+}
+
+#[test]
+fn every_request_body_has_an_example() {
+    let spec: Value = serde_json::from_str(&committed_spec()).expect("JSON");
+    let mut missing = Vec::new();
+    for (route, item) in spec["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("path item") {
+            let Some(content) = operation["requestBody"]["content"].as_object() else {
+                continue;
+            };
+            for media in content.values() {
+                let schema = &media["schema"];
+                let name = schema["$ref"]
+                    .as_str()
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"));
+                let example = match name {
+                    Some(name) => &spec["components"]["schemas"][name]["example"],
+                    None => &schema["example"],
+                };
+                if !example.is_object() {
+                    missing.push(format!("{method} {route}"));
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "request bodies without an example: {missing:?}"
+    );
 }
 api_test!(the_spec_examples_succeed_as_sent_in_order);
