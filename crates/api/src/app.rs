@@ -14,7 +14,7 @@ use poem::endpoint::{BoxEndpoint, make_sync};
 use poem::http::Method;
 use poem::{Endpoint, EndpointExt, Response, Route};
 use poem_openapi::registry::{MetaApi, Registry};
-use poem_openapi::{OpenApi, OpenApiService};
+use poem_openapi::{LicenseObject, OpenApi, OpenApiService, ServerObject};
 
 use crate::endpoints::auth::AuthApi;
 use crate::endpoints::chats::ChatsApi;
@@ -79,10 +79,14 @@ impl<T: OpenApi> OpenApi for SpecOnly<T> {
 }
 
 fn service<T: OpenApi>(apis: T) -> OpenApiService<T, ()> {
-    OpenApiService::new(apis, "confab", env!("CARGO_PKG_VERSION")).description(
-        "The confab messenger API. Every error is `{status, code, title, detail, errors?}`; \
-         protected routes take `Authorization: Bearer <access_token>`.",
-    )
+    OpenApiService::new(apis, "confab", env!("CARGO_PKG_VERSION"))
+        .description(
+            "The confab messenger API. Every error is `{status, code, title, detail, errors?}`; \
+             protected routes take `Authorization: Bearer <access_token>`.",
+        )
+        .license(LicenseObject::new(env!("CARGO_PKG_LICENSE")))
+        // Relative: clients call the origin they fetched the document from.
+        .server(ServerObject::new("/").description("This server"))
 }
 
 /// The OpenAPI document, exactly as `/openapi.json` serves it and

@@ -1,8 +1,10 @@
 //! The OpenAPI document as served: poem-openapi's output, finished with what its
 //! derive macros cannot state. Public operations get `security: []` (an explicit
 //! "no authentication", which linters and generators read, rather than a missing
-//! key), and an empty `servers` list is left out (clients then use the origin the
-//! document came from).
+//! key); an empty `servers` list is left out (clients then use the origin the
+//! document came from); and a nullable reference (`{nullable, allOf: [{$ref}]}`)
+//! gets the `type` of the schema it names, since OpenAPI 3.0 reads `nullable` only
+//! beside a `type`.
 
 use serde_json::{Map, Value};
 
@@ -17,6 +19,13 @@ pub fn finish(raw: &str) -> String {
         if let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) {
             paths.values_mut().for_each(mark_public_operations);
         }
+        let types = schema_types(root);
+        if let Some(schemas) = root
+            .get_mut("components")
+            .and_then(|components| components.get_mut("schemas"))
+        {
+            type_nullable_references(schemas, &types);
+        }
     }
     serde_json::to_string_pretty(&document).unwrap_or_else(|_| raw.to_owned())
 }
@@ -28,6 +37,47 @@ fn drop_empty_servers(root: &mut Map<String, Value>) {
         .is_some_and(Vec::is_empty)
     {
         root.remove("servers");
+    }
+}
+
+/// The `type` of every component schema that has one, by name.
+fn schema_types(root: &Map<String, Value>) -> Map<String, Value> {
+    root.get("components")
+        .and_then(|components| components.get("schemas"))
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(name, schema)| Some((name.clone(), schema.get("type")?.clone())))
+        .collect()
+}
+
+/// Gives each nullable schema under `value` that has no `type` and whose `allOf`
+/// names one component schema the `type` of that schema.
+fn type_nullable_references(value: &mut Value, types: &Map<String, Value>) {
+    match value {
+        Value::Object(object) => {
+            let referenced_type = || {
+                let [only] = object.get("allOf")?.as_array()?.as_slice() else {
+                    return None;
+                };
+                let name = only.get("$ref")?.as_str()?;
+                types
+                    .get(name.strip_prefix("#/components/schemas/")?)
+                    .cloned()
+            };
+            let untyped_nullable =
+                object.get("nullable") == Some(&Value::Bool(true)) && !object.contains_key("type");
+            if let Some(ty) = untyped_nullable.then(referenced_type).flatten() {
+                object.insert("type".to_owned(), ty);
+            }
+            object
+                .values_mut()
+                .for_each(|child| type_nullable_references(child, types));
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|child| type_nullable_references(child, types)),
+        _ => {}
     }
 }
 
@@ -62,5 +112,18 @@ mod tests {
             serde_json::json!([{"bearer": []}])
         );
         assert!(finished.get("servers").is_none());
+    }
+
+    #[test]
+    fn a_nullable_reference_gets_the_type_of_what_it_names() {
+        let raw = r##"{"components": {"schemas": {
+            "Role": {"type": "string", "enum": ["a"]},
+            "Thing": {"type": "object", "properties": {
+                "role": {"nullable": true, "allOf": [{"$ref": "#/components/schemas/Role"}]},
+                "kept": {"allOf": [{"$ref": "#/components/schemas/Role"}]}}}}}}"##;
+        let finished: Value = serde_json::from_str(&finish(raw)).expect("json");
+        let properties = &finished["components"]["schemas"]["Thing"]["properties"];
+        assert_eq!(properties["role"]["type"], "string");
+        assert!(properties["kept"].get("type").is_none(), "{properties}");
     }
 }

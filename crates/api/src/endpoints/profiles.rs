@@ -58,6 +58,8 @@ impl ProfilesApi {
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Users")]
 impl ProfilesApi {
     /// Get my profile
+    ///
+    /// My full profile, email included, as `user` in register, login and refresh.
     #[oai(path = "/me", method = "get", operation_id = "getMe")]
     async fn me(&self, auth: BearerAuth) -> Result<MyProfile, ApiError> {
         let user = self.profiles.me(auth.caller()).await?;
