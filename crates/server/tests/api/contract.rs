@@ -620,3 +620,128 @@ fn every_schema_example_matches_its_schema() {
     assert!(examples >= 14, "{examples} object examples");
     assert!(found.is_empty(), "{}", found.join("\n"));
 }
+
+/// A JSON value of the wrong type for `schema` (a number where anything else
+/// belongs, else a string).
+fn wrong_type(spec: &Value, schema: &Value) -> Value {
+    let schema = flatten(spec, resolve(spec, schema));
+    match schema["type"].as_str() {
+        Some("string" | "array" | "object" | "boolean") | None => json!(12345),
+        Some(_) => json!("not a number"),
+    }
+}
+
+/// The one status rule for refused input, on every operation of the spec: a body
+/// that is not JSON is `400 invalid_json`; a body field of the wrong type `422
+/// validation_failed` naming it; a path or query parameter that does not parse `400
+/// validation_failed` naming the parameter.
+async fn every_operation_refuses_input_by_the_one_status_rule(app: TestApp) {
+    let spec = Contract::load(&app).await.spec;
+    let user = app.register("alice").await;
+    let some_id = uuid::Uuid::now_v7().to_string();
+    let mut broken = Vec::new();
+    let mut probes = 0;
+    for (route, item) in spec["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("a path item") {
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("a method");
+            let parameters = operation["parameters"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            let with_path = |bad: Option<&str>| {
+                let mut path = route.clone();
+                for parameter in parameters.iter().filter(|p| p["in"] == "path") {
+                    let name = parameter["name"].as_str().expect("a name");
+                    let value = if bad == Some(name) {
+                        "not-an-id"
+                    } else {
+                        &some_id
+                    };
+                    path = path.replace(&format!("{{{name}}}"), value);
+                }
+                path
+            };
+            let mut expect = async |path: String,
+                                    body: Option<&str>,
+                                    status: u16,
+                                    code: &str,
+                                    field: Option<&str>| {
+                let mut request = app.request(method.clone(), &path, Some(&user.access));
+                if let Some(body) = body {
+                    request = request
+                        .header("content-type", "application/json")
+                        .body(body.to_owned());
+                }
+                let response = request.send().await.expect("send");
+                let got = response.status().as_u16();
+                let answer: Value = response.json().await.unwrap_or(Value::Null);
+                let named = field.is_none_or(|field| {
+                    answer["errors"]
+                        .as_array()
+                        .is_some_and(|errors| errors.iter().any(|e| e["field"] == field))
+                });
+                if got != status || answer["code"] != code || !named {
+                    broken.push(format!(
+                        "{method} {path} {}: expected {status} {code} naming {field:?}, got {got} {answer}",
+                        body.unwrap_or("")
+                    ));
+                }
+                probes += 1;
+            };
+            let body_schema = operation["requestBody"]["content"]
+                .as_object()
+                .and_then(|content| content.values().next())
+                .map(|media| media["schema"].clone());
+            if let Some(schema) = body_schema {
+                expect(
+                    with_path(None),
+                    Some("{\"unfinished\": "),
+                    400,
+                    "invalid_json",
+                    None,
+                )
+                .await;
+                let schema = flatten(&spec, resolve(&spec, &schema));
+                let properties = schema["properties"]
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default();
+                for (name, property) in &properties {
+                    let body = json!({ name: wrong_type(&spec, property) }).to_string();
+                    expect(
+                        with_path(None),
+                        Some(&body),
+                        422,
+                        "validation_failed",
+                        Some(name),
+                    )
+                    .await;
+                }
+            }
+            for parameter in &parameters {
+                let name = parameter["name"].as_str().expect("a name");
+                let schema = &parameter["schema"];
+                match parameter["in"].as_str() {
+                    Some("path") => {
+                        expect(
+                            with_path(Some(name)),
+                            None,
+                            400,
+                            "validation_failed",
+                            Some(name),
+                        )
+                        .await;
+                    }
+                    Some("query") if schema["type"] == "integer" => {
+                        let path = format!("{}?{name}=x", with_path(None));
+                        expect(path, None, 400, "validation_failed", Some(name)).await;
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    assert!(probes > 60, "{probes} probes");
+    assert!(broken.is_empty(), "{}", broken.join("\n"));
+}
+api_test!(every_operation_refuses_input_by_the_one_status_rule);
