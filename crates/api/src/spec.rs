@@ -5,8 +5,18 @@
 //! document came from); and a nullable reference (`{nullable, allOf: [{$ref}]}`)
 //! gets the `type` of the schema it names, since OpenAPI 3.0 reads `nullable` only
 //! beside a `type`.
+//!
+//! Each operation's error responses come from its use case's error type
+//! (`error::Refused`); here the ones the edge adds before a handler runs are added
+//! from the operation's shape: a request body can be malformed (`400
+//! invalid_json`), too large, of the wrong type, late, or have refused fields
+//! (`422`); a parameter can be refused (`400 validation_failed`); a protected
+//! route can lack a token (`401`). `default` names what any request can meet
+//! before it reaches a route.
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
+
+use crate::error::{ErrorCode, describe};
 
 /// `raw` (poem-openapi's document) finished; `raw` unchanged if it is not JSON,
 /// which would be a poem-openapi bug rather than anything a client can cause.
@@ -18,6 +28,7 @@ pub fn finish(raw: &str) -> String {
         drop_empty_servers(root);
         if let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) {
             paths.values_mut().for_each(mark_public_operations);
+            paths.values_mut().for_each(add_edge_errors);
         }
         let types = schema_types(root);
         if let Some(schemas) = root
@@ -38,6 +49,82 @@ fn drop_empty_servers(root: &mut Map<String, Value>) {
     {
         root.remove("servers");
     }
+}
+
+/// What any request can meet before it reaches a route (`default`).
+const BEFORE_ANY_ROUTE: &str = "Before any route runs, any request can be refused: 400 `bad_request` \
+     (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 \
+     `uri_too_long`, 431 `headers_too_large`.";
+
+/// Adds to each operation of `path_item` the errors the edge answers for its shape.
+fn add_edge_errors(path_item: &mut Value) {
+    let Some(operations) = path_item.as_object_mut() else {
+        return;
+    };
+    for operation in operations.values_mut().filter_map(Value::as_object_mut) {
+        let has_body = operation.contains_key("requestBody");
+        let has_parameters = operation
+            .get("parameters")
+            .and_then(Value::as_array)
+            .is_some_and(|parameters| !parameters.is_empty());
+        let protected = operation
+            .get("security")
+            .and_then(Value::as_array)
+            .is_some_and(|schemes| !schemes.is_empty());
+        let mut codes = Vec::new();
+        if has_body {
+            codes.extend([
+                ErrorCode::InvalidJson,
+                ErrorCode::ValidationFailed,
+                ErrorCode::RequestTimeout,
+                ErrorCode::PayloadTooLarge,
+                ErrorCode::UnsupportedMediaType,
+            ]);
+        }
+        if protected {
+            codes.push(ErrorCode::Unauthorized);
+        }
+        let Some(responses) = operation
+            .get_mut("responses")
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        for code in codes {
+            add_code(responses, code.parts().0.as_u16(), code);
+        }
+        if has_parameters {
+            add_code(responses, 400, ErrorCode::ValidationFailed);
+        }
+        responses.insert(
+            "default".to_owned(),
+            json!({
+                "description": BEFORE_ANY_ROUTE,
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            }),
+        );
+    }
+}
+
+/// Documents `code` under `status` in `responses`, unless it already is.
+fn add_code(responses: &mut Map<String, Value>, status: u16, code: ErrorCode) {
+    let entry = responses.entry(status.to_string()).or_insert_with(|| {
+        json!({
+            "description": "",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        })
+    });
+    let (_, wire, _) = code.parts();
+    let description = entry["description"].as_str().unwrap_or_default();
+    if description.contains(&format!("`{wire}`")) {
+        return;
+    }
+    let added = describe(&[code]);
+    entry["description"] = Value::String(if description.is_empty() {
+        added
+    } else {
+        format!("{description} {added}")
+    });
 }
 
 /// The `type` of every component schema that has one, by name.

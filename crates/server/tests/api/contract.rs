@@ -81,15 +81,17 @@ impl Contract {
         let operation = &self.spec["paths"][route][method.as_str().to_lowercase()];
         assert!(operation.is_object(), "{method} {route} is in the spec");
         let responses = &operation["responses"];
-        let declared = if responses[status.to_string()].is_object() {
-            &responses[status.to_string()]
-        } else {
-            &responses["default"]
-        };
-        assert!(
-            declared.is_object(),
-            "{method} {route} declares {status} or a default"
-        );
+        let declared = &responses[status.to_string()];
+        assert!(declared.is_object(), "{method} {route} declares {status}");
+        // An error's code is one the operation lists under that status.
+        if let Some(code) = value["code"].as_str().filter(|_| status >= 400) {
+            let listed = declared["description"].as_str().unwrap_or_default();
+            if !listed.contains(&format!("`{code}`")) {
+                self.mismatches.push(format!(
+                    "{method} {route} {status}: `{code}` is not among {listed:?}"
+                ));
+            }
+        }
         match declared["content"]
             .as_object()
             .and_then(|content| content.values().next())
@@ -680,9 +682,13 @@ async fn every_operation_refuses_input_by_the_one_status_rule(app: TestApp) {
                         .as_array()
                         .is_some_and(|errors| errors.iter().any(|e| e["field"] == field))
                 });
-                if got != status || answer["code"] != code || !named {
+                let documented = operation["responses"][status.to_string()]["description"]
+                    .as_str()
+                    .is_some_and(|listed| listed.contains(&format!("`{code}`")));
+                if got != status || answer["code"] != code || !named || !documented {
                     broken.push(format!(
-                        "{method} {path} {}: expected {status} {code} naming {field:?}, got {got} {answer}",
+                        "{method} {path} {}: expected {status} {code} naming {field:?} \
+                         (and documented), got {got} {answer}",
                         body.unwrap_or("")
                     ));
                 }
