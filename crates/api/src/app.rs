@@ -126,7 +126,7 @@ pub fn endpoint(state: ApiState, body_timeout: Duration) -> impl Endpoint<Output
             docs::endpoint(docs::swagger_page(
                 &api.swagger_ui_html(),
                 &api.spec(),
-                &spec,
+                &spec::for_swagger(&spec),
             )),
         )
         .at("/openapi.json", poem::get(openapi_json))

@@ -51,6 +51,45 @@ fn drop_empty_servers(root: &mut Map<String, Value>) {
     }
 }
 
+/// The document as Swagger UI shows it: only the `http` (bearer) scheme. The
+/// query-string token exists for browsers opening the WebSocket, which Swagger UI
+/// cannot; offered in its "Authorize" dialog it would only confuse. `spec` is
+/// returned unchanged if it is not JSON.
+pub fn for_swagger(spec: &str) -> String {
+    let Ok(mut document) = serde_json::from_str::<Value>(spec) else {
+        return spec.to_owned();
+    };
+    let Some(schemes) = document
+        .pointer_mut("/components/securitySchemes")
+        .and_then(Value::as_object_mut)
+    else {
+        return spec.to_owned();
+    };
+    let hidden: Vec<String> = schemes
+        .iter()
+        .filter(|(_, scheme)| scheme["type"] != "http")
+        .map(|(name, _)| name.clone())
+        .collect();
+    schemes.retain(|name, _| !hidden.contains(name));
+    let operations = document
+        .get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.values_mut());
+    for operation in operations {
+        if let Some(requirements) = operation.get_mut("security").and_then(Value::as_array_mut) {
+            requirements.retain(|requirement| {
+                requirement
+                    .as_object()
+                    .is_none_or(|names| !names.keys().any(|name| hidden.contains(name)))
+            });
+        }
+    }
+    serde_json::to_string_pretty(&document).unwrap_or_else(|_| spec.to_owned())
+}
+
 /// What any request can meet before it reaches a route (`default`).
 const BEFORE_ANY_ROUTE: &str = "Before any route runs, any request can be refused: 400 `bad_request` \
      (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 \
@@ -199,6 +238,28 @@ mod tests {
             serde_json::json!([{"bearer": []}])
         );
         assert!(finished.get("servers").is_none());
+    }
+
+    #[test]
+    fn swagger_ui_is_offered_the_bearer_scheme_only() {
+        let spec = r#"{"components": {"securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "access_token": {"type": "apiKey", "in": "query", "name": "access_token"}}},
+            "paths": {"/ws": {"get": {"security": [{"bearer": []}, {"access_token": []}]}},
+                      "/me": {"get": {"security": [{"bearer": []}]}}}}"#;
+        let shown: Value = serde_json::from_str(&for_swagger(spec)).expect("json");
+        let schemes = shown["components"]["securitySchemes"]
+            .as_object()
+            .expect("schemes");
+        assert_eq!(schemes.keys().collect::<Vec<_>>(), ["bearer"]);
+        assert_eq!(
+            shown["paths"]["/ws"]["get"]["security"],
+            serde_json::json!([{"bearer": []}])
+        );
+        assert_eq!(
+            shown["paths"]["/me"]["get"]["security"],
+            serde_json::json!([{"bearer": []}])
+        );
     }
 
     #[test]

@@ -213,8 +213,8 @@ mod tests {
 
     #[test]
     fn an_operation_documents_exactly_its_use_case_outcomes() {
-        let documented = documented::<EditMessageError>();
-        let codes = |status: u16| documented.get(&status).cloned().unwrap_or_default();
+        let edit = documented::<EditMessageError>();
+        let codes = |status: u16| edit.get(&status).cloned().unwrap_or_default();
         assert_eq!(codes(422), [ErrorCode::ValidationFailed]);
         assert_eq!(
             codes(404),
@@ -224,7 +224,7 @@ mod tests {
         assert_eq!(codes(409), [ErrorCode::MessageDeleted]);
         assert_eq!(codes(500), [ErrorCode::Internal]);
         assert_eq!(codes(503), [ErrorCode::ServiceUnavailable]);
-        assert!(!documented.contains_key(&429), "{documented:?}");
+        assert!(!edit.contains_key(&429), "{edit:?}");
         // A query parameter refused by the use case is a 400.
         assert_eq!(
             documented::<ListSessionsError>().get(&400).cloned(),

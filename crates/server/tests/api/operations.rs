@@ -116,7 +116,23 @@ async fn docs_and_spec_are_served() {
         !html.contains("<link rel=\"stylesheet\""),
         "assets must be bundled"
     );
+    // Swagger UI's "Authorize" offers the bearer scheme only (the query token is for
+    // browsers opening the WebSocket), while the spec itself keeps both.
+    let start = html.find("let spec = ").expect("the embedded spec") + "let spec = ".len();
+    let shown = serde_json::Deserializer::from_str(&html[start..])
+        .into_iter::<Value>()
+        .next()
+        .expect("a document")
+        .expect("JSON");
+    let schemes = shown["components"]["securitySchemes"]
+        .as_object()
+        .expect("schemes");
+    assert_eq!(schemes.keys().collect::<Vec<_>>(), ["bearer"]);
     let served: Value = get(&app, "/openapi.json").await.json().await.expect("json");
+    assert_eq!(
+        served["components"]["securitySchemes"]["access_token"]["type"],
+        "apiKey"
+    );
     let committed: Value = serde_json::from_str(&committed_spec()).expect("openapi.json is JSON");
     assert!(
         served == committed,
