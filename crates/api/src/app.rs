@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use poem::endpoint::{BoxEndpoint, make_sync};
 use poem::http::Method;
+use poem::middleware::Compression;
 use poem::{Endpoint, EndpointExt, Response, Route};
 use poem_openapi::registry::{MetaApi, Registry};
 use poem_openapi::{LicenseObject, OpenApi, OpenApiService, ServerObject};
@@ -100,6 +101,7 @@ fn route_table() -> RouteTable {
     let mut table = RouteTable::from_meta(&Apis::meta());
     table.add("/openapi.json", Method::GET);
     table.add("/docs", Method::GET);
+    table.add("/redoc", Method::GET);
     table
 }
 
@@ -123,13 +125,26 @@ pub fn endpoint(state: ApiState, body_timeout: Duration) -> impl Endpoint<Output
     Route::new()
         .nest(
             "/docs",
-            docs::endpoint(docs::swagger_page(
-                &api.swagger_ui_html(),
-                &api.spec(),
-                &spec::for_swagger(&spec),
-            )),
+            docs::endpoint(
+                docs::swagger_page(
+                    &api.swagger_ui_html(),
+                    &api.spec(),
+                    &spec::for_swagger(&spec),
+                ),
+                docs::Page::SwaggerUi,
+            ),
         )
-        .at("/openapi.json", poem::get(openapi_json))
+        .nest(
+            "/redoc",
+            docs::endpoint(
+                docs::redoc_page(&api.redoc_html(), &api.spec(), &spec),
+                docs::Page::Redoc,
+            ),
+        )
+        .at(
+            "/openapi.json",
+            poem::get(openapi_json).with(Compression::new()),
+        )
         .nest("/", api)
         .with(BodyLimit::new(MAX_BODY_BYTES))
         .with(BodyTimeout::new(body_timeout))

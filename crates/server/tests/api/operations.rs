@@ -140,6 +140,54 @@ async fn docs_and_spec_are_served() {
     );
 }
 
+#[tokio::test]
+async fn redoc_is_served_offline_and_the_docs_compressed() {
+    let app = crate::helpers::spawn_app().await;
+    let redoc = get(&app, "/redoc").await;
+    assert_eq!(redoc.status(), 200);
+    let policy = redoc
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(policy.contains("script-src 'sha256-"), "{policy}");
+    let html = redoc.text().await.expect("html");
+    assert!(html.contains("Redoc.init"), "ReDoc");
+    assert!(!html.contains("<script src="), "the bundle is inlined");
+    assert!(!html.contains("<link"), "no stylesheet or font from elsewhere");
+    assert!(!html.contains("fonts.googleapis.com"), "no web font");
+    let served: Value = get(&app, "/openapi.json").await.json().await.expect("json");
+    assert!(
+        html.contains(&served["info"]["description"].as_str().expect("text")[..40]),
+        "the finished spec is shown"
+    );
+    for path in ["/docs", "/redoc", "/openapi.json"] {
+        let plain = get(&app, path).await;
+        assert!(plain.headers().get("content-encoding").is_none(), "{path}");
+        let plain_len = plain.bytes().await.expect("body").len();
+        let gzipped = app
+            .request(Method::GET, path, None)
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(
+            gzipped
+                .headers()
+                .get("content-encoding")
+                .and_then(|v| v.to_str().ok()),
+            Some("gzip"),
+            "{path}"
+        );
+        let gzipped_len = gzipped.bytes().await.expect("body").len();
+        assert!(
+            gzipped_len * 3 < plain_len,
+            "{path}: {gzipped_len} bytes gzipped of {plain_len}"
+        );
+    }
+}
+
 #[test]
 fn committed_spec_equals_confab_openapi_output() {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_confab"))
