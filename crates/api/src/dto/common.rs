@@ -25,8 +25,7 @@ impl Timestamp {
     /// `text` is not one (an example typo, never client input).
     pub(crate) fn example(text: &str) -> Self {
         DateTime::parse_from_rfc3339(text)
-            .map(|at| Self(at.to_utc()))
-            .unwrap_or(Self(DateTime::UNIX_EPOCH))
+            .map_or(Self(DateTime::UNIX_EPOCH), |at| Self(at.to_utc()))
     }
 }
 
