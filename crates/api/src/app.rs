@@ -17,9 +17,10 @@ use std::time::Duration;
 
 use poem::endpoint::{BoxEndpoint, make_sync};
 use poem::http::Method;
+use poem::middleware::Compression;
 use poem::{Endpoint, EndpointExt, Request, Response, Route};
 use poem_openapi::registry::{MetaApi, Registry};
-use poem_openapi::{OpenApi, OpenApiService};
+use poem_openapi::{LicenseObject, OpenApi, OpenApiService, ServerObject};
 
 use crate::endpoints::auth::AuthApi;
 use crate::endpoints::chats::ChatsApi;
@@ -84,10 +85,14 @@ impl<T: OpenApi> OpenApi for SpecOnly<T> {
 }
 
 fn service<T: OpenApi>(apis: T) -> OpenApiService<T, ()> {
-    OpenApiService::new(apis, "confab", env!("CARGO_PKG_VERSION")).description(
-        "The confab messenger API. Every error is `{status, code, title, detail, errors?}`; \
-         protected routes take `Authorization: Bearer <access_token>`.",
-    )
+    OpenApiService::new(apis, "confab", env!("CARGO_PKG_VERSION"))
+        .description(
+            "The confab messenger API. Every error is `{status, code, title, detail, errors?}`; \
+             protected routes take `Authorization: Bearer <access_token>`.",
+        )
+        .license(LicenseObject::new(env!("CARGO_PKG_LICENSE")))
+        // Relative: clients call the origin they fetched the document from.
+        .server(ServerObject::new("/").description("This server"))
 }
 
 /// The OpenAPI document, exactly as `/openapi.json` serves it and
@@ -109,6 +114,7 @@ fn route_table(pages: Option<&Pages>) -> RouteTable {
     table.add("/openapi.json", Method::GET);
     table.add("/docs", Method::GET);
     table.add("/asyncapi.json", Method::GET);
+    table.add("/redoc", Method::GET);
     for template in pages.map_or(&[][..], |pages| pages.routes) {
         table.add(template, Method::GET);
     }
@@ -178,13 +184,26 @@ pub fn endpoint(
     let api = Route::new()
         .nest(
             "/docs",
-            docs::endpoint(docs::swagger_page(
-                &api.swagger_ui_html(),
-                &api.spec(),
-                &spec,
-            )),
+            docs::endpoint(
+                docs::swagger_page(
+                    &api.swagger_ui_html(),
+                    &api.spec(),
+                    &spec::for_swagger(&spec),
+                ),
+                docs::Page::SwaggerUi,
+            ),
         )
-        .at("/openapi.json", poem::get(openapi_json))
+        .nest(
+            "/redoc",
+            docs::endpoint(
+                docs::redoc_page(&api.redoc_html(), &api.spec(), &spec),
+                docs::Page::Redoc,
+            ),
+        )
+        .at(
+            "/openapi.json",
+            poem::get(openapi_json).with(Compression::new()),
+        )
         .at("/asyncapi.json", poem::get(asyncapi_json))
         .nest("/", api);
     WithPages { pages, api }

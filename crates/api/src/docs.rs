@@ -1,4 +1,4 @@
-//! `/docs`: Swagger UI as poem-openapi bundles it (everything inline, so it works
+//! `/docs` and `/redoc`: Swagger UI and ReDoc as poem-openapi bundles them (everything inline, so it works
 //! offline), served with a Content-Security-Policy that lets the page use exactly its
 //! own inline scripts and stylesheet, named by their SHA-256 hashes, and nothing else:
 //! no `unsafe-inline`, no other origin. The hashes are computed once at start from
@@ -10,8 +10,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use poem::endpoint::make_sync;
 use poem::http::header;
+use poem::middleware::Compression;
 use poem::web::Html;
-use poem::{Endpoint, IntoResponse, Route};
+use poem::{Endpoint, EndpointExt, IntoResponse, Route};
 use sha2::{Digest, Sha256};
 
 /// The Swagger UI page poem-openapi rendered (`page`, embedding its own document
@@ -25,27 +26,57 @@ pub fn swagger_page(page: &str, raw_spec: &str, spec: &str) -> String {
     )
 }
 
-/// The endpoint serving `html` (the Swagger UI page) at `/` of its nest.
-pub fn endpoint(html: String) -> impl Endpoint {
-    let policy = content_security_policy(&html);
-    Route::new().at(
-        "/",
-        make_sync(move |_| {
-            Html(html.clone())
-                .with_header(header::CONTENT_SECURITY_POLICY, policy.clone())
-                .into_response()
-        }),
-    )
+/// The ReDoc page poem-openapi rendered (`page`, embedding `raw_spec`), showing the
+/// finished document `spec`, without the web-font stylesheet its template links
+/// from Google (the page uses the system fonts and fetches nothing from elsewhere).
+pub fn redoc_page(page: &str, raw_spec: &str, spec: &str) -> String {
+    let page = page.replacen(raw_spec, spec, 1);
+    page.lines()
+        .filter(|line| !line.contains("fonts.googleapis.com"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Which page is served, for what its policy must allow beyond its own inline
+/// scripts and stylesheets (by hash).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    /// Swagger UI: nothing more.
+    SwaggerUi,
+    /// ReDoc: the styles its script builds in the browser (no hash can name them)
+    /// and its search worker, which it starts from a `blob:` of its own script.
+    /// Scripts of the page itself stay limited to its own, by hash.
+    Redoc,
+}
+
+/// The endpoint serving `html` (the Swagger UI or ReDoc page) at `/` of its nest,
+/// compressed when the client accepts it (the pages embed megabytes of script).
+pub fn endpoint(html: String, page: Page) -> impl Endpoint {
+    let policy = content_security_policy(&html, page);
+    Route::new()
+        .at(
+            "/",
+            make_sync(move |_| {
+                Html(html.clone())
+                    .with_header(header::CONTENT_SECURITY_POLICY, policy.clone())
+                    .into_response()
+            }),
+        )
+        .with(Compression::new())
 }
 
 /// The policy for `html`: its inline scripts and styles by hash; images from the
 /// page or `data:` URIs (its icons); requests ("Try it out") to this server only.
-fn content_security_policy(html: &str) -> String {
+fn content_security_policy(html: &str, page: Page) -> String {
+    let (style_src, worker_src) = match page {
+        Page::SwaggerUi => (hashes(inline_elements(html, "style")), ""),
+        Page::Redoc => ("'unsafe-inline'".to_owned(), " worker-src blob:;"),
+    };
     format!(
-        "default-src 'none'; script-src {}; style-src {}; img-src 'self' data:; \
-         connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        "default-src 'none'; script-src {}; style-src {style_src};{worker_src} \
+         img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; \
+         frame-ancestors 'none'",
         hashes(inline_elements(html, "script")),
-        hashes(inline_elements(html, "style")),
     )
 }
 
@@ -91,10 +122,18 @@ mod tests {
     }
 
     #[test]
+    fn the_redoc_page_shows_the_finished_spec_and_fetches_no_font() {
+        let page = "<link href=\"https://fonts.googleapis.com/css?f=x\" rel=\"stylesheet\">\n\
+                    <script>let spec = {\"raw\":1};</script>";
+        let finished = redoc_page(page, "{\"raw\":1}", "{\"done\":1}");
+        assert_eq!(finished, "<script>let spec = {\"done\":1};</script>");
+    }
+
+    #[test]
     fn each_inline_script_and_style_is_allowed_by_its_hash_and_nothing_else() {
         let page = "<html><style>p{}</style><script charset=\"UTF-8\">one(\"<script>\")\
                     </script><p>x</p><script>\n two() \n</script></html>";
-        let policy = content_security_policy(page);
+        let policy = content_security_policy(page, Page::SwaggerUi);
         let source = |text: &str| format!("'sha256-{}'", STANDARD.encode(Sha256::digest(text)));
         let directive = |name: &str| {
             policy

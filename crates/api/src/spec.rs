@@ -1,10 +1,22 @@
 //! The OpenAPI document as served: poem-openapi's output, finished with what its
 //! derive macros cannot state. Public operations get `security: []` (an explicit
 //! "no authentication", which linters and generators read, rather than a missing
-//! key), and an empty `servers` list is left out (clients then use the origin the
-//! document came from).
+//! key); an empty `servers` list is left out (clients then use the origin the
+//! document came from); and a nullable reference (`{nullable, allOf: [{$ref}]}`)
+//! gets the `type` of the schema it names, since OpenAPI 3.0 reads `nullable` only
+//! beside a `type`.
+//!
+//! Each operation's error responses come from its use case's error type
+//! (`error::Refused`); here the ones the edge adds before a handler runs are added
+//! from the operation's shape: a request body can be malformed (`400
+//! invalid_json`), too large, of the wrong type, late, or have refused fields
+//! (`422`); a parameter can be refused (`400 validation_failed`); a protected
+//! route can lack a token (`401`). `default` names what any request can meet
+//! before it reaches a route.
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
+
+use crate::error::{ErrorCode, describe};
 
 /// `raw` (poem-openapi's document) finished; `raw` unchanged if it is not JSON,
 /// which would be a poem-openapi bug rather than anything a client can cause.
@@ -16,6 +28,14 @@ pub fn finish(raw: &str) -> String {
         drop_empty_servers(root);
         if let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) {
             paths.values_mut().for_each(mark_public_operations);
+            paths.values_mut().for_each(add_edge_errors);
+        }
+        let types = schema_types(root);
+        if let Some(schemas) = root
+            .get_mut("components")
+            .and_then(|components| components.get_mut("schemas"))
+        {
+            type_nullable_references(schemas, &types);
         }
     }
     serde_json::to_string_pretty(&document).unwrap_or_else(|_| raw.to_owned())
@@ -28,6 +48,162 @@ fn drop_empty_servers(root: &mut Map<String, Value>) {
         .is_some_and(Vec::is_empty)
     {
         root.remove("servers");
+    }
+}
+
+/// The document as Swagger UI shows it: only the `http` (bearer) scheme. The
+/// query-string token exists for browsers opening the WebSocket, which Swagger UI
+/// cannot; offered in its "Authorize" dialog it would only confuse. `spec` is
+/// returned unchanged if it is not JSON.
+pub fn for_swagger(spec: &str) -> String {
+    let Ok(mut document) = serde_json::from_str::<Value>(spec) else {
+        return spec.to_owned();
+    };
+    let Some(schemes) = document
+        .pointer_mut("/components/securitySchemes")
+        .and_then(Value::as_object_mut)
+    else {
+        return spec.to_owned();
+    };
+    let hidden: Vec<String> = schemes
+        .iter()
+        .filter(|(_, scheme)| scheme["type"] != "http")
+        .map(|(name, _)| name.clone())
+        .collect();
+    schemes.retain(|name, _| !hidden.contains(name));
+    let operations = document
+        .get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.values_mut());
+    for operation in operations {
+        if let Some(requirements) = operation.get_mut("security").and_then(Value::as_array_mut) {
+            requirements.retain(|requirement| {
+                requirement
+                    .as_object()
+                    .is_none_or(|names| !names.keys().any(|name| hidden.contains(name)))
+            });
+        }
+    }
+    serde_json::to_string_pretty(&document).unwrap_or_else(|_| spec.to_owned())
+}
+
+/// What any request can meet before it reaches a route (`default`).
+const BEFORE_ANY_ROUTE: &str = "Before any route runs, any request can be refused: 400 `bad_request` \
+     (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 \
+     `uri_too_long`, 431 `headers_too_large`.";
+
+/// Adds to each operation of `path_item` the errors the edge answers for its shape.
+fn add_edge_errors(path_item: &mut Value) {
+    let Some(operations) = path_item.as_object_mut() else {
+        return;
+    };
+    for operation in operations.values_mut().filter_map(Value::as_object_mut) {
+        let has_body = operation.contains_key("requestBody");
+        let has_parameters = operation
+            .get("parameters")
+            .and_then(Value::as_array)
+            .is_some_and(|parameters| !parameters.is_empty());
+        let protected = operation
+            .get("security")
+            .and_then(Value::as_array)
+            .is_some_and(|schemes| !schemes.is_empty());
+        let mut codes = Vec::new();
+        if has_body {
+            codes.extend([
+                ErrorCode::InvalidJson,
+                ErrorCode::ValidationFailed,
+                ErrorCode::RequestTimeout,
+                ErrorCode::PayloadTooLarge,
+                ErrorCode::UnsupportedMediaType,
+            ]);
+        }
+        if protected {
+            codes.push(ErrorCode::Unauthorized);
+        }
+        let Some(responses) = operation
+            .get_mut("responses")
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        for code in codes {
+            add_code(responses, code.parts().0.as_u16(), code);
+        }
+        if has_parameters {
+            add_code(responses, 400, ErrorCode::ValidationFailed);
+        }
+        responses.insert(
+            "default".to_owned(),
+            json!({
+                "description": BEFORE_ANY_ROUTE,
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            }),
+        );
+    }
+}
+
+/// Documents `code` under `status` in `responses`, unless it already is.
+fn add_code(responses: &mut Map<String, Value>, status: u16, code: ErrorCode) {
+    let entry = responses.entry(status.to_string()).or_insert_with(|| {
+        json!({
+            "description": "",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        })
+    });
+    let (_, wire, _) = code.parts();
+    let description = entry["description"].as_str().unwrap_or_default();
+    if description.contains(&format!("`{wire}`")) {
+        return;
+    }
+    let added = describe(&[code]);
+    entry["description"] = Value::String(if description.is_empty() {
+        added
+    } else {
+        format!("{description} {added}")
+    });
+}
+
+/// The `type` of every component schema that has one, by name.
+fn schema_types(root: &Map<String, Value>) -> Map<String, Value> {
+    root.get("components")
+        .and_then(|components| components.get("schemas"))
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(name, schema)| Some((name.clone(), schema.get("type")?.clone())))
+        .collect()
+}
+
+/// Gives each nullable schema under `value` that has no `type` and whose `allOf`
+/// names one component schema the `type` of that schema.
+fn type_nullable_references(value: &mut Value, types: &Map<String, Value>) {
+    match value {
+        Value::Object(object) => {
+            let referenced_type = || {
+                let [only] = object.get("allOf")?.as_array()?.as_slice() else {
+                    return None;
+                };
+                let name = only.get("$ref")?.as_str()?;
+                types
+                    .get(name.strip_prefix("#/components/schemas/")?)
+                    .cloned()
+            };
+            let untyped_nullable =
+                object.get("nullable") == Some(&Value::Bool(true)) && !object.contains_key("type");
+            if let Some(ty) = untyped_nullable.then(referenced_type).flatten() {
+                object.insert("type".to_owned(), ty);
+            }
+            object
+                .values_mut()
+                .for_each(|child| type_nullable_references(child, types));
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|child| type_nullable_references(child, types)),
+        _ => {}
     }
 }
 
@@ -62,5 +238,40 @@ mod tests {
             serde_json::json!([{"bearer": []}])
         );
         assert!(finished.get("servers").is_none());
+    }
+
+    #[test]
+    fn swagger_ui_is_offered_the_bearer_scheme_only() {
+        let spec = r#"{"components": {"securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "access_token": {"type": "apiKey", "in": "query", "name": "access_token"}}},
+            "paths": {"/ws": {"get": {"security": [{"bearer": []}, {"access_token": []}]}},
+                      "/me": {"get": {"security": [{"bearer": []}]}}}}"#;
+        let shown: Value = serde_json::from_str(&for_swagger(spec)).expect("json");
+        let schemes = shown["components"]["securitySchemes"]
+            .as_object()
+            .expect("schemes");
+        assert_eq!(schemes.keys().collect::<Vec<_>>(), ["bearer"]);
+        assert_eq!(
+            shown["paths"]["/ws"]["get"]["security"],
+            serde_json::json!([{"bearer": []}])
+        );
+        assert_eq!(
+            shown["paths"]["/me"]["get"]["security"],
+            serde_json::json!([{"bearer": []}])
+        );
+    }
+
+    #[test]
+    fn a_nullable_reference_gets_the_type_of_what_it_names() {
+        let raw = r##"{"components": {"schemas": {
+            "Role": {"type": "string", "enum": ["a"]},
+            "Thing": {"type": "object", "properties": {
+                "role": {"nullable": true, "allOf": [{"$ref": "#/components/schemas/Role"}]},
+                "kept": {"allOf": [{"$ref": "#/components/schemas/Role"}]}}}}}}"##;
+        let finished: Value = serde_json::from_str(&finish(raw)).expect("json");
+        let properties = &finished["components"]["schemas"]["Thing"]["properties"];
+        assert_eq!(properties["role"]["type"], "string");
+        assert!(properties["kept"].get("type").is_none(), "{properties}");
     }
 }

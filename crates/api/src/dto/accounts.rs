@@ -10,6 +10,7 @@ use poem_openapi::types::Example;
 use uuid::Uuid;
 
 use super::common::Timestamp;
+use super::nullable::Nullable;
 use super::profiles::MeDto;
 use super::schema_ref::RefField;
 use super::text::{EmailText, LoginText, NameText, PasswordCheck, PasswordText, UsernameText};
@@ -18,6 +19,8 @@ use super::text::{EmailText, LoginText, NameText, PasswordCheck, PasswordText, U
 /// in order on a fresh server (register, log in, change the password) each succeeds.
 const EXAMPLE_EMAIL: &str = "alice@example.com";
 const EXAMPLE_PASSWORD: &str = "correct horse battery";
+/// Where the `Refresh` example's token goes (the only example with a placeholder).
+pub const EXAMPLE_REFRESH_TOKEN: &str = "the refresh_token of the last register, login or refresh";
 
 /// `POST /auth/register`.
 #[derive(Object)]
@@ -96,10 +99,20 @@ impl From<LoginRequest> for LoginInput {
 
 /// `POST /auth/refresh`.
 #[derive(Object)]
-#[oai(rename = "Refresh")]
+#[oai(rename = "Refresh", example)]
 pub struct RefreshRequest {
     /// The refresh token from the last register, login or refresh (single use).
     pub refresh_token: String,
+}
+
+impl Example for RefreshRequest {
+    /// A placeholder: the token is the `refresh_token` of the last sign-in, which
+    /// no example can know.
+    fn example() -> Self {
+        Self {
+            refresh_token: EXAMPLE_REFRESH_TOKEN.to_owned(),
+        }
+    }
 }
 
 /// `PUT /me/password`.
@@ -172,8 +185,7 @@ pub struct SessionDto {
     /// The session id (the `sid` of its access tokens).
     pub id: Uuid,
     /// The device label given at login, or `null`.
-    #[oai(nullable)]
-    pub device_name: Option<String>,
+    pub device_name: Nullable<String>,
     /// When I logged in.
     pub created_at: Timestamp,
     /// When a refresh token of this session was last redeemed.
@@ -187,7 +199,7 @@ impl From<SessionSummary> for SessionDto {
         let session = summary.session;
         Self {
             id: session.id.as_uuid(),
-            device_name: session.device_name.map(Into::into),
+            device_name: Nullable(session.device_name.map(Into::into)),
             created_at: session.created_at.into(),
             last_used_at: session.last_used_at.into(),
             current: summary.current,
@@ -202,15 +214,14 @@ pub struct SessionPage {
     /// The sessions.
     pub items: Vec<SessionDto>,
     /// Pass as `cursor` for the next page; `null` when nothing more exists.
-    #[oai(nullable)]
-    pub next_cursor: Option<String>,
+    pub next_cursor: Nullable<String>,
 }
 
 impl From<Page<SessionSummary>> for SessionPage {
     fn from(page: Page<SessionSummary>) -> Self {
         Self {
             items: page.items.into_iter().map(Into::into).collect(),
-            next_cursor: page.next_cursor,
+            next_cursor: Nullable(page.next_cursor),
         }
     }
 }

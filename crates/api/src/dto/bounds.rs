@@ -79,10 +79,9 @@ impl<const MIN: i64, const MAX: i64> ToJSON for BoundedInt<MIN, MAX> {
     }
 }
 
-/// A path id of type `T` (`ChatId`, `UserId`, …), documented as a UUID but parsed
-/// from any text, so a malformed id is answered like an unknown one (`404
-/// chat_not_found`, …) rather than as a bad parameter: it becomes the nil UUID, which
-/// names nothing (ids are UUIDv7).
+/// A path id of type `T` (`ChatId`, `UserId`, …), a UUID. Text that is not one is a
+/// refused path parameter (`400 validation_failed` naming it, as every refused
+/// parameter); a UUID that names nothing gets the route's 404.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PathId<T>(pub T);
 
@@ -117,7 +116,9 @@ impl<T: From<Uuid> + Send + Sync + 'static> Type for PathId<T> {
 
 impl<T: From<Uuid> + Send + Sync + 'static> ParseFromParameter for PathId<T> {
     fn parse_from_parameter(value: &str) -> ParseResult<Self> {
-        Ok(Self(T::from(Uuid::parse_str(value).unwrap_or(Uuid::nil()))))
+        Uuid::parse_str(value)
+            .map(|id| Self(T::from(id)))
+            .map_err(|_| ParseError::custom("is not a UUID"))
     }
 }
 
@@ -149,11 +150,11 @@ mod tests {
     }
 
     #[test]
-    fn path_ids_parse_typed_and_a_malformed_one_names_nothing() {
+    fn path_ids_parse_typed_and_a_malformed_one_is_refused() {
         let chat = confab_domain::ChatId::generate();
         let parsed = PathId::<confab_domain::ChatId>::parse_from_parameter(&chat.to_string());
         assert_eq!(parsed.ok().map(|p| p.id()), Some(chat));
         let malformed = PathId::<confab_domain::ChatId>::parse_from_parameter("not-a-uuid");
-        assert_eq!(malformed.ok().map(|p| p.id().as_uuid()), Some(Uuid::nil()));
+        assert!(malformed.is_err());
     }
 }

@@ -54,7 +54,7 @@ impl From<CreateChatRequest> for NewChatRequest {
 
 /// `PATCH /chats/{id}`: absent fields stay unchanged.
 #[derive(Debug, Clone, Object)]
-#[oai(rename = "UpdateChat")]
+#[oai(rename = "UpdateChat", example)]
 pub struct UpdateChatRequest {
     /// New group name, 1..100 characters (groups only, admin/owner); `null` is
     /// the same as absent, since a group always has a name.
@@ -63,6 +63,16 @@ pub struct UpdateChatRequest {
     /// 60..604800 seconds; `null` keeps messages forever.
     #[oai(nullable)]
     pub message_ttl_seconds: MaybeUndefined<TtlSeconds>,
+}
+
+impl Example for UpdateChatRequest {
+    /// Renames the group of the `CreateChat` example and keeps its messages a day.
+    fn example() -> Self {
+        Self {
+            name: Some(GroupNameText("Team room".to_owned())),
+            message_ttl_seconds: MaybeUndefined::Value(BoundedInt(86_400)),
+        }
+    }
 }
 
 impl From<UpdateChatRequest> for ChatUpdate {
@@ -80,18 +90,36 @@ impl From<UpdateChatRequest> for ChatUpdate {
 
 /// `POST /chats/{id}/members`.
 #[derive(Debug, Clone, Object)]
-#[oai(rename = "AddMembers")]
+#[oai(rename = "AddMembers", example)]
 pub struct AddMembersRequest {
     /// Users to add as `member`; existing members (and an empty list) change nothing.
     pub user_ids: Vec<Uuid>,
 }
 
+impl Example for AddMembersRequest {
+    /// An empty list, which succeeds on any group of mine and changes nothing:
+    /// real ids come from `GET /users?q=`.
+    fn example() -> Self {
+        Self {
+            user_ids: Vec::new(),
+        }
+    }
+}
+
 /// `PATCH /chats/{id}/members/{user_id}`.
 #[derive(Debug, Clone, Object)]
-#[oai(rename = "ChangeRole")]
+#[oai(rename = "ChangeRole", example)]
 pub struct ChangeRoleRequest {
     /// The new role; `owner` hands the group over (I become `admin`).
     pub role: RefField<MemberRoleDto>,
+}
+
+impl Example for ChangeRoleRequest {
+    fn example() -> Self {
+        Self {
+            role: RefField(MemberRoleDto::Admin),
+        }
+    }
 }
 
 impl From<RefField<MemberRoleDto>> for MemberRole {

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::common::Timestamp;
 use super::messages::MessageDto;
+use super::nullable::Nullable;
 use super::schema_ref::RefField;
 
 /// Whether a chat is between exactly two people or a named group.
@@ -81,11 +82,9 @@ pub struct MemberDto {
     /// The member's username.
     pub username: String,
     /// The member's display name.
-    #[oai(nullable)]
-    pub display_name: Option<String>,
+    pub display_name: Nullable<String>,
     /// The role in a group; `null` in direct chats.
-    #[oai(nullable)]
-    pub role: Option<RefField<MemberRoleDto>>,
+    pub role: Nullable<RefField<MemberRoleDto>>,
     /// The highest seq this member has read.
     pub last_read_seq: i64,
     /// When the member joined.
@@ -97,8 +96,8 @@ impl From<Member> for MemberDto {
         Self {
             user_id: member.user_id.as_uuid(),
             username: member.username.into(),
-            display_name: member.display_name.map(Into::into),
-            role: member.role.map(|role| RefField(role.into())),
+            display_name: Nullable(member.display_name.map(Into::into)),
+            role: Nullable(member.role.map(|role| RefField(role.into()))),
             last_read_seq: member.last_read_seq.get(),
             joined_at: member.joined_at.into(),
         }
@@ -116,22 +115,19 @@ pub struct ChatDto {
     #[oai(rename = "type")]
     pub kind: RefField<ChatTypeDto>,
     /// The group's name; `null` for direct chats.
-    #[oai(nullable)]
-    pub name: Option<String>,
+    pub name: Nullable<String>,
     /// When the chat was created.
     pub created_at: Timestamp,
     /// The highest seq of the chat's log.
     pub last_seq: i64,
     /// Messages disappear after this many seconds; `null` keeps them forever.
-    #[oai(nullable)]
-    pub message_ttl_seconds: Option<i64>,
+    pub message_ttl_seconds: Nullable<i64>,
     /// How many members the chat has.
     pub member_count: i64,
     /// Every member, oldest first.
     pub members: Vec<MemberDto>,
     /// The highest-seq message that has not expired, tombstone included.
-    #[oai(nullable)]
-    pub last_message: Option<RefField<MessageDto>>,
+    pub last_message: Nullable<RefField<MessageDto>>,
     /// Messages by others after my `last_read_seq`, not deleted, not expired.
     pub unread_count: i64,
 }
@@ -148,7 +144,7 @@ impl From<ChatView> for ChatDto {
             message_ttl_seconds: snapshot.message_ttl_seconds,
             member_count: snapshot.member_count,
             members: snapshot.members,
-            last_message: view.last_message.map(|message| RefField(message.into())),
+            last_message: Nullable(view.last_message.map(|message| RefField(message.into()))),
             unread_count: view.unread_count,
         }
     }
@@ -165,15 +161,13 @@ pub struct ChatSnapshotDto {
     #[oai(rename = "type")]
     pub kind: RefField<ChatTypeDto>,
     /// The group's name; `null` for direct chats.
-    #[oai(nullable)]
-    pub name: Option<String>,
+    pub name: Nullable<String>,
     /// When the chat was created.
     pub created_at: Timestamp,
     /// The highest seq of the chat's log.
     pub last_seq: i64,
     /// Messages disappear after this many seconds; `null` keeps them forever.
-    #[oai(nullable)]
-    pub message_ttl_seconds: Option<i64>,
+    pub message_ttl_seconds: Nullable<i64>,
     /// How many members the chat has.
     pub member_count: i64,
     /// Every member, oldest first.
@@ -186,10 +180,10 @@ impl From<ChatSnapshot> for ChatSnapshotDto {
         Self {
             id: chat.id.as_uuid(),
             kind: RefField(chat.kind.into()),
-            name: chat.name.map(Into::into),
+            name: Nullable(chat.name.map(Into::into)),
             created_at: chat.created_at.into(),
             last_seq: chat.last_seq.get(),
-            message_ttl_seconds: chat.message_ttl.map(MessageTtl::seconds),
+            message_ttl_seconds: Nullable(chat.message_ttl.map(MessageTtl::seconds)),
             member_count: i64::try_from(snapshot.members.len()).unwrap_or(i64::MAX),
             members: snapshot.members.into_iter().map(Into::into).collect(),
         }
@@ -207,28 +201,23 @@ pub struct ChatListItemDto {
     #[oai(rename = "type")]
     pub kind: RefField<ChatTypeDto>,
     /// The group's name; `null` for direct chats.
-    #[oai(nullable)]
-    pub name: Option<String>,
+    pub name: Nullable<String>,
     /// When the chat was created.
     pub created_at: Timestamp,
     /// The highest seq of the chat's log.
     pub last_seq: i64,
     /// Messages disappear after this many seconds; `null` keeps them forever.
-    #[oai(nullable)]
-    pub message_ttl_seconds: Option<i64>,
+    pub message_ttl_seconds: Nullable<i64>,
     /// How many members the chat has.
     pub member_count: i64,
     /// The highest-seq message that has not expired, tombstone included.
-    #[oai(nullable)]
-    pub last_message: Option<RefField<MessageDto>>,
+    pub last_message: Nullable<RefField<MessageDto>>,
     /// Messages by others after my `last_read_seq`, not deleted, not expired.
     pub unread_count: i64,
     /// The other member of a direct chat; `null` for groups.
-    #[oai(nullable)]
-    pub peer: Option<RefField<MemberDto>>,
+    pub peer: Nullable<RefField<MemberDto>>,
     /// My role; `null` in direct chats.
-    #[oai(nullable)]
-    pub my_role: Option<RefField<MemberRoleDto>>,
+    pub my_role: Nullable<RefField<MemberRoleDto>>,
 }
 
 impl From<ChatListItem> for ChatListItemDto {
@@ -245,15 +234,15 @@ impl From<ChatListItem> for ChatListItemDto {
         Self {
             id: id.as_uuid(),
             kind: RefField(kind.into()),
-            name: name.map(Into::into),
+            name: Nullable(name.map(Into::into)),
             created_at: created_at.into(),
             last_seq: last_seq.get(),
-            message_ttl_seconds: message_ttl.map(MessageTtl::seconds),
+            message_ttl_seconds: Nullable(message_ttl.map(MessageTtl::seconds)),
             member_count: item.member_count,
-            last_message: item.last_message.map(|message| RefField(message.into())),
+            last_message: Nullable(item.last_message.map(|message| RefField(message.into()))),
             unread_count: item.unread_count,
-            peer: item.peer.map(|peer| RefField(peer.into())),
-            my_role: item.my_role.map(|role| RefField(role.into())),
+            peer: Nullable(item.peer.map(|peer| RefField(peer.into()))),
+            my_role: Nullable(item.my_role.map(|role| RefField(role.into()))),
         }
     }
 }
@@ -265,15 +254,14 @@ pub struct ChatPage {
     /// The chats.
     pub items: Vec<ChatListItemDto>,
     /// Pass as `cursor` for the next page; `null` when nothing more exists.
-    #[oai(nullable)]
-    pub next_cursor: Option<String>,
+    pub next_cursor: Nullable<String>,
 }
 
 impl From<Page<ChatListItem>> for ChatPage {
     fn from(page: Page<ChatListItem>) -> Self {
         Self {
             items: page.items.into_iter().map(Into::into).collect(),
-            next_cursor: page.next_cursor,
+            next_cursor: Nullable(page.next_cursor),
         }
     }
 }

@@ -20,6 +20,15 @@ impl From<DateTime<Utc>> for Timestamp {
     }
 }
 
+impl Timestamp {
+    /// The instant `text` (RFC 3339) names, for examples in the spec; the epoch if
+    /// `text` is not one (an example typo, never client input).
+    pub(crate) fn example(text: &str) -> Self {
+        DateTime::parse_from_rfc3339(text)
+            .map_or(Self(DateTime::UNIX_EPOCH), |at| Self(at.to_utc()))
+    }
+}
+
 impl Type for Timestamp {
     const IS_REQUIRED: bool = true;
     type RawValueType = Self;

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::chats::{ChatSnapshotDto, MemberRoleDto};
 use super::messages::MessageDto;
+use super::nullable::Nullable;
 use super::schema_ref::RefField;
 
 /// The data of `member.*` events.
@@ -21,15 +22,14 @@ pub struct MemberChangeDto {
     /// The member concerned.
     pub user_id: Uuid,
     /// The role after the change (before it, for `member.removed`); `null` in direct chats.
-    #[oai(nullable)]
-    pub role: Option<RefField<MemberRoleDto>>,
+    pub role: Nullable<RefField<MemberRoleDto>>,
 }
 
 impl From<MemberChange> for MemberChangeDto {
     fn from(change: MemberChange) -> Self {
         Self {
             user_id: change.user_id.as_uuid(),
-            role: change.role.map(|role| RefField(role.into())),
+            role: Nullable(change.role.map(|role| RefField(role.into()))),
         }
     }
 }
@@ -211,15 +211,14 @@ pub struct EventPage {
     /// The events, ascending by `seq` (seqs of expired messages are skipped).
     pub items: Vec<EventDto>,
     /// Pass as `after` for the next page; `null` when nothing more exists yet.
-    #[oai(nullable)]
-    pub next_cursor: Option<i64>,
+    pub next_cursor: Nullable<i64>,
 }
 
 impl From<Page<LoggedEvent, Seq>> for EventPage {
     fn from(page: Page<LoggedEvent, Seq>) -> Self {
         Self {
             items: page.items.into_iter().map(Into::into).collect(),
-            next_cursor: page.next_cursor.map(Seq::get),
+            next_cursor: Nullable(page.next_cursor.map(Seq::get)),
         }
     }
 }

@@ -10,11 +10,12 @@ use uuid::Uuid;
 
 use super::bounds::{BoundedInt, SeqNumber};
 use super::common::Timestamp;
+use super::nullable::Nullable;
 use super::text::{BodyText, ClientMessageIdText};
 
 /// A message, or the tombstone left where one was deleted (`body` null, `deleted_at` set).
 #[derive(Debug, Clone, Object)]
-#[oai(rename = "Message")]
+#[oai(rename = "Message", example)]
 pub struct MessageDto {
     /// The message id (UUIDv7).
     pub id: Uuid,
@@ -25,22 +26,38 @@ pub struct MessageDto {
     /// Who wrote it.
     pub author_id: Uuid,
     /// The text; `null` once deleted.
-    #[oai(nullable)]
-    pub body: Option<String>,
+    pub body: Nullable<String>,
     /// The message it answers, in the same chat.
-    #[oai(nullable)]
-    pub reply_to_id: Option<Uuid>,
+    pub reply_to_id: Nullable<Uuid>,
     /// The sender's idempotency key, if one was given.
-    #[oai(nullable)]
-    pub client_message_id: Option<String>,
+    pub client_message_id: Nullable<String>,
     /// When it was sent.
     pub created_at: Timestamp,
     /// When its body last changed.
-    #[oai(nullable)]
-    pub edited_at: Option<Timestamp>,
+    pub edited_at: Nullable<Timestamp>,
     /// When it was deleted.
-    #[oai(nullable)]
-    pub deleted_at: Option<Timestamp>,
+    pub deleted_at: Nullable<Timestamp>,
+}
+
+impl Example for MessageDto {
+    /// An edited reply, sent with an idempotency key.
+    fn example() -> Self {
+        let at = Timestamp::example;
+        Self {
+            id: Uuid::from_u128(0x0193_8a6e_7c4b_7d21_9f3e_5a1b_2c3d_4e5f),
+            chat_id: Uuid::from_u128(0x0193_8a6e_1f00_7a10_8b2c_3d4e_5f60_7182),
+            seq: 42,
+            author_id: Uuid::from_u128(0x0193_8a6d_f0aa_7b3c_a4d5_e6f7_0819_2a3b),
+            body: Nullable(Some("See you at ten.".to_owned())),
+            reply_to_id: Nullable(Some(Uuid::from_u128(
+                0x0193_8a6e_6a11_7c02_8d3e_4f50_6172_8394,
+            ))),
+            client_message_id: Nullable(Some("7f1c2e9a-send-1".to_owned())),
+            created_at: at("2026-12-02T09:41:07.215Z"),
+            edited_at: Nullable(Some(at("2026-12-02T09:42:30.004Z"))),
+            deleted_at: Nullable(None),
+        }
+    }
 }
 
 impl From<Message> for MessageDto {
@@ -50,12 +67,12 @@ impl From<Message> for MessageDto {
             chat_id: message.chat_id.as_uuid(),
             seq: message.seq.get(),
             author_id: message.author_id.as_uuid(),
-            body: message.body.map(Into::into),
-            reply_to_id: message.reply_to_id.map(|id| id.as_uuid()),
-            client_message_id: message.client_message_id.map(Into::into),
+            body: Nullable(message.body.map(Into::into)),
+            reply_to_id: Nullable(message.reply_to_id.map(|id| id.as_uuid())),
+            client_message_id: Nullable(message.client_message_id.map(Into::into)),
             created_at: message.created_at.into(),
-            edited_at: message.edited_at.map(Into::into),
-            deleted_at: message.deleted_at.map(Into::into),
+            edited_at: Nullable(message.edited_at.map(Into::into)),
+            deleted_at: Nullable(message.deleted_at.map(Into::into)),
         }
     }
 }
@@ -134,15 +151,14 @@ pub struct MessagePage {
     pub items: Vec<MessageDto>,
     /// The seq to continue from: pass it as `before` after a newest or `before`
     /// page, as `after` after an `after` page; `null` when nothing more exists.
-    #[oai(nullable)]
-    pub next_cursor: Option<i64>,
+    pub next_cursor: Nullable<i64>,
 }
 
 impl From<Page<Message, Seq>> for MessagePage {
     fn from(page: Page<Message, Seq>) -> Self {
         Self {
             items: page.items.into_iter().map(Into::into).collect(),
-            next_cursor: page.next_cursor.map(Seq::get),
+            next_cursor: Nullable(page.next_cursor.map(Seq::get)),
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod chats;
 pub mod common;
 pub mod events;
 pub mod messages;
+pub mod nullable;
 mod patterns;
 pub mod profiles;
 pub mod schema_ref;

@@ -2,12 +2,15 @@
 //! ([`confab_domain::text`]), so the spec states exactly the rules the domain applies
 //! and schema checkers, fuzzers and generated clients agree with the server.
 //!
-//! Characters up to U+FFFF are written `\uXXXX`, which every regex dialect reads
-//! alike. The few beyond (default-ignorable tags and format characters) are written
-//! as themselves: ECMA-262 without the `u` flag would need surrogate pairs and
-//! Python's `re` (schemathesis) does not read `\u{…}`, while a literal character is
-//! one code point to every engine that reads patterns by code point (ECMA with `u`,
-//! Rust, Python, Java, Go).
+//! Characters are written `\uXXXX`, which every regex dialect reads alike, and the
+//! patterns name no character beyond U+FFFF: no spelling of one means the same
+//! everywhere (ECMA-262 without the `u` flag, as Spectral and other JavaScript
+//! validators compile patterns, reads a literal one as two UTF-16 units and refuses
+//! it in a class range; Python's `re` (schemathesis) does not read `\u{…}`; the
+//! regex crate refuses surrogate escapes). The one rule this touches: the
+//! default-ignorable characters beyond U+FFFF (U+1BCA0–1BCA3, U+1D173–1D17A,
+//! U+E0000–E0FFF) count as visible in a name's pattern, so a name made only of them
+//! (and white space) matches the schema and the server refuses it (`422`).
 
 use std::fmt::Write as _;
 use std::ops::RangeInclusive;
@@ -56,20 +59,23 @@ fn without(set: Ranges, holes: &[char]) -> Ranges {
 }
 
 fn escaped(code: u32, out: &mut String) {
-    match char::from_u32(code) {
-        Some(c) if code > 0xFFFF => out.push(c),
-        _ => {
-            let _ = write!(out, "\\u{code:04X}");
-        }
-    }
+    let _ = write!(out, "\\u{code:04X}");
+}
+
+/// `set` cut to the Basic Multilingual Plane (see the module comment).
+fn bmp(set: &Ranges) -> impl Iterator<Item = (u32, u32)> + '_ {
+    set.iter()
+        .filter(|(start, _)| *start <= 0xFFFF)
+        .map(|&(start, end)| (start, end.min(0xFFFF)))
 }
 
 /// A character class of `set` (or of everything else, when `negated`), with
-/// `extra` literal characters added.
+/// `extra` literal characters added; characters of `set` beyond U+FFFF are left out
+/// of it (so a negated class matches them).
 fn class(set: &Ranges, negated: bool, extra: &str) -> String {
     let mut out = String::from(if negated { "[^" } else { "[" });
     out.push_str(extra);
-    for &(start, end) in set {
+    for (start, end) in bmp(set) {
         escaped(start, &mut out);
         if end > start {
             out.push('-');

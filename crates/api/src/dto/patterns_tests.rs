@@ -52,7 +52,7 @@ fn every_class_holds_exactly_the_characters_of_its_rule() {
         (space(), &is_space),
         (plain_char(), &|c| !control(c)),
         (solid_char(), &|c| !control(c) && !is_space(c)),
-        (visible_char(), &is_visible),
+        (visible_char(), &visible_in_pattern),
         (
             class(
                 &without(ranges(&[&CONTROL]), &BODY_CONTROL_ALLOWED),
@@ -81,6 +81,12 @@ fn every_class_holds_exactly_the_characters_of_its_rule() {
         let allowed = !control(c) && !is_space(c) && !bidi(c);
         assert_eq!(name_edge.is_match(&c.to_string()), allowed, "{c:?}");
     }
+}
+
+/// What a name's pattern counts as visible: what the domain does, and every
+/// character beyond U+FFFF (the patterns name none; see the module comment).
+fn visible_in_pattern(c: char) -> bool {
+    is_visible(c) || u32::from(c) > 0xFFFF
 }
 
 /// Every string of up to three characters over an alphabet of the interesting cases.
@@ -180,7 +186,15 @@ fn name_patterns_accept_exactly_what_the_domain_accepts() {
         let (visible, shape) = (Regex::new(&visible).expect("class"), full(&shape));
         for sample in &samples {
             let matches = shape.is_match(sample) && visible.is_match(sample);
-            assert_eq!(matches, domain(sample), "{sample:?} as a name of {max}");
+            let expected = if sample.chars().any(|c| u32::from(c) > 0xFFFF) {
+                // Never stricter than the domain; looser only by counting the
+                // default-ignorables beyond U+FFFF as visible.
+                shape.is_match(sample) && sample.chars().any(visible_in_pattern)
+            } else {
+                domain(sample)
+            };
+            assert_eq!(matches, expected, "{sample:?} as a name of {max}");
+            assert!(!domain(sample) || matches, "{sample:?} as a name of {max}");
         }
         assert_eq!(
             name(max),
@@ -208,4 +222,21 @@ fn email_pattern_accepts_exactly_what_the_domain_accepts() {
         }
     }
     assert_agrees(&email(), &samples, |s| Email::parse(s).is_ok());
+}
+
+#[test]
+fn no_pattern_names_a_character_beyond_the_basic_multilingual_plane() {
+    for pattern in [
+        name(64),
+        name(100),
+        trimmed_plain(0, 500),
+        plain(),
+        body(),
+        email(),
+    ] {
+        assert!(
+            pattern.is_ascii(),
+            "only ASCII, escapes for the rest: {pattern}"
+        );
+    }
 }

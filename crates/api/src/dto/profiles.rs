@@ -5,17 +5,18 @@ use confab_application::Page;
 use confab_application::profiles::{FieldUpdate, ProfilePatch};
 use confab_domain::{ProfileView, User};
 use poem_openapi::Object;
-use poem_openapi::types::MaybeUndefined;
+use poem_openapi::types::{Example, MaybeUndefined};
 use uuid::Uuid;
 
 use super::common::Timestamp;
+use super::nullable::Nullable;
 use super::text::{
     BioText, BirthDateText, EmailText, LocationText, NameText, PasswordCheck, UsernameText,
 };
 
 /// My full profile (`GET /me`, and `user` after register, login and refresh).
 #[derive(Debug, Clone, Object)]
-#[oai(rename = "Me")]
+#[oai(rename = "Me", example)]
 pub struct MeDto {
     /// My user id (UUIDv7).
     pub id: Uuid,
@@ -24,17 +25,13 @@ pub struct MeDto {
     /// My email address, as I gave it.
     pub email: String,
     /// Name shown instead of the username.
-    #[oai(nullable)]
-    pub display_name: Option<String>,
+    pub display_name: Nullable<String>,
     /// Self-description.
-    #[oai(nullable)]
-    pub bio: Option<String>,
+    pub bio: Nullable<String>,
     /// Where I am.
-    #[oai(nullable)]
-    pub location: Option<String>,
+    pub location: Nullable<String>,
     /// Date of birth, `YYYY-MM-DD`.
-    #[oai(nullable)]
-    pub birth_date: Option<String>,
+    pub birth_date: Nullable<String>,
     /// Whether strangers see only `id, username, display_name, bio, is_private`.
     pub is_private: bool,
     /// When the account was created.
@@ -43,16 +40,35 @@ pub struct MeDto {
     pub updated_at: Timestamp,
 }
 
+impl Example for MeDto {
+    /// The profile after the `Register` and `UpdateMe` examples.
+    fn example() -> Self {
+        let at = Timestamp::example;
+        Self {
+            id: Uuid::from_u128(0x0193_8a6d_f0aa_7b3c_a4d5_e6f7_0819_2a3b),
+            username: "alice".to_owned(),
+            email: "alice@example.com".to_owned(),
+            display_name: Nullable(Some("Alice Liddell".to_owned())),
+            bio: Nullable(None),
+            location: Nullable(Some("Oxford".to_owned())),
+            birth_date: Nullable(Some("1990-05-04".to_owned())),
+            is_private: false,
+            created_at: at("2026-12-02T09:30:00.000Z"),
+            updated_at: at("2026-12-02T09:31:12.480Z"),
+        }
+    }
+}
+
 impl From<User> for MeDto {
     fn from(user: User) -> Self {
         Self {
             id: user.id.as_uuid(),
             username: user.username.into(),
             email: user.email.into(),
-            display_name: user.display_name.map(Into::into),
-            bio: user.bio.map(Into::into),
-            location: user.location.map(Into::into),
-            birth_date: user.birth_date.map(|d| d.to_string()),
+            display_name: Nullable(user.display_name.map(Into::into)),
+            bio: Nullable(user.bio.map(Into::into)),
+            location: Nullable(user.location.map(Into::into)),
+            birth_date: Nullable(user.birth_date.map(|d| d.to_string())),
             is_private: user.is_private,
             created_at: user.created_at.into(),
             updated_at: user.updated_at.into(),
@@ -74,11 +90,9 @@ pub struct UserProfileDto {
     #[oai(skip_serializing_if_is_none)]
     pub email: Option<String>,
     /// Name shown instead of the username.
-    #[oai(nullable)]
-    pub display_name: Option<String>,
+    pub display_name: Nullable<String>,
     /// Self-description.
-    #[oai(nullable)]
-    pub bio: Option<String>,
+    pub bio: Nullable<String>,
     /// Absent on someone else's private profile.
     #[oai(nullable)]
     pub location: MaybeUndefined<String>,
@@ -113,8 +127,8 @@ impl From<ProfileView> for UserProfileDto {
             id: user.id.as_uuid(),
             username: user.username.into(),
             email: own.then(|| user.email.into()),
-            display_name: user.display_name.map(Into::into),
-            bio: user.bio.map(Into::into),
+            display_name: Nullable(user.display_name.map(Into::into)),
+            bio: Nullable(user.bio.map(Into::into)),
             location: visible(user.location.map(Into::into)),
             birth_date: visible(user.birth_date.map(|d| d.to_string())),
             is_private: user.is_private,
@@ -126,14 +140,19 @@ impl From<ProfileView> for UserProfileDto {
 
 /// `PATCH /me`: absent fields stay, `null` clears a clearable field. Any other field
 /// (`id`, `created_at`, `password_hash`, …) is ignored, never written.
+// `skip_serializing_if_is_none` on the fields `null` cannot clear keeps them out of
+// the example when unset (an example with `"username": null` would be refused).
 #[derive(Object)]
-#[oai(rename = "UpdateMe")]
+#[oai(rename = "UpdateMe", example)]
 pub struct UpdateMeRequest {
     /// New username (`^[a-z0-9_]{3,32}$` after lower-casing).
+    #[oai(skip_serializing_if_is_none)]
     pub username: Option<UsernameText>,
     /// New email; needs `current_password`.
+    #[oai(skip_serializing_if_is_none)]
     pub email: Option<EmailText>,
     /// My current password, required to change the email.
+    #[oai(skip_serializing_if_is_none)]
     pub current_password: Option<PasswordCheck>,
     /// 1..64 characters; `null` clears.
     #[oai(nullable)]
@@ -149,7 +168,25 @@ pub struct UpdateMeRequest {
     #[oai(nullable)]
     pub birth_date: MaybeUndefined<BirthDateText>,
     /// Make my profile private (or public).
+    #[oai(skip_serializing_if_is_none)]
     pub is_private: Option<bool>,
+}
+
+impl Example for UpdateMeRequest {
+    /// Fills in the profile, clears the bio and keeps it public; the username and
+    /// email stay (changing the email needs `current_password` as well).
+    fn example() -> Self {
+        Self {
+            username: None,
+            email: None,
+            current_password: None,
+            display_name: MaybeUndefined::Value(NameText("Alice Liddell".to_owned())),
+            bio: MaybeUndefined::Null,
+            location: MaybeUndefined::Value(LocationText("Oxford".to_owned())),
+            birth_date: MaybeUndefined::Value(BirthDateText("1990-05-04".to_owned())),
+            is_private: Some(false),
+        }
+    }
 }
 
 fn tri_state<T: Into<String>>(value: MaybeUndefined<T>) -> FieldUpdate<String> {
@@ -182,15 +219,14 @@ pub struct UserPage {
     /// The profiles, each as `GET /users/{id}` shows it to me.
     pub items: Vec<UserProfileDto>,
     /// Pass as `cursor` for the next page; `null` when nothing more exists.
-    #[oai(nullable)]
-    pub next_cursor: Option<String>,
+    pub next_cursor: Nullable<String>,
 }
 
 impl From<Page<ProfileView>> for UserPage {
     fn from(page: Page<ProfileView>) -> Self {
         Self {
             items: page.items.into_iter().map(Into::into).collect(),
-            next_cursor: page.next_cursor,
+            next_cursor: Nullable(page.next_cursor),
         }
     }
 }

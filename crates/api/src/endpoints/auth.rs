@@ -5,12 +5,13 @@
 //! operation summary, DTOs converted with `From`, and `ApiError` for every failure.
 
 use confab_application::accounts::AccountService;
+use confab_application::accounts::{LoginError, LogoutError, RefreshError, RegisterError};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi, Tags as DeriveTags};
 
 use crate::dto::accounts::{LoginRequest, RefreshRequest, RegisterRequest, SignedInDto};
 use crate::dto::common::NoContent;
-use crate::error::ApiError;
+use crate::error::Refused;
 use crate::json::ApiJson;
 use crate::middleware::rate_limit::per_client_ip;
 use crate::security::BearerAuth;
@@ -89,7 +90,10 @@ impl AuthApi {
             description = "Requests left before `429 rate_limited` (absent when limits are off)."
         )
     )]
-    async fn register(&self, body: ApiJson<RegisterRequest>) -> Result<Registered, ApiError> {
+    async fn register(
+        &self,
+        body: ApiJson<RegisterRequest>,
+    ) -> Result<Registered, Refused<RegisterError>> {
         let signed_in = self.accounts.register(body.0.into()).await?;
         Ok(Registered::Created(
             Json(signed_in.into()),
@@ -117,7 +121,7 @@ impl AuthApi {
             description = "Requests left before `429 rate_limited` (absent when limits are off)."
         )
     )]
-    async fn login(&self, body: ApiJson<LoginRequest>) -> Result<SignedIn, ApiError> {
+    async fn login(&self, body: ApiJson<LoginRequest>) -> Result<SignedIn, Refused<LoginError>> {
         let signed_in = self.accounts.login(body.0.into()).await?;
         Ok(SignedIn::with_tokens(signed_in.into()))
     }
@@ -142,7 +146,10 @@ impl AuthApi {
             description = "Requests left before `429 rate_limited` (absent when limits are off)."
         )
     )]
-    async fn refresh(&self, body: ApiJson<RefreshRequest>) -> Result<SignedIn, ApiError> {
+    async fn refresh(
+        &self,
+        body: ApiJson<RefreshRequest>,
+    ) -> Result<SignedIn, Refused<RefreshError>> {
         let signed_in = self.accounts.refresh(&body.0.refresh_token).await?;
         Ok(SignedIn::with_tokens(signed_in.into()))
     }
@@ -151,7 +158,7 @@ impl AuthApi {
     ///
     /// Revokes the current session; its access and refresh tokens stop working.
     #[oai(path = "/logout", method = "post", operation_id = "logout")]
-    async fn logout(&self, auth: BearerAuth) -> Result<NoContent, ApiError> {
+    async fn logout(&self, auth: BearerAuth) -> Result<NoContent, Refused<LogoutError>> {
         self.accounts.logout(auth.caller()).await?;
         Ok(NoContent::Done)
     }

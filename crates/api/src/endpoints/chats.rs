@@ -1,5 +1,9 @@
 //! `/chats`: creating chats, reading them, settings, and group membership.
 
+use confab_application::chats::{
+    AddMembersError, ChangeRoleError, CreateChatError, GetChatError, ListChatsError,
+    RemoveMemberError, UpdateChatError,
+};
 use confab_application::chats::{ChatService, CreatedChat};
 use confab_domain::{ChatId, UserId};
 use poem_openapi::param::{Path, Query};
@@ -13,7 +17,7 @@ use crate::dto::chat_requests::{
 use crate::dto::chats::{ChatDto, ChatPage, MemberDto};
 use crate::dto::common::NoContent;
 use crate::dto::text::ChatCursorText;
-use crate::error::ApiError;
+use crate::error::Refused;
 use crate::json::ApiJson;
 use crate::security::BearerAuth;
 
@@ -58,7 +62,7 @@ impl ChatsApi {
         &self,
         auth: BearerAuth,
         body: ApiJson<CreateChatRequest>,
-    ) -> Result<ChatCreated, ApiError> {
+    ) -> Result<ChatCreated, Refused<CreateChatError>> {
         Ok(
             match self.chats.create(auth.caller(), body.0.into()).await? {
                 CreatedChat::Created(view) => ChatCreated::Created(Json(view.into())),
@@ -79,7 +83,7 @@ impl ChatsApi {
         limit: Query<Option<Limit>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<ChatCursorText>>,
-    ) -> Result<Json<ChatPage>, ApiError> {
+    ) -> Result<Json<ChatPage>, Refused<ListChatsError>> {
         let page = self
             .chats
             .list(
@@ -100,7 +104,7 @@ impl ChatsApi {
         auth: BearerAuth,
         /// The chat id.
         id: Path<PathId<ChatId>>,
-    ) -> Result<Json<ChatDto>, ApiError> {
+    ) -> Result<Json<ChatDto>, Refused<GetChatError>> {
         let view = self.chats.get(auth.caller(), id.0.id()).await?;
         Ok(Json(view.into()))
     }
@@ -117,7 +121,7 @@ impl ChatsApi {
         /// The chat id.
         id: Path<PathId<ChatId>>,
         body: ApiJson<UpdateChatRequest>,
-    ) -> Result<Json<ChatDto>, ApiError> {
+    ) -> Result<Json<ChatDto>, Refused<UpdateChatError>> {
         let view = self
             .chats
             .update(auth.caller(), id.0.id(), body.0.into())
@@ -139,7 +143,7 @@ impl ChatsApi {
         /// The chat id.
         id: Path<PathId<ChatId>>,
         body: ApiJson<AddMembersRequest>,
-    ) -> Result<Json<ChatDto>, ApiError> {
+    ) -> Result<Json<ChatDto>, Refused<AddMembersError>> {
         let view = self
             .chats
             .add_members(auth.caller(), id.0.id(), user_ids(body.0.user_ids))
@@ -164,7 +168,7 @@ impl ChatsApi {
         id: Path<PathId<ChatId>>,
         /// The member to remove.
         user_id: Path<PathId<UserId>>,
-    ) -> Result<NoContent, ApiError> {
+    ) -> Result<NoContent, Refused<RemoveMemberError>> {
         self.chats
             .remove_member(auth.caller(), id.0.id(), user_id.0.id())
             .await?;
@@ -188,7 +192,7 @@ impl ChatsApi {
         /// The member whose role changes.
         user_id: Path<PathId<UserId>>,
         body: ApiJson<ChangeRoleRequest>,
-    ) -> Result<Json<MemberDto>, ApiError> {
+    ) -> Result<Json<MemberDto>, Refused<ChangeRoleError>> {
         let member = self
             .chats
             .change_role(auth.caller(), id.0.id(), user_id.0.id(), body.0.role.into())

@@ -1,6 +1,10 @@
 //! `/chats/{id}/messages`, `/read` and `/events`: sending (rate-limited per user),
 //! history, edits, tombstones, read positions and the change log.
 
+use confab_application::messages::{
+    DeleteMessageError, EditMessageError, GetMessageError, ListEventsError, ListMessagesError,
+    MarkReadError, SendMessageError,
+};
 use confab_application::messages::{MessageService, Sent};
 use confab_domain::{ChatId, MessageId};
 use poem::web::Data;
@@ -14,7 +18,7 @@ use crate::dto::events::EventPage;
 use crate::dto::messages::{
     EditMessageRequest, MarkReadRequest, MessageDto, MessagePage, SendMessageRequest,
 };
-use crate::error::ApiError;
+use crate::error::Refused;
 use crate::json::ApiJson;
 use crate::middleware::rate_limit::{RateLimit, RateSlot, rate_limit_headers, send_rate_key};
 use crate::security::BearerAuth;
@@ -73,10 +77,13 @@ impl MessagesApi {
         /// The chat id.
         id: Path<PathId<ChatId>>,
         body: ApiJson<SendMessageRequest>,
-    ) -> Result<MessageSent, ApiError> {
+    ) -> Result<MessageSent, Refused<SendMessageError>> {
         let caller = auth.caller();
         let key = send_rate_key(caller.user_id);
-        self.send_limit.check_into(&slot, &key).await?;
+        self.send_limit
+            .check_into(&slot, &key)
+            .await
+            .map_err(Refused::other)?;
         Ok(
             match self.messages.send(caller, id.0.id(), body.0.into()).await? {
                 Sent::Created(written) => MessageSent::Created(Json(written.message.into())),
@@ -106,7 +113,7 @@ impl MessagesApi {
         after: Query<Option<SeqNumber>>,
         /// Page size, 1..100 (default 50).
         limit: Query<Option<Limit>>,
-    ) -> Result<Json<MessagePage>, ApiError> {
+    ) -> Result<Json<MessagePage>, Refused<ListMessagesError>> {
         let page = self
             .messages
             .list(
@@ -135,7 +142,7 @@ impl MessagesApi {
         id: Path<PathId<ChatId>>,
         /// The message id.
         message_id: Path<PathId<MessageId>>,
-    ) -> Result<Json<MessageDto>, ApiError> {
+    ) -> Result<Json<MessageDto>, Refused<GetMessageError>> {
         let message = self
             .messages
             .get(auth.caller(), id.0.id(), message_id.0.id())
@@ -159,7 +166,7 @@ impl MessagesApi {
         /// The message id.
         message_id: Path<PathId<MessageId>>,
         body: ApiJson<EditMessageRequest>,
-    ) -> Result<Json<MessageDto>, ApiError> {
+    ) -> Result<Json<MessageDto>, Refused<EditMessageError>> {
         let message = self
             .messages
             .edit(auth.caller(), id.0.id(), message_id.0.id(), body.0.body.0)
@@ -183,7 +190,7 @@ impl MessagesApi {
         id: Path<PathId<ChatId>>,
         /// The message id.
         message_id: Path<PathId<MessageId>>,
-    ) -> Result<NoContent, ApiError> {
+    ) -> Result<NoContent, Refused<DeleteMessageError>> {
         self.messages
             .delete(auth.caller(), id.0.id(), message_id.0.id())
             .await?;
@@ -201,7 +208,7 @@ impl MessagesApi {
         /// The chat id.
         id: Path<PathId<ChatId>>,
         body: ApiJson<MarkReadRequest>,
-    ) -> Result<NoContent, ApiError> {
+    ) -> Result<NoContent, Refused<MarkReadError>> {
         self.messages
             .mark_read(auth.caller(), id.0.id(), body.0.seq.0)
             .await?;
@@ -227,7 +234,7 @@ impl MessagesApi {
         after: Query<Option<SeqNumber>>,
         /// Page size, 1..100 (default 50).
         limit: Query<Option<Limit>>,
-    ) -> Result<Json<EventPage>, ApiError> {
+    ) -> Result<Json<EventPage>, Refused<ListEventsError>> {
         let page = self
             .messages
             .events(auth.caller(), id.0.id(), raw(after.0), raw(limit.0))

@@ -1,6 +1,9 @@
 //! `/me` and `/users`: my profile, others' profiles under the privacy rules, search.
 
 use confab_application::profiles::ProfileService;
+use confab_application::profiles::{
+    GetUserError, ProfileError, SearchUsersError, UpdateProfileError,
+};
 use confab_domain::UserId;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -9,7 +12,7 @@ use poem_openapi::{ApiResponse, OpenApi, Tags as DeriveTags};
 use crate::dto::bounds::{Limit, PathId, raw};
 use crate::dto::profiles::{MeDto, UpdateMeRequest, UserPage, UserProfileDto};
 use crate::dto::text::{SearchText, UserCursorText};
-use crate::error::ApiError;
+use crate::error::Refused;
 use crate::json::ApiJson;
 use crate::security::BearerAuth;
 
@@ -58,8 +61,10 @@ impl ProfilesApi {
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Users")]
 impl ProfilesApi {
     /// Get my profile
+    ///
+    /// My full profile, email included, as `user` in register, login and refresh.
     #[oai(path = "/me", method = "get", operation_id = "getMe")]
-    async fn me(&self, auth: BearerAuth) -> Result<MyProfile, ApiError> {
+    async fn me(&self, auth: BearerAuth) -> Result<MyProfile, Refused<ProfileError>> {
         let user = self.profiles.me(auth.caller()).await?;
         Ok(MyProfile::Ok(Json(user.into())))
     }
@@ -73,7 +78,7 @@ impl ProfilesApi {
         &self,
         auth: BearerAuth,
         body: ApiJson<UpdateMeRequest>,
-    ) -> Result<MyProfile, ApiError> {
+    ) -> Result<MyProfile, Refused<UpdateProfileError>> {
         let user = self
             .profiles
             .update_me(auth.caller(), body.0.into())
@@ -91,7 +96,7 @@ impl ProfilesApi {
         auth: BearerAuth,
         /// The user id.
         id: Path<PathId<UserId>>,
-    ) -> Result<UserProfile, ApiError> {
+    ) -> Result<UserProfile, Refused<GetUserError>> {
         let view = self.profiles.get_user(auth.caller(), id.0.id()).await?;
         Ok(UserProfile::Ok(Json(view.into())))
     }
@@ -110,7 +115,7 @@ impl ProfilesApi {
         limit: Query<Option<Limit>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<UserCursorText>>,
-    ) -> Result<UserSearch, ApiError> {
+    ) -> Result<UserSearch, Refused<SearchUsersError>> {
         let page = self
             .profiles
             .search(

@@ -1,6 +1,7 @@
 //! `/sessions` and `/me/password`: my device sessions and what revokes them.
 
 use confab_application::accounts::AccountService;
+use confab_application::accounts::{ChangePasswordError, ListSessionsError, RevokeSessionError};
 use confab_domain::SessionId;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
@@ -10,7 +11,7 @@ use crate::dto::accounts::{ChangePasswordRequest, SessionPage};
 use crate::dto::bounds::{Limit, PathId, raw};
 use crate::dto::common::NoContent;
 use crate::dto::text::SessionCursorText;
-use crate::error::ApiError;
+use crate::error::Refused;
 use crate::json::ApiJson;
 use crate::security::BearerAuth;
 
@@ -53,7 +54,7 @@ impl SessionsApi {
         limit: Query<Option<Limit>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<SessionCursorText>>,
-    ) -> Result<SessionList, ApiError> {
+    ) -> Result<SessionList, Refused<ListSessionsError>> {
         let page = self
             .accounts
             .list_sessions(auth.caller(), raw(limit.0), cursor.0.map(String::from))
@@ -75,7 +76,7 @@ impl SessionsApi {
         auth: BearerAuth,
         /// The session id.
         id: Path<PathId<SessionId>>,
-    ) -> Result<NoContent, ApiError> {
+    ) -> Result<NoContent, Refused<RevokeSessionError>> {
         self.accounts
             .revoke_session(auth.caller(), id.0.id())
             .await?;
@@ -91,7 +92,7 @@ impl SessionsApi {
         &self,
         auth: BearerAuth,
         body: ApiJson<ChangePasswordRequest>,
-    ) -> Result<NoContent, ApiError> {
+    ) -> Result<NoContent, Refused<ChangePasswordError>> {
         let body = body.0;
         self.accounts
             .change_password(

@@ -5,7 +5,6 @@ use confab_application::chats::{
     RemoveMemberError, UpdateChatError,
 };
 use confab_domain::UserId;
-use poem::http::StatusCode;
 
 use super::{ApiError, ErrorCode, FieldErrorBody};
 
@@ -61,14 +60,14 @@ impl From<CreateChatError> for ApiError {
     fn from(error: CreateChatError) -> Self {
         match error {
             CreateChatError::Validation(errors) => errors.into(),
+            // A body field, so 422 like every refused body field.
             CreateChatError::NameOnDirectChat => Self::fields(
                 ErrorCode::ValidationFailed,
                 vec![FieldErrorBody {
                     field: "name".to_owned(),
                     message: "must be absent for a direct chat".to_owned(),
                 }],
-            )
-            .with_status(StatusCode::BAD_REQUEST),
+            ),
             CreateChatError::InvalidMember => Self::new(
                 ErrorCode::InvalidMember,
                 "A direct chat needs another user than yourself.",

@@ -7,6 +7,7 @@ mod chats;
 mod code;
 mod echo;
 mod messages;
+mod outcomes;
 mod render;
 
 use confab_application::accounts::{
@@ -21,6 +22,7 @@ use poem::http::StatusCode;
 
 pub use code::ErrorCode;
 pub use echo::{MAX_ECHOED_CHARS, echo, fits_echo};
+pub use outcomes::{Outcomes, Refused, describe};
 use render::ErrorChain;
 pub use render::{ErrorBody, FieldErrorBody};
 

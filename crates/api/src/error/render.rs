@@ -1,14 +1,14 @@
 //! How an [`ApiError`] goes on the wire and into the spec: the `Error` schema, the
-//! response with its headers, and the responses documented on every operation.
+//! response with its headers (what each operation documents: `outcomes.rs`).
 
 use std::fmt;
 
 use poem::Response;
 use poem::error::ResponseError;
 use poem::http::{HeaderValue, StatusCode, header};
-use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, Registry};
-use poem_openapi::types::{ToJSON, Type};
-use poem_openapi::{ApiResponse, Object};
+
+use poem_openapi::Object;
+use poem_openapi::types::ToJSON;
 
 use super::ApiError;
 
@@ -80,60 +80,6 @@ impl ResponseError for ApiError {
 impl poem::IntoResponse for ApiError {
     fn into_response(self) -> Response {
         self.as_response()
-    }
-}
-
-/// The statuses documented on every operation; the `default` entry covers the rest.
-const DOCUMENTED: &[(Option<u16>, &str)] = &[
-    (
-        Some(400),
-        "Malformed request: invalid JSON (`invalid_json`), a bad query or path parameter \
-         (`validation_failed`), a refused operation (`invalid_cursor`, `not_a_group`, \
-         `invalid_member`), or bytes that are not HTTP/1.1 (`bad_request`).",
-    ),
-    (
-        Some(401),
-        "Missing, malformed, expired or revoked access token (`unauthorized`), or bad \
-         credentials (`invalid_credentials`, `invalid_refresh_token`).",
-    ),
-    (
-        Some(422),
-        "A field was refused (`validation_failed`); `errors` names each JSON field.",
-    ),
-    (
-        Some(500),
-        "Unexpected server error (`internal`); the cause is only in the server log.",
-    ),
-    (
-        None,
-        "Any other error, in the same shape: 403 (`forbidden`, `invalid_password`), 404 \
-         (`not_found`, `*_not_found`), 405 (with `Allow`), 408 (`request_timeout`), 409 \
-         (`*_taken`, `group_full`, `message_deleted`), 413, 414 (`uri_too_long`), 415, \
-         429 (`rate_limited`, with `Retry-After`), 431 (`headers_too_large`), 503.",
-    ),
-];
-
-impl ApiResponse for ApiError {
-    fn meta() -> MetaResponses {
-        MetaResponses {
-            responses: DOCUMENTED
-                .iter()
-                .map(|&(status, description)| MetaResponse {
-                    description,
-                    status,
-                    status_range: None,
-                    content: vec![MetaMediaType {
-                        content_type: "application/json",
-                        schema: ErrorBody::schema_ref(),
-                    }],
-                    headers: vec![],
-                })
-                .collect(),
-        }
-    }
-
-    fn register(registry: &mut Registry) {
-        ErrorBody::register(registry);
     }
 }
 

@@ -120,7 +120,40 @@ impl<E: Endpoint> Endpoint for ShapeErrorsEndpoint<E> {
             Err(error) if error.status() == StatusCode::METHOD_NOT_ALLOWED => {
                 Ok(ApiError::method_not_allowed(&self.routes.allowed(&path)).as_response())
             }
-            Err(error) => Ok(to_api_error(&error).as_response()),
+            Err(error) => {
+                // poem-openapi names path parameters by position (`param0`); the
+                // client knows them by the spec's names (`id`, `user_id`).
+                if let Some(param) = error.downcast_ref::<ParsePathError>() {
+                    let template = self.routes.template(&path).unwrap_or_default();
+                    let name = spec_path_parameter(template, param.name);
+                    return Ok(parameter_error(name.unwrap_or(param.name)).as_response());
+                }
+                Ok(to_api_error(&error).as_response())
+            }
         }
+    }
+}
+
+/// The spec's name of poem-openapi's positional path parameter `positional`
+/// (`param1`) in `template` (`/chats/{id}/members/{user_id}` → `user_id`).
+fn spec_path_parameter<'a>(template: &'a str, positional: &str) -> Option<&'a str> {
+    let index: usize = positional.strip_prefix("param")?.parse().ok()?;
+    template
+        .split('/')
+        .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+        .nth(index)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spec_path_parameter;
+
+    #[test]
+    fn positional_path_parameters_get_their_spec_names() {
+        let template = "/api/v1/chats/{id}/members/{user_id}";
+        assert_eq!(spec_path_parameter(template, "param0"), Some("id"));
+        assert_eq!(spec_path_parameter(template, "param1"), Some("user_id"));
+        assert_eq!(spec_path_parameter(template, "param2"), None);
+        assert_eq!(spec_path_parameter(template, "id"), None);
     }
 }

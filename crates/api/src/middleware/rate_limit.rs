@@ -12,6 +12,7 @@ use confab_domain::UserId;
 use poem::http::{HeaderMap, HeaderValue};
 use poem::web::RemoteAddr;
 use poem::{Addr, Endpoint, EndpointExt, IntoResponse, Request, Response};
+use poem_openapi::error::ParsePathError;
 
 use super::errors::to_api_error;
 use crate::error::ApiError;
@@ -111,7 +112,16 @@ pub fn rate_limit_headers(ep: impl Endpoint + 'static) -> impl Endpoint {
     ep.around(|ep, mut req| async move {
         let slot = RateSlot::default();
         req.set_data(slot.clone());
-        let mut response = respond(ep.call(req).await);
+        let result = ep.call(req).await;
+        // A path parameter that does not parse stops the request before the handler
+        // (so before any rate decision): the error layer, which knows the route,
+        // names the parameter.
+        if let Err(error) = &result
+            && error.is::<ParsePathError>()
+        {
+            return result.map(IntoResponse::into_response);
+        }
+        let mut response = respond(result);
         if let Some(decision) = slot.get() {
             set_headers(response.headers_mut(), &decision);
         }

@@ -11,8 +11,28 @@ use poem_openapi::{OpenApi, SecurityScheme, Tags as DeriveTags};
 
 use super::Gateway;
 use super::connection::serve;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, Outcomes, Refused};
 use crate::security::{BearerAuth, authenticate_token};
+
+/// A plain HTTP request to the WebSocket route (`400 validation_failed`).
+#[derive(Debug)]
+pub struct NotAnUpgrade;
+
+impl From<NotAnUpgrade> for ApiError {
+    fn from(_: NotAnUpgrade) -> Self {
+        Self::new(
+            ErrorCode::ValidationFailed,
+            "This route only accepts a WebSocket upgrade request.",
+        )
+        .with_status(StatusCode::BAD_REQUEST)
+    }
+}
+
+impl Outcomes for NotAnUpgrade {
+    fn samples() -> Vec<Self> {
+        vec![Self]
+    }
+}
 
 /// The largest frame a client may send; a bigger one ends the connection.
 const MAX_FRAME_BYTES: usize = 64 * 1024;
@@ -100,13 +120,9 @@ impl WsApi {
         &self,
         auth: SocketAuth,
         websocket: Option<WebSocket>,
-    ) -> Result<WebSocketUpgraded<BoxedCallback>, ApiError> {
+    ) -> Result<WebSocketUpgraded<BoxedCallback>, Refused<NotAnUpgrade>> {
         let Some(websocket) = websocket else {
-            return Err(ApiError::new(
-                ErrorCode::ValidationFailed,
-                "This route only accepts a WebSocket upgrade request.",
-            )
-            .with_status(StatusCode::BAD_REQUEST));
+            return Err(NotAnUpgrade.into());
         };
         // The largest legitimate frame is a `message.send` of `MessageBody::MAX_LEN` characters; a
         // 64 KiB cap keeps a client from making the server buffer megabytes. Clients

@@ -142,10 +142,14 @@ api_test!(others_never_see_email_and_private_profiles_show_little);
 
 async fn unknown_users_are_404(app: TestApp) {
     let alice = app.register("alice").await;
-    for id in ["01900000-0000-7000-8000-000000000000", "not-a-uuid"] {
-        let response = app.get(&format!("/api/v1/users/{id}"), &alice.access).await;
-        assert_error(response, 404, "user_not_found").await;
-    }
+    let nobody = "01900000-0000-7000-8000-000000000000";
+    let response = app
+        .get(&format!("/api/v1/users/{nobody}"), &alice.access)
+        .await;
+    assert_error(response, 404, "user_not_found").await;
+    let response = app.get("/api/v1/users/not-a-uuid", &alice.access).await;
+    let body = assert_error(response, 400, "validation_failed").await;
+    assert_eq!(body["errors"][0]["field"], "id");
 }
 api_test!(unknown_users_are_404);
 

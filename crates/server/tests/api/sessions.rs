@@ -136,7 +136,8 @@ async fn someone_elses_session_is_not_found(app: TestApp) {
     assert_error(response, 404, "session_not_found").await;
     assert_eq!(app.get("/api/v1/me", &bob.access).await.status(), 200);
     let response = delete(&app, "/api/v1/sessions/not-a-uuid", &alice.access).await;
-    assert_error(response, 404, "session_not_found").await;
+    let body = assert_error(response, 400, "validation_failed").await;
+    assert_eq!(body["errors"][0]["field"], "id");
 }
 api_test!(someone_elses_session_is_not_found);
 

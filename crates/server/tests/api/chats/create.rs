@@ -92,7 +92,8 @@ async fn bad_direct_chats_are_refused(app: TestApp) {
     )
     .await;
     let named = post(json!({"type": "direct", "name": "x", "member_ids": [bob.id]})).await;
-    let body = assert_error(named, 400, "validation_failed").await;
+    // A refused body field, so 422 like any other (it was 400).
+    let body = assert_error(named, 422, "validation_failed").await;
     assert_eq!(body["errors"][0]["field"], "name");
     let two = post(json!({"type": "direct", "member_ids": [bob.id, carol.id]})).await;
     let body = assert_error(two, 422, "validation_failed").await;
@@ -222,23 +223,26 @@ async fn strangers_get_404_for_chats_they_are_not_in(app: TestApp) {
         "chat_not_found",
     )
     .await;
-    // A path id that is not a UUID names no chat either.
+    // A path id that is not a UUID is a refused parameter, named (it was a 404).
     let malformed = app.get("/api/v1/chats/not-a-uuid", &alice.access).await;
-    assert_error(malformed, 404, "chat_not_found").await;
+    let body = assert_error(malformed, 400, "validation_failed").await;
+    assert_eq!(body["errors"][0]["field"], "id");
     let message = format!("/api/v1/chats/{chat}/messages/not-a-uuid");
-    assert_error(
+    let body = assert_error(
         app.get(&message, &alice.access).await,
-        404,
-        "message_not_found",
+        400,
+        "validation_failed",
     )
     .await;
+    assert_eq!(body["errors"][0]["field"], "message_id");
     let member = format!("/api/v1/chats/{group}/members/not-a-uuid");
     let removal = app
         .request(Method::DELETE, &member, Some(&alice.access))
         .send()
         .await
         .expect("send");
-    assert_error(removal, 404, "member_not_found").await;
+    let body = assert_error(removal, 400, "validation_failed").await;
+    assert_eq!(body["errors"][0]["field"], "user_id");
     let unauthenticated = app
         .request(Method::GET, &format!("/api/v1/chats/{chat}"), None)
         .send()
