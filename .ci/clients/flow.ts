@@ -180,5 +180,20 @@ check(created.data.body === 'Are you there, Bob?', "Bob's socket received Alice'
 check(created.data.client_message_id === 'ts-3', 'the event carries the client_message_id');
 socket.close(1000);
 
+// What the spec refuses, the generated types refuse too (compiled, never called): if
+// the document loosens, these `@ts-expect-error` lines stop compiling.
+export async function refused(chatId: string): Promise<void> {
+  // @ts-expect-error a message cursor is an integer, not a string.
+  await client.GET('/api/v1/chats/{id}/messages', { params: { path: { id: chatId }, query: { before: '12' } } });
+  // @ts-expect-error register requires a password.
+  await client.POST('/api/v1/auth/register', { body: { username: 'a', email: 'a@example.com' } });
+  // @ts-expect-error a send requires a body.
+  await client.POST('/api/v1/chats/{id}/messages', { params: { path: { id: chatId } }, body: { client_message_id: 'k' } });
+  // @ts-expect-error there is no such route.
+  await client.GET('/api/v1/chats/{id}/nothing', { params: { path: { id: chatId } } });
+  // @ts-expect-error a chat is `direct` or `group`.
+  await client.POST('/api/v1/chats', { body: { type: 'channel', member_ids: [] } });
+}
+
 console.log(`generated operations used (operationIds in schema.d.ts): ${used.join(", ")}`);
 console.log('the TypeScript client ran the whole flow');
