@@ -6,10 +6,11 @@
 //   node flow.js BASE_URL
 // register two users → direct chat → send with a client_message_id → retry (200, same
 // id) → list with the integer cursor → mark read → Bob's socket receives Alice's
-// message. Exits non-zero on any mismatch.
+// message, answers a ping and sends a reply (client frames typed by `ClientMessage`)
+// → Alice reads the rest over HTTP. Exits non-zero on any mismatch.
 import createClient from 'openapi-fetch';
 import type { operations, paths } from './schema.js';
-import type { ServerMessage } from './frames.js';
+import type { ClientMessage, ServerMessage } from './frames.js';
 
 const base = process.argv[2];
 if (base === undefined) {
@@ -178,7 +179,30 @@ const created = await frame('message.created', (f) =>
 check(created.chat_id === chat.id && created.seq === live.seq, 'message.created carries the chat and seq');
 check(created.data.body === 'Are you there, Bob?', "Bob's socket received Alice's text");
 check(created.data.client_message_id === 'ts-3', 'the event carries the client_message_id');
+
+// Bob answers on the socket, with client frames typed by the AsyncAPI document.
+const sendFrame = (frame: ClientMessage) => socket.send(JSON.stringify(frame));
+sendFrame({ type: 'ping' });
+await frame('pong', (f) => (f.type === 'pong' ? f : undefined));
+sendFrame({ type: 'message.send', chat_id: chat.id, body: 'Yes, Alice.', client_message_id: 'ts-bob-1' });
+const answer = await frame('message.created', (f) =>
+  f.type === 'message.created' && f.data.client_message_id === 'ts-bob-1' ? f : undefined,
+);
+check(answer.data.author_id === bob.user.id && answer.seq === live.seq + 1, "Bob's socket send is the next message");
 socket.close(1000);
+
+const history = body(
+  'listMessages after=first',
+  await client.GET('/api/v1/chats/{id}/messages', {
+    ...asAlice,
+    params: { ...chatPath, query: { after: first.seq } },
+  }),
+  200,
+);
+check(
+  history.items.map((message) => message.body).join(' | ') === 'And again | Are you there, Bob? | Yes, Alice.',
+  'Alice reads the rest of the conversation over HTTP',
+);
 
 // What the spec refuses, the generated types refuse too (compiled, never called): if
 // the document loosens, these `@ts-expect-error` lines stop compiling.
