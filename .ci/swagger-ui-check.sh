@@ -2,7 +2,7 @@
 # Swagger UI at /docs in headless Chromium (Debian's package, driven by playwright-core
 # from npm, .ci/clients/swagger-ui.mjs) against a scratch server: register and log in
 # through "Try it out" with the pre-filled example bodies, authorize with the token,
-# call getMe (200). Keeps a screenshot at target/ci-artifacts/swagger-ui.png.
+# call getMe (200), reload and call it again with the remembered token. Keeps a screenshot at target/ci-artifacts/swagger-ui.png.
 # Usage: swagger-ui-check.sh [CONFAB_BINARY] (default: builds target/debug/confab)
 set -euo pipefail
 # shellcheck source=.ci/lib.sh

@@ -1,7 +1,8 @@
 // Swagger UI at /docs as a developer first meets it, in headless Chromium driven by
 // playwright-core: register and log in through "Try it out" with the bodies the page
 // pre-fills from the spec's examples (sent unchanged), authorize with the token the
-// login answered, call getMe and see 200 and the registered account. Saves a
+// login answered, call getMe and see 200 and the registered account, reload and call
+// it again with the remembered token (persistAuthorization). Saves a
 // screenshot of the page. Fails on any other status, on a page error, or when the
 // browser reports a Content-Security-Policy violation.
 // Usage: node swagger-ui.mjs BASE_URL SCREENSHOT_PNG [CHROMIUM]
@@ -94,7 +95,16 @@ try {
   );
   const profile = await me.response.json();
   check(profile.id === signedUp.user.id && profile.username === 'alice', 'getMe shows the registered account');
-  await me.block.scrollIntoViewIfNeeded();
+
+  // persistAuthorization: after a reload the token is still there.
+  await page.reload();
+  await page.locator('.opblock').first().waitFor();
+  const again = await tryItOut('get', '/api/v1/me');
+  check(
+    again.status === '200' && again.response.request().headers().authorization === `Bearer ${token}`,
+    'after a reload getMe still answers 200 with the remembered token',
+  );
+  await again.block.scrollIntoViewIfNeeded();
 
   await page.screenshot({ path: screenshot, fullPage: false });
   console.log(`  screenshot: ${screenshot}`);
