@@ -33,10 +33,12 @@ node .ci/asyncapi/frame-types.mjs openapi/asyncapi.json "$build/frames.ts"
 "$dir/node_modules/.bin/tsc" -p "$build/tsconfig.json"
 echo "flow.ts compiles under tsc --strict against the generated types"
 
-# Node 22 has a WebSocket global; Node 20 behind a flag.
+# Node 22 has a WebSocket global; Node 20.10+ behind a flag; older ones none.
 node_flags=()
 if ! node -e 'if (typeof WebSocket !== "function") process.exit(1)'; then
     node_flags+=(--experimental-websocket --no-warnings)
+    node "${node_flags[@]}" -e 'if (typeof WebSocket !== "function") process.exit(1)' ||
+        die "node $(node --version) has no WebSocket: Node 20.10 or later is needed"
 fi
 with_scratch_dir ts-client
 start_scratch_server "$binary" "$work" info
