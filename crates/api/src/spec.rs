@@ -3,8 +3,10 @@
 //! "no authentication", which linters and generators read, rather than a missing
 //! key); an empty `servers` list is left out (clients then use the origin the
 //! document came from); and a nullable reference (`{nullable, allOf: [{$ref}]}`)
-//! gets the `type` of the schema it names, since OpenAPI 3.0 reads `nullable` only
-//! beside a `type`.
+//! becomes `{nullable, type, oneOf: [{$ref}]}` with the `type` of the schema it
+//! names, since OpenAPI 3.0 reads `nullable` only beside a `type`, and generators
+//! (openapi-python-client) drop `nullable` beside an `allOf` and then fail on the
+//! `null` the server sends.
 //!
 //! Each operation's error responses come from its use case's error type
 //! (`error::Refused`); here the ones the edge adds before a handler runs are added
@@ -178,7 +180,8 @@ fn schema_types(root: &Map<String, Value>) -> Map<String, Value> {
 }
 
 /// Gives each nullable schema under `value` that has no `type` and whose `allOf`
-/// names one component schema the `type` of that schema.
+/// names one component schema the `type` of that schema, and makes the `allOf` a
+/// `oneOf` (the same for one schema, and read as nullable by generators).
 fn type_nullable_references(value: &mut Value, types: &Map<String, Value>) {
     match value {
         Value::Object(object) => {
@@ -195,6 +198,9 @@ fn type_nullable_references(value: &mut Value, types: &Map<String, Value>) {
                 object.get("nullable") == Some(&Value::Bool(true)) && !object.contains_key("type");
             if let Some(ty) = untyped_nullable.then(referenced_type).flatten() {
                 object.insert("type".to_owned(), ty);
+                if let Some(reference) = object.remove("allOf") {
+                    object.insert("oneOf".to_owned(), reference);
+                }
             }
             object
                 .values_mut()
@@ -272,6 +278,11 @@ mod tests {
         let finished: Value = serde_json::from_str(&finish(raw)).expect("json");
         let properties = &finished["components"]["schemas"]["Thing"]["properties"];
         assert_eq!(properties["role"]["type"], "string");
+        assert_eq!(
+            properties["role"]["oneOf"][0]["$ref"],
+            "#/components/schemas/Role"
+        );
+        assert!(properties["role"].get("allOf").is_none(), "{properties}");
         assert!(properties["kept"].get("type").is_none(), "{properties}");
     }
 }
