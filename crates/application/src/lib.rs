@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod chats;
+pub mod email;
 pub mod error;
 pub mod messages;
 pub mod pagination;

@@ -273,6 +273,12 @@ pub struct User {
     pub username: Username,
     /// The address, as given; unique case-insensitively.
     pub email: Email,
+    /// Whether the owner proved they receive mail at `email`.
+    #[serde(default)]
+    pub email_verified: bool,
+    /// An address the owner asked to change to, waiting for its confirmation link.
+    #[serde(default)]
+    pub pending_email: Option<Email>,
     /// The optional display name.
     pub display_name: Option<DisplayName>,
     /// The optional self-description.

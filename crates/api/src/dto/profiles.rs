@@ -23,6 +23,11 @@ pub struct MeDto {
     pub username: String,
     /// My email address, as I gave it.
     pub email: String,
+    /// Whether I confirmed `email` through the link mailed to it.
+    pub email_verified: bool,
+    /// The address I asked to change to, until I use the link mailed to it.
+    #[oai(nullable)]
+    pub pending_email: Option<String>,
     /// Name shown instead of the username.
     #[oai(nullable)]
     pub display_name: Option<String>,
@@ -49,6 +54,8 @@ impl From<User> for MeDto {
             id: user.id.as_uuid(),
             username: user.username.into(),
             email: user.email.into(),
+            email_verified: user.email_verified,
+            pending_email: user.pending_email.map(Into::into),
             display_name: user.display_name.map(Into::into),
             bio: user.bio.map(Into::into),
             location: user.location.map(Into::into),

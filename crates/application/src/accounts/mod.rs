@@ -21,6 +21,7 @@ pub use errors::{
 };
 pub use types::{Authenticated, LoginInput, RegisterInput, SessionSummary, SignedIn, TokenPair};
 
+use crate::email::EmailService;
 use crate::error::InternalError;
 use crate::ports::{
     Clock, EventBus, NewSession, PasswordHasher, SessionRepository, TokenService, UserRepository,
@@ -36,6 +37,8 @@ pub struct AccountService {
     tokens: Arc<dyn TokenService>,
     clock: Arc<dyn Clock>,
     events: Arc<dyn EventBus>,
+    /// When set, registration mails a verification link.
+    verification: Option<EmailService>,
 }
 
 impl AccountService {
@@ -55,7 +58,15 @@ impl AccountService {
             tokens,
             clock,
             events,
+            verification: None,
         }
+    }
+
+    /// Makes registration mail a verification link to the new address.
+    #[must_use]
+    pub fn with_verification_mail(mut self, email: EmailService) -> Self {
+        self.verification = Some(email);
+        self
     }
 
     /// When a refresh token issued at `now` stops being accepted.

@@ -37,6 +37,15 @@ impl AccountService {
                 UserWriteError::Storage(error) => error.into(),
             })?;
         tracing::info!(user_id = %user.id, "account registered");
+        if let Some(email) = &self.verification
+            && let Err(error) = email.mail_verification(&user).await
+        {
+            // The account stands; `POST /auth/email/verify` sends another link.
+            tracing::warn!(
+                error = &error as &dyn std::error::Error,
+                "queuing the verification mail failed"
+            );
+        }
         Ok(self.start_session(user, account.device_name).await?)
     }
 

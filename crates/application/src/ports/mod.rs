@@ -5,8 +5,10 @@
 
 mod chats;
 mod clock;
+mod email;
 mod events;
 mod guard;
+mod mail;
 mod messages;
 mod passwords;
 mod rate_limit;
@@ -19,7 +21,9 @@ pub use chats::{
     DirectChatWriteError, GuardedWriteError, Membership, NewGroup, NewGroupWriteError, Removal,
 };
 pub use clock::Clock;
+pub use email::{MailOutbox, MailTokenRepository, NewMailToken, QueuedMail, TokenPurpose};
 pub use events::{ChatEvent, EventBus, EventStream, Notification};
+pub use mail::{MailComposer, MailContent, MailError, Mailer, OutgoingMail};
 pub use guard::{Guard, LockedChat, LockedMessage, Refusal};
 pub use messages::{
     DeleteWriteError, EditWriteError, MessageRepository, MessageWritten, NewMessage, SendOutcome,

@@ -14,11 +14,15 @@ mod chat_log;
 mod chat_queries;
 mod chat_repository;
 pub(crate) mod entities;
+mod mail_outbox;
+mod mail_tokens;
 mod message_repository;
 mod session_repository;
 mod user_repository;
 
 pub use chat_repository::SeaOrmChatRepository;
+pub use mail_outbox::SeaOrmMailOutbox;
+pub use mail_tokens::SeaOrmMailTokenRepository;
 pub use message_repository::SeaOrmMessageRepository;
 pub use session_repository::SeaOrmSessionRepository;
 pub use user_repository::SeaOrmUserRepository;

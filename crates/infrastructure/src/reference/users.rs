@@ -43,6 +43,10 @@ fn apply(user: &mut User, changes: ProfileChanges) {
         user.username = username;
     }
     if let Some(email) = changes.email {
+        // A different address (not only different case) is not verified yet.
+        if email.normalized() != user.email.normalized() {
+            user.email_verified = false;
+        }
         user.email = email;
     }
     if let Some(display_name) = changes.display_name {
@@ -85,6 +89,8 @@ impl UserRepository for ReferenceStore {
             id: new.id,
             username: new.username,
             email: new.email,
+            email_verified: false,
+            pending_email: None,
             display_name: new.display_name,
             bio: None,
             location: None,

@@ -3,6 +3,8 @@
 pub(crate) mod chat_events;
 pub(crate) mod chat_members;
 pub(crate) mod chats;
+pub(crate) mod email_tokens;
+pub(crate) mod mail_outbox;
 pub(crate) mod messages;
 pub(crate) mod refresh_tokens;
 pub(crate) mod sessions;

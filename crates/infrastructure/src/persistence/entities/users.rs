@@ -23,6 +23,8 @@ pub(crate) struct Model {
     pub is_private: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    pub email_verified: bool,
+    pub pending_email: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

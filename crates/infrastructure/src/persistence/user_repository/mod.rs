@@ -22,7 +22,8 @@ mod prefix;
 mod rows;
 
 use prefix::prefix_range;
-use rows::{apply_changes, normalize, to_user, write_error};
+use rows::{apply_changes, normalize};
+pub(super) use rows::{to_user, write_error};
 
 /// [`UserRepository`] on PostgreSQL or SQLite.
 #[derive(Debug, Clone)]
@@ -52,6 +53,8 @@ impl UserRepository for SeaOrmUserRepository {
             location: Set(None),
             birth_date: Set(None),
             is_private: Set(false),
+            email_verified: Set(false),
+            pending_email: Set(None),
             created_at: Set(user.now),
             updated_at: Set(user.now),
         };
