@@ -18,6 +18,7 @@ use poem_openapi::{OpenApi, OpenApiService};
 
 use crate::endpoints::auth::AuthApi;
 use crate::endpoints::chats::ChatsApi;
+use crate::endpoints::email::EmailApi;
 use crate::endpoints::messages::MessagesApi;
 use crate::endpoints::operations::OperationsApi;
 use crate::endpoints::profiles::ProfilesApi;
@@ -39,6 +40,7 @@ use crate::{docs, spec};
 pub type Apis = (
     OperationsApi,
     AuthApi,
+    EmailApi,
     SessionsApi,
     ProfilesApi,
     ChatsApi,
@@ -51,6 +53,7 @@ fn apis(state: &ApiState) -> Apis {
     (
         OperationsApi::new(state.operations.clone()),
         AuthApi::new(state.accounts.clone()),
+        EmailApi::new(state.email.clone()),
         SessionsApi::new(state.accounts.clone()),
         ProfilesApi::new(state.profiles.clone()),
         ChatsApi::new(state.chats.clone()),
@@ -96,6 +99,10 @@ fn route_table() -> RouteTable {
     let mut table = RouteTable::from_meta(&Apis::meta());
     table.add("/openapi.json", Method::GET);
     table.add("/docs", Method::GET);
+    for page in ["/verify-email", "/reset-password"] {
+        table.add(page, Method::GET);
+        table.add(page, Method::POST);
+    }
     table
 }
 
@@ -116,7 +123,7 @@ pub fn endpoint(state: ApiState, body_timeout: Duration) -> impl Endpoint<Output
         limit: state.rate_limits.auth_per_ip.clone(),
         trust_proxy: state.rate_limits.trust_proxy,
     };
-    Route::new()
+    crate::pages::mount(Route::new())
         .nest(
             "/docs",
             docs::endpoint(docs::swagger_page(
@@ -132,6 +139,7 @@ pub fn endpoint(state: ApiState, body_timeout: Duration) -> impl Endpoint<Output
         .with(UriLimit)
         .data(auth_limit)
         .data(state.accounts.clone())
+        .data(state.email.clone())
         .data(state)
         .with(ShapeErrors::new(Arc::clone(&routes)))
         .with(HttpMetrics::new(routes))

@@ -5,6 +5,7 @@
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::num::NonZeroUsize;
 use std::time::Duration;
 
@@ -64,6 +65,23 @@ pub struct SocketTimings {
     pub idle: Duration,
 }
 
+/// Where account mails go and where their links point.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailConfig {
+    /// `CONFAB_PUBLIC_URL`: the base of the links in mails (no trailing `/`).
+    pub public_url: String,
+    /// `CONFAB_SMTP_URL`: the SMTP server (may hold a password); `None` = the directory.
+    pub smtp_url: Option<Secret>,
+    /// `CONFAB_MAIL_FROM`: the sender address.
+    pub from: String,
+    /// `CONFAB_MAIL_DIR`: where mails are written when no SMTP server is set.
+    pub dir: PathBuf,
+    /// `CONFAB_REQUIRE_VERIFIED_EMAIL`: sends and chat creation need a verified email.
+    pub require_verified_email: bool,
+    /// How often the outbox worker looks for mails to send (tests shorten it).
+    pub poll: Duration,
+}
+
 /// A variable that is set but unusable.
 #[derive(Debug, Error, PartialEq, Eq)]
 #[error("invalid {variable}: {reason}")]
@@ -108,6 +126,8 @@ pub struct Config {
     pub http_timeouts: HttpTimeouts,
     /// `CONFAB_WS_PING_SECONDS` / `CONFAB_WS_IDLE_TIMEOUT_SECONDS`.
     pub socket_timings: SocketTimings,
+    /// `CONFAB_PUBLIC_URL`, `CONFAB_SMTP_URL`, `CONFAB_MAIL_*`, `CONFAB_REQUIRE_VERIFIED_EMAIL`.
+    pub mail: MailConfig,
 }
 
 /// Smallest accepted JWT key.
@@ -174,6 +194,7 @@ impl Config {
                 ping: seconds(&get, "CONFAB_WS_PING_SECONDS", 30)?,
                 idle: seconds(&get, "CONFAB_WS_IDLE_TIMEOUT_SECONDS", 75)?,
             },
+            mail: mail(&get)?,
         })
     }
 
@@ -229,6 +250,49 @@ fn boolean(raw: Option<&str>, name: &'static str) -> Result<bool, ConfigError> {
             reason: format!("{other:?} is not true or false"),
         }),
     }
+}
+
+fn mail(get: &impl Fn(&str) -> Option<String>) -> Result<MailConfig, ConfigError> {
+    let public_url = get("CONFAB_PUBLIC_URL")
+        .unwrap_or_else(|| "http://127.0.0.1:8080".to_owned())
+        .trim()
+        .trim_end_matches('/')
+        .to_owned();
+    if !(public_url.starts_with("http://") || public_url.starts_with("https://"))
+        || public_url.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(ConfigError {
+            variable: "CONFAB_PUBLIC_URL",
+            reason: format!("{public_url:?} is not an http:// or https:// URL"),
+        });
+    }
+    let smtp_url = get("CONFAB_SMTP_URL").map(|url| url.trim().to_owned());
+    if let Some(url) = &smtp_url
+        && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
+    {
+        return Err(ConfigError {
+            variable: "CONFAB_SMTP_URL",
+            reason: "must start with smtp:// or smtps://".to_owned(),
+        });
+    }
+    let from = get("CONFAB_MAIL_FROM").unwrap_or_else(|| "confab@localhost".to_owned());
+    if from.chars().any(char::is_control) || !from.contains('@') {
+        return Err(ConfigError {
+            variable: "CONFAB_MAIL_FROM",
+            reason: format!("{from:?} is not an address like confab@example.com"),
+        });
+    }
+    Ok(MailConfig {
+        public_url,
+        smtp_url: smtp_url.map(Secret::new),
+        from: from.trim().to_owned(),
+        dir: PathBuf::from(get("CONFAB_MAIL_DIR").unwrap_or_else(|| "./confab-mail".to_owned())),
+        require_verified_email: boolean(
+            get("CONFAB_REQUIRE_VERIFIED_EMAIL").as_deref(),
+            "CONFAB_REQUIRE_VERIFIED_EMAIL",
+        )?,
+        poll: Duration::from_secs(1),
+    })
 }
 
 fn log_format(raw: Option<&str>) -> Result<LogFormat, ConfigError> {
@@ -301,6 +365,10 @@ mod tests {
             ("CONFAB_HTTP_HEADER_TIMEOUT_SECONDS", "0"),
             ("CONFAB_HTTP_BODY_TIMEOUT_SECONDS", "soon"),
             ("CONFAB_HTTP_IDLE_TIMEOUT_SECONDS", "3601"),
+            ("CONFAB_PUBLIC_URL", "chat.example.com"),
+            ("CONFAB_SMTP_URL", "http://mail.example.com"),
+            ("CONFAB_MAIL_FROM", "nobody"),
+            ("CONFAB_REQUIRE_VERIFIED_EMAIL", "sometimes"),
         ] {
             let error = config(&[(name, value)]).expect_err(name);
             assert_eq!(error.variable, name);
@@ -321,11 +389,12 @@ mod tests {
         let config = config(&[
             ("CONFAB_JWT_SECRET", "0123456789abcdef0123456789abcdef-top"),
             ("DATABASE_URL", "postgres://u:hunter2@db/confab"),
+            ("CONFAB_SMTP_URL", "smtps://u:smtp-pass@mail.example.com"),
         ])
         .expect("valid");
         let shown = format!("{config:?}");
         assert!(
-            !shown.contains("top") && !shown.contains("hunter2"),
+            !shown.contains("top") && !shown.contains("hunter2") && !shown.contains("smtp-pass"),
             "{shown}"
         );
     }

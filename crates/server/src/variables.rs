@@ -82,6 +82,26 @@ pub const VARIABLES: &[Variable] = &[
         "0",
         "password hashes at once; 0 = half the CPUs",
     ),
+    var(
+        "CONFAB_PUBLIC_URL",
+        "http://127.0.0.1:8080",
+        "where users reach confab; links in mails",
+    ),
+    unset(
+        "CONFAB_SMTP_URL",
+        "smtps://user:pass@host:465 or smtp://host:587?tls=starttls (unset: mail directory)",
+    ),
+    var("CONFAB_MAIL_FROM", "confab@localhost", "sender of account mails"),
+    var(
+        "CONFAB_MAIL_DIR",
+        "./confab-mail",
+        "without SMTP: one .eml per mail here, links logged",
+    ),
+    var(
+        "CONFAB_REQUIRE_VERIFIED_EMAIL",
+        "false",
+        "sends and chat creation wait for a verified email",
+    ),
     var("CONFAB_WS_PING_SECONDS", "30", "WebSocket ping interval"),
     var(
         "CONFAB_WS_IDLE_TIMEOUT_SECONDS",

@@ -9,15 +9,18 @@ use confab_api::state::{ApiState, Operations, RateLimits};
 use confab_api::ws::Gateway;
 use confab_application::accounts::AccountService;
 use confab_application::chats::ChatService;
+use confab_application::email::EmailService;
 use confab_application::messages::MessageService;
 use confab_application::ports::{
-    ChatRepository, Clock, EventBus, MessageRepository, PasswordHasher, RateLimiter,
-    SessionRepository, TokenService, UserRepository,
+    ChatRepository, Clock, EventBus, MailComposer, MailOutbox, MailTokenRepository, Mailer,
+    MessageRepository, PasswordHasher, RateLimiter, SessionRepository, TokenService,
+    UserRepository,
 };
 use confab_application::profiles::ProfileService;
+use confab_infrastructure::mail::{DirectoryMailer, SmtpMailer, TemplateComposer};
 use confab_infrastructure::persistence::{
-    SeaOrmChatRepository, SeaOrmMessageRepository, SeaOrmSessionRepository, SeaOrmUserRepository,
-    connect, migrate, ping,
+    SeaOrmChatRepository, SeaOrmMailOutbox, SeaOrmMailTokenRepository, SeaOrmMessageRepository,
+    SeaOrmSessionRepository, SeaOrmUserRepository, connect, migrate, ping,
 };
 use confab_infrastructure::rate_limit::{InMemoryRateLimiter, RatePolicy, RedisRateLimiter};
 use confab_infrastructure::security::{Argon2PasswordHasher, JwtTokenService};
@@ -50,6 +53,14 @@ pub struct Adapters {
     pub clock: Arc<dyn Clock>,
     /// The event bus.
     pub events: Arc<dyn EventBus>,
+    /// Mail tokens and the changes they make.
+    pub mail_tokens: Arc<dyn MailTokenRepository>,
+    /// The mail outbox.
+    pub outbox: Arc<dyn MailOutbox>,
+    /// SMTP, or the mail directory.
+    pub mailer: Arc<dyn Mailer>,
+    /// The mail templates.
+    pub composer: Arc<dyn MailComposer>,
 }
 
 /// The application services the API calls.
@@ -63,6 +74,8 @@ pub struct Services {
     pub chats: ChatService,
     /// Messages, read positions and chat logs.
     pub messages: MessageService,
+    /// Email verification, password reset, email change.
+    pub email: EmailService,
 }
 
 /// Connects to the database and, when asked, applies pending migrations.
@@ -105,7 +118,26 @@ pub fn adapters(
         tokens: Arc::new(tokens),
         clock,
         events,
+        mail_tokens: Arc::new(SeaOrmMailTokenRepository::new(db.clone())),
+        outbox: Arc::new(SeaOrmMailOutbox::new(db.clone())),
+        mailer: mailer(config)?,
+        composer: Arc::new(TemplateComposer::new(&config.mail.public_url)),
         db,
+    })
+}
+
+/// SMTP when `CONFAB_SMTP_URL` is set, else the mail directory.
+fn mailer(config: &Config) -> Result<Arc<dyn Mailer>, StartupError> {
+    let mail = &config.mail;
+    Ok(match &mail.smtp_url {
+        Some(url) => Arc::new(SmtpMailer::new(url.expose(), &mail.from).map_err(StartupError::Mail)?),
+        None => {
+            tracing::info!(
+                dir = %mail.dir.display(),
+                "CONFAB_SMTP_URL is not set: mails are written to the mail directory"
+            );
+            Arc::new(DirectoryMailer::new(&mail.dir, &mail.from).map_err(StartupError::Mail)?)
+        }
     })
 }
 
@@ -126,6 +158,15 @@ fn jwt_secret(config: &Config) -> Vec<u8> {
 /// Wires every service on `adapters`.
 pub fn services(adapters: &Adapters) -> Services {
     let a = adapters;
+    let email = EmailService::new(
+        Arc::clone(&a.users),
+        Arc::clone(&a.mail_tokens),
+        Arc::clone(&a.composer),
+        Arc::clone(&a.hasher),
+        Arc::clone(&a.tokens),
+        Arc::clone(&a.clock),
+        Arc::clone(&a.events),
+    );
     Services {
         accounts: AccountService::new(
             Arc::clone(&a.users),
@@ -134,12 +175,14 @@ pub fn services(adapters: &Adapters) -> Services {
             Arc::clone(&a.tokens),
             Arc::clone(&a.clock),
             Arc::clone(&a.events),
-        ),
+        )
+        .with_verification_mail(email.clone()),
         profiles: ProfileService::new(
             Arc::clone(&a.users),
             Arc::clone(&a.hasher),
             Arc::clone(&a.clock),
-        ),
+        )
+        .with_email_changes(email.clone()),
         chats: ChatService::new(
             Arc::clone(&a.chats),
             Arc::clone(&a.users),
@@ -152,6 +195,7 @@ pub fn services(adapters: &Adapters) -> Services {
             Arc::clone(&a.clock),
             Arc::clone(&a.events),
         ),
+        email,
     }
 }
 
@@ -219,6 +263,7 @@ pub fn api_state(
         profiles: services.profiles.clone(),
         chats: services.chats.clone(),
         messages: services.messages.clone(),
+        email: services.email.clone(),
         realtime,
         rate_limits,
         operations,

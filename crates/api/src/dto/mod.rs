@@ -6,6 +6,7 @@ pub mod bounds;
 pub mod chat_requests;
 pub mod chats;
 pub mod common;
+pub mod email;
 pub mod events;
 pub mod messages;
 mod patterns;

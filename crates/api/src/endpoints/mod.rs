@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod chats;
+pub mod email;
 pub mod messages;
 pub mod operations;
 pub mod profiles;

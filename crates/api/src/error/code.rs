@@ -65,6 +65,10 @@ pub enum ErrorCode {
     ServiceUnavailable,
     /// 500: anything else; details are in the server log only.
     Internal,
+    /// 400: a mailed link's token is unknown, used, expired or malformed.
+    InvalidToken,
+    /// 403: the action needs a verified email address.
+    EmailUnverified,
     /// WebSocket only: the frame is not JSON, not an object, or has no string `type`.
     InvalidFrame,
     /// WebSocket only: a frame `type` the server does not know.
@@ -142,6 +146,8 @@ impl ErrorCode {
                 "internal",
                 "Internal server error",
             ),
+            Self::InvalidToken => (S::BAD_REQUEST, "invalid_token", "Invalid token"),
+            Self::EmailUnverified => (S::FORBIDDEN, "email_unverified", "Email unverified"),
             Self::InvalidFrame => (S::BAD_REQUEST, "invalid_frame", "Invalid frame"),
             Self::UnknownType => (S::BAD_REQUEST, "unknown_type", "Unknown frame type"),
         }

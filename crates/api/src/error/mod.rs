@@ -6,6 +6,7 @@
 mod chats;
 mod code;
 mod echo;
+mod email;
 mod messages;
 mod render;
 

@@ -89,7 +89,7 @@ const DOCUMENTED: &[(Option<u16>, &str)] = &[
         Some(400),
         "Malformed request: invalid JSON (`invalid_json`), a bad query or path parameter \
          (`validation_failed`), a refused operation (`invalid_cursor`, `not_a_group`, \
-         `invalid_member`), or bytes that are not HTTP/1.1 (`bad_request`).",
+         `invalid_member`, `invalid_token`), or bytes that are not HTTP/1.1 (`bad_request`).",
     ),
     (
         Some(401),
@@ -106,7 +106,7 @@ const DOCUMENTED: &[(Option<u16>, &str)] = &[
     ),
     (
         None,
-        "Any other error, in the same shape: 403 (`forbidden`, `invalid_password`), 404 \
+        "Any other error, in the same shape: 403 (`forbidden`, `invalid_password`, `email_unverified`), 404 \
          (`not_found`, `*_not_found`), 405 (with `Allow`), 408 (`request_timeout`), 409 \
          (`*_taken`, `group_full`, `message_deleted`), 413, 414 (`uri_too_long`), 415, \
          429 (`rate_limited`, with `Retry-After`), 431 (`headers_too_large`), 503.",

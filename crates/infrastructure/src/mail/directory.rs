@@ -9,6 +9,7 @@ use lettre::message::Mailbox;
 use uuid::Uuid;
 
 use super::message::mime;
+use super::smtp::{MailSetupError, sender};
 
 /// [`Mailer`] writing `<dir>/<time-ordered id>.eml`.
 #[derive(Debug, Clone)]
@@ -19,11 +20,14 @@ pub struct DirectoryMailer {
 
 impl DirectoryMailer {
     /// Writes into `dir` (created on first use) with `from` as the sender.
-    pub fn new(dir: impl Into<PathBuf>, from: Mailbox) -> Self {
-        Self {
+    ///
+    /// # Errors
+    /// [`MailSetupError::From`] when `from` is not a mailbox.
+    pub fn new(dir: impl Into<PathBuf>, from: &str) -> Result<Self, MailSetupError> {
+        Ok(Self {
             dir: dir.into(),
-            from,
-        }
+            from: sender(from)?,
+        })
     }
 }
 

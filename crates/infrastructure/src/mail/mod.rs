@@ -12,5 +12,5 @@ mod worker;
 
 pub use composer::TemplateComposer;
 pub use directory::DirectoryMailer;
-pub use smtp::{SmtpMailer, SmtpUrlError};
+pub use smtp::{MailSetupError, SmtpMailer};
 pub use worker::{MAIL_FAILED_TOTAL, MAIL_OUTBOX_PENDING, MAIL_SENT_TOTAL, OutboxWorker};

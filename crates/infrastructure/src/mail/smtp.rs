@@ -10,10 +10,24 @@ use thiserror::Error;
 
 use super::message::mime;
 
-/// The SMTP URL could not be understood.
+/// A mailer's settings could not be understood.
 #[derive(Debug, Error)]
-#[error("invalid SMTP URL: {0}")]
-pub struct SmtpUrlError(#[source] lettre::transport::smtp::Error);
+pub enum MailSetupError {
+    /// `CONFAB_SMTP_URL` is not an SMTP URL lettre takes.
+    #[error("invalid SMTP URL")]
+    Url(#[source] lettre::transport::smtp::Error),
+    /// `CONFAB_MAIL_FROM` is not a mailbox (`confab@example.com` or `Name <…>`).
+    #[error("invalid sender address")]
+    From(#[source] lettre::address::AddressError),
+}
+
+/// Parses a sender like `confab@example.com` or `confab <confab@example.com>`.
+///
+/// # Errors
+/// [`MailSetupError::From`] when it is not a mailbox.
+pub(super) fn sender(from: &str) -> Result<Mailbox, MailSetupError> {
+    from.parse().map_err(MailSetupError::From)
+}
 
 /// [`Mailer`] over SMTP.
 #[derive(Clone)]
@@ -35,12 +49,14 @@ impl SmtpMailer {
     /// A mailer for `url` sending as `from`. Nothing connects until the first mail.
     ///
     /// # Errors
-    /// [`SmtpUrlError`] when `url` is not an `smtp://` or `smtps://` URL lettre takes.
-    pub fn new(url: &str, from: Mailbox) -> Result<Self, SmtpUrlError> {
+    /// [`MailSetupError`] when `url` is not an `smtp://` or `smtps://` URL lettre
+    /// takes, or `from` is not a mailbox.
+    pub fn new(url: &str, from: &str) -> Result<Self, MailSetupError> {
+        let from = sender(from)?;
         // confab's spelling of "STARTTLS required" is lettre's `tls=required`.
         let url = url.replace("tls=starttls", "tls=required");
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&url)
-            .map_err(SmtpUrlError)?
+            .map_err(MailSetupError::Url)?
             .timeout(Some(std::time::Duration::from_secs(20)))
             .build();
         Ok(Self { transport, from })
