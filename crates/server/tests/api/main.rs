@@ -12,6 +12,7 @@ mod helpers;
 mod auth;
 mod chats;
 mod connections;
+mod email;
 mod error_messages;
 mod errors;
 mod headers;

@@ -84,7 +84,13 @@ async fn email_change_needs_the_current_password(app: TestApp) {
         &json!({"email": "new@example.com", "current_password": PASSWORD}),
     )
     .await;
-    assert_eq!(json_of(ok).await["email"], "new@example.com");
+    // The change waits for the new address to confirm it (see tests/api/email).
+    let body = json_of(ok).await;
+    assert_eq!(body["email"], "alice@example.com");
+    assert_eq!(body["pending_email"], "new@example.com");
+    // A case-only change is no change of address: it applies at once.
+    let cased = patch_me(&app, &alice, &json!({"email": "Alice@Example.com"})).await;
+    assert_eq!(json_of(cased).await["email"], "Alice@Example.com");
 }
 api_test!(email_change_needs_the_current_password);
 
