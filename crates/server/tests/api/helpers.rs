@@ -30,6 +30,8 @@ pub(crate) struct TestConfig {
     pub(crate) http_timeouts_seconds: Option<[u64; 3]>,
     /// `CONFAB_REQUIRE_VERIFIED_EMAIL`.
     pub(crate) require_verified_email: bool,
+    /// `CONFAB_SMTP_URL`; `None` writes mails to the test's mail directory.
+    pub(crate) smtp_url: Option<String>,
 }
 
 impl Default for TestConfig {
@@ -40,6 +42,7 @@ impl Default for TestConfig {
             trust_proxy: false,
             http_timeouts_seconds: None,
             require_verified_email: false,
+            smtp_url: None,
         }
     }
 }
@@ -137,6 +140,9 @@ async fn start(database: ScratchDatabase, test: &TestConfig) -> TestApp {
     }
     let mail_dir = std::env::temp_dir().join(format!("confab-mail-{}", uuid::Uuid::now_v7()));
     vars.insert("CONFAB_MAIL_DIR", mail_dir.display().to_string());
+    if let Some(url) = &test.smtp_url {
+        vars.insert("CONFAB_SMTP_URL", url.clone());
+    }
     if test.require_verified_email {
         vars.insert("CONFAB_REQUIRE_VERIFIED_EMAIL", "true".to_owned());
     }

@@ -3,6 +3,7 @@
 
 mod pages;
 mod reset;
+mod smtp;
 
 use std::time::{Duration, Instant};
 
