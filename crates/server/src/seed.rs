@@ -63,7 +63,8 @@ pub async fn seed_demo(config: &Config) -> Result<(), SeedError> {
     // Seeding runs without the server: nobody listens to its events.
     let events = Arc::new(InProcessEventBus::default());
     let adapters = wiring::adapters(config, db, Arc::new(SystemClock), events)?;
-    let services = wiring::services(&adapters);
+    // The demo users act at once, verified or not.
+    let services = wiring::services(&adapters, false);
     let mut users = Vec::new();
     for username in DEMO_USERS {
         users.push(demo_user(&adapters, &services, username).await?);

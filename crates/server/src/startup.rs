@@ -78,7 +78,7 @@ impl Application {
             .await
             .map_err(StartupError::EventBus)?;
         let adapters = wiring::adapters(&config, db, clock, events)?;
-        let services = wiring::services(&adapters);
+        let services = wiring::services(&adapters, config.mail.require_verified_email);
         let rate_limits = wiring::rate_limits(&config).await?;
         let operations = wiring::operations(&adapters.db);
         let (shutdown, shutdown_rx) = watch::channel(false);

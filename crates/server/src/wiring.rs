@@ -9,7 +9,7 @@ use confab_api::state::{ApiState, Operations, RateLimits};
 use confab_api::ws::Gateway;
 use confab_application::accounts::AccountService;
 use confab_application::chats::ChatService;
-use confab_application::email::EmailService;
+use confab_application::email::{EmailService, VerifiedEmailGate};
 use confab_application::messages::MessageService;
 use confab_application::ports::{
     ChatRepository, Clock, EventBus, MailComposer, MailOutbox, MailTokenRepository, Mailer,
@@ -155,9 +155,11 @@ fn jwt_secret(config: &Config) -> Vec<u8> {
     key
 }
 
-/// Wires every service on `adapters`.
-pub fn services(adapters: &Adapters) -> Services {
+/// Wires every service on `adapters`; with `require_verified_email`, sends and chat
+/// creation wait for a verified email.
+pub fn services(adapters: &Adapters, require_verified_email: bool) -> Services {
     let a = adapters;
+    let gate = require_verified_email.then(|| VerifiedEmailGate::new(Arc::clone(&a.users)));
     let email = EmailService::new(
         Arc::clone(&a.users),
         Arc::clone(&a.mail_tokens),
@@ -183,19 +185,39 @@ pub fn services(adapters: &Adapters) -> Services {
             Arc::clone(&a.clock),
         )
         .with_email_changes(email.clone()),
-        chats: ChatService::new(
-            Arc::clone(&a.chats),
-            Arc::clone(&a.users),
-            Arc::clone(&a.clock),
-            Arc::clone(&a.events),
+        chats: gated_chats(
+            ChatService::new(
+                Arc::clone(&a.chats),
+                Arc::clone(&a.users),
+                Arc::clone(&a.clock),
+                Arc::clone(&a.events),
+            ),
+            gate.clone(),
         ),
-        messages: MessageService::new(
-            Arc::clone(&a.messages),
-            Arc::clone(&a.chats),
-            Arc::clone(&a.clock),
-            Arc::clone(&a.events),
+        messages: gated_messages(
+            MessageService::new(
+                Arc::clone(&a.messages),
+                Arc::clone(&a.chats),
+                Arc::clone(&a.clock),
+                Arc::clone(&a.events),
+            ),
+            gate,
         ),
         email,
+    }
+}
+
+fn gated_chats(chats: ChatService, gate: Option<VerifiedEmailGate>) -> ChatService {
+    match gate {
+        Some(gate) => chats.requiring_verified_email(gate),
+        None => chats,
+    }
+}
+
+fn gated_messages(messages: MessageService, gate: Option<VerifiedEmailGate>) -> MessageService {
+    match gate {
+        Some(gate) => messages.requiring_verified_email(gate),
+        None => messages,
     }
 }
 

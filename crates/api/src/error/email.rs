@@ -6,6 +6,14 @@ use confab_application::email::{
 
 use super::{ApiError, ErrorCode};
 
+/// `403 email_unverified` for `action` under `CONFAB_REQUIRE_VERIFIED_EMAIL`.
+pub(super) fn email_unverified(action: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::EmailUnverified,
+        format!("Confirm your email address before {action}; POST /api/v1/auth/email/verify mails a new link."),
+    )
+}
+
 fn invalid_token() -> ApiError {
     ApiError::new(
         ErrorCode::InvalidToken,

@@ -4,12 +4,14 @@
 
 mod errors;
 mod flows;
+mod gate;
 
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use confab_domain::{Email, User};
 
+pub use gate::VerifiedEmailGate;
 pub use errors::{
     ConfirmEmailError, ForgotPasswordError, RequestVerificationError, ResetPasswordError,
 };

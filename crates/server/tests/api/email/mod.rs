@@ -240,3 +240,45 @@ async fn a_header_injection_in_an_address_is_refused(app: TestApp) {
     assert_eq!(app.me(&alice.access).await["pending_email"], Value::Null);
 }
 api_test!(a_header_injection_in_an_address_is_refused);
+
+fn verified_email_required() -> crate::helpers::TestConfig {
+    crate::helpers::TestConfig {
+        require_verified_email: true,
+        ..crate::helpers::TestConfig::default()
+    }
+}
+
+async fn unverified_accounts_cannot_send_or_create_chats_when_required(app: TestApp) {
+    use crate::chats::support::{call, create_direct, send};
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let refused = call(
+        &app,
+        Method::POST,
+        "/api/v1/chats",
+        &alice,
+        Some(json!({"type": "direct", "member_ids": [bob.id]})),
+    )
+    .await;
+    assert_error(refused, 403, "email_unverified").await;
+    let token = app.nth_mail("alice@example.com", 1).await.token("verify-email");
+    let confirmed = app
+        .post("/api/v1/auth/email/confirm", None, &json!({"token": token}))
+        .await;
+    assert_eq!(confirmed.status(), 200);
+    let chat = create_direct(&app, &alice, &bob).await;
+    send(&app, &alice, &chat, "hello").await;
+    let bob_sends = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/chats/{chat}/messages"),
+        &bob,
+        Some(json!({"body": "hi"})),
+    )
+    .await;
+    assert_error(bob_sends, 403, "email_unverified").await;
+}
+api_test!(
+    unverified_accounts_cannot_send_or_create_chats_when_required,
+    verified_email_required
+);
