@@ -147,7 +147,12 @@ async fn create_mail_outbox(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
         .create_table(
             Table::create()
                 .table(MailOutbox::Table)
-                .col(ColumnDef::new(MailOutbox::Id).uuid().not_null().primary_key())
+                .col(
+                    ColumnDef::new(MailOutbox::Id)
+                        .uuid()
+                        .not_null()
+                        .primary_key(),
+                )
                 .col(ColumnDef::new(MailOutbox::Recipient).text().not_null())
                 .col(ColumnDef::new(MailOutbox::Subject).text().not_null())
                 // Emptied once sent: the bodies hold links with live tokens.

@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use chrono::TimeDelta;
 use confab_application::ports::{
-    Clock, MailError, MailOutbox, MailTokenRepository, Mailer, NewMailToken, NewUser,
-    OutgoingMail, PasswordHash, TokenHash, TokenPurpose, UserRepository,
+    Clock, MailError, MailOutbox, MailTokenRepository, Mailer, NewMailToken, NewUser, OutgoingMail,
+    PasswordHash, TokenHash, TokenPurpose, UserRepository,
 };
 use confab_domain::{Email, UserId, Username};
 use confab_infrastructure::mail::OutboxWorker;
@@ -143,7 +143,11 @@ async fn a_mail_queued_while_smtp_is_down_is_sent_once_it_is_back(f: Fixture) {
     assert_eq!(worker.run_once().await.expect("round"), 0);
     let (attempts, error, sent) = f.row().await;
     assert_eq!((attempts, sent), (1, false));
-    assert!(error.expect("last error kept").contains("connection refused"));
+    assert!(
+        error
+            .expect("last error kept")
+            .contains("connection refused")
+    );
     assert_eq!(f.outbox.pending().await.expect("pending"), 1);
     // Not due again before the backoff has passed.
     assert_eq!(worker.run_once().await.expect("round"), 0);
@@ -155,12 +159,19 @@ async fn a_mail_queued_while_smtp_is_down_is_sent_once_it_is_back(f: Fixture) {
     // The server is back: the next due round sends it, once.
     mailer.down.store(false, Ordering::SeqCst);
     f.clock.advance(TimeDelta::seconds(9));
-    assert_eq!(worker.run_once().await.expect("round"), 0, "backoff doubled");
+    assert_eq!(
+        worker.run_once().await.expect("round"),
+        0,
+        "backoff doubled"
+    );
     f.clock.advance(TimeDelta::seconds(1));
     assert_eq!(worker.run_once().await.expect("round"), 1);
     f.clock.advance(TimeDelta::hours(2));
     assert_eq!(worker.run_once().await.expect("round"), 0);
-    assert_eq!(mailer.delivered.lock().expect("lock").get("reset"), Some(&1));
+    assert_eq!(
+        mailer.delivered.lock().expect("lock").get("reset"),
+        Some(&1)
+    );
     let (attempts, _, sent) = f.row().await;
     assert_eq!((attempts, sent), (3, true));
     assert_eq!(f.outbox.pending().await.expect("pending"), 0);
@@ -186,9 +197,8 @@ async fn two_workers_on_one_database_send_each_mail_once(f: Fixture) {
 async fn a_reset_token_works_once_and_only_its_hash_is_stored(f: Fixture) {
     let hash = "b".repeat(64);
     f.queue("reset", &hash).await;
-    let stored = f
-        .db
-        .query_one_raw(Statement::from_string(
+    let stored =
+        f.db.query_one_raw(Statement::from_string(
             f.db.get_database_backend(),
             "SELECT token_hash FROM email_tokens",
         ))

@@ -5,8 +5,8 @@
 
 use std::fmt;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::num::NonZeroUsize;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use thiserror::Error;
@@ -259,7 +259,9 @@ fn mail(get: &impl Fn(&str) -> Option<String>) -> Result<MailConfig, ConfigError
         .trim_end_matches('/')
         .to_owned();
     if !(public_url.starts_with("http://") || public_url.starts_with("https://"))
-        || public_url.chars().any(|c| c.is_whitespace() || c.is_control())
+        || public_url
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control())
     {
         return Err(ConfigError {
             variable: "CONFAB_PUBLIC_URL",

@@ -165,7 +165,7 @@ fn spawn_background_jobs(
             REAPER_BATCH,
             shutdown.clone(),
         ),
-        outbox.spawn(mail_poll, shutdown),
+        outbox.spawn(mail_poll, Arc::clone(&adapters.mail_queued), shutdown),
     ]
 }
 

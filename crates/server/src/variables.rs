@@ -91,7 +91,11 @@ pub const VARIABLES: &[Variable] = &[
         "CONFAB_SMTP_URL",
         "smtps://user:pass@host:465 or smtp://host:587?tls=starttls (unset: mail directory)",
     ),
-    var("CONFAB_MAIL_FROM", "confab@localhost", "sender of account mails"),
+    var(
+        "CONFAB_MAIL_FROM",
+        "confab@localhost",
+        "sender of account mails",
+    ),
     var(
         "CONFAB_MAIL_DIR",
         "./confab-mail",

@@ -57,6 +57,8 @@ pub struct Adapters {
     pub mail_tokens: Arc<dyn MailTokenRepository>,
     /// The mail outbox.
     pub outbox: Arc<dyn MailOutbox>,
+    /// Woken when this node queues a mail, so the outbox worker sends at once.
+    pub mail_queued: Arc<tokio::sync::Notify>,
     /// SMTP, or the mail directory.
     pub mailer: Arc<dyn Mailer>,
     /// The mail templates.
@@ -106,6 +108,7 @@ pub fn adapters(
         config.refresh_ttl_seconds,
     )
     .map_err(StartupError::Tokens)?;
+    let mail_queued = Arc::new(tokio::sync::Notify::new());
     Ok(Adapters {
         users: Arc::new(SeaOrmUserRepository::new(db.clone())),
         sessions: Arc::new(SeaOrmSessionRepository::new(db.clone())),
@@ -118,7 +121,10 @@ pub fn adapters(
         tokens: Arc::new(tokens),
         clock,
         events,
-        mail_tokens: Arc::new(SeaOrmMailTokenRepository::new(db.clone())),
+        mail_tokens: Arc::new(
+            SeaOrmMailTokenRepository::new(db.clone()).waking(Arc::clone(&mail_queued)),
+        ),
+        mail_queued,
         outbox: Arc::new(SeaOrmMailOutbox::new(db.clone())),
         mailer: mailer(config)?,
         composer: Arc::new(TemplateComposer::new(&config.mail.public_url)),
@@ -130,7 +136,9 @@ pub fn adapters(
 fn mailer(config: &Config) -> Result<Arc<dyn Mailer>, StartupError> {
     let mail = &config.mail;
     Ok(match &mail.smtp_url {
-        Some(url) => Arc::new(SmtpMailer::new(url.expose(), &mail.from).map_err(StartupError::Mail)?),
+        Some(url) => {
+            Arc::new(SmtpMailer::new(url.expose(), &mail.from).map_err(StartupError::Mail)?)
+        }
         None => {
             tracing::info!(
                 dir = %mail.dir.display(),

@@ -88,7 +88,7 @@ impl EmailApi {
         path = "/email/confirm",
         method = "post",
         operation_id = "confirmEmail",
-        transform = "per_client_ip",
+        transform = "per_client_ip"
     )]
     async fn confirm(&self, body: ApiJson<ConfirmEmailRequest>) -> Result<Confirmed, ApiError> {
         let user = self.email.confirm(&body.0.token).await?;
@@ -104,7 +104,7 @@ impl EmailApi {
         path = "/password/forgot",
         method = "post",
         operation_id = "forgotPassword",
-        transform = "per_client_ip",
+        transform = "per_client_ip"
     )]
     async fn forgot(&self, body: ApiJson<ForgotPasswordRequest>) -> Result<Accepted, ApiError> {
         let email = EmailService::parse_forgot(body.0.email.into())?;
@@ -130,7 +130,7 @@ impl EmailApi {
         path = "/password/reset",
         method = "post",
         operation_id = "resetPassword",
-        transform = "per_client_ip",
+        transform = "per_client_ip"
     )]
     async fn reset(&self, body: ApiJson<ResetPasswordRequest>) -> Result<NoContent, ApiError> {
         let body = body.0;

@@ -10,7 +10,9 @@ use super::{ApiError, ErrorCode};
 pub(super) fn email_unverified(action: &str) -> ApiError {
     ApiError::new(
         ErrorCode::EmailUnverified,
-        format!("Confirm your email address before {action}; POST /api/v1/auth/email/verify mails a new link."),
+        format!(
+            "Confirm your email address before {action}; POST /api/v1/auth/email/verify mails a new link."
+        ),
     )
 }
 

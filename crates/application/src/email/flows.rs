@@ -129,11 +129,7 @@ impl EmailService {
     /// `InvalidToken` for an unknown, used, expired or malformed token; `Internal`
     /// otherwise.
     #[tracing::instrument(skip_all)]
-    pub async fn reset(
-        &self,
-        token: &str,
-        new_password: String,
-    ) -> Result<(), ResetPasswordError> {
+    pub async fn reset(&self, token: &str, new_password: String) -> Result<(), ResetPasswordError> {
         let password = Password::parse(new_password)
             .map_err(|error| ValidationErrors::single("new_password", error.to_string()))?;
         if !well_formed(token) {

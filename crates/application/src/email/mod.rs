@@ -11,10 +11,10 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeDelta, Utc};
 use confab_domain::{Email, User};
 
-pub use gate::VerifiedEmailGate;
 pub use errors::{
     ConfirmEmailError, ForgotPasswordError, RequestVerificationError, ResetPasswordError,
 };
+pub use gate::VerifiedEmailGate;
 
 use crate::error::InternalError;
 use crate::ports::{
@@ -136,7 +136,10 @@ impl EmailService {
 /// Whether `token` has the shape of a token confab hands out (64 lower-case hex
 /// digits); anything else is refused before it is hashed.
 fn well_formed(token: &str) -> bool {
-    token.len() == 64 && token.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    token.len() == 64
+        && token
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 #[cfg(test)]

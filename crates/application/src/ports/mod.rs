@@ -23,8 +23,8 @@ pub use chats::{
 pub use clock::Clock;
 pub use email::{MailOutbox, MailTokenRepository, NewMailToken, QueuedMail, TokenPurpose};
 pub use events::{ChatEvent, EventBus, EventStream, Notification};
-pub use mail::{MailComposer, MailContent, MailError, Mailer, OutgoingMail};
 pub use guard::{Guard, LockedChat, LockedMessage, Refusal};
+pub use mail::{MailComposer, MailContent, MailError, Mailer, OutgoingMail};
 pub use messages::{
     DeleteWriteError, EditWriteError, MessageRepository, MessageWritten, NewMessage, SendOutcome,
     SendWriteError, SeqWindow,

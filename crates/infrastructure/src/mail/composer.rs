@@ -154,7 +154,11 @@ mod tests {
         let link = "https://chat.example.com/reset-password?token=abc123";
         assert!(mail.text.contains(link), "{}", mail.text);
         assert!(mail.text.contains("expires in 1 hour"), "{}", mail.text);
-        assert!(mail.html.contains(&format!("href=\"{link}\"")), "{}", mail.html);
+        assert!(
+            mail.html.contains(&format!("href=\"{link}\"")),
+            "{}",
+            mail.html
+        );
         assert!(mail.subject.contains("confab"));
         assert!(mail.text.contains("confab"));
     }
@@ -170,7 +174,10 @@ mod tests {
             },
         );
         assert!(mail.text.contains("expires in 24 hours"));
-        assert!(mail.text.contains("http://127.0.0.1:8080/verify-email?token=t"));
+        assert!(
+            mail.text
+                .contains("http://127.0.0.1:8080/verify-email?token=t")
+        );
         assert!(!mail.html.contains("<b>al</b>"), "{}", mail.html);
         assert!(mail.html.contains("&#60;b&#62;al") || mail.html.contains("&lt;b&gt;al"));
     }

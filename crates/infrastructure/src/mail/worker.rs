@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::TimeDelta;
 use confab_application::RepositoryError;
 use confab_application::ports::{Clock, MailOutbox, Mailer};
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
 /// Counter of mails handed to the mailer.
@@ -103,8 +103,14 @@ impl OutboxWorker {
         Ok(sent)
     }
 
-    /// Runs a round every `every` until `shutdown` changes or its sender is dropped.
-    pub fn spawn(self, every: Duration, mut shutdown: watch::Receiver<bool>) -> JoinHandle<()> {
+    /// Runs a round every `every`, and at once whenever `queued` is notified (this
+    /// node queued a mail), until `shutdown` changes or its sender is dropped.
+    pub fn spawn(
+        self,
+        every: Duration,
+        queued: Arc<Notify>,
+        mut shutdown: watch::Receiver<bool>,
+    ) -> JoinHandle<()> {
         tokio::spawn(async move {
             loop {
                 if let Err(error) = self.run_once().await {
@@ -115,6 +121,7 @@ impl OutboxWorker {
                 }
                 tokio::select! {
                     () = tokio::time::sleep(every) => {}
+                    () = queued.notified() => {}
                     _ = shutdown.changed() => break,
                 }
             }

@@ -1,6 +1,8 @@
 //! Mail tokens and the account changes they make, stored with sea-orm; each write
 //! queues its mails in the same transaction.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use confab_application::RepositoryError;
@@ -12,9 +14,10 @@ use confab_domain::{Email, SessionId, User, UserId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    DatabaseConnection, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
 };
+use tokio::sync::Notify;
 use uuid::Uuid;
 
 use super::entities::{email_tokens, mail_outbox, sessions, users};
@@ -25,12 +28,27 @@ use super::user_repository::{to_user, write_error};
 #[derive(Debug, Clone)]
 pub struct SeaOrmMailTokenRepository {
     db: DatabaseConnection,
+    queued: Option<Arc<Notify>>,
 }
 
 impl SeaOrmMailTokenRepository {
     /// A repository using `db` (see [`super::connect`]).
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self { db, queued: None }
+    }
+
+    /// Also wakes `queued` after each commit that queued mail, so this node's outbox
+    /// worker sends at once instead of at its next poll.
+    #[must_use]
+    pub fn waking(mut self, queued: Arc<Notify>) -> Self {
+        self.queued = Some(queued);
+        self
+    }
+
+    fn wake(&self) {
+        if let Some(queued) = &self.queued {
+            queued.notify_one();
+        }
     }
 }
 
@@ -120,7 +138,9 @@ impl MailTokenRepository for SeaOrmMailTokenRepository {
         let txn = self.db.begin().await.map_err(storage)?;
         insert_token(&txn, token).await?;
         enqueue(&txn, mails, now).await?;
-        txn.commit().await.map_err(storage)
+        txn.commit().await.map_err(storage)?;
+        self.wake();
+        Ok(())
     }
 
     async fn request_email_change(
@@ -155,6 +175,7 @@ impl MailTokenRepository for SeaOrmMailTokenRepository {
         insert_token(&txn, token).await?;
         enqueue(&txn, mails, now).await?;
         txn.commit().await.map_err(storage)?;
+        self.wake();
         Ok(to_user(updated))
     }
 

@@ -24,7 +24,9 @@ impl ReadMail {
     pub(crate) fn token(&self, page: &str) -> String {
         let decoded = decode_quoted_printable(&self.raw);
         let marker = format!("/{page}?token=");
-        let start = decoded.find(&marker).unwrap_or_else(|| panic!("no {page} link in {decoded}"))
+        let start = decoded
+            .find(&marker)
+            .unwrap_or_else(|| panic!("no {page} link in {decoded}"))
             + marker.len();
         decoded[start..]
             .chars()
@@ -42,7 +44,9 @@ impl ReadMail {
 
 /// Undoes quoted-printable soft line breaks and `=3D`, enough to read links.
 fn decode_quoted_printable(raw: &str) -> String {
-    raw.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=")
+    raw.replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=")
 }
 
 impl TestApp {
@@ -95,7 +99,12 @@ impl TestApp {
             .expect("mail")
     }
 
-    pub(crate) async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> reqwest::Response {
+    pub(crate) async fn post(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> reqwest::Response {
         self.send_json(Method::POST, path, token, body).await
     }
 
@@ -112,7 +121,11 @@ async fn registration_mails_a_verification_link_that_works_once(app: TestApp) {
     assert_eq!(me["email_verified"], false);
     assert_eq!(me["pending_email"], Value::Null);
     let mail = app.nth_mail("alice@example.com", 1).await;
-    assert!(mail.raw.contains("Subject: Confirm your email address"), "{}", mail.raw);
+    assert!(
+        mail.raw.contains("Subject: Confirm your email address"),
+        "{}",
+        mail.raw
+    );
     let token = mail.token("verify-email");
     assert_eq!(token.len(), 64);
     let confirmed = app
@@ -147,7 +160,11 @@ async fn verification_mails_are_limited_to_one_a_minute(app: TestApp) {
     let second = mails[1].token("verify-email");
     assert_ne!(second, mails[0].token("verify-email"));
     let confirmed = app
-        .post("/api/v1/auth/email/confirm", None, &json!({"token": second}))
+        .post(
+            "/api/v1/auth/email/confirm",
+            None,
+            &json!({"token": second}),
+        )
         .await;
     assert_eq!(confirmed.status(), 200);
 }
@@ -173,7 +190,10 @@ async fn bad_tokens_are_refused_and_change_nothing(app: TestApp) {
     assert_eq!(app.me(&alice.access).await["email_verified"], false);
     app.login("alice", PASSWORD).await;
     // A verification token is not a reset token.
-    let token = app.nth_mail("alice@example.com", 1).await.token("verify-email");
+    let token = app
+        .nth_mail("alice@example.com", 1)
+        .await
+        .token("verify-email");
     let reset = app
         .post(
             "/api/v1/auth/password/reset",
@@ -222,9 +242,16 @@ api_test!(an_email_change_waits_for_the_new_address_to_confirm_it);
 
 async fn a_header_injection_in_an_address_is_refused(app: TestApp) {
     let alice = app.register("alice").await;
-    for address in ["alice@example.com\r\nBcc: all@example.com", "a\n@example.com"] {
+    for address in [
+        "alice@example.com\r\nBcc: all@example.com",
+        "a\n@example.com",
+    ] {
         let forgot = app
-            .post("/api/v1/auth/password/forgot", None, &json!({"email": address}))
+            .post(
+                "/api/v1/auth/password/forgot",
+                None,
+                &json!({"email": address}),
+            )
             .await;
         assert_error(forgot, 422, "validation_failed").await;
         let patched = app
@@ -261,7 +288,10 @@ async fn unverified_accounts_cannot_send_or_create_chats_when_required(app: Test
     )
     .await;
     assert_error(refused, 403, "email_unverified").await;
-    let token = app.nth_mail("alice@example.com", 1).await.token("verify-email");
+    let token = app
+        .nth_mail("alice@example.com", 1)
+        .await
+        .token("verify-email");
     let confirmed = app
         .post("/api/v1/auth/email/confirm", None, &json!({"token": token}))
         .await;

@@ -7,7 +7,10 @@ use crate::helpers::{PASSWORD, TestApp};
 
 async fn the_link_pages_are_script_free_forms_that_work(app: TestApp) {
     app.register("alice").await;
-    let token = app.nth_mail("alice@example.com", 1).await.token("verify-email");
+    let token = app
+        .nth_mail("alice@example.com", 1)
+        .await
+        .token("verify-email");
     let page = app
         .client
         .get(app.url(&format!("/verify-email?token={token}")))
@@ -19,8 +22,16 @@ async fn the_link_pages_are_script_free_forms_that_work(app: TestApp) {
         .to_str()
         .expect("csp")
         .to_owned();
-    assert!(csp.contains("default-src 'none'") && !csp.contains("unsafe-inline"), "{csp}");
-    assert!(page.headers()["content-type"].to_str().expect("type").starts_with("text/html"));
+    assert!(
+        csp.contains("default-src 'none'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .expect("type")
+            .starts_with("text/html")
+    );
     let html = page.text().await.expect("html");
     assert!(html.contains(&token) && !html.contains("<script"), "{html}");
     // Opening the page spent nothing; sending the form does.
@@ -32,7 +43,12 @@ async fn the_link_pages_are_script_free_forms_that_work(app: TestApp) {
         .await
         .expect("post");
     assert_eq!(sent.status(), 200);
-    assert!(sent.text().await.expect("html").contains("alice@example.com is confirmed"));
+    assert!(
+        sent.text()
+            .await
+            .expect("html")
+            .contains("alice@example.com is confirmed")
+    );
     let again = app
         .client
         .post(app.url("/verify-email"))
@@ -49,13 +65,23 @@ async fn the_link_pages_are_script_free_forms_that_work(app: TestApp) {
         .await
         .expect("get");
     assert!(!evil.text().await.expect("html").contains("<script>"));
-    app.post("/api/v1/auth/password/forgot", None, &json!({"email": "alice@example.com"}))
-        .await;
-    let token = app.nth_mail("alice@example.com", 2).await.token("reset-password");
+    app.post(
+        "/api/v1/auth/password/forgot",
+        None,
+        &json!({"email": "alice@example.com"}),
+    )
+    .await;
+    let token = app
+        .nth_mail("alice@example.com", 2)
+        .await
+        .token("reset-password");
     let reset = app
         .client
         .post(app.url("/reset-password"))
-        .form(&[("token", token.as_str()), ("new_password", "a brand new passphrase")])
+        .form(&[
+            ("token", token.as_str()),
+            ("new_password", "a brand new passphrase"),
+        ])
         .send()
         .await
         .expect("post");

@@ -12,7 +12,11 @@ const NEW_PASSWORD: &str = "a brand new passphrase";
 
 async fn forgot(app: &TestApp, email: &str) -> (u16, Value) {
     let response = app
-        .post("/api/v1/auth/password/forgot", None, &json!({"email": email}))
+        .post(
+            "/api/v1/auth/password/forgot",
+            None,
+            &json!({"email": email}),
+        )
         .await;
     let status = response.status().as_u16();
     (status, response.json().await.expect("json"))
@@ -101,7 +105,11 @@ async fn forgot_answers_alike_for_known_and_unknown_addresses(app: TestApp) {
     assert_eq!(forgot(&app, "alice@example.com").await, unknown);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(app.wait_for_mails("alice@example.com", 2).await.len(), 2);
-    assert!(app.mails().iter().all(|mail| !mail.is_to("nobody@example.com")));
+    assert!(
+        app.mails()
+            .iter()
+            .all(|mail| !mail.is_to("nobody@example.com"))
+    );
 }
 api_test!(forgot_answers_alike_for_known_and_unknown_addresses);
 

@@ -103,7 +103,10 @@ async fn a_mail_waits_out_an_smtp_outage_then_its_link_works_once(
         if !mails.is_empty() {
             break mails;
         }
-        assert!(Instant::now() < deadline, "the mail never arrived over SMTP");
+        assert!(
+            Instant::now() < deadline,
+            "the mail never arrived over SMTP"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     let mail = &mails[0];
