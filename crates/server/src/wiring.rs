@@ -135,18 +135,16 @@ pub fn adapters(
 /// SMTP when `CONFAB_SMTP_URL` is set, else the mail directory.
 fn mailer(config: &Config) -> Result<Arc<dyn Mailer>, StartupError> {
     let mail = &config.mail;
-    Ok(match &mail.smtp_url {
-        Some(url) => {
-            Arc::new(SmtpMailer::new(url.expose(), &mail.from).map_err(StartupError::Mail)?)
-        }
-        None => {
-            tracing::info!(
-                dir = %mail.dir.display(),
-                "CONFAB_SMTP_URL is not set: mails are written to the mail directory"
-            );
-            Arc::new(DirectoryMailer::new(&mail.dir, &mail.from).map_err(StartupError::Mail)?)
-        }
-    })
+    if let Some(url) = &mail.smtp_url {
+        let smtp = SmtpMailer::new(url.expose(), &mail.from).map_err(StartupError::Mail)?;
+        return Ok(Arc::new(smtp));
+    }
+    tracing::info!(
+        dir = %mail.dir.display(),
+        "CONFAB_SMTP_URL is not set: mails are written to the mail directory"
+    );
+    let directory = DirectoryMailer::new(&mail.dir, &mail.from).map_err(StartupError::Mail)?;
+    Ok(Arc::new(directory))
 }
 
 /// The configured key, or a random one with a warning (every restart signs users out).
@@ -216,16 +214,18 @@ pub fn services(adapters: &Adapters, require_verified_email: bool) -> Services {
 }
 
 fn gated_chats(chats: ChatService, gate: Option<VerifiedEmailGate>) -> ChatService {
-    match gate {
-        Some(gate) => chats.requiring_verified_email(gate),
-        None => chats,
+    if let Some(gate) = gate {
+        chats.requiring_verified_email(gate)
+    } else {
+        chats
     }
 }
 
 fn gated_messages(messages: MessageService, gate: Option<VerifiedEmailGate>) -> MessageService {
-    match gate {
-        Some(gate) => messages.requiring_verified_email(gate),
-        None => messages,
+    if let Some(gate) = gate {
+        messages.requiring_verified_email(gate)
+    } else {
+        messages
     }
 }
 

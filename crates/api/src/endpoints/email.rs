@@ -106,6 +106,8 @@ impl EmailApi {
         operation_id = "forgotPassword",
         transform = "per_client_ip"
     )]
+    // poem-openapi operations are async; this one hands its work to a task.
+    #[allow(clippy::unused_async)]
     async fn forgot(&self, body: ApiJson<ForgotPasswordRequest>) -> Result<Accepted, ApiError> {
         let email = EmailService::parse_forgot(body.0.email.into())?;
         // The lookup and the write happen after the answer, so neither its content

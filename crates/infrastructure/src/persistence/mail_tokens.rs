@@ -152,13 +152,13 @@ impl MailTokenRepository for SeaOrmMailTokenRepository {
         let user_id = token.user_id.as_uuid();
         let email: Email = token.email.clone();
         let txn = self.db.begin().await.map_err(storage)?;
-        let taken = users::Entity::find()
+        let other_owner = users::Entity::find()
             .filter(users::Column::EmailNormalized.eq(email.normalized()))
             .filter(users::Column::Id.ne(user_id))
             .one(&txn)
             .await
             .map_err(storage)?;
-        if taken.is_some() {
+        if other_owner.is_some() {
             return Err(UserWriteError::EmailTaken);
         }
         let Some(current) = users::Entity::find_by_id(user_id)
