@@ -7,6 +7,7 @@ mod support;
 
 mod accounts;
 mod chats;
+mod email;
 mod messages;
 mod profiles;
 mod realtime;

@@ -5,10 +5,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use confab_application::RepositoryError;
-use confab_application::ports::{LockedChat, PasswordHash, TokenHash};
+use confab_application::ports::{LockedChat, OutgoingMail, PasswordHash, TokenHash, TokenPurpose};
 use confab_domain::{
-    ChatId, ChatKind, ChatListItem, ChatSnapshot, EventPayload, LoggedEvent, Member, MessageId,
-    Seq, Session, SessionId, User, UserId,
+    ChatId, ChatKind, ChatListItem, ChatSnapshot, Email, EventPayload, LoggedEvent, Member,
+    MessageId, Seq, Session, SessionId, User, UserId,
 };
 
 use super::stored_chat::StoredChat;
@@ -25,6 +25,31 @@ pub(super) struct State {
     pub(super) refresh_tokens: HashMap<TokenHash, StoredToken>,
     /// Chats by id, each with its members, messages and log.
     pub(super) chats: BTreeMap<ChatId, StoredChat>,
+    /// Mail tokens by hash.
+    pub(super) mail_tokens: HashMap<TokenHash, StoredMailToken>,
+    /// The mail outbox, in the order mails were queued.
+    pub(super) outbox: Vec<StoredMail>,
+}
+
+/// A mail token: whose, what for, to which address, until when, and whether spent.
+#[derive(Debug, Clone)]
+pub(super) struct StoredMailToken {
+    pub(super) user_id: UserId,
+    pub(super) purpose: TokenPurpose,
+    pub(super) email: Email,
+    pub(super) created_at: DateTime<Utc>,
+    pub(super) expires_at: DateTime<Utc>,
+    pub(super) used: bool,
+}
+
+/// A queued mail; `done` once sent or given up.
+#[derive(Debug, Clone)]
+pub(super) struct StoredMail {
+    pub(super) id: uuid::Uuid,
+    pub(super) mail: OutgoingMail,
+    pub(super) due: DateTime<Utc>,
+    pub(super) attempts: u32,
+    pub(super) done: bool,
 }
 
 /// An account and its password hash.

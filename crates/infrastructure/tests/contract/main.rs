@@ -4,6 +4,7 @@
 mod support;
 
 mod chats;
+mod mail_tokens;
 mod messages;
 mod sessions;
 mod users;
