@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use super::entities::{email_tokens, mail_outbox, sessions, users};
 use super::storage;
-use super::user_repository::{to_user, write_error};
+use super::user_repository::{revoke_sessions, to_user, write_error};
 
 /// [`MailTokenRepository`] on PostgreSQL or SQLite.
 #[derive(Debug, Clone)]
@@ -269,28 +269,13 @@ impl MailTokenRepository for SeaOrmMailTokenRepository {
             .exec(&txn)
             .await
             .map_err(storage)?;
-        let active = Condition::all()
-            .add(sessions::Column::UserId.eq(user_id))
-            .add(sessions::Column::RevokedAt.is_null());
-        let revoked: Vec<Uuid> = sessions::Entity::find()
-            .select_only()
-            .column(sessions::Column::Id)
-            .filter(active.clone())
-            .order_by_asc(sessions::Column::Id)
-            .into_tuple()
-            .all(&txn)
-            .await
-            .map_err(storage)?;
-        sessions::Entity::update_many()
-            .col_expr(sessions::Column::RevokedAt, Expr::value(now))
-            .filter(active)
-            .exec(&txn)
-            .await
-            .map_err(storage)?;
+        let revoked = revoke_sessions(
+            &txn,
+            Condition::all().add(sessions::Column::UserId.eq(user_id)),
+            now,
+        )
+        .await?;
         txn.commit().await.map_err(storage)?;
-        Ok(Some((
-            UserId::from_uuid(user_id),
-            revoked.into_iter().map(SessionId::from_uuid).collect(),
-        )))
+        Ok(Some((UserId::from_uuid(user_id), revoked)))
     }
 }

@@ -9,9 +9,9 @@ use confab_application::ports::{
 use confab_domain::{SessionId, User, UserId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DbErr,
-    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
-    TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseConnection, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -148,25 +148,10 @@ impl UserRepository for SeaOrmUserRepository {
             .map_err(storage)?;
         let others = Condition::all()
             .add(sessions::Column::UserId.eq(id.as_uuid()))
-            .add(sessions::Column::Id.ne(keep.as_uuid()))
-            .add(sessions::Column::RevokedAt.is_null());
-        let revoked: Vec<Uuid> = sessions::Entity::find()
-            .select_only()
-            .column(sessions::Column::Id)
-            .filter(others.clone())
-            .order_by_asc(sessions::Column::Id)
-            .into_tuple()
-            .all(&txn)
-            .await
-            .map_err(storage)?;
-        sessions::Entity::update_many()
-            .col_expr(sessions::Column::RevokedAt, Expr::value(now))
-            .filter(others)
-            .exec(&txn)
-            .await
-            .map_err(storage)?;
+            .add(sessions::Column::Id.ne(keep.as_uuid()));
+        let revoked = revoke_sessions(&txn, others, now).await?;
         txn.commit().await.map_err(storage)?;
-        Ok(revoked.into_iter().map(SessionId::from_uuid).collect())
+        Ok(revoked)
     }
 
     async fn search(
@@ -205,4 +190,30 @@ impl UserRepository for SeaOrmUserRepository {
             .map_err(storage)?;
         Ok(found.into_iter().map(UserId::from_uuid).collect())
     }
+}
+
+/// Revokes every unrevoked session matching `which`, inside `txn`; returns their ids
+/// in id order (for the sockets to close).
+pub(super) async fn revoke_sessions<C: ConnectionTrait>(
+    txn: &C,
+    which: Condition,
+    now: DateTime<Utc>,
+) -> Result<Vec<SessionId>, RepositoryError> {
+    let unrevoked = which.add(sessions::Column::RevokedAt.is_null());
+    let revoked: Vec<Uuid> = sessions::Entity::find()
+        .select_only()
+        .column(sessions::Column::Id)
+        .filter(unrevoked.clone())
+        .order_by_asc(sessions::Column::Id)
+        .into_tuple()
+        .all(txn)
+        .await
+        .map_err(storage)?;
+    sessions::Entity::update_many()
+        .col_expr(sessions::Column::RevokedAt, Expr::value(now))
+        .filter(unrevoked)
+        .exec(txn)
+        .await
+        .map_err(storage)?;
+    Ok(revoked.into_iter().map(SessionId::from_uuid).collect())
 }

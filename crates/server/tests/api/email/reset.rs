@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::api_test;
 use crate::helpers::{PASSWORD, TestApp, assert_error};
+use crate::ws::client::Socket;
 
 const NEW_PASSWORD: &str = "a brand new passphrase";
 
@@ -25,6 +26,7 @@ async fn forgot(app: &TestApp, email: &str) -> (u16, Value) {
 async fn a_reset_link_sets_the_password_once_and_signs_out_everywhere(app: TestApp) {
     let alice = app.register("alice").await;
     let phone = app.login("alice", PASSWORD).await;
+    let (mut socket, _) = Socket::ready(&app, &phone.access).await;
     assert_eq!(forgot(&app, "ALICE@example.com").await.0, 202);
     let mail = app
         .wait_for_mails("alice@example.com", 2)
@@ -51,6 +53,8 @@ async fn a_reset_link_sets_the_password_once_and_signs_out_everywhere(app: TestA
         )
         .await;
     assert_eq!(reset.status(), 204);
+    let frame = socket.closed().await.expect("a close frame");
+    assert_eq!(u16::from(frame.code), 4401);
     for old in [&alice.access, &phone.access] {
         assert_error(app.get("/api/v1/me", old).await, 401, "unauthorized").await;
     }
