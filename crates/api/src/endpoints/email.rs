@@ -88,7 +88,17 @@ impl EmailApi {
         path = "/email/confirm",
         method = "post",
         operation_id = "confirmEmail",
-        transform = "per_client_ip"
+        transform = "per_client_ip",
+        response_header(
+            name = "X-RateLimit-Limit",
+            ty = "Option<u32>",
+            description = "Requests allowed per client IP (absent when limits are off)."
+        ),
+        response_header(
+            name = "X-RateLimit-Remaining",
+            ty = "Option<u32>",
+            description = "Requests left before `429 rate_limited` (absent when limits are off)."
+        )
     )]
     async fn confirm(&self, body: ApiJson<ConfirmEmailRequest>) -> Result<Confirmed, ApiError> {
         let user = self.email.confirm(&body.0.token).await?;
@@ -104,7 +114,17 @@ impl EmailApi {
         path = "/password/forgot",
         method = "post",
         operation_id = "forgotPassword",
-        transform = "per_client_ip"
+        transform = "per_client_ip",
+        response_header(
+            name = "X-RateLimit-Limit",
+            ty = "Option<u32>",
+            description = "Requests allowed per client IP (absent when limits are off)."
+        ),
+        response_header(
+            name = "X-RateLimit-Remaining",
+            ty = "Option<u32>",
+            description = "Requests left before `429 rate_limited` (absent when limits are off)."
+        )
     )]
     // poem-openapi operations are async; this one hands its work to a task.
     #[allow(clippy::unused_async)]
@@ -132,7 +152,17 @@ impl EmailApi {
         path = "/password/reset",
         method = "post",
         operation_id = "resetPassword",
-        transform = "per_client_ip"
+        transform = "per_client_ip",
+        response_header(
+            name = "X-RateLimit-Limit",
+            ty = "Option<u32>",
+            description = "Requests allowed per client IP (absent when limits are off)."
+        ),
+        response_header(
+            name = "X-RateLimit-Remaining",
+            ty = "Option<u32>",
+            description = "Requests left before `429 rate_limited` (absent when limits are off)."
+        )
     )]
     async fn reset(&self, body: ApiJson<ResetPasswordRequest>) -> Result<NoContent, ApiError> {
         let body = body.0;
