@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use confab_application::accounts::AccountService;
+use confab_application::admin::AdminService;
 use confab_application::chats::ChatService;
 use confab_application::messages::MessageService;
 use confab_application::profiles::ProfileService;
@@ -50,6 +51,8 @@ pub struct ApiState {
     pub chats: ChatService,
     /// Messages, read positions and chat logs.
     pub messages: MessageService,
+    /// Server administration.
+    pub admin: AdminService,
     /// The realtime gateway behind `/api/v1/ws`.
     pub realtime: Gateway,
     /// Rate-limit policies.

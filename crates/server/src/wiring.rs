@@ -7,17 +7,18 @@ use std::time::Duration;
 use confab_api::middleware::rate_limit::RateLimit;
 use confab_api::state::{ApiState, Operations, RateLimits};
 use confab_api::ws::Gateway;
-use confab_application::accounts::AccountService;
+use confab_application::accounts::{AccountService, RegistrationPolicy};
+use confab_application::admin::AdminService;
 use confab_application::chats::ChatService;
 use confab_application::messages::MessageService;
 use confab_application::ports::{
-    ChatRepository, Clock, EventBus, MessageRepository, PasswordHasher, RateLimiter,
-    SessionRepository, TokenService, UserRepository,
+    AdminRepository, ChatRepository, Clock, EventBus, MessageRepository, PasswordHasher,
+    RateLimiter, SessionRepository, TokenService, UserRepository,
 };
 use confab_application::profiles::ProfileService;
 use confab_infrastructure::persistence::{
-    SeaOrmChatRepository, SeaOrmMessageRepository, SeaOrmSessionRepository, SeaOrmUserRepository,
-    connect, migrate, ping,
+    SeaOrmAdminRepository, SeaOrmChatRepository, SeaOrmMessageRepository, SeaOrmSessionRepository,
+    SeaOrmUserRepository, connect, migrate, ping,
 };
 use confab_infrastructure::rate_limit::{InMemoryRateLimiter, RatePolicy, RedisRateLimiter};
 use confab_infrastructure::security::{Argon2PasswordHasher, JwtTokenService};
@@ -42,6 +43,10 @@ pub struct Adapters {
     pub chats: Arc<dyn ChatRepository>,
     /// Messages and the chat logs.
     pub messages: Arc<dyn MessageRepository>,
+    /// Admin roles, disabled accounts, invites, the audit log.
+    pub admin: Arc<dyn AdminRepository>,
+    /// Who may register (`CONFAB_REGISTRATION`), for the account service.
+    pub registration: RegistrationPolicy,
     /// argon2id.
     pub hasher: Arc<dyn PasswordHasher>,
     /// JWT access tokens and refresh tokens.
@@ -63,6 +68,8 @@ pub struct Services {
     pub chats: ChatService,
     /// Messages, read positions and chat logs.
     pub messages: MessageService,
+    /// Server administration.
+    pub admin: AdminService,
 }
 
 /// Connects to the database and, when asked, applies pending migrations.
@@ -98,6 +105,8 @@ pub fn adapters(
         sessions: Arc::new(SeaOrmSessionRepository::new(db.clone())),
         chats: Arc::new(SeaOrmChatRepository::new(db.clone())),
         messages: Arc::new(SeaOrmMessageRepository::new(db.clone())),
+        admin: Arc::new(SeaOrmAdminRepository::new(db.clone())),
+        registration: config.registration,
         hasher: Arc::new(config.password_hash_concurrency.map_or_else(
             Argon2PasswordHasher::new,
             Argon2PasswordHasher::with_concurrency,
@@ -134,7 +143,8 @@ pub fn services(adapters: &Adapters) -> Services {
             Arc::clone(&a.tokens),
             Arc::clone(&a.clock),
             Arc::clone(&a.events),
-        ),
+        )
+        .with_registration(a.registration, Arc::clone(&a.admin)),
         profiles: ProfileService::new(
             Arc::clone(&a.users),
             Arc::clone(&a.hasher),
@@ -149,6 +159,14 @@ pub fn services(adapters: &Adapters) -> Services {
         messages: MessageService::new(
             Arc::clone(&a.messages),
             Arc::clone(&a.chats),
+            Arc::clone(&a.clock),
+            Arc::clone(&a.events),
+        ),
+        admin: AdminService::new(
+            Arc::clone(&a.users),
+            Arc::clone(&a.admin),
+            Arc::clone(&a.hasher),
+            Arc::clone(&a.tokens),
             Arc::clone(&a.clock),
             Arc::clone(&a.events),
         ),
@@ -219,6 +237,7 @@ pub fn api_state(
         profiles: services.profiles.clone(),
         chats: services.chats.clone(),
         messages: services.messages.clone(),
+        admin: services.admin.clone(),
         realtime,
         rate_limits,
         operations,

@@ -6,6 +6,7 @@ mod errors;
 mod input;
 mod password;
 mod refresh;
+mod registration;
 mod sessions;
 mod signin;
 mod types;
@@ -19,11 +20,13 @@ pub use errors::{
     AuthenticateError, ChangePasswordError, ListSessionsError, LoginError, LogoutError,
     RefreshError, RegisterError, RevokeSessionError,
 };
+pub use registration::RegistrationPolicy;
 pub use types::{Authenticated, LoginInput, RegisterInput, SessionSummary, SignedIn, TokenPair};
 
 use crate::error::InternalError;
 use crate::ports::{
-    Clock, EventBus, NewSession, PasswordHasher, SessionRepository, TokenService, UserRepository,
+    AdminRepository, Clock, EventBus, NewSession, PasswordHasher, SessionRepository, TokenService,
+    UserRepository,
 };
 use crate::publish::publish_revoked;
 
@@ -36,6 +39,9 @@ pub struct AccountService {
     tokens: Arc<dyn TokenService>,
     clock: Arc<dyn Clock>,
     events: Arc<dyn EventBus>,
+    registration: RegistrationPolicy,
+    /// Redeems invites; set with the policy by [`AccountService::with_registration`].
+    invites: Option<Arc<dyn AdminRepository>>,
 }
 
 impl AccountService {
@@ -55,6 +61,8 @@ impl AccountService {
             tokens,
             clock,
             events,
+            registration: RegistrationPolicy::Open,
+            invites: None,
         }
     }
 

@@ -92,6 +92,8 @@ impl UserRepository for ReferenceStore {
             is_private: false,
             created_at: new.now,
             updated_at: new.now,
+            is_admin: false,
+            disabled_at: None,
         };
         let row = StoredUser {
             user: user.clone(),

@@ -23,6 +23,8 @@ pub(crate) struct Model {
     pub is_private: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    pub is_admin: bool,
+    pub disabled_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

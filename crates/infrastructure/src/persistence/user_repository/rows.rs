@@ -42,7 +42,7 @@ pub(super) fn normalize(display_name: &DisplayName) -> String {
 /// A unique violation becomes the clash it is about: the violated index (PostgreSQL)
 /// or column (SQLite) is named in the database's message. Anything else is a
 /// storage failure.
-pub(super) fn write_error(error: DbErr) -> UserWriteError {
+pub(in crate::persistence) fn write_error(error: DbErr) -> UserWriteError {
     if is_unique_violation(&error) {
         let message = error.to_string();
         if message.contains("email") {
@@ -57,7 +57,7 @@ pub(super) fn write_error(error: DbErr) -> UserWriteError {
 
 /// The row as a domain user. Its text was checked when it was written (under the
 /// rules of the time), so it is taken as stored.
-pub(super) fn to_user(row: users::Model) -> User {
+pub(in crate::persistence) fn to_user(row: users::Model) -> User {
     User {
         id: UserId::from_uuid(row.id),
         username: Username::from_stored(row.username),
@@ -69,5 +69,7 @@ pub(super) fn to_user(row: users::Model) -> User {
         is_private: row.is_private,
         created_at: row.created_at,
         updated_at: row.updated_at,
+        is_admin: row.is_admin,
+        disabled_at: row.disabled_at,
     }
 }
