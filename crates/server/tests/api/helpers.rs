@@ -28,6 +28,8 @@ pub(crate) struct TestConfig {
     /// `CONFAB_HTTP_HEADER_TIMEOUT_SECONDS` / `_BODY_` / `_IDLE_`, when a test needs
     /// them short; `None` keeps the defaults.
     pub(crate) http_timeouts_seconds: Option<[u64; 3]>,
+    /// `CONFAB_REGISTRATION` (`None`: the default, open).
+    pub(crate) registration: Option<&'static str>,
 }
 
 impl Default for TestConfig {
@@ -37,6 +39,7 @@ impl Default for TestConfig {
             send_rate_per_second: 10_000,
             trust_proxy: false,
             http_timeouts_seconds: None,
+            registration: None,
         }
     }
 }
@@ -54,7 +57,7 @@ pub(crate) struct TestApp {
     /// The server's event bus: publish to it to play a bus that reorders events.
     pub(crate) events: Arc<dyn EventBus>,
     /// Removed when the app is dropped.
-    _database: ScratchDatabase,
+    database: ScratchDatabase,
 }
 
 /// A signed-in test user.
@@ -124,6 +127,9 @@ async fn start(database: ScratchDatabase, test: &TestConfig) -> TestApp {
         vars.insert("CONFAB_HTTP_BODY_TIMEOUT_SECONDS", body.to_string());
         vars.insert("CONFAB_HTTP_IDLE_TIMEOUT_SECONDS", idle.to_string());
     }
+    if let Some(policy) = test.registration {
+        vars.insert("CONFAB_REGISTRATION", policy.to_owned());
+    }
     let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("valid test config");
     let clock = Arc::new(ManualClock::starting_now());
     let app = Application::build_with_clock(config, clock.clone())
@@ -142,11 +148,16 @@ async fn start(database: ScratchDatabase, test: &TestConfig) -> TestApp {
             .build()
             .expect("client"),
         events,
-        _database: database,
+        database,
     }
 }
 
 impl TestApp {
+    /// The database the server uses, for a `confab` process to share it.
+    pub(crate) fn database_url(&self) -> &str {
+        self.database.url()
+    }
+
     /// The absolute URL of `path` (`/api/v1/me`).
     pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
