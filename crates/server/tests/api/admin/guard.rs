@@ -68,3 +68,28 @@ async fn an_admin_who_lost_the_role_is_refused_at_once(app: TestApp) {
     assert_error(response, 403, "forbidden").await;
 }
 api_test!(an_admin_who_lost_the_role_is_refused_at_once);
+
+async fn the_admin_request_examples_succeed_as_sent(app: TestApp) {
+    let root = admin(&app, "root").await;
+    let spec: serde_json::Value = app
+        .client
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .expect("spec")
+        .json()
+        .await
+        .expect("json");
+    for (path, schema) in [
+        ("/api/v1/admin/users", "CreateUser"),
+        ("/api/v1/admin/invites", "CreateInvite"),
+    ] {
+        let body = spec["components"]["schemas"][schema]["example"].clone();
+        assert!(body.is_object(), "{schema} has an example");
+        let response = app
+            .send_json(Method::POST, path, Some(&root.access), &body)
+            .await;
+        assert_eq!(response.status(), 201, "{schema}");
+    }
+}
+api_test!(the_admin_request_examples_succeed_as_sent);
