@@ -5,10 +5,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use confab_application::RepositoryError;
-use confab_application::ports::{LockedChat, PasswordHash, TokenHash};
+use confab_application::ports::{AuditEntry, Invite, LockedChat, PasswordHash, TokenHash};
 use confab_domain::{
-    ChatId, ChatKind, ChatListItem, ChatSnapshot, EventPayload, LoggedEvent, Member, MessageId,
-    Seq, Session, SessionId, User, UserId,
+    ChatId, ChatKind, ChatListItem, ChatSnapshot, EventPayload, InviteId, LoggedEvent, Member,
+    MessageId, Seq, Session, SessionId, User, UserId,
 };
 
 use super::stored_chat::StoredChat;
@@ -25,6 +25,10 @@ pub(super) struct State {
     pub(super) refresh_tokens: HashMap<TokenHash, StoredToken>,
     /// Chats by id, each with its members, messages and log.
     pub(super) chats: BTreeMap<ChatId, StoredChat>,
+    /// Invites by id, each with the hash of its token.
+    pub(super) invites: BTreeMap<InviteId, (Invite, TokenHash)>,
+    /// The admin audit log, oldest first.
+    pub(super) audit: Vec<AuditEntry>,
 }
 
 /// An account and its password hash.

@@ -6,12 +6,13 @@
 use std::sync::Arc;
 
 use confab_application::ports::{
-    ChatRepository, Guard, MessageRepository, Refusal, SessionRepository, UserRepository,
+    AdminRepository, ChatRepository, Guard, MessageRepository, Refusal, SessionRepository,
+    UserRepository,
 };
 use confab_domain::UserId;
 use confab_infrastructure::persistence::{
-    SeaOrmChatRepository, SeaOrmMessageRepository, SeaOrmSessionRepository, SeaOrmUserRepository,
-    connect, migrate,
+    SeaOrmAdminRepository, SeaOrmChatRepository, SeaOrmMessageRepository, SeaOrmSessionRepository,
+    SeaOrmUserRepository, connect, migrate,
 };
 use confab_infrastructure::reference::ReferenceStore;
 use confab_infrastructure::testing::ScratchDatabase;
@@ -24,6 +25,7 @@ pub(crate) struct Stores {
     pub(crate) sessions: Arc<dyn SessionRepository>,
     pub(crate) chats: Arc<dyn ChatRepository>,
     pub(crate) messages: Arc<dyn MessageRepository>,
+    pub(crate) admin: Arc<dyn AdminRepository>,
 }
 
 impl Stores {
@@ -33,6 +35,7 @@ impl Stores {
             sessions: Arc::new(SeaOrmSessionRepository::new(db.clone())),
             chats: Arc::new(SeaOrmChatRepository::new(db.clone())),
             messages: Arc::new(SeaOrmMessageRepository::new(db.clone())),
+            admin: Arc::new(SeaOrmAdminRepository::new(db.clone())),
         }
     }
 }
@@ -76,7 +79,8 @@ pub(crate) fn memory() -> Backend {
             users: store.clone(),
             sessions: store.clone(),
             chats: store.clone(),
-            messages: store,
+            messages: store.clone(),
+            admin: store,
         },
         _scratch: None,
     }
