@@ -268,7 +268,7 @@ impl AdminRepository for ReferenceStore {
             .filter(|entry| before.is_none_or(|before| entry.id < before))
             .cloned()
             .collect();
-        entries.sort_by(|a, b| b.id.cmp(&a.id));
+        entries.sort_by_key(|entry| std::cmp::Reverse(entry.id));
         entries.truncate(limit_of(limit));
         Ok(entries)
     }

@@ -102,13 +102,13 @@ async fn disabling_revokes_every_session_and_enabling_keeps_them_revoked(stores:
     revoked.sort();
     mine.sort();
     assert_eq!(revoked, mine);
-    let stored = stores
+    let account = stores
         .users
         .get(alice.id)
         .await
         .expect("get")
         .expect("alice");
-    assert!(stored.disabled_at.is_some());
+    assert!(account.disabled_at.is_some());
     let session = stores
         .sessions
         .get(mine[0])
@@ -134,13 +134,13 @@ async fn disabling_revokes_every_session_and_enabling_keeps_them_revoked(stores:
     repo.enable_user(alice.id, audit(AuditAction::UserEnabled, "alice"))
         .await
         .expect("enable");
-    let stored = stores
+    let account = stores
         .users
         .get(alice.id)
         .await
         .expect("get")
         .expect("alice");
-    assert_eq!(stored.disabled_at, None);
+    assert_eq!(account.disabled_at, None);
     let session = stores
         .sessions
         .get(mine[1])
