@@ -19,6 +19,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::entities::{admin_audit, chats, messages, sessions, users};
+use super::session_repository::revoke_sessions;
 use super::storage;
 use super::user_repository::{new_row, prefix_range, to_user, write_error};
 use rows::{insert_audit, last_seen, to_audit};
@@ -135,27 +136,11 @@ impl AdminRepository for SeaOrmAdminRepository {
             .exec(&txn)
             .await
             .map_err(storage)?;
-        let active = Condition::all()
-            .add(sessions::Column::UserId.eq(id))
-            .add(sessions::Column::RevokedAt.is_null());
-        let revoked: Vec<Uuid> = sessions::Entity::find()
-            .select_only()
-            .column(sessions::Column::Id)
-            .filter(active.clone())
-            .order_by_asc(sessions::Column::Id)
-            .into_tuple()
-            .all(&txn)
-            .await
-            .map_err(storage)?;
-        sessions::Entity::update_many()
-            .col_expr(sessions::Column::RevokedAt, Expr::value(now))
-            .filter(active)
-            .exec(&txn)
-            .await
-            .map_err(storage)?;
+        let all = Condition::all().add(sessions::Column::UserId.eq(id));
+        let revoked = revoke_sessions(&txn, all, now).await?;
         insert_audit(&txn, audit).await?;
         commit(txn).await?;
-        Ok(revoked.into_iter().map(SessionId::from_uuid).collect())
+        Ok(revoked)
     }
 
     async fn enable_user(&self, user: UserId, audit: NewAuditEntry) -> Result<(), AdminWriteError> {

@@ -16,6 +16,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::entities::{sessions, users};
+use super::session_repository::revoke_sessions;
 use super::storage;
 
 mod prefix;
@@ -155,25 +156,10 @@ impl UserRepository for SeaOrmUserRepository {
             .map_err(storage)?;
         let others = Condition::all()
             .add(sessions::Column::UserId.eq(id.as_uuid()))
-            .add(sessions::Column::Id.ne(keep.as_uuid()))
-            .add(sessions::Column::RevokedAt.is_null());
-        let revoked: Vec<Uuid> = sessions::Entity::find()
-            .select_only()
-            .column(sessions::Column::Id)
-            .filter(others.clone())
-            .order_by_asc(sessions::Column::Id)
-            .into_tuple()
-            .all(&txn)
-            .await
-            .map_err(storage)?;
-        sessions::Entity::update_many()
-            .col_expr(sessions::Column::RevokedAt, Expr::value(now))
-            .filter(others)
-            .exec(&txn)
-            .await
-            .map_err(storage)?;
+            .add(sessions::Column::Id.ne(keep.as_uuid()));
+        let revoked = revoke_sessions(&txn, others, now).await?;
         txn.commit().await.map_err(storage)?;
-        Ok(revoked.into_iter().map(SessionId::from_uuid).collect())
+        Ok(revoked)
     }
 
     async fn search(
