@@ -3,11 +3,12 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use confab_application::accounts::{AccountService, Authenticated};
+use confab_application::admin::AdminService;
 use confab_application::chats::ChatService;
 use confab_application::messages::MessageService;
 use confab_application::ports::{
-    ChatRepository, Clock, EventBus, EventStream, MessageRepository, NewUser, Notification,
-    PasswordHash, PasswordHasher, SessionRepository, UserRepository,
+    AdminRepository, ChatRepository, Clock, EventBus, EventStream, MessageRepository, NewUser,
+    Notification, PasswordHash, PasswordHasher, SessionRepository, UserRepository,
 };
 use confab_application::profiles::ProfileService;
 use confab_application::realtime::RealtimeService;
@@ -27,6 +28,7 @@ pub(crate) struct Ports {
     pub(crate) sessions: Arc<dyn SessionRepository>,
     pub(crate) chats: Arc<dyn ChatRepository>,
     pub(crate) messages: Arc<dyn MessageRepository>,
+    pub(crate) admin: Arc<dyn AdminRepository>,
     pub(crate) hasher: Arc<dyn PasswordHasher>,
     pub(crate) clock: Arc<ManualClock>,
     bus: Arc<InProcessEventBus>,
@@ -51,7 +53,8 @@ impl Ports {
             users: store.clone(),
             sessions: store.clone(),
             chats: store.clone(),
-            messages: store,
+            messages: store.clone(),
+            admin: store,
             hasher,
             clock: Arc::new(ManualClock::starting_now()),
             published: Mutex::new(bus.subscribe()),
@@ -64,6 +67,17 @@ impl Ports {
         AccountService::new(
             self.users.clone(),
             self.sessions.clone(),
+            self.hasher.clone(),
+            self.tokens.clone(),
+            self.clock.clone(),
+            self.bus.clone(),
+        )
+    }
+
+    pub(crate) fn admin_service(&self) -> AdminService {
+        AdminService::new(
+            self.users.clone(),
+            self.admin.clone(),
             self.hasher.clone(),
             self.tokens.clone(),
             self.clock.clone(),
