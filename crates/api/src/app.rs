@@ -16,6 +16,7 @@ use poem::{Endpoint, EndpointExt, Response, Route};
 use poem_openapi::registry::{MetaApi, Registry};
 use poem_openapi::{OpenApi, OpenApiService};
 
+use crate::endpoints::admin::AdminApi;
 use crate::endpoints::auth::AuthApi;
 use crate::endpoints::chats::ChatsApi;
 use crate::endpoints::email::EmailApi;
@@ -46,6 +47,7 @@ pub type Apis = (
     ChatsApi,
     MessagesApi,
     WsApi,
+    AdminApi,
 );
 
 /// Builds the API structs from the services.
@@ -62,6 +64,7 @@ fn apis(state: &ApiState) -> Apis {
             state.rate_limits.send_per_user.clone(),
         ),
         WsApi::new(state.realtime.clone()),
+        AdminApi::new(state.admin.clone(), state.realtime.clone()),
     )
 }
 

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use confab_application::accounts::AccountService;
+use confab_application::admin::AdminService;
 use confab_application::chats::ChatService;
 use confab_application::email::EmailService;
 use confab_application::messages::MessageService;
@@ -53,6 +54,8 @@ pub struct ApiState {
     pub messages: MessageService,
     /// Email verification, password reset, email change.
     pub email: EmailService,
+    /// Server administration.
+    pub admin: AdminService,
     /// The realtime gateway behind `/api/v1/ws`.
     pub realtime: Gateway,
     /// Rate-limit policies.

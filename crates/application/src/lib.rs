@@ -6,6 +6,7 @@
 //! nothing of HTTP or SQL.
 
 pub mod accounts;
+pub mod admin;
 pub mod chats;
 pub mod email;
 pub mod error;

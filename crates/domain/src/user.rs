@@ -293,6 +293,12 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     /// When the profile last changed.
     pub updated_at: DateTime<Utc>,
+    /// Whether the account administers the server (the `/admin` routes).
+    #[serde(default)]
+    pub is_admin: bool,
+    /// When an admin disabled the account; `None` while it may sign in.
+    #[serde(default)]
+    pub disabled_at: Option<DateTime<Utc>>,
 }
 
 /// What one user may see of another's profile.

@@ -9,6 +9,7 @@ use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use confab_application::accounts::RegistrationPolicy;
 use thiserror::Error;
 
 /// A secret string (JWT key, URLs with passwords): usable, never printed.
@@ -119,6 +120,9 @@ pub struct Config {
     pub send_rate_per_second: u32,
     /// `CONFAB_TRUST_PROXY`: take the client IP from `X-Forwarded-For`.
     pub trust_proxy: bool,
+    /// `CONFAB_REGISTRATION`: `open`, `invite` (register needs an admin's invite) or
+    /// `closed` (only admins create accounts).
+    pub registration: RegistrationPolicy,
     /// `CONFAB_PASSWORD_HASH_CONCURRENCY`: password hashes running at once; `None` =
     /// the hasher's default (half the CPUs).
     pub password_hash_concurrency: Option<NonZeroUsize>,
@@ -178,6 +182,7 @@ impl Config {
             auth_rate_per_minute: parse(&get, "CONFAB_AUTH_RATE_PER_MINUTE", 30, ..)?,
             send_rate_per_second: parse(&get, "CONFAB_SEND_RATE_PER_SECOND", 10, ..)?,
             trust_proxy: boolean(get("CONFAB_TRUST_PROXY").as_deref(), "CONFAB_TRUST_PROXY")?,
+            registration: registration(get("CONFAB_REGISTRATION").as_deref())?,
             password_hash_concurrency: parse(
                 &get,
                 "CONFAB_PASSWORD_HASH_CONCURRENCY",
@@ -297,6 +302,16 @@ fn mail(get: &impl Fn(&str) -> Option<String>) -> Result<MailConfig, ConfigError
     })
 }
 
+fn registration(raw: Option<&str>) -> Result<RegistrationPolicy, ConfigError> {
+    let Some(raw) = raw else {
+        return Ok(RegistrationPolicy::Open);
+    };
+    RegistrationPolicy::parse(raw.trim().to_ascii_lowercase().as_str()).ok_or_else(|| ConfigError {
+        variable: "CONFAB_REGISTRATION",
+        reason: format!("{raw:?} is not open, invite or closed"),
+    })
+}
+
 fn log_format(raw: Option<&str>) -> Result<LogFormat, ConfigError> {
     match raw.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
         None | Some("text" | "pretty") => Ok(LogFormat::Text),
@@ -336,6 +351,7 @@ mod tests {
         assert_eq!((config.send_rate_per_second, config.send_burst()), (10, 30));
         assert_eq!(config.log_format, LogFormat::Text);
         assert!(!config.trust_proxy);
+        assert_eq!(config.registration, RegistrationPolicy::Open);
         assert_eq!(config.password_hash_concurrency, None);
         assert_eq!(
             config.http_timeouts,
@@ -363,6 +379,7 @@ mod tests {
             ("CONFAB_AUTH_RATE_PER_MINUTE", "-1"),
             ("CONFAB_LOG_FORMAT", "xml"),
             ("CONFAB_TRUST_PROXY", "maybe"),
+            ("CONFAB_REGISTRATION", "invite-only"),
             ("CONFAB_PASSWORD_HASH_CONCURRENCY", "2000"),
             ("CONFAB_HTTP_HEADER_TIMEOUT_SECONDS", "0"),
             ("CONFAB_HTTP_BODY_TIMEOUT_SECONDS", "soon"),
@@ -375,6 +392,18 @@ mod tests {
             let error = config(&[(name, value)]).expect_err(name);
             assert_eq!(error.variable, name);
             assert!(error.to_string().contains(name));
+        }
+    }
+
+    #[test]
+    fn registration_reads_each_policy_in_any_case() {
+        for (raw, policy) in [
+            ("open", RegistrationPolicy::Open),
+            ("Invite", RegistrationPolicy::Invite),
+            (" closed ", RegistrationPolicy::Closed),
+        ] {
+            let config = config(&[("CONFAB_REGISTRATION", raw)]).expect(raw);
+            assert_eq!(config.registration, policy);
         }
     }
 

@@ -78,6 +78,11 @@ pub const VARIABLES: &[Variable] = &[
         "take the client IP from X-Forwarded-For",
     ),
     var(
+        "CONFAB_REGISTRATION",
+        "open",
+        "who may register: open, invite or closed",
+    ),
+    var(
         "CONFAB_PASSWORD_HASH_CONCURRENCY",
         "0",
         "password hashes at once; 0 = half the CPUs",

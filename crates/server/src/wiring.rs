@@ -7,20 +7,21 @@ use std::time::Duration;
 use confab_api::middleware::rate_limit::RateLimit;
 use confab_api::state::{ApiState, Operations, RateLimits};
 use confab_api::ws::Gateway;
-use confab_application::accounts::AccountService;
+use confab_application::accounts::{AccountService, RegistrationPolicy};
+use confab_application::admin::AdminService;
 use confab_application::chats::ChatService;
 use confab_application::email::{EmailService, VerifiedEmailGate};
 use confab_application::messages::MessageService;
 use confab_application::ports::{
-    ChatRepository, Clock, EventBus, MailComposer, MailOutbox, MailTokenRepository, Mailer,
-    MessageRepository, PasswordHasher, RateLimiter, SessionRepository, TokenService,
-    UserRepository,
+    AdminRepository, ChatRepository, Clock, EventBus, MailComposer, MailOutbox,
+    MailTokenRepository, Mailer, MessageRepository, PasswordHasher, RateLimiter, SessionRepository,
+    TokenService, UserRepository,
 };
 use confab_application::profiles::ProfileService;
 use confab_infrastructure::mail::{DirectoryMailer, SmtpMailer, TemplateComposer};
 use confab_infrastructure::persistence::{
-    SeaOrmChatRepository, SeaOrmMailOutbox, SeaOrmMailTokenRepository, SeaOrmMessageRepository,
-    SeaOrmSessionRepository, SeaOrmUserRepository, connect, migrate, ping,
+    SeaOrmAdminRepository, SeaOrmChatRepository, SeaOrmMailOutbox, SeaOrmMailTokenRepository,
+    SeaOrmMessageRepository, SeaOrmSessionRepository, SeaOrmUserRepository, connect, migrate, ping,
 };
 use confab_infrastructure::rate_limit::{InMemoryRateLimiter, RatePolicy, RedisRateLimiter};
 use confab_infrastructure::security::{Argon2PasswordHasher, JwtTokenService};
@@ -45,6 +46,10 @@ pub struct Adapters {
     pub chats: Arc<dyn ChatRepository>,
     /// Messages and the chat logs.
     pub messages: Arc<dyn MessageRepository>,
+    /// Admin roles, disabled accounts, invites, the audit log.
+    pub admin: Arc<dyn AdminRepository>,
+    /// Who may register (`CONFAB_REGISTRATION`), for the account service.
+    pub registration: RegistrationPolicy,
     /// argon2id.
     pub hasher: Arc<dyn PasswordHasher>,
     /// JWT access tokens and refresh tokens.
@@ -78,6 +83,8 @@ pub struct Services {
     pub messages: MessageService,
     /// Email verification, password reset, email change.
     pub email: EmailService,
+    /// Server administration.
+    pub admin: AdminService,
 }
 
 /// Connects to the database and, when asked, applies pending migrations.
@@ -114,6 +121,8 @@ pub fn adapters(
         sessions: Arc::new(SeaOrmSessionRepository::new(db.clone())),
         chats: Arc::new(SeaOrmChatRepository::new(db.clone())),
         messages: Arc::new(SeaOrmMessageRepository::new(db.clone())),
+        admin: Arc::new(SeaOrmAdminRepository::new(db.clone())),
+        registration: config.registration,
         hasher: Arc::new(config.password_hash_concurrency.map_or_else(
             Argon2PasswordHasher::new,
             Argon2PasswordHasher::with_concurrency,
@@ -184,7 +193,8 @@ pub fn services(adapters: &Adapters, require_verified_email: bool) -> Services {
             Arc::clone(&a.clock),
             Arc::clone(&a.events),
         )
-        .with_verification_mail(email.clone()),
+        .with_verification_mail(email.clone())
+        .with_registration(a.registration, Arc::clone(&a.admin)),
         profiles: ProfileService::new(
             Arc::clone(&a.users),
             Arc::clone(&a.hasher),
@@ -210,6 +220,14 @@ pub fn services(adapters: &Adapters, require_verified_email: bool) -> Services {
             gate,
         ),
         email,
+        admin: AdminService::new(
+            Arc::clone(&a.users),
+            Arc::clone(&a.admin),
+            Arc::clone(&a.hasher),
+            Arc::clone(&a.tokens),
+            Arc::clone(&a.clock),
+            Arc::clone(&a.events),
+        ),
     }
 }
 
@@ -294,6 +312,7 @@ pub fn api_state(
         chats: services.chats.clone(),
         messages: services.messages.clone(),
         email: services.email.clone(),
+        admin: services.admin.clone(),
         realtime,
         rate_limits,
         operations,

@@ -2,6 +2,7 @@
 //! conversions at the boundary.
 
 pub mod accounts;
+pub mod admin;
 pub mod bounds;
 pub mod chat_requests;
 pub mod chats;

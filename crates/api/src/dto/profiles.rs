@@ -46,6 +46,8 @@ pub struct MeDto {
     pub created_at: Timestamp,
     /// When the profile last changed.
     pub updated_at: Timestamp,
+    /// Whether I administer this server (the `/api/v1/admin` routes).
+    pub is_admin: bool,
 }
 
 impl From<User> for MeDto {
@@ -63,6 +65,7 @@ impl From<User> for MeDto {
             is_private: user.is_private,
             created_at: user.created_at.into(),
             updated_at: user.updated_at.into(),
+            is_admin: user.is_admin,
         }
     }
 }

@@ -90,7 +90,8 @@ impl AuthApi {
         )
     )]
     async fn register(&self, body: ApiJson<RegisterRequest>) -> Result<Registered, ApiError> {
-        let signed_in = self.accounts.register(body.0.into()).await?;
+        let (input, invite_token) = body.0.into_parts();
+        let signed_in = self.accounts.register_invited(input, invite_token).await?;
         Ok(Registered::Created(
             Json(signed_in.into()),
             NO_STORE.to_owned(),

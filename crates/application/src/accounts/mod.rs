@@ -6,6 +6,7 @@ mod errors;
 mod input;
 mod password;
 mod refresh;
+mod registration;
 mod sessions;
 mod signin;
 mod types;
@@ -19,12 +20,14 @@ pub use errors::{
     AuthenticateError, ChangePasswordError, ListSessionsError, LoginError, LogoutError,
     RefreshError, RegisterError, RevokeSessionError,
 };
+pub use registration::RegistrationPolicy;
 pub use types::{Authenticated, LoginInput, RegisterInput, SessionSummary, SignedIn, TokenPair};
 
 use crate::email::EmailService;
 use crate::error::InternalError;
 use crate::ports::{
-    Clock, EventBus, NewSession, PasswordHasher, SessionRepository, TokenService, UserRepository,
+    AdminRepository, Clock, EventBus, NewSession, PasswordHasher, SessionRepository, TokenService,
+    UserRepository,
 };
 use crate::publish::publish_revoked;
 
@@ -39,6 +42,9 @@ pub struct AccountService {
     events: Arc<dyn EventBus>,
     /// When set, registration mails a verification link.
     verification: Option<EmailService>,
+    registration: RegistrationPolicy,
+    /// Redeems invites; set with the policy by [`AccountService::with_registration`].
+    invites: Option<Arc<dyn AdminRepository>>,
 }
 
 impl AccountService {
@@ -59,6 +65,8 @@ impl AccountService {
             clock,
             events,
             verification: None,
+            registration: RegistrationPolicy::Open,
+            invites: None,
         }
     }
 

@@ -3,6 +3,7 @@
 //! Adapters live in `confab-infrastructure`; the composition root wires them in as
 //! `Arc<dyn Port>`. Each repository method is one whole transaction.
 
+mod admin;
 mod chats;
 mod clock;
 mod email;
@@ -16,6 +17,10 @@ mod sessions;
 mod tokens;
 mod users;
 
+pub use admin::{
+    AdminRepository, AdminUserView, AdminWriteError, AuditAction, AuditEntry, Invite,
+    InvitedInsertError, NewAuditEntry, NewInvite, StoredCounts, UserStatus,
+};
 pub use chats::{
     AddMembersWriteError, ChatChanges, ChatListCursor, ChatRepository, DirectChat,
     DirectChatWriteError, GuardedWriteError, Membership, NewGroup, NewGroupWriteError, Removal,

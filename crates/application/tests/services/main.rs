@@ -6,6 +6,7 @@
 mod support;
 
 mod accounts;
+mod admin;
 mod chats;
 mod email;
 mod messages;

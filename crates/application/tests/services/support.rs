@@ -3,12 +3,13 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use confab_application::accounts::{AccountService, Authenticated};
+use confab_application::admin::AdminService;
 use confab_application::chats::ChatService;
 use confab_application::email::EmailService;
 use confab_application::messages::MessageService;
 use confab_application::ports::{
-    ChatRepository, Clock, EventBus, EventStream, MessageRepository, NewUser, Notification,
-    PasswordHash, PasswordHasher, SessionRepository, UserRepository,
+    AdminRepository, ChatRepository, Clock, EventBus, EventStream, MessageRepository, NewUser,
+    Notification, PasswordHash, PasswordHasher, SessionRepository, UserRepository,
 };
 use confab_application::profiles::ProfileService;
 use confab_application::realtime::RealtimeService;
@@ -29,6 +30,7 @@ pub(crate) struct Ports {
     pub(crate) sessions: Arc<dyn SessionRepository>,
     pub(crate) chats: Arc<dyn ChatRepository>,
     pub(crate) messages: Arc<dyn MessageRepository>,
+    pub(crate) admin: Arc<dyn AdminRepository>,
     pub(crate) hasher: Arc<dyn PasswordHasher>,
     pub(crate) clock: Arc<ManualClock>,
     pub(crate) store: Arc<ReferenceStore>,
@@ -55,6 +57,7 @@ impl Ports {
             sessions: store.clone(),
             chats: store.clone(),
             messages: store.clone(),
+            admin: store.clone(),
             store,
             hasher,
             clock: Arc::new(ManualClock::starting_now()),
@@ -68,6 +71,17 @@ impl Ports {
         AccountService::new(
             self.users.clone(),
             self.sessions.clone(),
+            self.hasher.clone(),
+            self.tokens.clone(),
+            self.clock.clone(),
+            self.bus.clone(),
+        )
+    }
+
+    pub(crate) fn admin_service(&self) -> AdminService {
+        AdminService::new(
+            self.users.clone(),
+            self.admin.clone(),
             self.hasher.clone(),
             self.tokens.clone(),
             self.clock.clone(),

@@ -21,8 +21,9 @@ use tokio::sync::Notify;
 use uuid::Uuid;
 
 use super::entities::{email_tokens, mail_outbox, sessions, users};
+use super::session_repository::revoke_sessions;
 use super::storage;
-use super::user_repository::{revoke_sessions, to_user, write_error};
+use super::user_repository::{to_user, write_error};
 
 /// [`MailTokenRepository`] on PostgreSQL or SQLite.
 #[derive(Debug, Clone)]

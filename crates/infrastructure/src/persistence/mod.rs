@@ -9,6 +9,7 @@ use confab_application::RepositoryError;
 use confab_migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, RuntimeErr, SqlErr};
 
+mod admin_repository;
 mod chat_guard;
 mod chat_log;
 mod chat_queries;
@@ -20,6 +21,7 @@ mod message_repository;
 mod session_repository;
 mod user_repository;
 
+pub use admin_repository::SeaOrmAdminRepository;
 pub use chat_repository::SeaOrmChatRepository;
 pub use mail_outbox::SeaOrmMailOutbox;
 pub use mail_tokens::SeaOrmMailTokenRepository;

@@ -178,13 +178,7 @@ impl MailTokenRepository for ReferenceStore {
                 stored.used = true;
             }
         }
-        let mut revoked = Vec::new();
-        for session in state.sessions.values_mut() {
-            if session.user_id == user_id && session.revoked_at.is_none() {
-                session.revoked_at = Some(now);
-                revoked.push(session.id);
-            }
-        }
+        let revoked = state.revoke_sessions(user_id, None, now);
         Ok(Some((user_id, revoked)))
     }
 }

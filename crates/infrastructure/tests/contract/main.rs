@@ -3,6 +3,7 @@
 
 mod support;
 
+mod admin;
 mod chats;
 mod mail_tokens;
 mod messages;

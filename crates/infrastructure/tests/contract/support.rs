@@ -6,13 +6,13 @@
 use std::sync::Arc;
 
 use confab_application::ports::{
-    ChatRepository, Guard, MailTokenRepository, MessageRepository, Refusal, SessionRepository,
-    UserRepository,
+    AdminRepository, ChatRepository, Guard, MailTokenRepository, MessageRepository, Refusal,
+    SessionRepository, UserRepository,
 };
 use confab_domain::UserId;
 use confab_infrastructure::persistence::{
-    SeaOrmChatRepository, SeaOrmMailTokenRepository, SeaOrmMessageRepository,
-    SeaOrmSessionRepository, SeaOrmUserRepository, connect, migrate,
+    SeaOrmAdminRepository, SeaOrmChatRepository, SeaOrmMailTokenRepository,
+    SeaOrmMessageRepository, SeaOrmSessionRepository, SeaOrmUserRepository, connect, migrate,
 };
 use confab_infrastructure::reference::ReferenceStore;
 use confab_infrastructure::testing::ScratchDatabase;
@@ -26,6 +26,7 @@ pub(crate) struct Stores {
     pub(crate) chats: Arc<dyn ChatRepository>,
     pub(crate) messages: Arc<dyn MessageRepository>,
     pub(crate) mail_tokens: Arc<dyn MailTokenRepository>,
+    pub(crate) admin: Arc<dyn AdminRepository>,
 }
 
 impl Stores {
@@ -36,6 +37,7 @@ impl Stores {
             chats: Arc::new(SeaOrmChatRepository::new(db.clone())),
             messages: Arc::new(SeaOrmMessageRepository::new(db.clone())),
             mail_tokens: Arc::new(SeaOrmMailTokenRepository::new(db.clone())),
+            admin: Arc::new(SeaOrmAdminRepository::new(db.clone())),
         }
     }
 }
@@ -80,7 +82,8 @@ pub(crate) fn memory() -> Backend {
             sessions: store.clone(),
             chats: store.clone(),
             messages: store.clone(),
-            mail_tokens: store,
+            mail_tokens: store.clone(),
+            admin: store,
         },
         _scratch: None,
     }

@@ -32,6 +32,8 @@ pub(crate) struct TestConfig {
     pub(crate) require_verified_email: bool,
     /// `CONFAB_SMTP_URL`; `None` writes mails to the test's mail directory.
     pub(crate) smtp_url: Option<String>,
+    /// `CONFAB_REGISTRATION` (`None`: the default, open).
+    pub(crate) registration: Option<&'static str>,
 }
 
 impl Default for TestConfig {
@@ -43,6 +45,7 @@ impl Default for TestConfig {
             http_timeouts_seconds: None,
             require_verified_email: false,
             smtp_url: None,
+            registration: None,
         }
     }
 }
@@ -62,7 +65,7 @@ pub(crate) struct TestApp {
     /// `CONFAB_MAIL_DIR`: the `.eml` files of every mail the server sent.
     pub(crate) mail_dir: std::path::PathBuf,
     /// Removed when the app is dropped.
-    _database: ScratchDatabase,
+    database: ScratchDatabase,
 }
 
 impl Drop for TestApp {
@@ -146,6 +149,9 @@ async fn start(database: ScratchDatabase, test: &TestConfig) -> TestApp {
     if test.require_verified_email {
         vars.insert("CONFAB_REQUIRE_VERIFIED_EMAIL", "true".to_owned());
     }
+    if let Some(policy) = test.registration {
+        vars.insert("CONFAB_REGISTRATION", policy.to_owned());
+    }
     let mut config =
         Config::from_lookup(|name| vars.get(name).cloned()).expect("valid test config");
     config.mail.poll = std::time::Duration::from_millis(20);
@@ -167,11 +173,16 @@ async fn start(database: ScratchDatabase, test: &TestConfig) -> TestApp {
             .expect("client"),
         events,
         mail_dir,
-        _database: database,
+        database,
     }
 }
 
 impl TestApp {
+    /// The database the server uses, for a `confab` process to share it.
+    pub(crate) fn database_url(&self) -> &str {
+        self.database.url()
+    }
+
     /// The absolute URL of `path` (`/api/v1/me`).
     pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)

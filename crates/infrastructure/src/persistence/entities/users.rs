@@ -25,6 +25,8 @@ pub(crate) struct Model {
     pub updated_at: DateTimeUtc,
     pub email_verified: bool,
     pub pending_email: Option<String>,
+    pub is_admin: bool,
+    pub disabled_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

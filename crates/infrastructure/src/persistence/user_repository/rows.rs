@@ -77,5 +77,7 @@ pub(in crate::persistence) fn to_user(row: users::Model) -> User {
         is_private: row.is_private,
         created_at: row.created_at,
         updated_at: row.updated_at,
+        is_admin: row.is_admin,
+        disabled_at: row.disabled_at,
     }
 }
