@@ -93,8 +93,8 @@ impl EmailService {
         Email::parse(email).map_err(|error| ValidationErrors::single("email", error.to_string()))
     }
 
-    /// Queues a reset link when an account has `email`, at most one per minute per
-    /// account; otherwise does nothing. Callers answer the same either way.
+    /// Queues a reset link when an account that is not disabled has `email`, at most
+    /// one per minute per account; otherwise does nothing. Callers answer the same either way.
     ///
     /// # Errors
     /// [`ForgotPasswordError::Internal`] when storage fails.
@@ -104,6 +104,11 @@ impl EmailService {
             return Ok(());
         };
         let user = stored.user;
+        if user.disabled_at.is_some() {
+            // Its reset would change nothing; nor does a mail go to it.
+            tracing::info!(user_id = %user.id, "reset mail skipped: the account is disabled");
+            return Ok(());
+        }
         if self.too_soon(&user, TokenPurpose::Reset).await?.is_some() {
             tracing::info!(user_id = %user.id, "reset mail skipped: one went out moments ago");
             return Ok(());

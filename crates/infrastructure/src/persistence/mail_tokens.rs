@@ -206,7 +206,9 @@ impl MailTokenRepository for SeaOrmMailTokenRepository {
         let Some(token) = redeem(&txn, hash, TokenPurpose::Verify, now).await? else {
             return Ok(None);
         };
+        // A disabled account's link changes nothing (dropping the transaction keeps it).
         let Some(current) = users::Entity::find_by_id(token.user_id)
+            .filter(users::Column::DisabledAt.is_null())
             .one(&txn)
             .await
             .map_err(storage)?
@@ -252,15 +254,21 @@ impl MailTokenRepository for SeaOrmMailTokenRepository {
             return Ok(None);
         };
         let user_id = token.user_id;
-        users::Entity::update_many()
+        let updated = users::Entity::update_many()
             .col_expr(
                 users::Column::PasswordHash,
                 Expr::value(password_hash.as_str()),
             )
             .filter(users::Column::Id.eq(user_id))
+            .filter(users::Column::DisabledAt.is_null())
             .exec(&txn)
             .await
             .map_err(storage)?;
+        if updated.rows_affected != 1 {
+            // Gone or disabled: dropping the transaction changes nothing, the token
+            // included.
+            return Ok(None);
+        }
         // Every other reset link of the account dies with this one.
         email_tokens::Entity::update_many()
             .col_expr(email_tokens::Column::UsedAt, Expr::value(now))

@@ -120,7 +120,13 @@ impl MailTokenRepository for ReferenceStore {
         let Some(token) = state.usable_token(hash, TokenPurpose::Verify, now) else {
             return Ok(None);
         };
-        let Some(user) = state.users.get(&token.user_id).map(|row| row.user.clone()) else {
+        // A disabled account's link changes nothing, as in the SQL adapter.
+        let Some(user) = state
+            .users
+            .get(&token.user_id)
+            .map(|row| row.user.clone())
+            .filter(|user| user.disabled_at.is_none())
+        else {
             return Ok(None);
         };
         let address = token.email.normalized();
@@ -169,7 +175,11 @@ impl MailTokenRepository for ReferenceStore {
             return Ok(None);
         };
         let user_id = token.user_id;
-        let Some(row) = state.users.get_mut(&user_id) else {
+        let Some(row) = state
+            .users
+            .get_mut(&user_id)
+            .filter(|row| row.user.disabled_at.is_none())
+        else {
             return Ok(None);
         };
         row.password_hash = password_hash;

@@ -149,3 +149,61 @@ async fn forgot_takes_as_long_for_unknown_addresses(app: TestApp) {
     );
 }
 api_test!(forgot_takes_as_long_for_unknown_addresses);
+
+async fn a_disabled_accounts_links_change_nothing(app: TestApp) {
+    let root = crate::admin::admin(&app, "root").await;
+    let alice = app.register("alice").await;
+    assert_eq!(forgot(&app, "alice@example.com").await.0, 202);
+    let mails = app.wait_for_mails("alice@example.com", 2).await;
+    let verify = mails[0].token("verify-email");
+    let reset = mails[1].token("reset-password");
+    let disable = app
+        .post(
+            &format!("/api/v1/admin/users/{}/disable", alice.id),
+            Some(&root.access),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(disable.status(), 204);
+
+    let refused = app
+        .post(
+            "/api/v1/auth/password/reset",
+            None,
+            &json!({"token": reset, "new_password": NEW_PASSWORD}),
+        )
+        .await;
+    assert_error(refused, 400, "invalid_token").await;
+    let refused = app
+        .post(
+            "/api/v1/auth/email/confirm",
+            None,
+            &json!({"token": verify}),
+        )
+        .await;
+    assert_error(refused, 400, "invalid_token").await;
+    // Forgot answers as always but mails nothing to a disabled account.
+    assert_eq!(forgot(&app, "alice@example.com").await.0, 202);
+    app.clock.advance(TimeDelta::minutes(2));
+    assert_eq!(forgot(&app, "alice@example.com").await.0, 202);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let to_alice = app
+        .mails()
+        .into_iter()
+        .filter(|mail| mail.is_to("alice@example.com"))
+        .count();
+    assert_eq!(to_alice, 2);
+
+    let enable = app
+        .post(
+            &format!("/api/v1/admin/users/{}/enable", alice.id),
+            Some(&root.access),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(enable.status(), 204);
+    // The password is the old one and the address still unverified.
+    let back = app.login("alice", PASSWORD).await;
+    assert_eq!(app.me(&back.access).await["email_verified"], false);
+}
+api_test!(a_disabled_accounts_links_change_nothing);
