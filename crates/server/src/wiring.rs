@@ -219,7 +219,6 @@ pub fn services(adapters: &Adapters, require_verified_email: bool) -> Services {
             ),
             gate,
         ),
-        email,
         admin: AdminService::new(
             Arc::clone(&a.users),
             Arc::clone(&a.admin),
@@ -227,7 +226,9 @@ pub fn services(adapters: &Adapters, require_verified_email: bool) -> Services {
             Arc::clone(&a.tokens),
             Arc::clone(&a.clock),
             Arc::clone(&a.events),
-        ),
+        )
+        .with_mail(email.clone()),
+        email,
     }
 }
 

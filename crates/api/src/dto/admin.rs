@@ -44,6 +44,8 @@ pub struct AdminUserDto {
     pub username: String,
     /// Email address, as given.
     pub email: String,
+    /// Whether the address was confirmed through a mailed link.
+    pub email_verified: bool,
     /// Name shown instead of the username.
     #[oai(nullable)]
     pub display_name: Option<String>,
@@ -73,6 +75,7 @@ impl From<User> for AdminUserDto {
             id: user.id.as_uuid(),
             username: user.username.into(),
             email: user.email.into(),
+            email_verified: user.email_verified,
             display_name: user.display_name.map(Into::into),
             is_admin: user.is_admin,
             disabled_at: user.disabled_at.map(Into::into),

@@ -1,8 +1,8 @@
 //! THE seam where mail plugs in: handing an invite to the address it was made for,
-//! and a set-password link to an account an admin created without a password. This
-//! branch has no mailer, so both say in the log that nothing was sent; the admin
-//! hands the invite token over themselves (it is in the `POST /admin/invites`
-//! answer), and a password-less account can sign in once its password is set.
+//! and a set-password link to an account an admin created without a password. The
+//! set-password link goes through the mail outbox when the service has mail
+//! ([`AdminService::with_mail`]); invites are not mailed yet: the admin hands the
+//! invite token over themselves (it is in the `POST /admin/invites` answer).
 
 use confab_domain::User;
 
@@ -15,13 +15,25 @@ impl AdminService {
     pub(super) async fn deliver_invite(&self, invite: &Invite, token: &str) {
         let _ = token;
         if invite.email.is_some() {
-            tracing::info!(invite_id = %invite.id, "no mailer configured: invite not mailed");
+            tracing::info!(invite_id = %invite.id, "invites are not mailed: invite not sent");
         }
     }
 
     /// Mails a set-password (reset) link to an account created without a password.
-    #[allow(clippy::unused_async)] // async because delivering mail will be
+    /// The account exists either way: a failure is logged, and the user can still ask
+    /// for a reset link with `POST /auth/password/forgot`.
     pub(super) async fn deliver_set_password(&self, user: &User) {
-        tracing::info!(user_id = %user.id, "no mailer configured: set-password link not sent");
+        let Some(mail) = &self.mail else {
+            tracing::info!(user_id = %user.id, "no mail configured: set-password link not sent");
+            return;
+        };
+        match mail.mail_set_password(user).await {
+            Ok(()) => tracing::info!(user_id = %user.id, "set-password mail queued"),
+            Err(error) => tracing::error!(
+                user_id = %user.id,
+                error = &error as &dyn std::error::Error,
+                "queuing the set-password mail failed"
+            ),
+        }
     }
 }

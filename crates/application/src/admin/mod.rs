@@ -21,6 +21,7 @@ pub use overview::Stats;
 pub use users::NewAccountInput;
 
 use crate::accounts::Authenticated;
+use crate::email::EmailService;
 use crate::ports::{
     AdminRepository, AuditAction, Clock, EventBus, NewAuditEntry, PasswordHasher, TokenService,
     UserRepository,
@@ -35,6 +36,8 @@ pub struct AdminService {
     tokens: Arc<dyn TokenService>,
     clock: Arc<dyn Clock>,
     events: Arc<dyn EventBus>,
+    /// When set, accounts created without a password get a set-password link.
+    mail: Option<EmailService>,
 }
 
 impl AdminService {
@@ -54,7 +57,15 @@ impl AdminService {
             tokens,
             clock,
             events,
+            mail: None,
         }
+    }
+
+    /// Mails a set-password link to each account an admin creates without a password.
+    #[must_use]
+    pub fn with_mail(mut self, email: EmailService) -> Self {
+        self.mail = Some(email);
+        self
     }
 
     /// Refuses anyone but an enabled admin.

@@ -131,6 +131,24 @@ impl EmailService {
         self.mail_tokens.issue(issued.row, vec![mail]).await?;
         Ok(())
     }
+
+    /// Queues a reset link to `user`, whose password nobody knows yet (an account an
+    /// admin created without one): the link sets it.
+    ///
+    /// # Errors
+    /// [`InternalError`] when storage fails.
+    pub(crate) async fn mail_set_password(&self, user: &User) -> Result<(), InternalError> {
+        let issued = self.new_token(user, TokenPurpose::Reset, &user.email)?;
+        let mail = self.composer.compose(
+            &user.email,
+            &MailContent::ResetPassword {
+                username: user.username.to_string(),
+                token: issued.raw,
+            },
+        );
+        self.mail_tokens.issue(issued.row, vec![mail]).await?;
+        Ok(())
+    }
 }
 
 /// Whether `token` has the shape of a token confab hands out (64 lower-case hex

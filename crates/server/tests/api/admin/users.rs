@@ -268,3 +268,47 @@ async fn stats_count_accounts_chats_messages_and_open_sockets(app: TestApp) {
     assert_eq!(stats["store_bytes"], 0);
 }
 api_test!(stats_count_accounts_chats_messages_and_open_sockets);
+
+async fn an_account_created_without_a_password_is_mailed_a_set_password_link(app: TestApp) {
+    let root = admin(&app, "root").await;
+    let response = app
+        .send_json(
+            Method::POST,
+            "/api/v1/admin/users",
+            Some(&root.access),
+            &json!({"username": "dave", "email": "dave@example.com"}),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    let mails = app.wait_for_mails("dave@example.com", 1).await;
+    assert_eq!(mails.len(), 1);
+    let token = mails[0].token("reset-password");
+    let set = app
+        .post(
+            "/api/v1/auth/password/reset",
+            None,
+            &json!({"token": token, "new_password": "dave's first passphrase"}),
+        )
+        .await;
+    assert_eq!(set.status(), 204);
+    app.login("dave", "dave's first passphrase").await;
+
+    // An account created with a password gets no mail; the list shows who verified.
+    let with_password =
+        json!({"username": "erin", "email": "erin@example.com", "password": PASSWORD});
+    let response = app
+        .send_json(
+            Method::POST,
+            "/api/v1/admin/users",
+            Some(&root.access),
+            &with_password,
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!app.mails().iter().any(|mail| mail.is_to("erin@example.com")));
+    let listed = get_json(&app, "/api/v1/admin/users?q=dave", &root.access).await;
+    assert_eq!(listed["items"][0]["username"], "dave");
+    assert_eq!(listed["items"][0]["email_verified"], false);
+}
+api_test!(an_account_created_without_a_password_is_mailed_a_set_password_link);
