@@ -306,7 +306,11 @@ async fn an_account_created_without_a_password_is_mailed_a_set_password_link(app
         .await;
     assert_eq!(response.status(), 201);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert!(!app.mails().iter().any(|mail| mail.is_to("erin@example.com")));
+    assert!(
+        !app.mails()
+            .iter()
+            .any(|mail| mail.is_to("erin@example.com"))
+    );
     let listed = get_json(&app, "/api/v1/admin/users?q=dave", &root.access).await;
     assert_eq!(listed["items"][0]["username"], "dave");
     assert_eq!(listed["items"][0]["email_verified"], false);
