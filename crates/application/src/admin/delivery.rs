@@ -27,7 +27,7 @@ impl AdminService {
             tracing::info!(user_id = %user.id, "no mail configured: set-password link not sent");
             return;
         };
-        match mail.mail_set_password(user).await {
+        match mail.mail_reset(user).await {
             Ok(()) => tracing::info!(user_id = %user.id, "set-password mail queued"),
             Err(error) => tracing::error!(
                 user_id = %user.id,

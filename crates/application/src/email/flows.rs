@@ -113,15 +113,7 @@ impl EmailService {
             tracing::info!(user_id = %user.id, "reset mail skipped: one went out moments ago");
             return Ok(());
         }
-        let issued = self.new_token(&user, TokenPurpose::Reset, &user.email)?;
-        let mail = self.composer.compose(
-            &user.email,
-            &MailContent::ResetPassword {
-                username: user.username.to_string(),
-                token: issued.raw,
-            },
-        );
-        self.mail_tokens.issue(issued.row, vec![mail]).await?;
+        self.mail_reset(&user).await?;
         tracing::info!(user_id = %user.id, "reset mail queued");
         Ok(())
     }

@@ -132,12 +132,12 @@ impl EmailService {
         Ok(())
     }
 
-    /// Queues a reset link to `user`, whose password nobody knows yet (an account an
-    /// admin created without one): the link sets it.
+    /// Queues a reset link to `user`: for a forgotten password, and as the
+    /// set-password link of an account an admin created without one.
     ///
     /// # Errors
     /// [`InternalError`] when storage fails.
-    pub(crate) async fn mail_set_password(&self, user: &User) -> Result<(), InternalError> {
+    pub(crate) async fn mail_reset(&self, user: &User) -> Result<(), InternalError> {
         let issued = self.new_token(user, TokenPurpose::Reset, &user.email)?;
         let mail = self.composer.compose(
             &user.email,
