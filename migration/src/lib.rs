@@ -5,6 +5,8 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_accounts;
 mod m20261121_000002_chats;
+mod m20261202_000010_email;
+mod m20261202_000020_admin;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -15,6 +17,8 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261121_000001_accounts::Migration),
             Box::new(m20261121_000002_chats::Migration),
+            Box::new(m20261202_000010_email::Migration),
+            Box::new(m20261202_000020_admin::Migration),
         ]
     }
 }

@@ -22,8 +22,10 @@ use poem::{Endpoint, EndpointExt, Request, Response, Route};
 use poem_openapi::registry::{MetaApi, Registry};
 use poem_openapi::{LicenseObject, OpenApi, OpenApiService, ServerObject};
 
+use crate::endpoints::admin::AdminApi;
 use crate::endpoints::auth::AuthApi;
 use crate::endpoints::chats::ChatsApi;
+use crate::endpoints::email::EmailApi;
 use crate::endpoints::messages::MessagesApi;
 use crate::endpoints::operations::OperationsApi;
 use crate::endpoints::profiles::ProfilesApi;
@@ -45,11 +47,13 @@ use crate::{asyncapi, docs, spec};
 pub type Apis = (
     OperationsApi,
     AuthApi,
+    EmailApi,
     SessionsApi,
     ProfilesApi,
     ChatsApi,
     MessagesApi,
     WsApi,
+    AdminApi,
 );
 
 /// Builds the API structs from the services.
@@ -57,6 +61,7 @@ fn apis(state: &ApiState) -> Apis {
     (
         OperationsApi::new(state.operations.clone()),
         AuthApi::new(state.accounts.clone()),
+        EmailApi::new(state.email.clone()),
         SessionsApi::new(state.accounts.clone()),
         ProfilesApi::new(state.profiles.clone()),
         ChatsApi::new(state.chats.clone()),
@@ -65,6 +70,7 @@ fn apis(state: &ApiState) -> Apis {
             state.rate_limits.send_per_user.clone(),
         ),
         WsApi::new(state.realtime.clone()),
+        AdminApi::new(state.admin.clone(), state.realtime.clone()),
     )
 }
 
@@ -117,6 +123,10 @@ fn route_table(pages: Option<&Pages>) -> RouteTable {
     table.add("/redoc", Method::GET);
     for template in pages.map_or(&[][..], |pages| pages.routes) {
         table.add(template, Method::GET);
+    }
+    for page in ["/verify-email", "/reset-password"] {
+        table.add(page, Method::GET);
+        table.add(page, Method::POST);
     }
     table
 }
@@ -181,7 +191,7 @@ pub fn endpoint(
         limit: state.rate_limits.auth_per_ip.clone(),
         trust_proxy: state.rate_limits.trust_proxy,
     };
-    let api = Route::new()
+    let api = crate::pages::mount(Route::new())
         .nest(
             "/docs",
             docs::endpoint(
@@ -212,6 +222,7 @@ pub fn endpoint(
         .with(UriLimit)
         .data(auth_limit)
         .data(state.accounts.clone())
+        .data(state.email.clone())
         .data(state)
         .with(ShapeErrors::new(Arc::clone(&routes)))
         .with(HttpMetrics::new(routes))

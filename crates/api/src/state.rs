@@ -5,7 +5,9 @@
 use std::sync::Arc;
 
 use confab_application::accounts::AccountService;
+use confab_application::admin::AdminService;
 use confab_application::chats::ChatService;
+use confab_application::email::EmailService;
 use confab_application::messages::MessageService;
 use confab_application::profiles::ProfileService;
 use futures_util::future::BoxFuture;
@@ -50,6 +52,10 @@ pub struct ApiState {
     pub chats: ChatService,
     /// Messages, read positions and chat logs.
     pub messages: MessageService,
+    /// Email verification, password reset, email change.
+    pub email: EmailService,
+    /// Server administration.
+    pub admin: AdminService,
     /// The realtime gateway behind `/api/v1/ws`.
     pub realtime: Gateway,
     /// Rate-limit policies.

@@ -6,7 +6,9 @@
 //! nothing of HTTP or SQL.
 
 pub mod accounts;
+pub mod admin;
 pub mod chats;
+pub mod email;
 pub mod error;
 pub mod messages;
 pub mod pagination;

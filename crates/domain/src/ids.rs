@@ -74,6 +74,10 @@ uuid_id!(
     /// Identifies a message within the whole server.
     MessageId
 );
+uuid_id!(
+    /// Identifies a registration invite made by an admin.
+    InviteId
+);
 
 #[cfg(test)]
 mod tests {

@@ -20,7 +20,7 @@ pub use chat::{
 };
 pub use error::ValueError;
 pub use event::{EventPayload, LoggedEvent, MemberChange, ReadPosition, Typing};
-pub use ids::{ChatId, MessageId, SessionId, UserId};
+pub use ids::{ChatId, InviteId, MessageId, SessionId, UserId};
 pub use lookup::{LoginIdentifier, SearchPrefix};
 pub use message::{ClientMessageId, Message, MessageBody};
 pub use session::Session;

@@ -273,6 +273,12 @@ pub struct User {
     pub username: Username,
     /// The address, as given; unique case-insensitively.
     pub email: Email,
+    /// Whether the owner proved they receive mail at `email`.
+    #[serde(default)]
+    pub email_verified: bool,
+    /// An address the owner asked to change to, waiting for its confirmation link.
+    #[serde(default)]
+    pub pending_email: Option<Email>,
     /// The optional display name.
     pub display_name: Option<DisplayName>,
     /// The optional self-description.
@@ -287,6 +293,12 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     /// When the profile last changed.
     pub updated_at: DateTime<Utc>,
+    /// Whether the account administers the server (the `/admin` routes).
+    #[serde(default)]
+    pub is_admin: bool,
+    /// When an admin disabled the account; `None` while it may sign in.
+    #[serde(default)]
+    pub disabled_at: Option<DateTime<Utc>>,
 }
 
 /// What one user may see of another's profile.

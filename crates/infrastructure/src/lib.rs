@@ -5,6 +5,7 @@
 pub mod clock;
 pub mod events;
 pub mod jobs;
+pub mod mail;
 pub mod persistence;
 pub mod rate_limit;
 #[cfg(feature = "test-support")]

@@ -1,6 +1,6 @@
-//! The command line: `confab [serve|migrate|openapi|asyncapi|seed-demo]`.
+//! The command line: `confab [serve|migrate|openapi|asyncapi|seed-demo|admin …]`.
 
-use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::variables::help_text;
 
@@ -15,7 +15,7 @@ pub struct Cli {
 }
 
 /// The subcommands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
 pub enum Command {
     /// Apply pending migrations and serve HTTP and WebSocket (the default).
     Serve,
@@ -28,6 +28,38 @@ pub enum Command {
     /// Create the demo users alice, bob, charlie and david (password `password123`)
     /// and their chats; safe to run again.
     SeedDemo,
+    /// Manage server admins and accounts from the shell (applies pending migrations).
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+/// `confab admin …`.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum AdminCommand {
+    /// Create an account. The password is read from standard input when it is not a
+    /// terminal (one line), else prompted for twice; never from an argument.
+    CreateUser(CreateUserArgs),
+    /// Grant (`true`) or take (`false`) the admin role; the last admin keeps it.
+    SetAdmin {
+        /// The account's username.
+        username: String,
+        /// `true` or `false`.
+        #[arg(action = clap::ArgAction::Set)]
+        is_admin: bool,
+    },
+}
+
+/// `confab admin create-user USERNAME --email … [--admin]`.
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct CreateUserArgs {
+    /// The username (3..32 of a-z, 0-9, `_`).
+    pub username: String,
+    /// The email address.
+    #[arg(long)]
+    pub email: String,
+    /// Make the account a server admin.
+    #[arg(long)]
+    pub admin: bool,
 }
 
 impl Cli {

@@ -6,8 +6,10 @@
 use std::fmt;
 use std::net::SocketAddr;
 use std::num::NonZeroUsize;
+use std::path::PathBuf;
 use std::time::Duration;
 
+use confab_application::accounts::RegistrationPolicy;
 use thiserror::Error;
 
 /// A secret string (JWT key, URLs with passwords): usable, never printed.
@@ -64,6 +66,23 @@ pub struct SocketTimings {
     pub idle: Duration,
 }
 
+/// Where account mails go and where their links point.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailConfig {
+    /// `CONFAB_PUBLIC_URL`: the base of the links in mails (no trailing `/`).
+    pub public_url: String,
+    /// `CONFAB_SMTP_URL`: the SMTP server (may hold a password); `None` = the directory.
+    pub smtp_url: Option<Secret>,
+    /// `CONFAB_MAIL_FROM`: the sender address.
+    pub from: String,
+    /// `CONFAB_MAIL_DIR`: where mails are written when no SMTP server is set.
+    pub dir: PathBuf,
+    /// `CONFAB_REQUIRE_VERIFIED_EMAIL`: sends and chat creation need a verified email.
+    pub require_verified_email: bool,
+    /// How often the outbox worker looks for mails to send (tests shorten it).
+    pub poll: Duration,
+}
+
 /// A variable that is set but unusable.
 #[derive(Debug, Error, PartialEq, Eq)]
 #[error("invalid {variable}: {reason}")]
@@ -101,6 +120,9 @@ pub struct Config {
     pub send_rate_per_second: u32,
     /// `CONFAB_TRUST_PROXY`: take the client IP from `X-Forwarded-For`.
     pub trust_proxy: bool,
+    /// `CONFAB_REGISTRATION`: `open`, `invite` (register needs an admin's invite) or
+    /// `closed` (only admins create accounts).
+    pub registration: RegistrationPolicy,
     /// `CONFAB_PASSWORD_HASH_CONCURRENCY`: password hashes running at once; `None` =
     /// the hasher's default (half the CPUs).
     pub password_hash_concurrency: Option<NonZeroUsize>,
@@ -108,6 +130,8 @@ pub struct Config {
     pub http_timeouts: HttpTimeouts,
     /// `CONFAB_WS_PING_SECONDS` / `CONFAB_WS_IDLE_TIMEOUT_SECONDS`.
     pub socket_timings: SocketTimings,
+    /// `CONFAB_PUBLIC_URL`, `CONFAB_SMTP_URL`, `CONFAB_MAIL_*`, `CONFAB_REQUIRE_VERIFIED_EMAIL`.
+    pub mail: MailConfig,
 }
 
 /// Smallest accepted JWT key.
@@ -158,6 +182,7 @@ impl Config {
             auth_rate_per_minute: parse(&get, "CONFAB_AUTH_RATE_PER_MINUTE", 30, ..)?,
             send_rate_per_second: parse(&get, "CONFAB_SEND_RATE_PER_SECOND", 10, ..)?,
             trust_proxy: boolean(get("CONFAB_TRUST_PROXY").as_deref(), "CONFAB_TRUST_PROXY")?,
+            registration: registration(get("CONFAB_REGISTRATION").as_deref())?,
             password_hash_concurrency: parse(
                 &get,
                 "CONFAB_PASSWORD_HASH_CONCURRENCY",
@@ -174,6 +199,7 @@ impl Config {
                 ping: seconds(&get, "CONFAB_WS_PING_SECONDS", 30)?,
                 idle: seconds(&get, "CONFAB_WS_IDLE_TIMEOUT_SECONDS", 75)?,
             },
+            mail: mail(&get)?,
         })
     }
 
@@ -231,6 +257,61 @@ fn boolean(raw: Option<&str>, name: &'static str) -> Result<bool, ConfigError> {
     }
 }
 
+fn mail(get: &impl Fn(&str) -> Option<String>) -> Result<MailConfig, ConfigError> {
+    let public_url = get("CONFAB_PUBLIC_URL")
+        .unwrap_or_else(|| "http://127.0.0.1:8080".to_owned())
+        .trim()
+        .trim_end_matches('/')
+        .to_owned();
+    if !(public_url.starts_with("http://") || public_url.starts_with("https://"))
+        || public_url
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(ConfigError {
+            variable: "CONFAB_PUBLIC_URL",
+            reason: format!("{public_url:?} is not an http:// or https:// URL"),
+        });
+    }
+    let smtp_url = get("CONFAB_SMTP_URL").map(|url| url.trim().to_owned());
+    if let Some(url) = &smtp_url
+        && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
+    {
+        return Err(ConfigError {
+            variable: "CONFAB_SMTP_URL",
+            reason: "must start with smtp:// or smtps://".to_owned(),
+        });
+    }
+    let from = get("CONFAB_MAIL_FROM").unwrap_or_else(|| "confab@localhost".to_owned());
+    if from.chars().any(char::is_control) || !from.contains('@') {
+        return Err(ConfigError {
+            variable: "CONFAB_MAIL_FROM",
+            reason: format!("{from:?} is not an address like confab@example.com"),
+        });
+    }
+    Ok(MailConfig {
+        public_url,
+        smtp_url: smtp_url.map(Secret::new),
+        from: from.trim().to_owned(),
+        dir: PathBuf::from(get("CONFAB_MAIL_DIR").unwrap_or_else(|| "./confab-mail".to_owned())),
+        require_verified_email: boolean(
+            get("CONFAB_REQUIRE_VERIFIED_EMAIL").as_deref(),
+            "CONFAB_REQUIRE_VERIFIED_EMAIL",
+        )?,
+        poll: Duration::from_secs(1),
+    })
+}
+
+fn registration(raw: Option<&str>) -> Result<RegistrationPolicy, ConfigError> {
+    let Some(raw) = raw else {
+        return Ok(RegistrationPolicy::Open);
+    };
+    RegistrationPolicy::parse(raw.trim().to_ascii_lowercase().as_str()).ok_or_else(|| ConfigError {
+        variable: "CONFAB_REGISTRATION",
+        reason: format!("{raw:?} is not open, invite or closed"),
+    })
+}
+
 fn log_format(raw: Option<&str>) -> Result<LogFormat, ConfigError> {
     match raw.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
         None | Some("text" | "pretty") => Ok(LogFormat::Text),
@@ -270,6 +351,7 @@ mod tests {
         assert_eq!((config.send_rate_per_second, config.send_burst()), (10, 30));
         assert_eq!(config.log_format, LogFormat::Text);
         assert!(!config.trust_proxy);
+        assert_eq!(config.registration, RegistrationPolicy::Open);
         assert_eq!(config.password_hash_concurrency, None);
         assert_eq!(
             config.http_timeouts,
@@ -297,14 +379,31 @@ mod tests {
             ("CONFAB_AUTH_RATE_PER_MINUTE", "-1"),
             ("CONFAB_LOG_FORMAT", "xml"),
             ("CONFAB_TRUST_PROXY", "maybe"),
+            ("CONFAB_REGISTRATION", "invite-only"),
             ("CONFAB_PASSWORD_HASH_CONCURRENCY", "2000"),
             ("CONFAB_HTTP_HEADER_TIMEOUT_SECONDS", "0"),
             ("CONFAB_HTTP_BODY_TIMEOUT_SECONDS", "soon"),
             ("CONFAB_HTTP_IDLE_TIMEOUT_SECONDS", "3601"),
+            ("CONFAB_PUBLIC_URL", "chat.example.com"),
+            ("CONFAB_SMTP_URL", "http://mail.example.com"),
+            ("CONFAB_MAIL_FROM", "nobody"),
+            ("CONFAB_REQUIRE_VERIFIED_EMAIL", "sometimes"),
         ] {
             let error = config(&[(name, value)]).expect_err(name);
             assert_eq!(error.variable, name);
             assert!(error.to_string().contains(name));
+        }
+    }
+
+    #[test]
+    fn registration_reads_each_policy_in_any_case() {
+        for (raw, policy) in [
+            ("open", RegistrationPolicy::Open),
+            ("Invite", RegistrationPolicy::Invite),
+            (" closed ", RegistrationPolicy::Closed),
+        ] {
+            let config = config(&[("CONFAB_REGISTRATION", raw)]).expect(raw);
+            assert_eq!(config.registration, policy);
         }
     }
 
@@ -321,11 +420,12 @@ mod tests {
         let config = config(&[
             ("CONFAB_JWT_SECRET", "0123456789abcdef0123456789abcdef-top"),
             ("DATABASE_URL", "postgres://u:hunter2@db/confab"),
+            ("CONFAB_SMTP_URL", "smtps://u:smtp-pass@mail.example.com"),
         ])
         .expect("valid");
         let shown = format!("{config:?}");
         assert!(
-            !shown.contains("top") && !shown.contains("hunter2"),
+            !shown.contains("top") && !shown.contains("hunter2") && !shown.contains("smtp-pass"),
             "{shown}"
         );
     }

@@ -2,6 +2,7 @@
 //! (`main.rs`) only parses the command line and calls in here; integration tests use
 //! [`startup::Application`] directly.
 
+pub mod admin_cli;
 pub mod cli;
 pub mod config;
 pub mod http;

@@ -1,4 +1,4 @@
-//! `confab`: serve (default), migrate, openapi, asyncapi, seed-demo.
+//! `confab`: serve (default), migrate, openapi, asyncapi, seed-demo, admin.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use confab_server::cli::{Cli, Command};
 use confab_server::config::Config;
 use confab_server::startup::Application;
-use confab_server::{seed, telemetry, wiring};
+use confab_server::{admin_cli, seed, telemetry, wiring};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -40,6 +40,14 @@ async fn main() -> ExitCode {
             .map(|_| tracing::info!("migrations applied"))
             .map_err(Into::into),
         Command::SeedDemo => seed::seed_demo(&config).await.map_err(Into::into),
+        Command::Admin(admin) => match admin_cli::run(&config, admin).await {
+            Ok(()) => Ok(()),
+            Err(error) => {
+                // A refusal is for the operator to read, not a crash to log.
+                eprintln!("error: {error}");
+                return ExitCode::FAILURE;
+            }
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

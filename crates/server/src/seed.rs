@@ -6,7 +6,7 @@ use std::sync::Arc;
 use confab_application::RepositoryError;
 use confab_application::accounts::{
     AuthenticateError, Authenticated, LoginError, LoginInput, LogoutError, RegisterError,
-    RegisterInput,
+    RegisterInput, RegistrationPolicy,
 };
 use confab_domain::User;
 use confab_infrastructure::clock::SystemClock;
@@ -62,8 +62,11 @@ pub async fn seed_demo(config: &Config) -> Result<(), SeedError> {
     let db = wiring::database(config, true).await?;
     // Seeding runs without the server: nobody listens to its events.
     let events = Arc::new(InProcessEventBus::default());
-    let adapters = wiring::adapters(config, db, Arc::new(SystemClock), events)?;
-    let services = wiring::services(&adapters);
+    let mut adapters = wiring::adapters(config, db, Arc::new(SystemClock), events)?;
+    // The operator seeds from the shell: the demo users are created whatever the
+    // registration policy says to strangers, and act at once, verified or not.
+    adapters.registration = RegistrationPolicy::Open;
+    let services = wiring::services(&adapters, false);
     let mut users = Vec::new();
     for username in DEMO_USERS {
         users.push(demo_user(&adapters, &services, username).await?);

@@ -7,6 +7,7 @@ use std::time::Duration;
 use confab_application::ports::{Clock, EventBus};
 use confab_infrastructure::clock::SystemClock;
 use confab_infrastructure::jobs::spawn_reaper;
+use confab_infrastructure::mail::OutboxWorker;
 use confab_infrastructure::rate_limit::RedisLimiterError;
 use confab_infrastructure::security::JwtConfigError;
 use poem::{EndpointExt, Response};
@@ -37,6 +38,9 @@ pub enum StartupError {
     /// The event bus (Redis pub/sub) could not start.
     #[error("cannot start the event bus on Redis (CONFAB_REDIS_URL)")]
     EventBus(#[source] confab_infrastructure::events::RedisBusError),
+    /// The mail settings are unusable.
+    #[error("invalid mail settings (CONFAB_SMTP_URL, CONFAB_MAIL_FROM)")]
+    Mail(#[source] confab_infrastructure::mail::MailSetupError),
     /// The listen address could not be bound.
     #[error("cannot listen on {0} (CONFAB_BIND)")]
     Bind(String, #[source] std::io::Error),
@@ -74,7 +78,7 @@ impl Application {
             .await
             .map_err(StartupError::EventBus)?;
         let adapters = wiring::adapters(&config, db, clock, events)?;
-        let services = wiring::services(&adapters);
+        let services = wiring::services(&adapters, config.mail.require_verified_email);
         let rate_limits = wiring::rate_limits(&config).await?;
         let operations = wiring::operations(&adapters.db);
         let (shutdown, shutdown_rx) = watch::channel(false);
@@ -86,7 +90,7 @@ impl Application {
             shutdown_rx.clone(),
         );
         let state = wiring::api_state(&services, gateway, rate_limits, operations);
-        let mut jobs = spawn_background_jobs(&adapters, shutdown_rx);
+        let mut jobs = spawn_background_jobs(&adapters, config.mail.poll, shutdown_rx);
         jobs.push(pump);
 
         let bind_error = |error| StartupError::Bind(config.bind.to_string(), error);
@@ -164,15 +168,24 @@ fn web_client() -> confab_api::app::Pages {
 
 fn spawn_background_jobs(
     adapters: &Adapters,
+    mail_poll: Duration,
     shutdown: watch::Receiver<bool>,
 ) -> Vec<JoinHandle<()>> {
-    vec![spawn_reaper(
-        Arc::clone(&adapters.messages),
+    let outbox = OutboxWorker::new(
+        Arc::clone(&adapters.outbox),
+        Arc::clone(&adapters.mailer),
         Arc::clone(&adapters.clock),
-        REAPER_EVERY,
-        REAPER_BATCH,
-        shutdown,
-    )]
+    );
+    vec![
+        spawn_reaper(
+            Arc::clone(&adapters.messages),
+            Arc::clone(&adapters.clock),
+            REAPER_EVERY,
+            REAPER_BATCH,
+            shutdown.clone(),
+        ),
+        outbox.spawn(mail_poll, Arc::clone(&adapters.mail_queued), shutdown),
+    ]
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM. The handlers are registered before this

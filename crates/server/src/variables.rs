@@ -78,9 +78,38 @@ pub const VARIABLES: &[Variable] = &[
         "take the client IP from X-Forwarded-For",
     ),
     var(
+        "CONFAB_REGISTRATION",
+        "open",
+        "who may register: open, invite or closed",
+    ),
+    var(
         "CONFAB_PASSWORD_HASH_CONCURRENCY",
         "0",
         "password hashes at once; 0 = half the CPUs",
+    ),
+    var(
+        "CONFAB_PUBLIC_URL",
+        "http://127.0.0.1:8080",
+        "where users reach confab; links in mails",
+    ),
+    unset(
+        "CONFAB_SMTP_URL",
+        "smtps://user:pass@host:465 or smtp://host:587?tls=starttls (unset: mail directory)",
+    ),
+    var(
+        "CONFAB_MAIL_FROM",
+        "confab@localhost",
+        "sender of account mails",
+    ),
+    var(
+        "CONFAB_MAIL_DIR",
+        "./confab-mail",
+        "without SMTP: one .eml per mail here, links logged",
+    ),
+    var(
+        "CONFAB_REQUIRE_VERIFIED_EMAIL",
+        "false",
+        "sends and chat creation wait for a verified email",
     ),
     var("CONFAB_WS_PING_SECONDS", "30", "WebSocket ping interval"),
     var(

@@ -7,17 +7,21 @@ use std::time::Duration;
 use confab_api::middleware::rate_limit::RateLimit;
 use confab_api::state::{ApiState, Operations, RateLimits};
 use confab_api::ws::Gateway;
-use confab_application::accounts::AccountService;
+use confab_application::accounts::{AccountService, RegistrationPolicy};
+use confab_application::admin::AdminService;
 use confab_application::chats::ChatService;
+use confab_application::email::{EmailService, VerifiedEmailGate};
 use confab_application::messages::MessageService;
 use confab_application::ports::{
-    ChatRepository, Clock, EventBus, MessageRepository, PasswordHasher, RateLimiter,
-    SessionRepository, TokenService, UserRepository,
+    AdminRepository, ChatRepository, Clock, EventBus, MailComposer, MailOutbox,
+    MailTokenRepository, Mailer, MessageRepository, PasswordHasher, RateLimiter, SessionRepository,
+    TokenService, UserRepository,
 };
 use confab_application::profiles::ProfileService;
+use confab_infrastructure::mail::{DirectoryMailer, SmtpMailer, TemplateComposer};
 use confab_infrastructure::persistence::{
-    SeaOrmChatRepository, SeaOrmMessageRepository, SeaOrmSessionRepository, SeaOrmUserRepository,
-    connect, migrate, ping,
+    SeaOrmAdminRepository, SeaOrmChatRepository, SeaOrmMailOutbox, SeaOrmMailTokenRepository,
+    SeaOrmMessageRepository, SeaOrmSessionRepository, SeaOrmUserRepository, connect, migrate, ping,
 };
 use confab_infrastructure::rate_limit::{InMemoryRateLimiter, RatePolicy, RedisRateLimiter};
 use confab_infrastructure::security::{Argon2PasswordHasher, JwtTokenService};
@@ -47,6 +51,10 @@ pub struct Adapters {
     pub chats: Arc<dyn ChatRepository>,
     /// Messages and the chat logs.
     pub messages: Arc<dyn MessageRepository>,
+    /// Admin roles, disabled accounts, invites, the audit log.
+    pub admin: Arc<dyn AdminRepository>,
+    /// Who may register (`CONFAB_REGISTRATION`), for the account service.
+    pub registration: RegistrationPolicy,
     /// argon2id.
     pub hasher: Arc<dyn PasswordHasher>,
     /// JWT access tokens and refresh tokens.
@@ -55,6 +63,16 @@ pub struct Adapters {
     pub clock: Arc<dyn Clock>,
     /// The event bus.
     pub events: Arc<dyn EventBus>,
+    /// Mail tokens and the changes they make.
+    pub mail_tokens: Arc<dyn MailTokenRepository>,
+    /// The mail outbox.
+    pub outbox: Arc<dyn MailOutbox>,
+    /// Woken when this node queues a mail, so the outbox worker sends at once.
+    pub mail_queued: Arc<tokio::sync::Notify>,
+    /// SMTP, or the mail directory.
+    pub mailer: Arc<dyn Mailer>,
+    /// The mail templates.
+    pub composer: Arc<dyn MailComposer>,
 }
 
 /// The application services the API calls.
@@ -68,6 +86,10 @@ pub struct Services {
     pub chats: ChatService,
     /// Messages, read positions and chat logs.
     pub messages: MessageService,
+    /// Email verification, password reset, email change.
+    pub email: EmailService,
+    /// Server administration.
+    pub admin: AdminService,
 }
 
 /// Connects to the database and, when asked, applies pending migrations.
@@ -100,6 +122,7 @@ pub fn adapters(
     .map_err(StartupError::Tokens)?;
     let session_store: Arc<dyn SessionRepository> =
         Arc::new(SeaOrmSessionRepository::new(db.clone()));
+    let mail_queued = Arc::new(tokio::sync::Notify::new());
     Ok(Adapters {
         users: Arc::new(SeaOrmUserRepository::new(db.clone())),
         sessions: Arc::new(CachedSessionRepository::new(
@@ -109,6 +132,8 @@ pub fn adapters(
         session_store,
         chats: Arc::new(SeaOrmChatRepository::new(db.clone())),
         messages: Arc::new(SeaOrmMessageRepository::new(db.clone())),
+        admin: Arc::new(SeaOrmAdminRepository::new(db.clone())),
+        registration: config.registration,
         hasher: Arc::new(config.password_hash_concurrency.map_or_else(
             Argon2PasswordHasher::new,
             Argon2PasswordHasher::with_concurrency,
@@ -116,8 +141,30 @@ pub fn adapters(
         tokens: Arc::new(tokens),
         clock,
         events,
+        mail_tokens: Arc::new(
+            SeaOrmMailTokenRepository::new(db.clone()).waking(Arc::clone(&mail_queued)),
+        ),
+        mail_queued,
+        outbox: Arc::new(SeaOrmMailOutbox::new(db.clone())),
+        mailer: mailer(config)?,
+        composer: Arc::new(TemplateComposer::new(&config.mail.public_url)),
         db,
     })
+}
+
+/// SMTP when `CONFAB_SMTP_URL` is set, else the mail directory.
+fn mailer(config: &Config) -> Result<Arc<dyn Mailer>, StartupError> {
+    let mail = &config.mail;
+    if let Some(url) = &mail.smtp_url {
+        let smtp = SmtpMailer::new(url.expose(), &mail.from).map_err(StartupError::Mail)?;
+        return Ok(Arc::new(smtp));
+    }
+    tracing::info!(
+        dir = %mail.dir.display(),
+        "CONFAB_SMTP_URL is not set: mails are written to the mail directory"
+    );
+    let directory = DirectoryMailer::new(&mail.dir, &mail.from).map_err(StartupError::Mail)?;
+    Ok(Arc::new(directory))
 }
 
 /// The configured key, or a random one with a warning (every restart signs users out).
@@ -134,9 +181,20 @@ fn jwt_secret(config: &Config) -> Vec<u8> {
     key
 }
 
-/// Wires every service on `adapters`.
-pub fn services(adapters: &Adapters) -> Services {
+/// Wires every service on `adapters`; with `require_verified_email`, sends and chat
+/// creation wait for a verified email.
+pub fn services(adapters: &Adapters, require_verified_email: bool) -> Services {
     let a = adapters;
+    let gate = require_verified_email.then(|| VerifiedEmailGate::new(Arc::clone(&a.users)));
+    let email = EmailService::new(
+        Arc::clone(&a.users),
+        Arc::clone(&a.mail_tokens),
+        Arc::clone(&a.composer),
+        Arc::clone(&a.hasher),
+        Arc::clone(&a.tokens),
+        Arc::clone(&a.clock),
+        Arc::clone(&a.events),
+    );
     Services {
         accounts: AccountService::new(
             Arc::clone(&a.users),
@@ -145,24 +203,59 @@ pub fn services(adapters: &Adapters) -> Services {
             Arc::clone(&a.tokens),
             Arc::clone(&a.clock),
             Arc::clone(&a.events),
-        ),
+        )
+        .with_verification_mail(email.clone())
+        .with_registration(a.registration, Arc::clone(&a.admin)),
         profiles: ProfileService::new(
             Arc::clone(&a.users),
             Arc::clone(&a.hasher),
             Arc::clone(&a.clock),
+        )
+        .with_email_changes(email.clone()),
+        chats: gated_chats(
+            ChatService::new(
+                Arc::clone(&a.chats),
+                Arc::clone(&a.users),
+                Arc::clone(&a.clock),
+                Arc::clone(&a.events),
+            ),
+            gate.clone(),
         ),
-        chats: ChatService::new(
-            Arc::clone(&a.chats),
+        messages: gated_messages(
+            MessageService::new(
+                Arc::clone(&a.messages),
+                Arc::clone(&a.chats),
+                Arc::clone(&a.clock),
+                Arc::clone(&a.events),
+            ),
+            gate,
+        ),
+        admin: AdminService::new(
             Arc::clone(&a.users),
+            Arc::clone(&a.admin),
+            Arc::clone(&a.hasher),
+            Arc::clone(&a.tokens),
             Arc::clone(&a.clock),
             Arc::clone(&a.events),
-        ),
-        messages: MessageService::new(
-            Arc::clone(&a.messages),
-            Arc::clone(&a.chats),
-            Arc::clone(&a.clock),
-            Arc::clone(&a.events),
-        ),
+        )
+        .with_mail(email.clone()),
+        email,
+    }
+}
+
+fn gated_chats(chats: ChatService, gate: Option<VerifiedEmailGate>) -> ChatService {
+    if let Some(gate) = gate {
+        chats.requiring_verified_email(gate)
+    } else {
+        chats
+    }
+}
+
+fn gated_messages(messages: MessageService, gate: Option<VerifiedEmailGate>) -> MessageService {
+    if let Some(gate) = gate {
+        messages.requiring_verified_email(gate)
+    } else {
+        messages
     }
 }
 
@@ -230,6 +323,8 @@ pub fn api_state(
         profiles: services.profiles.clone(),
         chats: services.chats.clone(),
         messages: services.messages.clone(),
+        email: services.email.clone(),
+        admin: services.admin.clone(),
         realtime,
         rate_limits,
         operations,

@@ -4,6 +4,203 @@
  */
 
 export interface paths {
+    "/api/v1/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the audit log
+         * @description Every admin action, newest first: `id, admin_id, action, target, at`.
+         */
+        get: operations["adminListAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/invites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List invites
+         * @description Every invite, newest first, used, expired and revoked ones included.
+         */
+        get: operations["adminListInvites"];
+        put?: never;
+        /**
+         * Create an invite
+         * @description A single-use invite for `POST /auth/register` (`invite_token`), valid 7 days
+         *     unless `expires_in_seconds` says otherwise. The token is shown only here.
+         */
+        post: operations["adminCreateInvite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/invites/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an invite
+         * @description An unused invite stops being accepted; a used or revoked one is
+         *     `404 invite_not_found`.
+         */
+        delete: operations["adminRevokeInvite"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Server stats
+         * @description Accounts, chats, messages, the sockets open on this node, stored file bytes.
+         */
+        get: operations["adminStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List accounts
+         * @description Every account by username; `q` filters by username or email prefix, `status`
+         *     by state.
+         */
+        get: operations["adminListUsers"];
+        put?: never;
+        /**
+         * Create an account
+         * @description Without `password` the account gets a set-password link by mail (when mail is
+         *     configured). Registration policy does not apply.
+         */
+        post: operations["adminCreateUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Disable an account
+         * @description Revokes every session of it at once (its sockets close with 4401 on every
+         *     node); logins then answer `403 account_disabled`. Not your own account
+         *     (`409 cannot_target_self`), nor the last admin (`409 last_admin`).
+         */
+        post: operations["adminDisableUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enable an account
+         * @description Lets a disabled account sign in again (its old sessions stay revoked).
+         */
+        post: operations["adminEnableUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/email/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm an email address
+         * @description Redeems the token of a verification link: my address becomes verified, or my
+         *     pending new address becomes my address. Each link works once, for 24 hours.
+         */
+        post: operations["confirmEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/email/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mail me a verification link
+         * @description Mails a link to my unverified address (or to my pending new address). At most
+         *     one per minute (`429 rate_limited`). Nothing is sent when there is nothing to
+         *     verify.
+         */
+        post: operations["requestEmailVerification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -39,6 +236,49 @@ export interface paths {
          * @description Revokes the current session; its access and refresh tokens stop working.
          */
         post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password/forgot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a password-reset link
+         * @description Always `202` with the same body and timing, whether or not an account has the
+         *     address; when one does, a link valid for one hour is mailed (at most one per
+         *     minute). Rate-limited per client IP.
+         */
+        post: operations["forgotPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset my password with a mailed link
+         * @description Sets the new password, spends the token and signs the account out everywhere
+         *     (open sockets close with 4401). Rate-limited per client IP.
+         */
+        post: operations["resetPassword"];
         delete?: never;
         options?: never;
         head?: never;
@@ -294,7 +534,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get my profile */
+        /**
+         * Get my profile
+         * @description My full profile, email included, as `user` in register, login and refresh.
+         */
         get: operations["getMe"];
         put?: never;
         post?: never;
@@ -433,7 +676,8 @@ export interface paths {
          *     client_message_id, reply_to_id?}`; a bad frame is answered with
          *     `{"type":"error","code","detail"}` and the socket stays open. Close codes: 4401
          *     session revoked, 4008 slow consumer (reconnect and catch up), 4000 heartbeat
-         *     timeout, 1011 server error, 1012 node shutting down. See docs/realtime.md.
+         *     timeout, 1011 server error, 1012 node shutting down. Every frame with its JSON
+         *     Schema: `/asyncapi.json` (AsyncAPI 3.0). See docs/realtime.md.
          */
         get: operations["openWebSocket"];
         put?: never;
@@ -510,12 +754,105 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * Accepted
+         * @description The answer of a request that mails something (or, for an unknown address, does
+         *     nothing): always the same body.
+         */
+        Accepted: {
+            /** @description What happens next, in words. */
+            message: string;
+        };
+        /**
          * AddMembers
          * @description `POST /chats/{id}/members`.
+         * @example {
+         *       "user_ids": []
+         *     }
          */
         AddMembers: {
             /** @description Users to add as `member`; existing members (and an empty list) change nothing. */
             user_ids: string[];
+        };
+        /**
+         * AdminUser
+         * @description An account as admins see it.
+         */
+        AdminUser: {
+            /**
+             * Format: date-time
+             * @description When it was created.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When an admin disabled it; `null` while it may sign in.
+             */
+            disabled_at: string | null;
+            /** @description Name shown instead of the username. */
+            display_name: string | null;
+            /** @description Email address, as given. */
+            email: string;
+            /** @description Whether the address was confirmed through a mailed link. */
+            email_verified: boolean;
+            /**
+             * Format: uuid
+             * @description The user id.
+             */
+            id: string;
+            /** @description Whether the account administers the server. */
+            is_admin: boolean;
+            /**
+             * Format: date-time
+             * @description When any of its sessions was last used; `null` if it never signed in.
+             */
+            last_seen_at: string | null;
+            /** @description Login name. */
+            username: string;
+        };
+        /**
+         * AdminUserPage
+         * @description A page of accounts, by username.
+         */
+        AdminUserPage: {
+            /** @description The accounts. */
+            items: components["schemas"]["AdminUser"][];
+            /** @description Pass as `cursor` for the next page; `null` when nothing more exists. */
+            next_cursor: string | null;
+        };
+        /**
+         * AuditEntry
+         * @description One admin action.
+         */
+        AuditEntry: {
+            /** @description What was done, e.g. `user.disable`, `invite.create`. */
+            action: string;
+            /**
+             * Format: uuid
+             * @description The admin; `null` for the shell (`confab admin …`).
+             */
+            admin_id: string | null;
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            at: string;
+            /**
+             * Format: uuid
+             * @description Time-ordered id.
+             */
+            id: string;
+            /** @description What it was done to, e.g. `user:<id>`, `invite:<id>`. */
+            target: string;
+        };
+        /**
+         * AuditPage
+         * @description A page of the audit log, newest first.
+         */
+        AuditPage: {
+            /** @description The entries. */
+            items: components["schemas"]["AuditEntry"][];
+            /** @description Pass as `cursor` for the next page; `null` when nothing more exists. */
+            next_cursor: string | null;
         };
         /**
          * ChangePassword
@@ -540,6 +877,9 @@ export interface components {
         /**
          * ChangeRole
          * @description `PATCH /chats/{id}/members/{user_id}`.
+         * @example {
+         *       "role": "admin"
+         *     }
          */
         ChangeRole: {
             /** @description The new role; `owner` hands the group over (I become `admin`). */
@@ -562,7 +902,7 @@ export interface components {
              */
             id: string;
             /** @description The highest-seq message that has not expired, tombstone included. */
-            last_message?: components["schemas"]["Message"] | null;
+            last_message: components["schemas"]["Message"] | null;
             /**
              * Format: int64
              * @description The highest seq of the chat's log.
@@ -579,9 +919,9 @@ export interface components {
              * Format: int64
              * @description Messages disappear after this many seconds; `null` keeps them forever.
              */
-            message_ttl_seconds?: number | null;
+            message_ttl_seconds: number | null;
             /** @description The group's name; `null` for direct chats. */
-            name?: string | null;
+            name: string | null;
             /** @description `direct` or `group`. */
             type: components["schemas"]["ChatType"];
             /**
@@ -625,7 +965,7 @@ export interface components {
              */
             id: string;
             /** @description The highest-seq message that has not expired, tombstone included. */
-            last_message?: components["schemas"]["Message"] | null;
+            last_message: components["schemas"]["Message"] | null;
             /**
              * Format: int64
              * @description The highest seq of the chat's log.
@@ -640,13 +980,13 @@ export interface components {
              * Format: int64
              * @description Messages disappear after this many seconds; `null` keeps them forever.
              */
-            message_ttl_seconds?: number | null;
+            message_ttl_seconds: number | null;
             /** @description My role; `null` in direct chats. */
-            my_role?: components["schemas"]["MemberRole"] | null;
+            my_role: components["schemas"]["MemberRole"] | null;
             /** @description The group's name; `null` for direct chats. */
-            name?: string | null;
+            name: string | null;
             /** @description The other member of a direct chat; `null` for groups. */
-            peer?: components["schemas"]["Member"] | null;
+            peer: components["schemas"]["Member"] | null;
             /** @description `direct` or `group`. */
             type: components["schemas"]["ChatType"];
             /**
@@ -663,7 +1003,7 @@ export interface components {
             /** @description The chats. */
             items: components["schemas"]["ChatListItem"][];
             /** @description Pass as `cursor` for the next page; `null` when nothing more exists. */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
         /**
          * ChatSnapshot
@@ -697,9 +1037,9 @@ export interface components {
              * Format: int64
              * @description Messages disappear after this many seconds; `null` keeps them forever.
              */
-            message_ttl_seconds?: number | null;
+            message_ttl_seconds: number | null;
             /** @description The group's name; `null` for direct chats. */
-            name?: string | null;
+            name: string | null;
             /** @description `direct` or `group`. */
             type: components["schemas"]["ChatType"];
         };
@@ -727,6 +1067,17 @@ export interface components {
             seq?: number;
         };
         /**
+         * ConfirmEmail
+         * @description `POST /auth/email/confirm`.
+         * @example {
+         *       "token": "the token from the mailed link"
+         *     }
+         */
+        ConfirmEmail: {
+            /** @description The `token` of the link mailed to the address (64 hex digits). */
+            token: string;
+        };
+        /**
          * CreateChat
          * @description `POST /chats`: a direct chat with one other user, or a group.
          * @example {
@@ -746,6 +1097,56 @@ export interface components {
             name?: string | null;
             /** @description `direct` or `group`. */
             type: components["schemas"]["ChatType"];
+        };
+        /**
+         * CreateInvite
+         * @description `POST /admin/invites`.
+         * @example {
+         *       "email": "dave@example.com",
+         *       "expires_in_seconds": 604800
+         *     }
+         */
+        CreateInvite: {
+            /** @description Whom the invite is for; it is mailed there when mail is configured. */
+            email?: string | null;
+            /**
+             * Format: int64
+             * @description How long it is accepted, 60..7776000 seconds (default 604800, 7 days).
+             */
+            expires_in_seconds?: number | null;
+        };
+        /**
+         * CreateUser
+         * @description `POST /admin/users`.
+         * @example {
+         *       "email": "carol@example.com",
+         *       "is_admin": false,
+         *       "password": "correct horse battery",
+         *       "username": "carol"
+         *     }
+         */
+        CreateUser: {
+            /** @description Unique case-insensitively. */
+            email: string;
+            /** @description Whether the account administers the server (default `false`). */
+            is_admin?: boolean | null;
+            /**
+             * Format: password
+             * @description 8..128 characters; absent: the account gets a set-password link by mail.
+             */
+            password?: string | null;
+            /** @description `^[a-z0-9_]{3,32}$` after lower-casing. */
+            username: string;
+        };
+        /**
+         * CreatedInvite
+         * @description A new invite and its token (shown this once; register with it as `invite_token`).
+         */
+        CreatedInvite: {
+            /** @description The invite. */
+            invite: components["schemas"]["Invite"] & unknown;
+            /** @description What the invited person passes to `POST /auth/register` as `invite_token`. */
+            token: string;
         };
         /**
          * EditMessage
@@ -793,7 +1194,7 @@ export interface components {
              * Format: int64
              * @description Pass as `after` for the next page; `null` when nothing more exists yet.
              */
-            next_cursor?: number | null;
+            next_cursor: number | null;
         };
         /** @description One event of a chat, discriminated by `type`. */
         Event_ChatCreatedEvent: {
@@ -946,6 +1347,70 @@ export interface components {
             message: string;
         };
         /**
+         * ForgotPassword
+         * @description `POST /auth/password/forgot`.
+         * @example {
+         *       "email": "alice@example.com"
+         *     }
+         */
+        ForgotPassword: {
+            /** @description The address of the account. */
+            email: string;
+        };
+        /**
+         * Invite
+         * @description An invite (never its token, which only the creating answer shows).
+         */
+        Invite: {
+            /**
+             * Format: date-time
+             * @description When it was made.
+             */
+            created_at: string;
+            /**
+             * Format: uuid
+             * @description The admin who made it (`null` once that account is gone).
+             */
+            created_by: string | null;
+            /** @description Whom it is for. */
+            email: string | null;
+            /**
+             * Format: date-time
+             * @description When it stops being accepted.
+             */
+            expires_at: string;
+            /**
+             * Format: uuid
+             * @description The invite id.
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When an admin revoked it.
+             */
+            revoked_at: string | null;
+            /**
+             * Format: date-time
+             * @description When it was redeemed.
+             */
+            used_at: string | null;
+            /**
+             * Format: uuid
+             * @description The account that redeemed it.
+             */
+            used_by: string | null;
+        };
+        /**
+         * InvitePage
+         * @description A page of invites, newest first.
+         */
+        InvitePage: {
+            /** @description The invites. */
+            items: components["schemas"]["Invite"][];
+            /** @description Pass as `cursor` for the next page; `null` when nothing more exists. */
+            next_cursor: string | null;
+        };
+        /**
          * Login
          * @description `POST /auth/login`.
          * @example {
@@ -983,30 +1448,51 @@ export interface components {
         /**
          * Me
          * @description My full profile (`GET /me`, and `user` after register, login and refresh).
+         * @example {
+         *       "bio": null,
+         *       "birth_date": "1990-05-04",
+         *       "created_at": "2026-12-02T09:30:00.000Z",
+         *       "display_name": "Alice Liddell",
+         *       "email": "alice@example.com",
+         *       "email_verified": false,
+         *       "id": "01938a6d-f0aa-7b3c-a4d5-e6f708192a3b",
+         *       "is_admin": false,
+         *       "is_private": false,
+         *       "location": "Oxford",
+         *       "pending_email": null,
+         *       "updated_at": "2026-12-02T09:31:12.480Z",
+         *       "username": "alice"
+         *     }
          */
         Me: {
             /** @description Self-description. */
-            bio?: string | null;
+            bio: string | null;
             /** @description Date of birth, `YYYY-MM-DD`. */
-            birth_date?: string | null;
+            birth_date: string | null;
             /**
              * Format: date-time
              * @description When the account was created.
              */
             created_at: string;
             /** @description Name shown instead of the username. */
-            display_name?: string | null;
+            display_name: string | null;
             /** @description My email address, as I gave it. */
             email: string;
+            /** @description Whether I confirmed `email` through the link mailed to it. */
+            email_verified: boolean;
             /**
              * Format: uuid
              * @description My user id (UUIDv7).
              */
             id: string;
+            /** @description Whether I administer this server (the `/api/v1/admin` routes). */
+            is_admin: boolean;
             /** @description Whether strangers see only `id, username, display_name, bio, is_private`. */
             is_private: boolean;
             /** @description Where I am. */
-            location?: string | null;
+            location: string | null;
+            /** @description The address I asked to change to, until I use the link mailed to it. */
+            pending_email: string | null;
             /**
              * Format: date-time
              * @description When the profile last changed.
@@ -1021,7 +1507,7 @@ export interface components {
          */
         Member: {
             /** @description The member's display name. */
-            display_name?: string | null;
+            display_name: string | null;
             /**
              * Format: date-time
              * @description When the member joined.
@@ -1033,7 +1519,7 @@ export interface components {
              */
             last_read_seq: number;
             /** @description The role in a group; `null` in direct chats. */
-            role?: components["schemas"]["MemberRole"] | null;
+            role: components["schemas"]["MemberRole"] | null;
             /**
              * Format: uuid
              * @description The member's user id.
@@ -1066,7 +1552,7 @@ export interface components {
          */
         MemberChange: {
             /** @description The role after the change (before it, for `member.removed`); `null` in direct chats. */
-            role?: components["schemas"]["MemberRole"] | null;
+            role: components["schemas"]["MemberRole"] | null;
             /**
              * Format: uuid
              * @description The member concerned.
@@ -1117,6 +1603,18 @@ export interface components {
         /**
          * Message
          * @description A message, or the tombstone left where one was deleted (`body` null, `deleted_at` set).
+         * @example {
+         *       "author_id": "01938a6d-f0aa-7b3c-a4d5-e6f708192a3b",
+         *       "body": "See you at ten.",
+         *       "chat_id": "01938a6e-1f00-7a10-8b2c-3d4e5f607182",
+         *       "client_message_id": "7f1c2e9a-send-1",
+         *       "created_at": "2026-12-02T09:41:07.215Z",
+         *       "deleted_at": null,
+         *       "edited_at": "2026-12-02T09:42:30.004Z",
+         *       "id": "01938a6e-7c4b-7d21-9f3e-5a1b2c3d4e5f",
+         *       "reply_to_id": "01938a6e-6a11-7c02-8d3e-4f5061728394",
+         *       "seq": 42
+         *     }
          */
         Message: {
             /**
@@ -1125,14 +1623,14 @@ export interface components {
              */
             author_id: string;
             /** @description The text; `null` once deleted. */
-            body?: string | null;
+            body: string | null;
             /**
              * Format: uuid
              * @description The chat it belongs to.
              */
             chat_id: string;
             /** @description The sender's idempotency key, if one was given. */
-            client_message_id?: string | null;
+            client_message_id: string | null;
             /**
              * Format: date-time
              * @description When it was sent.
@@ -1142,12 +1640,12 @@ export interface components {
              * Format: date-time
              * @description When it was deleted.
              */
-            deleted_at?: string | null;
+            deleted_at: string | null;
             /**
              * Format: date-time
              * @description When its body last changed.
              */
-            edited_at?: string | null;
+            edited_at: string | null;
             /**
              * Format: uuid
              * @description The message id (UUIDv7).
@@ -1157,7 +1655,7 @@ export interface components {
              * Format: uuid
              * @description The message it answers, in the same chat.
              */
-            reply_to_id?: string | null;
+            reply_to_id: string | null;
             /**
              * Format: int64
              * @description The seq of its creation in the chat's log.
@@ -1212,7 +1710,7 @@ export interface components {
              * @description The seq to continue from: pass it as `before` after a newest or `before`
              *     page, as `after` after an `after` page; `null` when nothing more exists.
              */
-            next_cursor?: number | null;
+            next_cursor: number | null;
         };
         /**
          * MessageUpdatedEvent
@@ -1269,6 +1767,9 @@ export interface components {
         /**
          * Refresh
          * @description `POST /auth/refresh`.
+         * @example {
+         *       "refresh_token": "the refresh_token of the last register, login or refresh"
+         *     }
          */
         Refresh: {
             /** @description The refresh token from the last register, login or refresh (single use). */
@@ -1281,6 +1782,7 @@ export interface components {
          *       "device_name": "Laptop",
          *       "display_name": "Alice",
          *       "email": "alice@example.com",
+         *       "invite_token": null,
          *       "password": "correct horse battery",
          *       "username": "alice"
          *     }
@@ -1293,12 +1795,34 @@ export interface components {
             /** @description Unique case-insensitively. */
             email: string;
             /**
+             * @description The token of an admin's invite; needed when the server registers by invite
+             *     only (`CONFAB_REGISTRATION=invite`), ignored otherwise.
+             */
+            invite_token?: string | null;
+            /**
              * Format: password
              * @description 8..128 characters.
              */
             password: string;
             /** @description `^[a-z0-9_]{3,32}$` after lower-casing. */
             username: string;
+        };
+        /**
+         * ResetPassword
+         * @description `POST /auth/password/reset`.
+         * @example {
+         *       "new_password": "a brand new passphrase",
+         *       "token": "the token from the mailed link"
+         *     }
+         */
+        ResetPassword: {
+            /**
+             * Format: password
+             * @description The new password, 8..128 characters.
+             */
+            new_password: string;
+            /** @description The `token` of the link mailed to the address (64 hex digits). */
+            token: string;
         };
         /**
          * SendMessage
@@ -1336,7 +1860,7 @@ export interface components {
             /** @description Whether this is the session making the request. */
             current: boolean;
             /** @description The device label given at login, or `null`. */
-            device_name?: string | null;
+            device_name: string | null;
             /**
              * Format: uuid
              * @description The session id (the `sid` of its access tokens).
@@ -1356,7 +1880,7 @@ export interface components {
             /** @description The sessions. */
             items: components["schemas"]["Session"][];
             /** @description Pass as `cursor` for the next page; `null` when nothing more exists. */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
         /**
          * SignedIn
@@ -1367,6 +1891,37 @@ export interface components {
             tokens: components["schemas"]["Tokens"];
             /** @description My full profile, as `GET /me`. */
             user: components["schemas"]["Me"];
+        };
+        /**
+         * Stats
+         * @description What the server holds and serves.
+         */
+        Stats: {
+            /**
+             * Format: uint64
+             * @description Chats.
+             */
+            chats: number;
+            /**
+             * Format: uint64
+             * @description Messages (tombstones included).
+             */
+            messages: number;
+            /**
+             * Format: uint64
+             * @description WebSocket connections open on the node that answered.
+             */
+            open_sockets: number;
+            /**
+             * Format: uint64
+             * @description Bytes of stored files (0: this server stores no files yet).
+             */
+            store_bytes: number;
+            /**
+             * Format: uint64
+             * @description Accounts (disabled ones included).
+             */
+            users: number;
         };
         /**
          * Status
@@ -1425,6 +1980,10 @@ export interface components {
         /**
          * UpdateChat
          * @description `PATCH /chats/{id}`: absent fields stay unchanged.
+         * @example {
+         *       "message_ttl_seconds": 86400,
+         *       "name": "Team room"
+         *     }
          */
         UpdateChat: {
             /**
@@ -1442,6 +2001,13 @@ export interface components {
          * UpdateMe
          * @description `PATCH /me`: absent fields stay, `null` clears a clearable field. Any other field
          *     (`id`, `created_at`, `password_hash`, …) is ignored, never written.
+         * @example {
+         *       "bio": null,
+         *       "birth_date": "1990-05-04",
+         *       "display_name": "Alice Liddell",
+         *       "is_private": false,
+         *       "location": "Oxford"
+         *     }
          */
         UpdateMe: {
             /** @description Up to 500 characters; `null` clears. */
@@ -1476,7 +2042,7 @@ export interface components {
             /** @description The profiles, each as `GET /users/{id}` shows it to me. */
             items: components["schemas"]["UserProfile"][];
             /** @description Pass as `cursor` for the next page; `null` when nothing more exists. */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
         /**
          * UserProfile
@@ -1486,7 +2052,7 @@ export interface components {
          */
         UserProfile: {
             /** @description Self-description. */
-            bio?: string | null;
+            bio: string | null;
             /** @description `YYYY-MM-DD`; absent on someone else's private profile. */
             birth_date?: string | null;
             /**
@@ -1495,7 +2061,7 @@ export interface components {
              */
             created_at?: string;
             /** @description Name shown instead of the username. */
-            display_name?: string | null;
+            display_name: string | null;
             /** @description Only on my own profile. */
             email?: string;
             /**
@@ -1515,6 +2081,11 @@ export interface components {
             /** @description Unique login name. */
             username: string;
         };
+        /**
+         * @description Which accounts `GET /admin/users` lists.
+         * @enum {string}
+         */
+        UserStatus: "active" | "disabled" | "admin";
     };
     responses: never;
     parameters: never;
@@ -1524,6 +2095,1202 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    adminListAudit: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1..100 (default 50). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Admin actions, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description `invalid_cursor`: Invalid cursor. `validation_failed`: Validation failed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: Unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: Forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `user_not_found`: User not found. `invite_not_found`: Invite not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `username_taken`: Username taken. `email_taken`: Email taken. `cannot_target_self`: Cannot target yourself. `last_admin`: Last admin. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `validation_failed`: Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal`: Internal server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminListInvites: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1..100 (default 50). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Invites, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["InvitePage"];
+                };
+            };
+            /** @description `invalid_cursor`: Invalid cursor. `validation_failed`: Validation failed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: Unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: Forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `user_not_found`: User not found. `invite_not_found`: Invite not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `username_taken`: Username taken. `email_taken`: Email taken. `cannot_target_self`: Cannot target yourself. `last_admin`: Last admin. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `validation_failed`: Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal`: Internal server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminCreateInvite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["CreateInvite"];
+            };
+        };
+        responses: {
+            /** @description The invite; its token is shown only here. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["CreatedInvite"];
+                };
+            };
+            /** @description `invalid_cursor`: Invalid cursor. `invalid_json`: Invalid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: Unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: Forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `user_not_found`: User not found. `invite_not_found`: Invite not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `request_timeout`: Request timeout. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `username_taken`: Username taken. `email_taken`: Email taken. `cannot_target_self`: Cannot target yourself. `last_admin`: Last admin. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: Payload too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `validation_failed`: Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal`: Internal server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminRevokeInvite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invite id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; nothing to return. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `invalid_cursor`: Invalid cursor. `validation_failed`: Validation failed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: Unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: Forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `user_not_found`: User not found. `invite_not_found`: Invite not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `username_taken`: Username taken. `email_taken`: Email taken. `cannot_target_self`: Cannot target yourself. `last_admin`: Last admin. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `validation_failed`: Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal`: Internal server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The counts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Stats"];
+                };
+            };
+            /** @description `invalid_cursor`: Invalid cursor. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: Unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: Forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `user_not_found`: User not found. `invite_not_found`: Invite not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `username_taken`: Username taken. `email_taken`: Email taken. `cannot_target_self`: Cannot target yourself. `last_admin`: Last admin. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `validation_failed`: Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal`: Internal server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminListUsers: {
+        parameters: {
+            query?: {
+                /** @description Username or email prefix, 1..64 characters, case-insensitive. */
+                q?: string;
+                /** @description Only `active`, `disabled` or `admin` accounts. */
+                status?: components["schemas"]["UserStatus"];
+                /** @description Page size, 1..100 (default 50). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accounts by username. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["AdminUserPage"];
+                };
+            };
+            /** @description `invalid_cursor`: Invalid cursor. `validation_failed`: Validation failed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: Unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: Forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `user_not_found`: User not found. `invite_not_found`: Invite not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `username_taken`: Username taken. `email_taken`: Email taken. `cannot_target_self`: Cannot target yourself. `last_admin`: Last admin. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `validation_failed`: Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal`: Internal server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminCreateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["CreateUser"];
+            };
+        };
+        responses: {
+            /** @description The account. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["AdminUser"];
+                };
+            };
+            /** @description `invalid_cursor`: Invalid cursor. `invalid_json`: Invalid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: Unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: Forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `user_not_found`: User not found. `invite_not_found`: Invite not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `request_timeout`: Request timeout. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `username_taken`: Username taken. `email_taken`: Email taken. `cannot_target_self`: Cannot target yourself. `last_admin`: Last admin. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: Payload too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `validation_failed`: Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal`: Internal server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminDisableUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; nothing to return. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `invalid_cursor`: Invalid cursor. `validation_failed`: Validation failed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: Unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: Forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `user_not_found`: User not found. `invite_not_found`: Invite not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `username_taken`: Username taken. `email_taken`: Email taken. `cannot_target_self`: Cannot target yourself. `last_admin`: Last admin. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `validation_failed`: Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal`: Internal server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminEnableUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; nothing to return. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `invalid_cursor`: Invalid cursor. `validation_failed`: Validation failed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: Unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: Forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `user_not_found`: User not found. `invite_not_found`: Invite not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `username_taken`: Username taken. `email_taken`: Email taken. `cannot_target_self`: Cannot target yourself. `last_admin`: Last admin. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `validation_failed`: Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal`: Internal server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    confirmEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["ConfirmEmail"];
+            };
+        };
+        responses: {
+            /** @description The address is confirmed: my profile as it is now. */
+            200: {
+                headers: {
+                    /** @description Requests allowed per client IP (absent when limits are off). */
+                    "X-RATELIMIT-LIMIT"?: number;
+                    /** @description Requests left before `429 rate_limited` (absent when limits are off). */
+                    "X-RATELIMIT-REMAINING"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Me"];
+                };
+            };
+            /** @description `invalid_token`: Invalid token. `invalid_json`: Invalid JSON. */
+            400: {
+                headers: {
+                    /** @description Requests allowed per client IP (absent when limits are off). */
+                    "X-RATELIMIT-LIMIT"?: number;
+                    /** @description Requests left before `429 rate_limited` (absent when limits are off). */
+                    "X-RATELIMIT-REMAINING"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `request_timeout`: Request timeout. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `email_taken`: Email taken. */
+            409: {
+                headers: {
+                    /** @description Requests allowed per client IP (absent when limits are off). */
+                    "X-RATELIMIT-LIMIT"?: number;
+                    /** @description Requests left before `429 rate_limited` (absent when limits are off). */
+                    "X-RATELIMIT-REMAINING"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: Payload too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `validation_failed`: Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: Too many requests. */
+            429: {
+                headers: {
+                    /** @description Requests allowed per client IP (absent when limits are off). */
+                    "X-RATELIMIT-LIMIT"?: number;
+                    /** @description Requests left before `429 rate_limited` (absent when limits are off). */
+                    "X-RATELIMIT-REMAINING"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal`: Internal server error. */
+            500: {
+                headers: {
+                    /** @description Requests allowed per client IP (absent when limits are off). */
+                    "X-RATELIMIT-LIMIT"?: number;
+                    /** @description Requests left before `429 rate_limited` (absent when limits are off). */
+                    "X-RATELIMIT-REMAINING"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    /** @description Requests allowed per client IP (absent when limits are off). */
+                    "X-RATELIMIT-LIMIT"?: number;
+                    /** @description Requests left before `429 rate_limited` (absent when limits are off). */
+                    "X-RATELIMIT-REMAINING"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    requestEmailVerification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted; a mail is queued when there is something to send. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description `unauthorized`: Unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal`: Internal server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     login: {
         parameters: {
             query?: never;
@@ -1552,20 +3319,16 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["SignedIn"];
                 };
             };
-            /** @description Malformed request: invalid JSON (`invalid_json`), a bad query or path parameter (`validation_failed`), a refused operation (`invalid_cursor`, `not_a_group`, `invalid_member`), or bytes that are not HTTP/1.1 (`bad_request`). */
+            /** @description `invalid_json`: Invalid JSON. */
             400: {
                 headers: {
-                    /** @description Requests allowed per client IP (absent when limits are off). */
-                    "X-RATELIMIT-LIMIT"?: number;
-                    /** @description Requests left before `429 rate_limited` (absent when limits are off). */
-                    "X-RATELIMIT-REMAINING"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked access token (`unauthorized`), or bad credentials (`invalid_credentials`, `invalid_refresh_token`). */
+            /** @description `invalid_credentials`: Invalid credentials. */
             401: {
                 headers: {
                     /** @description Requests allowed per client IP (absent when limits are off). */
@@ -1578,7 +3341,47 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A field was refused (`validation_failed`); `errors` names each JSON field. */
+            /** @description `account_disabled`: Account disabled. */
+            403: {
+                headers: {
+                    /** @description Requests allowed per client IP (absent when limits are off). */
+                    "X-RATELIMIT-LIMIT"?: number;
+                    /** @description Requests left before `429 rate_limited` (absent when limits are off). */
+                    "X-RATELIMIT-REMAINING"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `request_timeout`: Request timeout. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: Payload too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `validation_failed`: Validation failed. */
             422: {
                 headers: {
                     /** @description Requests allowed per client IP (absent when limits are off). */
@@ -1591,7 +3394,20 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Unexpected server error (`internal`); the cause is only in the server log. */
+            /** @description `rate_limited`: Too many requests. */
+            429: {
+                headers: {
+                    /** @description Requests allowed per client IP (absent when limits are off). */
+                    "X-RATELIMIT-LIMIT"?: number;
+                    /** @description Requests left before `429 rate_limited` (absent when limits are off). */
+                    "X-RATELIMIT-REMAINING"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal`: Internal server error. */
             500: {
                 headers: {
                     /** @description Requests allowed per client IP (absent when limits are off). */
@@ -1604,13 +3420,22 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Any other error, in the same shape: 403 (`forbidden`, `invalid_password`), 404 (`not_found`, `*_not_found`), 405 (with `Allow`), 408 (`request_timeout`), 409 (`*_taken`, `group_full`, `message_deleted`), 413, 414 (`uri_too_long`), 415, 429 (`rate_limited`, with `Retry-After`), 431 (`headers_too_large`), 503. */
-            default: {
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
                 headers: {
                     /** @description Requests allowed per client IP (absent when limits are off). */
                     "X-RATELIMIT-LIMIT"?: number;
                     /** @description Requests left before `429 rate_limited` (absent when limits are off). */
                     "X-RATELIMIT-REMAINING"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
+            default: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -1635,16 +3460,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed request: invalid JSON (`invalid_json`), a bad query or path parameter (`validation_failed`), a refused operation (`invalid_cursor`, `not_a_group`, `invalid_member`), or bytes that are not HTTP/1.1 (`bad_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, malformed, expired or revoked access token (`unauthorized`), or bad credentials (`invalid_credentials`, `invalid_refresh_token`). */
+            /** @description `unauthorized`: Unauthorized. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1653,16 +3469,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A field was refused (`validation_failed`); `errors` names each JSON field. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected server error (`internal`); the cause is only in the server log. */
+            /** @description `internal`: Internal server error. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1671,7 +3478,268 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Any other error, in the same shape: 403 (`forbidden`, `invalid_password`), 404 (`not_found`, `*_not_found`), 405 (with `Allow`), 408 (`request_timeout`), 409 (`*_taken`, `group_full`, `message_deleted`), 413, 414 (`uri_too_long`), 415, 429 (`rate_limited`, with `Retry-After`), 431 (`headers_too_large`), 503. */
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    forgotPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["ForgotPassword"];
+            };
+        };
+        responses: {
+            /** @description Accepted; a mail is queued when there is something to send. */
+            202: {
+                headers: {
+                    /** @description Requests allowed per client IP (absent when limits are off). */
+                    "X-RATELIMIT-LIMIT"?: number;
+                    /** @description Requests left before `429 rate_limited` (absent when limits are off). */
+                    "X-RATELIMIT-REMAINING"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description `invalid_json`: Invalid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `request_timeout`: Request timeout. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: Payload too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `validation_failed`: Validation failed. */
+            422: {
+                headers: {
+                    /** @description Requests allowed per client IP (absent when limits are off). */
+                    "X-RATELIMIT-LIMIT"?: number;
+                    /** @description Requests left before `429 rate_limited` (absent when limits are off). */
+                    "X-RATELIMIT-REMAINING"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: Too many requests. */
+            429: {
+                headers: {
+                    /** @description Requests allowed per client IP (absent when limits are off). */
+                    "X-RATELIMIT-LIMIT"?: number;
+                    /** @description Requests left before `429 rate_limited` (absent when limits are off). */
+                    "X-RATELIMIT-REMAINING"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal`: Internal server error. */
+            500: {
+                headers: {
+                    /** @description Requests allowed per client IP (absent when limits are off). */
+                    "X-RATELIMIT-LIMIT"?: number;
+                    /** @description Requests left before `429 rate_limited` (absent when limits are off). */
+                    "X-RATELIMIT-REMAINING"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    /** @description Requests allowed per client IP (absent when limits are off). */
+                    "X-RATELIMIT-LIMIT"?: number;
+                    /** @description Requests left before `429 rate_limited` (absent when limits are off). */
+                    "X-RATELIMIT-REMAINING"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    resetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["ResetPassword"];
+            };
+        };
+        responses: {
+            /** @description Done; nothing to return. */
+            204: {
+                headers: {
+                    /** @description Requests allowed per client IP (absent when limits are off). */
+                    "X-RATELIMIT-LIMIT"?: number;
+                    /** @description Requests left before `429 rate_limited` (absent when limits are off). */
+                    "X-RATELIMIT-REMAINING"?: number;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `invalid_token`: Invalid token. `invalid_json`: Invalid JSON. */
+            400: {
+                headers: {
+                    /** @description Requests allowed per client IP (absent when limits are off). */
+                    "X-RATELIMIT-LIMIT"?: number;
+                    /** @description Requests left before `429 rate_limited` (absent when limits are off). */
+                    "X-RATELIMIT-REMAINING"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `request_timeout`: Request timeout. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: Payload too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `validation_failed`: Validation failed. */
+            422: {
+                headers: {
+                    /** @description Requests allowed per client IP (absent when limits are off). */
+                    "X-RATELIMIT-LIMIT"?: number;
+                    /** @description Requests left before `429 rate_limited` (absent when limits are off). */
+                    "X-RATELIMIT-REMAINING"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: Too many requests. */
+            429: {
+                headers: {
+                    /** @description Requests allowed per client IP (absent when limits are off). */
+                    "X-RATELIMIT-LIMIT"?: number;
+                    /** @description Requests left before `429 rate_limited` (absent when limits are off). */
+                    "X-RATELIMIT-REMAINING"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal`: Internal server error. */
+            500: {
+                headers: {
+                    /** @description Requests allowed per client IP (absent when limits are off). */
+                    "X-RATELIMIT-LIMIT"?: number;
+                    /** @description Requests left before `429 rate_limited` (absent when limits are off). */
+                    "X-RATELIMIT-REMAINING"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    /** @description Requests allowed per client IP (absent when limits are off). */
+                    "X-RATELIMIT-LIMIT"?: number;
+                    /** @description Requests left before `429 rate_limited` (absent when limits are off). */
+                    "X-RATELIMIT-REMAINING"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1710,20 +3778,16 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["SignedIn"];
                 };
             };
-            /** @description Malformed request: invalid JSON (`invalid_json`), a bad query or path parameter (`validation_failed`), a refused operation (`invalid_cursor`, `not_a_group`, `invalid_member`), or bytes that are not HTTP/1.1 (`bad_request`). */
+            /** @description `invalid_json`: Invalid JSON. */
             400: {
                 headers: {
-                    /** @description Requests allowed per client IP (absent when limits are off). */
-                    "X-RATELIMIT-LIMIT"?: number;
-                    /** @description Requests left before `429 rate_limited` (absent when limits are off). */
-                    "X-RATELIMIT-REMAINING"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked access token (`unauthorized`), or bad credentials (`invalid_credentials`, `invalid_refresh_token`). */
+            /** @description `invalid_refresh_token`: Invalid refresh token. */
             401: {
                 headers: {
                     /** @description Requests allowed per client IP (absent when limits are off). */
@@ -1736,8 +3800,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A field was refused (`validation_failed`); `errors` names each JSON field. */
-            422: {
+            /** @description `account_disabled`: Account disabled. */
+            403: {
                 headers: {
                     /** @description Requests allowed per client IP (absent when limits are off). */
                     "X-RATELIMIT-LIMIT"?: number;
@@ -1749,7 +3813,56 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Unexpected server error (`internal`); the cause is only in the server log. */
+            /** @description `request_timeout`: Request timeout. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: Payload too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `validation_failed`: Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `rate_limited`: Too many requests. */
+            429: {
+                headers: {
+                    /** @description Requests allowed per client IP (absent when limits are off). */
+                    "X-RATELIMIT-LIMIT"?: number;
+                    /** @description Requests left before `429 rate_limited` (absent when limits are off). */
+                    "X-RATELIMIT-REMAINING"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal`: Internal server error. */
             500: {
                 headers: {
                     /** @description Requests allowed per client IP (absent when limits are off). */
@@ -1762,13 +3875,22 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Any other error, in the same shape: 403 (`forbidden`, `invalid_password`), 404 (`not_found`, `*_not_found`), 405 (with `Allow`), 408 (`request_timeout`), 409 (`*_taken`, `group_full`, `message_deleted`), 413, 414 (`uri_too_long`), 415, 429 (`rate_limited`, with `Retry-After`), 431 (`headers_too_large`), 503. */
-            default: {
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
                 headers: {
                     /** @description Requests allowed per client IP (absent when limits are off). */
                     "X-RATELIMIT-LIMIT"?: number;
                     /** @description Requests left before `429 rate_limited` (absent when limits are off). */
                     "X-RATELIMIT-REMAINING"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
+            default: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -1805,21 +3927,17 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["SignedIn"];
                 };
             };
-            /** @description Malformed request: invalid JSON (`invalid_json`), a bad query or path parameter (`validation_failed`), a refused operation (`invalid_cursor`, `not_a_group`, `invalid_member`), or bytes that are not HTTP/1.1 (`bad_request`). */
+            /** @description `invalid_json`: Invalid JSON. */
             400: {
                 headers: {
-                    /** @description Requests allowed per client IP (absent when limits are off). */
-                    "X-RATELIMIT-LIMIT"?: number;
-                    /** @description Requests left before `429 rate_limited` (absent when limits are off). */
-                    "X-RATELIMIT-REMAINING"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked access token (`unauthorized`), or bad credentials (`invalid_credentials`, `invalid_refresh_token`). */
-            401: {
+            /** @description `invite_required`: Invite required. `registration_closed`: Registration closed. */
+            403: {
                 headers: {
                     /** @description Requests allowed per client IP (absent when limits are off). */
                     "X-RATELIMIT-LIMIT"?: number;
@@ -1831,7 +3949,47 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A field was refused (`validation_failed`); `errors` names each JSON field. */
+            /** @description `request_timeout`: Request timeout. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `username_taken`: Username taken. `email_taken`: Email taken. */
+            409: {
+                headers: {
+                    /** @description Requests allowed per client IP (absent when limits are off). */
+                    "X-RATELIMIT-LIMIT"?: number;
+                    /** @description Requests left before `429 rate_limited` (absent when limits are off). */
+                    "X-RATELIMIT-REMAINING"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: Payload too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `validation_failed`: Validation failed. */
             422: {
                 headers: {
                     /** @description Requests allowed per client IP (absent when limits are off). */
@@ -1844,7 +4002,20 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Unexpected server error (`internal`); the cause is only in the server log. */
+            /** @description `rate_limited`: Too many requests. */
+            429: {
+                headers: {
+                    /** @description Requests allowed per client IP (absent when limits are off). */
+                    "X-RATELIMIT-LIMIT"?: number;
+                    /** @description Requests left before `429 rate_limited` (absent when limits are off). */
+                    "X-RATELIMIT-REMAINING"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal`: Internal server error. */
             500: {
                 headers: {
                     /** @description Requests allowed per client IP (absent when limits are off). */
@@ -1857,13 +4028,22 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Any other error, in the same shape: 403 (`forbidden`, `invalid_password`), 404 (`not_found`, `*_not_found`), 405 (with `Allow`), 408 (`request_timeout`), 409 (`*_taken`, `group_full`, `message_deleted`), 413, 414 (`uri_too_long`), 415, 429 (`rate_limited`, with `Retry-After`), 431 (`headers_too_large`), 503. */
-            default: {
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
                 headers: {
                     /** @description Requests allowed per client IP (absent when limits are off). */
                     "X-RATELIMIT-LIMIT"?: number;
                     /** @description Requests left before `429 rate_limited` (absent when limits are off). */
                     "X-RATELIMIT-REMAINING"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
+            default: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -1894,7 +4074,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ChatPage"];
                 };
             };
-            /** @description Malformed request: invalid JSON (`invalid_json`), a bad query or path parameter (`validation_failed`), a refused operation (`invalid_cursor`, `not_a_group`, `invalid_member`), or bytes that are not HTTP/1.1 (`bad_request`). */
+            /** @description `validation_failed`: Validation failed. `invalid_cursor`: Invalid cursor. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1903,7 +4083,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked access token (`unauthorized`), or bad credentials (`invalid_credentials`, `invalid_refresh_token`). */
+            /** @description `unauthorized`: Unauthorized. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1912,16 +4092,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A field was refused (`validation_failed`); `errors` names each JSON field. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected server error (`internal`); the cause is only in the server log. */
+            /** @description `internal`: Internal server error. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1930,7 +4101,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Any other error, in the same shape: 403 (`forbidden`, `invalid_password`), 404 (`not_found`, `*_not_found`), 405 (with `Allow`), 408 (`request_timeout`), 409 (`*_taken`, `group_full`, `message_deleted`), 413, 414 (`uri_too_long`), 415, 429 (`rate_limited`, with `Retry-After`), 431 (`headers_too_large`), 503. */
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -1972,7 +4152,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Chat"];
                 };
             };
-            /** @description Malformed request: invalid JSON (`invalid_json`), a bad query or path parameter (`validation_failed`), a refused operation (`invalid_cursor`, `not_a_group`, `invalid_member`), or bytes that are not HTTP/1.1 (`bad_request`). */
+            /** @description `invalid_member`: Invalid member. `invalid_json`: Invalid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1981,7 +4161,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked access token (`unauthorized`), or bad credentials (`invalid_credentials`, `invalid_refresh_token`). */
+            /** @description `unauthorized`: Unauthorized. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1990,7 +4170,61 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A field was refused (`validation_failed`); `errors` names each JSON field. */
+            /** @description `email_unverified`: Email unverified. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `user_not_found`: User not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `request_timeout`: Request timeout. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `group_full`: Group full. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: Payload too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `validation_failed`: Validation failed. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1999,7 +4233,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Unexpected server error (`internal`); the cause is only in the server log. */
+            /** @description `internal`: Internal server error. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2008,7 +4242,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Any other error, in the same shape: 403 (`forbidden`, `invalid_password`), 404 (`not_found`, `*_not_found`), 405 (with `Allow`), 408 (`request_timeout`), 409 (`*_taken`, `group_full`, `message_deleted`), 413, 414 (`uri_too_long`), 415, 429 (`rate_limited`, with `Retry-After`), 431 (`headers_too_large`), 503. */
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2039,7 +4282,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Chat"];
                 };
             };
-            /** @description Malformed request: invalid JSON (`invalid_json`), a bad query or path parameter (`validation_failed`), a refused operation (`invalid_cursor`, `not_a_group`, `invalid_member`), or bytes that are not HTTP/1.1 (`bad_request`). */
+            /** @description `validation_failed`: Validation failed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2048,7 +4291,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked access token (`unauthorized`), or bad credentials (`invalid_credentials`, `invalid_refresh_token`). */
+            /** @description `unauthorized`: Unauthorized. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2057,8 +4300,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A field was refused (`validation_failed`); `errors` names each JSON field. */
-            422: {
+            /** @description `chat_not_found`: Chat not found. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2066,7 +4309,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Unexpected server error (`internal`); the cause is only in the server log. */
+            /** @description `internal`: Internal server error. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2075,7 +4318,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Any other error, in the same shape: 403 (`forbidden`, `invalid_password`), 404 (`not_found`, `*_not_found`), 405 (with `Allow`), 408 (`request_timeout`), 409 (`*_taken`, `group_full`, `message_deleted`), 413, 414 (`uri_too_long`), 415, 429 (`rate_limited`, with `Retry-After`), 431 (`headers_too_large`), 503. */
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2110,7 +4362,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Chat"];
                 };
             };
-            /** @description Malformed request: invalid JSON (`invalid_json`), a bad query or path parameter (`validation_failed`), a refused operation (`invalid_cursor`, `not_a_group`, `invalid_member`), or bytes that are not HTTP/1.1 (`bad_request`). */
+            /** @description `not_a_group`: Not a group. `invalid_json`: Invalid JSON. `validation_failed`: Validation failed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2119,7 +4371,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked access token (`unauthorized`), or bad credentials (`invalid_credentials`, `invalid_refresh_token`). */
+            /** @description `unauthorized`: Unauthorized. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2128,7 +4380,52 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A field was refused (`validation_failed`); `errors` names each JSON field. */
+            /** @description `forbidden`: Forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `chat_not_found`: Chat not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `request_timeout`: Request timeout. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: Payload too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `validation_failed`: Validation failed. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2137,7 +4434,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Unexpected server error (`internal`); the cause is only in the server log. */
+            /** @description `internal`: Internal server error. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2146,7 +4443,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Any other error, in the same shape: 403 (`forbidden`, `invalid_password`), 404 (`not_found`, `*_not_found`), 405 (with `Allow`), 408 (`request_timeout`), 409 (`*_taken`, `group_full`, `message_deleted`), 413, 414 (`uri_too_long`), 415, 429 (`rate_limited`, with `Retry-After`), 431 (`headers_too_large`), 503. */
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2182,7 +4488,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["EventPage"];
                 };
             };
-            /** @description Malformed request: invalid JSON (`invalid_json`), a bad query or path parameter (`validation_failed`), a refused operation (`invalid_cursor`, `not_a_group`, `invalid_member`), or bytes that are not HTTP/1.1 (`bad_request`). */
+            /** @description `validation_failed`: Validation failed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2191,7 +4497,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked access token (`unauthorized`), or bad credentials (`invalid_credentials`, `invalid_refresh_token`). */
+            /** @description `unauthorized`: Unauthorized. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2200,8 +4506,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A field was refused (`validation_failed`); `errors` names each JSON field. */
-            422: {
+            /** @description `chat_not_found`: Chat not found. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2209,7 +4515,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Unexpected server error (`internal`); the cause is only in the server log. */
+            /** @description `internal`: Internal server error. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2218,7 +4524,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Any other error, in the same shape: 403 (`forbidden`, `invalid_password`), 404 (`not_found`, `*_not_found`), 405 (with `Allow`), 408 (`request_timeout`), 409 (`*_taken`, `group_full`, `message_deleted`), 413, 414 (`uri_too_long`), 415, 429 (`rate_limited`, with `Retry-After`), 431 (`headers_too_large`), 503. */
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2253,7 +4568,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Chat"];
                 };
             };
-            /** @description Malformed request: invalid JSON (`invalid_json`), a bad query or path parameter (`validation_failed`), a refused operation (`invalid_cursor`, `not_a_group`, `invalid_member`), or bytes that are not HTTP/1.1 (`bad_request`). */
+            /** @description `not_a_group`: Not a group. `invalid_json`: Invalid JSON. `validation_failed`: Validation failed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2262,7 +4577,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked access token (`unauthorized`), or bad credentials (`invalid_credentials`, `invalid_refresh_token`). */
+            /** @description `unauthorized`: Unauthorized. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2271,7 +4586,61 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A field was refused (`validation_failed`); `errors` names each JSON field. */
+            /** @description `forbidden`: Forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `chat_not_found`: Chat not found. `user_not_found`: User not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `request_timeout`: Request timeout. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `group_full`: Group full. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: Payload too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `validation_failed`: Validation failed. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2280,7 +4649,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Unexpected server error (`internal`); the cause is only in the server log. */
+            /** @description `internal`: Internal server error. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2289,7 +4658,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Any other error, in the same shape: 403 (`forbidden`, `invalid_password`), 404 (`not_found`, `*_not_found`), 405 (with `Allow`), 408 (`request_timeout`), 409 (`*_taken`, `group_full`, `message_deleted`), 413, 414 (`uri_too_long`), 415, 429 (`rate_limited`, with `Retry-After`), 431 (`headers_too_large`), 503. */
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2321,7 +4699,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed request: invalid JSON (`invalid_json`), a bad query or path parameter (`validation_failed`), a refused operation (`invalid_cursor`, `not_a_group`, `invalid_member`), or bytes that are not HTTP/1.1 (`bad_request`). */
+            /** @description `not_a_group`: Not a group. `validation_failed`: Validation failed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2330,7 +4708,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked access token (`unauthorized`), or bad credentials (`invalid_credentials`, `invalid_refresh_token`). */
+            /** @description `unauthorized`: Unauthorized. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2339,8 +4717,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A field was refused (`validation_failed`); `errors` names each JSON field. */
-            422: {
+            /** @description `forbidden`: Forbidden. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2348,7 +4726,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Unexpected server error (`internal`); the cause is only in the server log. */
+            /** @description `chat_not_found`: Chat not found. `member_not_found`: Member not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal`: Internal server error. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2357,7 +4744,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Any other error, in the same shape: 403 (`forbidden`, `invalid_password`), 404 (`not_found`, `*_not_found`), 405 (with `Allow`), 408 (`request_timeout`), 409 (`*_taken`, `group_full`, `message_deleted`), 413, 414 (`uri_too_long`), 415, 429 (`rate_limited`, with `Retry-After`), 431 (`headers_too_large`), 503. */
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2394,7 +4790,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Member"];
                 };
             };
-            /** @description Malformed request: invalid JSON (`invalid_json`), a bad query or path parameter (`validation_failed`), a refused operation (`invalid_cursor`, `not_a_group`, `invalid_member`), or bytes that are not HTTP/1.1 (`bad_request`). */
+            /** @description `not_a_group`: Not a group. `invalid_json`: Invalid JSON. `validation_failed`: Validation failed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2403,7 +4799,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked access token (`unauthorized`), or bad credentials (`invalid_credentials`, `invalid_refresh_token`). */
+            /** @description `unauthorized`: Unauthorized. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2412,7 +4808,52 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A field was refused (`validation_failed`); `errors` names each JSON field. */
+            /** @description `forbidden`: Forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `chat_not_found`: Chat not found. `member_not_found`: Member not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `request_timeout`: Request timeout. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: Payload too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `validation_failed`: Validation failed. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2421,7 +4862,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Unexpected server error (`internal`); the cause is only in the server log. */
+            /** @description `internal`: Internal server error. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2430,7 +4871,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Any other error, in the same shape: 403 (`forbidden`, `invalid_password`), 404 (`not_found`, `*_not_found`), 405 (with `Allow`), 408 (`request_timeout`), 409 (`*_taken`, `group_full`, `message_deleted`), 413, 414 (`uri_too_long`), 415, 429 (`rate_limited`, with `Retry-After`), 431 (`headers_too_large`), 503. */
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2468,7 +4918,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["MessagePage"];
                 };
             };
-            /** @description Malformed request: invalid JSON (`invalid_json`), a bad query or path parameter (`validation_failed`), a refused operation (`invalid_cursor`, `not_a_group`, `invalid_member`), or bytes that are not HTTP/1.1 (`bad_request`). */
+            /** @description `validation_failed`: Validation failed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2477,7 +4927,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked access token (`unauthorized`), or bad credentials (`invalid_credentials`, `invalid_refresh_token`). */
+            /** @description `unauthorized`: Unauthorized. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2486,8 +4936,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A field was refused (`validation_failed`); `errors` names each JSON field. */
-            422: {
+            /** @description `chat_not_found`: Chat not found. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2495,7 +4945,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Unexpected server error (`internal`); the cause is only in the server log. */
+            /** @description `internal`: Internal server error. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2504,7 +4954,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Any other error, in the same shape: 403 (`forbidden`, `invalid_password`), 404 (`not_found`, `*_not_found`), 405 (with `Allow`), 408 (`request_timeout`), 409 (`*_taken`, `group_full`, `message_deleted`), 413, 414 (`uri_too_long`), 415, 429 (`rate_limited`, with `Retry-After`), 431 (`headers_too_large`), 503. */
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2549,7 +5008,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Message"];
                 };
             };
-            /** @description Malformed request: invalid JSON (`invalid_json`), a bad query or path parameter (`validation_failed`), a refused operation (`invalid_cursor`, `not_a_group`, `invalid_member`), or bytes that are not HTTP/1.1 (`bad_request`). */
+            /** @description `invalid_json`: Invalid JSON. `validation_failed`: Validation failed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2558,7 +5017,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked access token (`unauthorized`), or bad credentials (`invalid_credentials`, `invalid_refresh_token`). */
+            /** @description `unauthorized`: Unauthorized. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2567,7 +5026,52 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A field was refused (`validation_failed`); `errors` names each JSON field. */
+            /** @description `email_unverified`: Email unverified. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `chat_not_found`: Chat not found. `message_not_found`: Message not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `request_timeout`: Request timeout. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: Payload too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `validation_failed`: Validation failed. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2576,7 +5080,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Unexpected server error (`internal`); the cause is only in the server log. */
+            /** @description `rate_limited`: Too many requests. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal`: Internal server error. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2585,7 +5098,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Any other error, in the same shape: 403 (`forbidden`, `invalid_password`), 404 (`not_found`, `*_not_found`), 405 (with `Allow`), 408 (`request_timeout`), 409 (`*_taken`, `group_full`, `message_deleted`), 413, 414 (`uri_too_long`), 415, 429 (`rate_limited`, with `Retry-After`), 431 (`headers_too_large`), 503. */
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2618,7 +5140,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Message"];
                 };
             };
-            /** @description Malformed request: invalid JSON (`invalid_json`), a bad query or path parameter (`validation_failed`), a refused operation (`invalid_cursor`, `not_a_group`, `invalid_member`), or bytes that are not HTTP/1.1 (`bad_request`). */
+            /** @description `validation_failed`: Validation failed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2627,7 +5149,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked access token (`unauthorized`), or bad credentials (`invalid_credentials`, `invalid_refresh_token`). */
+            /** @description `unauthorized`: Unauthorized. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2636,8 +5158,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A field was refused (`validation_failed`); `errors` names each JSON field. */
-            422: {
+            /** @description `chat_not_found`: Chat not found. `message_not_found`: Message not found. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2645,7 +5167,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Unexpected server error (`internal`); the cause is only in the server log. */
+            /** @description `internal`: Internal server error. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2654,7 +5176,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Any other error, in the same shape: 403 (`forbidden`, `invalid_password`), 404 (`not_found`, `*_not_found`), 405 (with `Allow`), 408 (`request_timeout`), 409 (`*_taken`, `group_full`, `message_deleted`), 413, 414 (`uri_too_long`), 415, 429 (`rate_limited`, with `Retry-After`), 431 (`headers_too_large`), 503. */
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2686,7 +5217,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed request: invalid JSON (`invalid_json`), a bad query or path parameter (`validation_failed`), a refused operation (`invalid_cursor`, `not_a_group`, `invalid_member`), or bytes that are not HTTP/1.1 (`bad_request`). */
+            /** @description `validation_failed`: Validation failed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2695,7 +5226,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked access token (`unauthorized`), or bad credentials (`invalid_credentials`, `invalid_refresh_token`). */
+            /** @description `unauthorized`: Unauthorized. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2704,8 +5235,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A field was refused (`validation_failed`); `errors` names each JSON field. */
-            422: {
+            /** @description `forbidden`: Forbidden. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2713,7 +5244,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Unexpected server error (`internal`); the cause is only in the server log. */
+            /** @description `chat_not_found`: Chat not found. `message_not_found`: Message not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal`: Internal server error. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2722,7 +5262,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Any other error, in the same shape: 403 (`forbidden`, `invalid_password`), 404 (`not_found`, `*_not_found`), 405 (with `Allow`), 408 (`request_timeout`), 409 (`*_taken`, `group_full`, `message_deleted`), 413, 414 (`uri_too_long`), 415, 429 (`rate_limited`, with `Retry-After`), 431 (`headers_too_large`), 503. */
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2759,7 +5308,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Message"];
                 };
             };
-            /** @description Malformed request: invalid JSON (`invalid_json`), a bad query or path parameter (`validation_failed`), a refused operation (`invalid_cursor`, `not_a_group`, `invalid_member`), or bytes that are not HTTP/1.1 (`bad_request`). */
+            /** @description `invalid_json`: Invalid JSON. `validation_failed`: Validation failed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2768,7 +5317,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked access token (`unauthorized`), or bad credentials (`invalid_credentials`, `invalid_refresh_token`). */
+            /** @description `unauthorized`: Unauthorized. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2777,7 +5326,61 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A field was refused (`validation_failed`); `errors` names each JSON field. */
+            /** @description `forbidden`: Forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `chat_not_found`: Chat not found. `message_not_found`: Message not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `request_timeout`: Request timeout. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `message_deleted`: Message deleted. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: Payload too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `validation_failed`: Validation failed. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2786,7 +5389,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Unexpected server error (`internal`); the cause is only in the server log. */
+            /** @description `internal`: Internal server error. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2795,7 +5398,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Any other error, in the same shape: 403 (`forbidden`, `invalid_password`), 404 (`not_found`, `*_not_found`), 405 (with `Allow`), 408 (`request_timeout`), 409 (`*_taken`, `group_full`, `message_deleted`), 413, 414 (`uri_too_long`), 415, 429 (`rate_limited`, with `Retry-After`), 431 (`headers_too_large`), 503. */
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2829,7 +5441,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed request: invalid JSON (`invalid_json`), a bad query or path parameter (`validation_failed`), a refused operation (`invalid_cursor`, `not_a_group`, `invalid_member`), or bytes that are not HTTP/1.1 (`bad_request`). */
+            /** @description `invalid_json`: Invalid JSON. `validation_failed`: Validation failed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2838,7 +5450,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked access token (`unauthorized`), or bad credentials (`invalid_credentials`, `invalid_refresh_token`). */
+            /** @description `unauthorized`: Unauthorized. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2847,7 +5459,43 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A field was refused (`validation_failed`); `errors` names each JSON field. */
+            /** @description `chat_not_found`: Chat not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `request_timeout`: Request timeout. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: Payload too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `validation_failed`: Validation failed. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2856,7 +5504,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Unexpected server error (`internal`); the cause is only in the server log. */
+            /** @description `internal`: Internal server error. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2865,7 +5513,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Any other error, in the same shape: 403 (`forbidden`, `invalid_password`), 404 (`not_found`, `*_not_found`), 405 (with `Allow`), 408 (`request_timeout`), 409 (`*_taken`, `group_full`, `message_deleted`), 413, 414 (`uri_too_long`), 415, 429 (`rate_limited`, with `Retry-After`), 431 (`headers_too_large`), 503. */
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2894,16 +5551,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Me"];
                 };
             };
-            /** @description Malformed request: invalid JSON (`invalid_json`), a bad query or path parameter (`validation_failed`), a refused operation (`invalid_cursor`, `not_a_group`, `invalid_member`), or bytes that are not HTTP/1.1 (`bad_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, malformed, expired or revoked access token (`unauthorized`), or bad credentials (`invalid_credentials`, `invalid_refresh_token`). */
+            /** @description `unauthorized`: Unauthorized. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2912,16 +5560,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A field was refused (`validation_failed`); `errors` names each JSON field. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected server error (`internal`); the cause is only in the server log. */
+            /** @description `internal`: Internal server error. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2930,7 +5569,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Any other error, in the same shape: 403 (`forbidden`, `invalid_password`), 404 (`not_found`, `*_not_found`), 405 (with `Allow`), 408 (`request_timeout`), 409 (`*_taken`, `group_full`, `message_deleted`), 413, 414 (`uri_too_long`), 415, 429 (`rate_limited`, with `Retry-After`), 431 (`headers_too_large`), 503. */
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -2963,7 +5611,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Me"];
                 };
             };
-            /** @description Malformed request: invalid JSON (`invalid_json`), a bad query or path parameter (`validation_failed`), a refused operation (`invalid_cursor`, `not_a_group`, `invalid_member`), or bytes that are not HTTP/1.1 (`bad_request`). */
+            /** @description `invalid_json`: Invalid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2972,7 +5620,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked access token (`unauthorized`), or bad credentials (`invalid_credentials`, `invalid_refresh_token`). */
+            /** @description `unauthorized`: Unauthorized. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2981,7 +5629,52 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A field was refused (`validation_failed`); `errors` names each JSON field. */
+            /** @description `invalid_password`: Invalid password. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `request_timeout`: Request timeout. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `username_taken`: Username taken. `email_taken`: Email taken. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: Payload too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `validation_failed`: Validation failed. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2990,7 +5683,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Unexpected server error (`internal`); the cause is only in the server log. */
+            /** @description `internal`: Internal server error. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2999,7 +5692,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Any other error, in the same shape: 403 (`forbidden`, `invalid_password`), 404 (`not_found`, `*_not_found`), 405 (with `Allow`), 408 (`request_timeout`), 409 (`*_taken`, `group_full`, `message_deleted`), 413, 414 (`uri_too_long`), 415, 429 (`rate_limited`, with `Retry-After`), 431 (`headers_too_large`), 503. */
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -3030,7 +5732,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed request: invalid JSON (`invalid_json`), a bad query or path parameter (`validation_failed`), a refused operation (`invalid_cursor`, `not_a_group`, `invalid_member`), or bytes that are not HTTP/1.1 (`bad_request`). */
+            /** @description `invalid_json`: Invalid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3039,7 +5741,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked access token (`unauthorized`), or bad credentials (`invalid_credentials`, `invalid_refresh_token`). */
+            /** @description `unauthorized`: Unauthorized. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3048,7 +5750,43 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A field was refused (`validation_failed`); `errors` names each JSON field. */
+            /** @description `invalid_password`: Invalid password. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `request_timeout`: Request timeout. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: Payload too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `validation_failed`: Validation failed. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3057,7 +5795,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Unexpected server error (`internal`); the cause is only in the server log. */
+            /** @description `internal`: Internal server error. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3066,7 +5804,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Any other error, in the same shape: 403 (`forbidden`, `invalid_password`), 404 (`not_found`, `*_not_found`), 405 (with `Allow`), 408 (`request_timeout`), 409 (`*_taken`, `group_full`, `message_deleted`), 413, 414 (`uri_too_long`), 415, 429 (`rate_limited`, with `Retry-After`), 431 (`headers_too_large`), 503. */
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -3100,7 +5847,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["SessionPage"];
                 };
             };
-            /** @description Malformed request: invalid JSON (`invalid_json`), a bad query or path parameter (`validation_failed`), a refused operation (`invalid_cursor`, `not_a_group`, `invalid_member`), or bytes that are not HTTP/1.1 (`bad_request`). */
+            /** @description `validation_failed`: Validation failed. `invalid_cursor`: Invalid cursor. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3109,7 +5856,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked access token (`unauthorized`), or bad credentials (`invalid_credentials`, `invalid_refresh_token`). */
+            /** @description `unauthorized`: Unauthorized. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3118,16 +5865,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A field was refused (`validation_failed`); `errors` names each JSON field. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected server error (`internal`); the cause is only in the server log. */
+            /** @description `internal`: Internal server error. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3136,7 +5874,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Any other error, in the same shape: 403 (`forbidden`, `invalid_password`), 404 (`not_found`, `*_not_found`), 405 (with `Allow`), 408 (`request_timeout`), 409 (`*_taken`, `group_full`, `message_deleted`), 413, 414 (`uri_too_long`), 415, 429 (`rate_limited`, with `Retry-After`), 431 (`headers_too_large`), 503. */
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -3166,7 +5913,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed request: invalid JSON (`invalid_json`), a bad query or path parameter (`validation_failed`), a refused operation (`invalid_cursor`, `not_a_group`, `invalid_member`), or bytes that are not HTTP/1.1 (`bad_request`). */
+            /** @description `validation_failed`: Validation failed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3175,7 +5922,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked access token (`unauthorized`), or bad credentials (`invalid_credentials`, `invalid_refresh_token`). */
+            /** @description `unauthorized`: Unauthorized. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3184,8 +5931,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A field was refused (`validation_failed`); `errors` names each JSON field. */
-            422: {
+            /** @description `session_not_found`: Session not found. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3193,7 +5940,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Unexpected server error (`internal`); the cause is only in the server log. */
+            /** @description `internal`: Internal server error. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3202,7 +5949,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Any other error, in the same shape: 403 (`forbidden`, `invalid_password`), 404 (`not_found`, `*_not_found`), 405 (with `Allow`), 408 (`request_timeout`), 409 (`*_taken`, `group_full`, `message_deleted`), 413, 414 (`uri_too_long`), 415, 429 (`rate_limited`, with `Retry-After`), 431 (`headers_too_large`), 503. */
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -3238,7 +5994,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["UserPage"];
                 };
             };
-            /** @description Malformed request: invalid JSON (`invalid_json`), a bad query or path parameter (`validation_failed`), a refused operation (`invalid_cursor`, `not_a_group`, `invalid_member`), or bytes that are not HTTP/1.1 (`bad_request`). */
+            /** @description `validation_failed`: Validation failed. `invalid_cursor`: Invalid cursor. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3247,7 +6003,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked access token (`unauthorized`), or bad credentials (`invalid_credentials`, `invalid_refresh_token`). */
+            /** @description `unauthorized`: Unauthorized. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3256,16 +6012,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A field was refused (`validation_failed`); `errors` names each JSON field. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected server error (`internal`); the cause is only in the server log. */
+            /** @description `internal`: Internal server error. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3274,7 +6021,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Any other error, in the same shape: 403 (`forbidden`, `invalid_password`), 404 (`not_found`, `*_not_found`), 405 (with `Allow`), 408 (`request_timeout`), 409 (`*_taken`, `group_full`, `message_deleted`), 413, 414 (`uri_too_long`), 415, 429 (`rate_limited`, with `Retry-After`), 431 (`headers_too_large`), 503. */
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -3306,7 +6062,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["UserProfile"];
                 };
             };
-            /** @description Malformed request: invalid JSON (`invalid_json`), a bad query or path parameter (`validation_failed`), a refused operation (`invalid_cursor`, `not_a_group`, `invalid_member`), or bytes that are not HTTP/1.1 (`bad_request`). */
+            /** @description `validation_failed`: Validation failed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3315,7 +6071,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked access token (`unauthorized`), or bad credentials (`invalid_credentials`, `invalid_refresh_token`). */
+            /** @description `unauthorized`: Unauthorized. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3324,8 +6080,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A field was refused (`validation_failed`); `errors` names each JSON field. */
-            422: {
+            /** @description `user_not_found`: User not found. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3333,7 +6089,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Unexpected server error (`internal`); the cause is only in the server log. */
+            /** @description `internal`: Internal server error. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3342,7 +6098,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Any other error, in the same shape: 403 (`forbidden`, `invalid_password`), 404 (`not_found`, `*_not_found`), 405 (with `Allow`), 408 (`request_timeout`), 409 (`*_taken`, `group_full`, `message_deleted`), 413, 414 (`uri_too_long`), 415, 429 (`rate_limited`, with `Retry-After`), 431 (`headers_too_large`), 503. */
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -3369,7 +6134,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed request: invalid JSON (`invalid_json`), a bad query or path parameter (`validation_failed`), a refused operation (`invalid_cursor`, `not_a_group`, `invalid_member`), or bytes that are not HTTP/1.1 (`bad_request`). */
+            /** @description `validation_failed`: Validation failed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3378,7 +6143,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing, malformed, expired or revoked access token (`unauthorized`), or bad credentials (`invalid_credentials`, `invalid_refresh_token`). */
+            /** @description `unauthorized`: Unauthorized. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3387,16 +6152,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A field was refused (`validation_failed`); `errors` names each JSON field. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected server error (`internal`); the cause is only in the server log. */
+            /** @description `internal`: Internal server error. */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -3405,7 +6161,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Any other error, in the same shape: 403 (`forbidden`, `invalid_password`), 404 (`not_found`, `*_not_found`), 405 (with `Allow`), 408 (`request_timeout`), 409 (`*_taken`, `group_full`, `message_deleted`), 413, 414 (`uri_too_long`), 415, 429 (`rate_limited`, with `Retry-After`), 431 (`headers_too_large`), 503. */
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
             default: {
                 headers: {
                     [name: string]: unknown;
@@ -3434,6 +6199,15 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Status"];
                 };
             };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getMetrics: {
@@ -3452,6 +6226,15 @@ export interface operations {
                 };
                 content: {
                     "text/plain; charset=utf-8": string;
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -3481,6 +6264,15 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };

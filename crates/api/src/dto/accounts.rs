@@ -13,7 +13,9 @@ use super::common::Timestamp;
 use super::nullable::Nullable;
 use super::profiles::MeDto;
 use super::schema_ref::RefField;
-use super::text::{EmailText, LoginText, NameText, PasswordCheck, PasswordText, UsernameText};
+use super::text::{
+    EmailText, InviteTokenText, LoginText, NameText, PasswordCheck, PasswordText, UsernameText,
+};
 
 /// The examples of the sign-up flow, shown by Swagger UI as "Try it out" bodies: sent
 /// in order on a fresh server (register, log in, change the password) each succeeds.
@@ -38,6 +40,10 @@ pub struct RegisterRequest {
     /// Label of this device's session, 1..64 characters.
     #[oai(nullable)]
     pub device_name: Option<NameText>,
+    /// The token of an admin's invite; needed when the server registers by invite
+    /// only (`CONFAB_REGISTRATION=invite`), ignored otherwise.
+    #[oai(nullable)]
+    pub invite_token: Option<InviteTokenText>,
 }
 
 impl Example for RegisterRequest {
@@ -48,7 +54,16 @@ impl Example for RegisterRequest {
             password: PasswordText(EXAMPLE_PASSWORD.to_owned()),
             display_name: Some(NameText("Alice".to_owned())),
             device_name: Some(NameText("Laptop".to_owned())),
+            invite_token: None,
         }
+    }
+}
+
+impl RegisterRequest {
+    /// The account fields and the invite token apart.
+    pub fn into_parts(self) -> (RegisterInput, Option<String>) {
+        let token = self.invite_token.as_ref().map(|token| token.0.clone());
+        (self.into(), token)
     }
 }
 

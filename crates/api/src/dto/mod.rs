@@ -2,10 +2,12 @@
 //! conversions at the boundary.
 
 pub mod accounts;
+pub mod admin;
 pub mod bounds;
 pub mod chat_requests;
 pub mod chats;
 pub mod common;
+pub mod email;
 pub mod events;
 pub mod messages;
 pub mod nullable;

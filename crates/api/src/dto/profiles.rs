@@ -24,6 +24,10 @@ pub struct MeDto {
     pub username: String,
     /// My email address, as I gave it.
     pub email: String,
+    /// Whether I confirmed `email` through the link mailed to it.
+    pub email_verified: bool,
+    /// The address I asked to change to, until I use the link mailed to it.
+    pub pending_email: Nullable<String>,
     /// Name shown instead of the username.
     pub display_name: Nullable<String>,
     /// Self-description.
@@ -38,6 +42,8 @@ pub struct MeDto {
     pub created_at: Timestamp,
     /// When the profile last changed.
     pub updated_at: Timestamp,
+    /// Whether I administer this server (the `/api/v1/admin` routes).
+    pub is_admin: bool,
 }
 
 impl Example for MeDto {
@@ -48,6 +54,8 @@ impl Example for MeDto {
             id: Uuid::from_u128(0x0193_8a6d_f0aa_7b3c_a4d5_e6f7_0819_2a3b),
             username: "alice".to_owned(),
             email: "alice@example.com".to_owned(),
+            email_verified: false,
+            pending_email: Nullable(None),
             display_name: Nullable(Some("Alice Liddell".to_owned())),
             bio: Nullable(None),
             location: Nullable(Some("Oxford".to_owned())),
@@ -55,6 +63,7 @@ impl Example for MeDto {
             is_private: false,
             created_at: at("2026-12-02T09:30:00.000Z"),
             updated_at: at("2026-12-02T09:31:12.480Z"),
+            is_admin: false,
         }
     }
 }
@@ -65,6 +74,8 @@ impl From<User> for MeDto {
             id: user.id.as_uuid(),
             username: user.username.into(),
             email: user.email.into(),
+            email_verified: user.email_verified,
+            pending_email: Nullable(user.pending_email.map(Into::into)),
             display_name: Nullable(user.display_name.map(Into::into)),
             bio: Nullable(user.bio.map(Into::into)),
             location: Nullable(user.location.map(Into::into)),
@@ -72,6 +83,7 @@ impl From<User> for MeDto {
             is_private: user.is_private,
             created_at: user.created_at.into(),
             updated_at: user.updated_at.into(),
+            is_admin: user.is_admin,
         }
     }
 }

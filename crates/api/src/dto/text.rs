@@ -226,6 +226,21 @@ documented_string!(
     }
 );
 
+documented_string!(
+    /// The cursor of a list paged by id (invites, the audit log): the id of the
+    /// previous page's last item.
+    IdCursorText {
+        pattern: Some(
+            "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$".to_owned()
+        ),
+    }
+);
+documented_string!(
+    /// An invite token as `POST /admin/invites` handed it out (64 hex digits); a
+    /// token that is unknown, used, expired or revoked is `403 invite_required`.
+    InviteTokenText { pattern: Some("^[0-9a-f]{64}$".to_owned()) }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -94,7 +94,8 @@ impl AuthApi {
         &self,
         body: ApiJson<RegisterRequest>,
     ) -> Result<Registered, Refused<RegisterError>> {
-        let signed_in = self.accounts.register(body.0.into()).await?;
+        let (input, invite_token) = body.0.into_parts();
+        let signed_in = self.accounts.register_invited(input, invite_token).await?;
         Ok(Registered::Created(
             Json(signed_in.into()),
             NO_STORE.to_owned(),

@@ -1,8 +1,10 @@
 //! One `#[OpenApi]` struct per resource. Handlers are thin: extract, convert, call one
 //! service method, map the result.
 
+pub mod admin;
 pub mod auth;
 pub mod chats;
+pub mod email;
 pub mod messages;
 pub mod operations;
 pub mod profiles;

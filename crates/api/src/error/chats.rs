@@ -74,6 +74,7 @@ impl From<CreateChatError> for ApiError {
             ),
             CreateChatError::UserNotFound(ids) => users_not_found(&ids),
             CreateChatError::GroupFull => group_full(),
+            CreateChatError::EmailUnverified => super::email::email_unverified("creating chats"),
             CreateChatError::Internal(_) => Self::internal(&error),
         }
     }

@@ -45,6 +45,19 @@ pub enum ErrorCode {
     GroupFull,
     /// 409: the message is deleted.
     MessageDeleted,
+    /// 403: registration needs a usable invite (missing, unknown, used, expired or
+    /// revoked token).
+    InviteRequired,
+    /// 403: registration is closed; only admins create accounts.
+    RegistrationClosed,
+    /// 403: the account was disabled by an admin.
+    AccountDisabled,
+    /// 404: no such invite, or it was already used or revoked.
+    InviteNotFound,
+    /// 409: an admin tried to disable or delete their own account.
+    CannotTargetSelf,
+    /// 409: the change would leave the server without an active admin.
+    LastAdmin,
     /// 400: the bytes received are not an HTTP/1.1 request.
     BadRequest,
     /// 405: the route exists, the method does not.
@@ -65,6 +78,10 @@ pub enum ErrorCode {
     ServiceUnavailable,
     /// 500: anything else; details are in the server log only.
     Internal,
+    /// 400: a mailed link's token is unknown, used, expired or malformed.
+    InvalidToken,
+    /// 403: the action needs a verified email address.
+    EmailUnverified,
     /// WebSocket only: the frame is not JSON, not an object, or has no string `type`.
     InvalidFrame,
     /// WebSocket only: a frame `type` the server does not know.
@@ -108,6 +125,14 @@ impl ErrorCode {
             Self::InvalidMember => (S::BAD_REQUEST, "invalid_member", "Invalid member"),
             Self::GroupFull => (S::CONFLICT, "group_full", "Group full"),
             Self::MessageDeleted => (S::CONFLICT, "message_deleted", "Message deleted"),
+            Self::InviteRequired => (S::FORBIDDEN, "invite_required", "Invite required"),
+            Self::RegistrationClosed => {
+                (S::FORBIDDEN, "registration_closed", "Registration closed")
+            }
+            Self::AccountDisabled => (S::FORBIDDEN, "account_disabled", "Account disabled"),
+            Self::InviteNotFound => (S::NOT_FOUND, "invite_not_found", "Invite not found"),
+            Self::CannotTargetSelf => (S::CONFLICT, "cannot_target_self", "Cannot target yourself"),
+            Self::LastAdmin => (S::CONFLICT, "last_admin", "Last admin"),
             Self::BadRequest => (S::BAD_REQUEST, "bad_request", "Bad request"),
             Self::MethodNotAllowed => (
                 S::METHOD_NOT_ALLOWED,
@@ -142,6 +167,8 @@ impl ErrorCode {
                 "internal",
                 "Internal server error",
             ),
+            Self::InvalidToken => (S::BAD_REQUEST, "invalid_token", "Invalid token"),
+            Self::EmailUnverified => (S::FORBIDDEN, "email_unverified", "Email unverified"),
             Self::InvalidFrame => (S::BAD_REQUEST, "invalid_frame", "Invalid frame"),
             Self::UnknownType => (S::BAD_REQUEST, "unknown_type", "Unknown frame type"),
         }

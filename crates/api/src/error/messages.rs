@@ -26,6 +26,7 @@ impl From<SendMessageError> for ApiError {
                 ErrorCode::MessageNotFound,
                 "`reply_to_id` names no message of this chat (or it has expired).",
             ),
+            SendMessageError::EmailUnverified => super::email::email_unverified("sending messages"),
             SendMessageError::Internal(_) => Self::internal(&error),
         }
     }

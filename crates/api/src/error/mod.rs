@@ -3,9 +3,11 @@
 //! application error enum is mapped to it — exhaustively, so a new variant forces a
 //! decision here.
 
+mod admin;
 mod chats;
 mod code;
 mod echo;
+mod email;
 mod messages;
 mod outcomes;
 mod render;
@@ -190,6 +192,13 @@ impl From<ValidationErrors> for ApiError {
 
 // ---- accounts -------------------------------------------------------------------
 
+fn account_disabled() -> ApiError {
+    ApiError::new(
+        ErrorCode::AccountDisabled,
+        "An admin disabled this account.",
+    )
+}
+
 impl From<RegisterError> for ApiError {
     fn from(error: RegisterError) -> Self {
         match error {
@@ -201,6 +210,15 @@ impl From<RegisterError> for ApiError {
             RegisterError::EmailTaken => Self::new(
                 ErrorCode::EmailTaken,
                 "Another account already uses this email address.",
+            ),
+            RegisterError::InviteRequired => Self::new(
+                ErrorCode::InviteRequired,
+                "This server registers by invitation only: `invite_token` must be an unused, \
+                 unexpired invite from an admin.",
+            ),
+            RegisterError::RegistrationClosed => Self::new(
+                ErrorCode::RegistrationClosed,
+                "Registration is closed on this server; ask an admin for an account.",
             ),
             RegisterError::Internal(_) => Self::internal(&error),
         }
@@ -215,6 +233,7 @@ impl From<LoginError> for ApiError {
                 ErrorCode::InvalidCredentials,
                 "The login or the password is wrong.",
             ),
+            LoginError::AccountDisabled => account_disabled(),
             LoginError::Internal(_) => Self::internal(&error),
         }
     }
@@ -227,6 +246,7 @@ impl From<RefreshError> for ApiError {
                 ErrorCode::InvalidRefreshToken,
                 "The refresh token is unknown, already used, expired or revoked.",
             ),
+            RefreshError::AccountDisabled => account_disabled(),
             RefreshError::Internal(_) => Self::internal(&error),
         }
     }

@@ -18,9 +18,13 @@ use confab_application::accounts::{
     ChangePasswordError, ListSessionsError, LoginError, LogoutError, RefreshError, RegisterError,
     RevokeSessionError,
 };
+use confab_application::admin::AdminError;
 use confab_application::chats::{
     AddMembersError, ChangeRoleError, CreateChatError, GetChatError, ListChatsError,
     RemoveMemberError, UpdateChatError,
+};
+use confab_application::email::{
+    ConfirmEmailError, ForgotPasswordError, RequestVerificationError, ResetPasswordError,
 };
 use confab_application::messages::{
     DeleteMessageError, EditMessageError, GetMessageError, ListEventsError, ListMessagesError,
@@ -73,9 +77,11 @@ fn field() -> ValidationErrors {
 }
 
 outcomes! {
-    RegisterError { Validation(field()), UsernameTaken, EmailTaken } [RateLimited];
-    LoginError { Validation(field()), InvalidCredentials } [RateLimited];
-    RefreshError { InvalidRefreshToken } [RateLimited];
+    RegisterError {
+        Validation(field()), UsernameTaken, EmailTaken, InviteRequired, RegistrationClosed,
+    } [RateLimited];
+    LoginError { Validation(field()), InvalidCredentials, AccountDisabled } [RateLimited];
+    RefreshError { InvalidRefreshToken, AccountDisabled } [RateLimited];
     LogoutError {};
     ListSessionsError { Validation(field()), InvalidCursor };
     RevokeSessionError { SessionNotFound };
@@ -86,6 +92,7 @@ outcomes! {
     SearchUsersError { Validation(field()), InvalidCursor };
     CreateChatError {
         Validation(field()), NameOnDirectChat, InvalidMember, UserNotFound(Vec::new()), GroupFull,
+        EmailUnverified,
     };
     GetChatError { ChatNotFound };
     ListChatsError { Validation(field()), InvalidCursor };
@@ -93,13 +100,34 @@ outcomes! {
     AddMembersError { ChatNotFound, NotAGroup, Forbidden, UserNotFound(Vec::new()), GroupFull };
     RemoveMemberError { ChatNotFound, NotAGroup, Forbidden, MemberNotFound };
     ChangeRoleError { ChatNotFound, NotAGroup, Forbidden, MemberNotFound };
-    SendMessageError { Validation(field()), ChatNotFound, ReplyTargetNotFound } [RateLimited];
+    SendMessageError {
+        Validation(field()), ChatNotFound, ReplyTargetNotFound, EmailUnverified,
+    } [RateLimited];
     ListMessagesError { Validation(field()), ChatNotFound };
     GetMessageError { ChatNotFound, MessageNotFound };
     EditMessageError { Validation(field()), ChatNotFound, MessageNotFound, Forbidden, MessageDeleted };
     DeleteMessageError { ChatNotFound, MessageNotFound, Forbidden };
     MarkReadError { Validation(field()), ChatNotFound };
     ListEventsError { Validation(field()), ChatNotFound };
+    ConfirmEmailError { InvalidToken, EmailTaken } [RateLimited];
+    ForgotPasswordError {} [ValidationFailed, RateLimited];
+    ResetPasswordError { Validation(field()), InvalidToken } [RateLimited];
+    AdminError {
+        Forbidden, Validation(field()), InvalidCursor, UserNotFound, InviteNotFound,
+        UsernameTaken, EmailTaken, SelfTarget, LastAdmin,
+    };
+}
+
+// A struct variant, which the macro's sample syntax does not take.
+impl Outcomes for RequestVerificationError {
+    fn samples() -> Vec<Self> {
+        let _listed = |error: &Self| match error {
+            Self::TooSoon { .. } | Self::Internal(_) => (),
+        };
+        vec![Self::TooSoon {
+            retry_after_seconds: 60,
+        }]
+    }
 }
 
 /// The error of an operation whose use case fails with `E`: answered exactly as

@@ -17,6 +17,13 @@ pub enum RegisterError {
     /// Another account has this email (case-insensitively).
     #[error("email is taken")]
     EmailTaken,
+    /// Registration is by invite and no usable invite token was given (missing,
+    /// unknown, used, expired or revoked: deliberately one answer).
+    #[error("an invite is required")]
+    InviteRequired,
+    /// Registration is closed: only admins create accounts.
+    #[error("registration is closed")]
+    RegistrationClosed,
     /// Something on our side failed.
     #[error("registration failed")]
     Internal(#[source] InternalError),
@@ -31,6 +38,9 @@ pub enum LoginError {
     /// Unknown user or wrong password: deliberately indistinguishable.
     #[error("invalid credentials")]
     InvalidCredentials,
+    /// The credentials are right but an admin disabled the account.
+    #[error("account disabled")]
+    AccountDisabled,
     /// Something on our side failed.
     #[error("login failed")]
     Internal(#[source] InternalError),
@@ -42,6 +52,9 @@ pub enum RefreshError {
     /// Unknown, spent (the session is now revoked), expired or revoked token.
     #[error("invalid refresh token")]
     InvalidRefreshToken,
+    /// An admin disabled the account.
+    #[error("account disabled")]
+    AccountDisabled,
     /// Something on our side failed.
     #[error("refresh failed")]
     Internal(#[source] InternalError),

@@ -6,6 +6,7 @@ mod errors;
 mod input;
 mod password;
 mod refresh;
+mod registration;
 mod sessions;
 mod signin;
 mod types;
@@ -19,11 +20,14 @@ pub use errors::{
     AuthenticateError, ChangePasswordError, ListSessionsError, LoginError, LogoutError,
     RefreshError, RegisterError, RevokeSessionError,
 };
+pub use registration::RegistrationPolicy;
 pub use types::{Authenticated, LoginInput, RegisterInput, SessionSummary, SignedIn, TokenPair};
 
+use crate::email::EmailService;
 use crate::error::InternalError;
 use crate::ports::{
-    Clock, EventBus, NewSession, PasswordHasher, SessionRepository, TokenService, UserRepository,
+    AdminRepository, Clock, EventBus, NewSession, PasswordHasher, SessionRepository, TokenService,
+    UserRepository,
 };
 use crate::publish::publish_revoked;
 
@@ -36,6 +40,11 @@ pub struct AccountService {
     tokens: Arc<dyn TokenService>,
     clock: Arc<dyn Clock>,
     events: Arc<dyn EventBus>,
+    /// When set, registration mails a verification link.
+    verification: Option<EmailService>,
+    registration: RegistrationPolicy,
+    /// Redeems invites; set with the policy by [`AccountService::with_registration`].
+    invites: Option<Arc<dyn AdminRepository>>,
 }
 
 impl AccountService {
@@ -55,7 +64,17 @@ impl AccountService {
             tokens,
             clock,
             events,
+            verification: None,
+            registration: RegistrationPolicy::Open,
+            invites: None,
         }
+    }
+
+    /// Makes registration mail a verification link to the new address.
+    #[must_use]
+    pub fn with_verification_mail(mut self, email: EmailService) -> Self {
+        self.verification = Some(email);
+        self
     }
 
     /// When a refresh token issued at `now` stops being accepted.

@@ -42,6 +42,10 @@ impl AccountService {
             .get(session.user_id)
             .await?
             .ok_or(InternalError::Inconsistent("session of a missing user"))?;
+        // Disabling revokes every session, so this only catches a refresh racing it.
+        if user.disabled_at.is_some() {
+            return Err(RefreshError::AccountDisabled);
+        }
         Ok(self.signed_in(user, session.id, replacement.0, now)?)
     }
 }

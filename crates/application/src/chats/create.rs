@@ -94,7 +94,13 @@ impl ChatService {
         request: NewChatRequest,
     ) -> Result<CreatedChat, CreateChatError> {
         let caller = auth.user_id;
-        match plan(caller, request)? {
+        let plan = plan(caller, request)?;
+        if let Some(gate) = &self.verified_email
+            && !gate.allows(caller).await?
+        {
+            return Err(CreateChatError::EmailUnverified);
+        }
+        match plan {
             ChatPlan::Direct { other } => self.create_direct(caller, other).await,
             ChatPlan::Group { name, members } => self.create_group(caller, name, members).await,
         }

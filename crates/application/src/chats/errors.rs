@@ -28,6 +28,9 @@ pub enum CreateChatError {
     /// More than the group member limit.
     #[error("group is full")]
     GroupFull,
+    /// Creating chats needs a verified email (`CONFAB_REQUIRE_VERIFIED_EMAIL`).
+    #[error("email unverified")]
+    EmailUnverified,
     /// Storage failed.
     #[error("internal error")]
     Internal(#[source] InternalError),

@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use confab_domain::LoggedEvent;
 
+use crate::email::VerifiedEmailGate;
 use crate::ports::{ChatRepository, Clock, EventBus, UserRepository};
 use crate::publish::publish;
 
@@ -33,6 +34,8 @@ pub struct ChatService {
     users: Arc<dyn UserRepository>,
     clock: Arc<dyn Clock>,
     events: Arc<dyn EventBus>,
+    /// Set when creating chats needs a verified email.
+    verified_email: Option<VerifiedEmailGate>,
 }
 
 impl ChatService {
@@ -48,7 +51,16 @@ impl ChatService {
             users,
             clock,
             events,
+            verified_email: None,
         }
+    }
+
+    /// Makes chat creation answer [`CreateChatError::EmailUnverified`] until the
+    /// creator's email is verified.
+    #[must_use]
+    pub fn requiring_verified_email(mut self, gate: VerifiedEmailGate) -> Self {
+        self.verified_email = Some(gate);
+        self
     }
 
     /// Sends committed entries to the bus, in log order.

@@ -20,6 +20,9 @@ pub enum SendMessageError {
     /// or expired).
     #[error("reply target not found")]
     ReplyTargetNotFound,
+    /// Sending needs a verified email (`CONFAB_REQUIRE_VERIFIED_EMAIL`).
+    #[error("email unverified")]
+    EmailUnverified,
     /// Storage failed.
     #[error("internal error")]
     Internal(#[source] InternalError),

@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use confab_domain::{ChatId, Message, UserId};
 
+use crate::email::VerifiedEmailGate;
 use crate::error::RepositoryError;
 use crate::ports::{
     ChatRepository, Clock, EventBus, Membership, MessageRepository, MessageWritten,
@@ -35,6 +36,8 @@ pub struct MessageService {
     chats: Arc<dyn ChatRepository>,
     clock: Arc<dyn Clock>,
     events: Arc<dyn EventBus>,
+    /// Set when sends need a verified email.
+    verified_email: Option<VerifiedEmailGate>,
 }
 
 impl MessageService {
@@ -50,7 +53,16 @@ impl MessageService {
             chats,
             clock,
             events,
+            verified_email: None,
         }
+    }
+
+    /// Makes sends answer [`SendMessageError::EmailUnverified`] until the sender's
+    /// email is verified.
+    #[must_use]
+    pub fn requiring_verified_email(mut self, gate: VerifiedEmailGate) -> Self {
+        self.verified_email = Some(gate);
+        self
     }
 
     /// The caller's membership, `None` when they are not a member (or there is no chat).

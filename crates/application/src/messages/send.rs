@@ -80,6 +80,11 @@ impl MessageService {
         let caller = auth.user_id;
         let reply_to_id = input.reply_to_id;
         let (body, client_message_id) = parse_input(input)?;
+        if let Some(gate) = &self.verified_email
+            && !gate.allows(caller).await?
+        {
+            return Err(SendMessageError::EmailUnverified);
+        }
         // The repository checks membership inside the send's own transaction (a
         // non-member gets `ChatNotFound`), saving a separate read of member and chat.
         let outcome = self

@@ -3,10 +3,13 @@
 //! Adapters live in `confab-infrastructure`; the composition root wires them in as
 //! `Arc<dyn Port>`. Each repository method is one whole transaction.
 
+mod admin;
 mod chats;
 mod clock;
+mod email;
 mod events;
 mod guard;
+mod mail;
 mod messages;
 mod passwords;
 mod rate_limit;
@@ -14,13 +17,19 @@ mod sessions;
 mod tokens;
 mod users;
 
+pub use admin::{
+    AdminRepository, AdminUserView, AdminWriteError, AuditAction, AuditEntry, Invite,
+    InvitedInsertError, NewAuditEntry, NewInvite, StoredCounts, UserStatus,
+};
 pub use chats::{
     AddMembersWriteError, ChatChanges, ChatListCursor, ChatRepository, DirectChat,
     DirectChatWriteError, GuardedWriteError, Membership, NewGroup, NewGroupWriteError, Removal,
 };
 pub use clock::Clock;
+pub use email::{MailOutbox, MailTokenRepository, NewMailToken, QueuedMail, TokenPurpose};
 pub use events::{ChatEvent, EventBus, EventStream, Notification};
 pub use guard::{Guard, LockedChat, LockedMessage, Refusal};
+pub use mail::{MailComposer, MailContent, MailError, Mailer, OutgoingMail};
 pub use messages::{
     DeleteWriteError, EditWriteError, MessageRepository, MessageWritten, NewMessage, SendOutcome,
     SendWriteError, SeqWindow,

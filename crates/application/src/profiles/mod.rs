@@ -13,6 +13,7 @@ pub use errors::{GetUserError, ProfileError, SearchUsersError, UpdateProfileErro
 pub use field_update::FieldUpdate;
 pub use patch::ProfilePatch;
 
+use crate::email::EmailService;
 use crate::ports::{Clock, PasswordHasher, UserRepository};
 
 /// The profile use cases. Cheap to clone: it only holds shared ports.
@@ -21,6 +22,8 @@ pub struct ProfileService {
     users: Arc<dyn UserRepository>,
     hasher: Arc<dyn PasswordHasher>,
     clock: Arc<dyn Clock>,
+    /// When set, a new email waits as `pending_email` until its link is used.
+    email_changes: Option<EmailService>,
 }
 
 impl ProfileService {
@@ -35,6 +38,15 @@ impl ProfileService {
             users,
             hasher,
             clock,
+            email_changes: None,
         }
+    }
+
+    /// Makes an email change wait for confirmation: `PATCH /me` with a new address
+    /// sets `pending_email` and mails it a link (and the old address a notice).
+    #[must_use]
+    pub fn with_email_changes(mut self, email: EmailService) -> Self {
+        self.email_changes = Some(email);
+        self
     }
 }

@@ -35,27 +35,35 @@ impl ProfileService {
     ) -> Result<User, UpdateProfileError> {
         let current_password = patch.current_password.take();
         let now = self.clock.now();
-        let changes = parse_patch(patch, now.date_naive())?;
+        let mut changes = parse_patch(patch, now.date_naive())?;
         if changes.is_empty() {
             return Ok(self.load(auth.user_id).await?);
         }
+        let mut new_email = None;
         if let Some(email) = &changes.email {
             let current = self.load(auth.user_id).await?;
             if email.normalized() != current.email.normalized() {
                 self.check_password(auth.user_id, current_password).await?;
+                if self.email_changes.is_some() {
+                    new_email = changes.email.take();
+                }
             }
         }
-        self.users
-            .update_profile(auth.user_id, changes, now)
-            .await
-            .map_err(|error| match error {
-                UserWriteError::UsernameTaken => UpdateProfileError::UsernameTaken,
-                UserWriteError::EmailTaken => UpdateProfileError::EmailTaken,
-                UserWriteError::NotFound => {
-                    InternalError::Inconsistent("authenticated user has no account").into()
-                }
-                UserWriteError::Storage(error) => error.into(),
-            })
+        let mut user = if changes.is_empty() {
+            self.load(auth.user_id).await?
+        } else {
+            self.users
+                .update_profile(auth.user_id, changes, now)
+                .await
+                .map_err(write_error)?
+        };
+        if let (Some(email), Some(flows)) = (new_email, &self.email_changes) {
+            user = flows
+                .request_change(&user, email)
+                .await
+                .map_err(write_error)?;
+        }
+        Ok(user)
     }
 
     /// Someone's profile as I may see it (see [`User::view_for`]).
@@ -106,5 +114,17 @@ impl ProfileService {
         } else {
             Err(UpdateProfileError::InvalidPassword)
         }
+    }
+}
+
+/// A failed profile write as the use case reports it.
+fn write_error(error: UserWriteError) -> UpdateProfileError {
+    match error {
+        UserWriteError::UsernameTaken => UpdateProfileError::UsernameTaken,
+        UserWriteError::EmailTaken => UpdateProfileError::EmailTaken,
+        UserWriteError::NotFound => {
+            InternalError::Inconsistent("authenticated user has no account").into()
+        }
+        UserWriteError::Storage(error) => error.into(),
     }
 }

@@ -6,7 +6,9 @@
 mod support;
 
 mod accounts;
+mod admin;
 mod chats;
+mod email;
 mod messages;
 mod profiles;
 mod realtime;

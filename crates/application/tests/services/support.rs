@@ -3,16 +3,19 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use confab_application::accounts::{AccountService, Authenticated};
+use confab_application::admin::AdminService;
 use confab_application::chats::ChatService;
+use confab_application::email::EmailService;
 use confab_application::messages::MessageService;
 use confab_application::ports::{
-    ChatRepository, Clock, EventBus, EventStream, MessageRepository, NewUser, Notification,
-    PasswordHash, PasswordHasher, SessionRepository, UserRepository,
+    AdminRepository, ChatRepository, Clock, EventBus, EventStream, MessageRepository, NewUser,
+    Notification, PasswordHash, PasswordHasher, SessionRepository, UserRepository,
 };
 use confab_application::profiles::ProfileService;
 use confab_application::realtime::RealtimeService;
 use confab_domain::{Email, SessionId, UserId, Username};
 use confab_infrastructure::events::InProcessEventBus;
+use confab_infrastructure::mail::TemplateComposer;
 use confab_infrastructure::reference::ReferenceStore;
 use confab_infrastructure::security::{Argon2PasswordHasher, JwtTokenService};
 use confab_infrastructure::testing::ManualClock;
@@ -27,8 +30,10 @@ pub(crate) struct Ports {
     pub(crate) sessions: Arc<dyn SessionRepository>,
     pub(crate) chats: Arc<dyn ChatRepository>,
     pub(crate) messages: Arc<dyn MessageRepository>,
+    pub(crate) admin: Arc<dyn AdminRepository>,
     pub(crate) hasher: Arc<dyn PasswordHasher>,
     pub(crate) clock: Arc<ManualClock>,
+    pub(crate) store: Arc<ReferenceStore>,
     bus: Arc<InProcessEventBus>,
     tokens: Arc<JwtTokenService>,
     /// Subscribed before anything happens, so it sees every publication.
@@ -51,7 +56,9 @@ impl Ports {
             users: store.clone(),
             sessions: store.clone(),
             chats: store.clone(),
-            messages: store,
+            messages: store.clone(),
+            admin: store.clone(),
+            store,
             hasher,
             clock: Arc::new(ManualClock::starting_now()),
             published: Mutex::new(bus.subscribe()),
@@ -71,8 +78,46 @@ impl Ports {
         )
     }
 
+    pub(crate) fn admin_service(&self) -> AdminService {
+        AdminService::new(
+            self.users.clone(),
+            self.admin.clone(),
+            self.hasher.clone(),
+            self.tokens.clone(),
+            self.clock.clone(),
+            self.bus.clone(),
+        )
+    }
+
     pub(crate) fn profiles(&self) -> ProfileService {
         ProfileService::new(self.users.clone(), self.hasher.clone(), self.clock.clone())
+    }
+
+    pub(crate) fn email(&self) -> EmailService {
+        EmailService::new(
+            self.users.clone(),
+            self.store.clone(),
+            Arc::new(TemplateComposer::new("https://chat.example.com")),
+            self.hasher.clone(),
+            self.tokens.clone(),
+            self.clock.clone(),
+            self.bus.clone(),
+        )
+    }
+
+    /// The token of the newest queued mail to `address` linking to `page`.
+    pub(crate) fn mailed_token(&self, address: &str, page: &str) -> String {
+        let marker = format!("/{page}?token=");
+        self.store
+            .queued_mails()
+            .iter()
+            .rev()
+            .filter(|mail| mail.to.as_str() == address)
+            .find_map(|mail| {
+                let start = mail.text.find(&marker)? + marker.len();
+                Some(mail.text[start..start + 64].to_owned())
+            })
+            .unwrap_or_else(|| panic!("no {page} mail to {address}"))
     }
 
     pub(crate) fn chat_service(&self) -> ChatService {

@@ -9,16 +9,22 @@ use confab_application::RepositoryError;
 use confab_migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, RuntimeErr, SqlErr};
 
+mod admin_repository;
 mod chat_guard;
 mod chat_log;
 mod chat_queries;
 mod chat_repository;
 pub(crate) mod entities;
+mod mail_outbox;
+mod mail_tokens;
 mod message_repository;
 mod session_repository;
 mod user_repository;
 
+pub use admin_repository::SeaOrmAdminRepository;
 pub use chat_repository::SeaOrmChatRepository;
+pub use mail_outbox::SeaOrmMailOutbox;
+pub use mail_tokens::SeaOrmMailTokenRepository;
 pub use message_repository::SeaOrmMessageRepository;
 pub use session_repository::SeaOrmSessionRepository;
 pub use user_repository::SeaOrmUserRepository;

@@ -207,3 +207,30 @@ fn to_session(row: sessions::Model) -> Session {
         revoked_at: row.revoked_at,
     }
 }
+
+/// Revokes, on `txn`, every unrevoked session matching `which`, and returns their ids
+/// in id order: for the writes that end sessions besides their own (a password change,
+/// an admin disabling an account).
+pub(super) async fn revoke_sessions<C: ConnectionTrait>(
+    txn: &C,
+    which: sea_orm::Condition,
+    now: DateTime<Utc>,
+) -> Result<Vec<SessionId>, RepositoryError> {
+    let active = which.add(sessions::Column::RevokedAt.is_null());
+    let revoked: Vec<uuid::Uuid> = sessions::Entity::find()
+        .select_only()
+        .column(sessions::Column::Id)
+        .filter(active.clone())
+        .order_by_asc(sessions::Column::Id)
+        .into_tuple()
+        .all(txn)
+        .await
+        .map_err(storage)?;
+    sessions::Entity::update_many()
+        .col_expr(sessions::Column::RevokedAt, Expr::value(now))
+        .filter(active)
+        .exec(txn)
+        .await
+        .map_err(storage)?;
+    Ok(revoked.into_iter().map(SessionId::from_uuid).collect())
+}

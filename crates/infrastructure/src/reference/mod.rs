@@ -8,7 +8,9 @@
 //! tests can use it instead of hand-written fakes and it cannot drift from the real
 //! adapters. For tests only: compiled with the `test-support` feature.
 
+mod admin;
 mod chats;
+mod mail;
 mod messages;
 mod sessions;
 mod state;
@@ -22,7 +24,7 @@ use thiserror::Error;
 
 use state::State;
 
-/// All four repository ports (users, sessions, chats, messages) on one in-memory
+/// Every repository port (users, sessions, chats, messages, admin) on one in-memory
 /// state. Share it as an `Arc<ReferenceStore>`, which coerces to each
 /// `Arc<dyn …Repository>`.
 #[derive(Debug, Default)]

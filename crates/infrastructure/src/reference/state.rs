@@ -5,10 +5,12 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use confab_application::RepositoryError;
-use confab_application::ports::{LockedChat, PasswordHash, TokenHash};
+use confab_application::ports::{
+    AuditEntry, Invite, LockedChat, OutgoingMail, PasswordHash, TokenHash, TokenPurpose,
+};
 use confab_domain::{
-    ChatId, ChatKind, ChatListItem, ChatSnapshot, EventPayload, LoggedEvent, Member, MessageId,
-    Seq, Session, SessionId, User, UserId,
+    ChatId, ChatKind, ChatListItem, ChatSnapshot, Email, EventPayload, InviteId, LoggedEvent,
+    Member, MessageId, Seq, Session, SessionId, User, UserId,
 };
 
 use super::stored_chat::StoredChat;
@@ -25,6 +27,35 @@ pub(super) struct State {
     pub(super) refresh_tokens: HashMap<TokenHash, StoredToken>,
     /// Chats by id, each with its members, messages and log.
     pub(super) chats: BTreeMap<ChatId, StoredChat>,
+    /// Mail tokens by hash.
+    pub(super) mail_tokens: HashMap<TokenHash, StoredMailToken>,
+    /// The mail outbox, in the order mails were queued.
+    pub(super) outbox: Vec<StoredMail>,
+    /// Invites by id, each with the hash of its token.
+    pub(super) invites: BTreeMap<InviteId, (Invite, TokenHash)>,
+    /// The admin audit log, oldest first.
+    pub(super) audit: Vec<AuditEntry>,
+}
+
+/// A mail token: whose, what for, to which address, until when, and whether spent.
+#[derive(Debug, Clone)]
+pub(super) struct StoredMailToken {
+    pub(super) user_id: UserId,
+    pub(super) purpose: TokenPurpose,
+    pub(super) email: Email,
+    pub(super) created_at: DateTime<Utc>,
+    pub(super) expires_at: DateTime<Utc>,
+    pub(super) used: bool,
+}
+
+/// A queued mail; `done` once sent or given up.
+#[derive(Debug, Clone)]
+pub(super) struct StoredMail {
+    pub(super) id: uuid::Uuid,
+    pub(super) mail: OutgoingMail,
+    pub(super) due: DateTime<Utc>,
+    pub(super) attempts: u32,
+    pub(super) done: bool,
 }
 
 /// An account and its password hash.
@@ -42,6 +73,25 @@ pub(super) struct StoredToken {
 }
 
 impl State {
+    /// Revokes every unrevoked session of `user` (expired or not, as the SQL adapters
+    /// do) except `keep`, and returns their ids in id order: for the writes that end
+    /// sessions besides their own (a password change or reset, disabling an account).
+    pub(super) fn revoke_sessions(
+        &mut self,
+        user: UserId,
+        keep: Option<SessionId>,
+        now: DateTime<Utc>,
+    ) -> Vec<SessionId> {
+        let mut revoked = Vec::new();
+        for session in self.sessions.values_mut() {
+            if session.user_id == user && Some(session.id) != keep && session.revoked_at.is_none() {
+                session.revoked_at = Some(now);
+                revoked.push(session.id);
+            }
+        }
+        revoked
+    }
+
     /// Those of `ids` that have no account, in the order given.
     pub(super) fn unknown_users(&self, ids: &[UserId]) -> Vec<UserId> {
         ids.iter()

@@ -35,6 +35,42 @@ impl State {
         }
         None
     }
+
+    /// Stores a new account, refusing what the SQL schema's keys would refuse.
+    pub(super) fn insert_user(
+        &mut self,
+        new: NewUser,
+        is_admin: bool,
+    ) -> Result<User, UserWriteError> {
+        if self.users.contains_key(&new.id) {
+            return Err(violated("users.id is unique").into());
+        }
+        if let Some(clash) = self.clash(new.id, Some(&new.username), Some(&new.email)) {
+            return Err(clash);
+        }
+        let user = User {
+            id: new.id,
+            username: new.username,
+            email: new.email,
+            email_verified: false,
+            pending_email: None,
+            display_name: new.display_name,
+            bio: None,
+            location: None,
+            birth_date: None,
+            is_private: false,
+            created_at: new.now,
+            updated_at: new.now,
+            is_admin,
+            disabled_at: None,
+        };
+        let row = StoredUser {
+            user: user.clone(),
+            password_hash: new.password_hash,
+        };
+        self.users.insert(user.id, row);
+        Ok(user)
+    }
 }
 
 /// Writes the requested changes into `user`.
@@ -43,6 +79,10 @@ fn apply(user: &mut User, changes: ProfileChanges) {
         user.username = username;
     }
     if let Some(email) = changes.email {
+        // A different address (not only different case) is not verified yet.
+        if email.normalized() != user.email.normalized() {
+            user.email_verified = false;
+        }
         user.email = email;
     }
     if let Some(display_name) = changes.display_name {
@@ -74,31 +114,7 @@ fn matches_prefix(user: &User, prefix: &str) -> bool {
 #[async_trait]
 impl UserRepository for ReferenceStore {
     async fn insert(&self, new: NewUser) -> Result<User, UserWriteError> {
-        let mut state = self.lock()?;
-        if state.users.contains_key(&new.id) {
-            return Err(violated("users.id is unique").into());
-        }
-        if let Some(clash) = state.clash(new.id, Some(&new.username), Some(&new.email)) {
-            return Err(clash);
-        }
-        let user = User {
-            id: new.id,
-            username: new.username,
-            email: new.email,
-            display_name: new.display_name,
-            bio: None,
-            location: None,
-            birth_date: None,
-            is_private: false,
-            created_at: new.now,
-            updated_at: new.now,
-        };
-        let row = StoredUser {
-            user: user.clone(),
-            password_hash: new.password_hash,
-        };
-        state.users.insert(user.id, row);
-        Ok(user)
+        self.lock()?.insert_user(new, false)
     }
 
     async fn get(&self, id: UserId) -> Result<Option<User>, RepositoryError> {
@@ -164,15 +180,7 @@ impl UserRepository for ReferenceStore {
         if let Some(row) = state.users.get_mut(&id) {
             row.password_hash = hash;
         }
-        // Every other unrevoked session, expired or not, as the SQL adapter does.
-        let mut revoked = Vec::new();
-        for session in state.sessions.values_mut() {
-            if session.user_id == id && session.id != keep && session.revoked_at.is_none() {
-                session.revoked_at = Some(now);
-                revoked.push(session.id);
-            }
-        }
-        Ok(revoked)
+        Ok(state.revoke_sessions(id, Some(keep), now))
     }
 
     async fn search(

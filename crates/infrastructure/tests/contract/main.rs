@@ -3,7 +3,9 @@
 
 mod support;
 
+mod admin;
 mod chats;
+mod mail_tokens;
 mod messages;
 mod sessions;
 mod users;

@@ -6,12 +6,13 @@
 use std::sync::Arc;
 
 use confab_application::ports::{
-    ChatRepository, Guard, MessageRepository, Refusal, SessionRepository, UserRepository,
+    AdminRepository, ChatRepository, Guard, MailTokenRepository, MessageRepository, Refusal,
+    SessionRepository, UserRepository,
 };
 use confab_domain::UserId;
 use confab_infrastructure::persistence::{
-    SeaOrmChatRepository, SeaOrmMessageRepository, SeaOrmSessionRepository, SeaOrmUserRepository,
-    connect, migrate,
+    SeaOrmAdminRepository, SeaOrmChatRepository, SeaOrmMailTokenRepository,
+    SeaOrmMessageRepository, SeaOrmSessionRepository, SeaOrmUserRepository, connect, migrate,
 };
 use confab_infrastructure::reference::ReferenceStore;
 use confab_infrastructure::testing::ScratchDatabase;
@@ -24,6 +25,8 @@ pub(crate) struct Stores {
     pub(crate) sessions: Arc<dyn SessionRepository>,
     pub(crate) chats: Arc<dyn ChatRepository>,
     pub(crate) messages: Arc<dyn MessageRepository>,
+    pub(crate) mail_tokens: Arc<dyn MailTokenRepository>,
+    pub(crate) admin: Arc<dyn AdminRepository>,
 }
 
 impl Stores {
@@ -33,6 +36,8 @@ impl Stores {
             sessions: Arc::new(SeaOrmSessionRepository::new(db.clone())),
             chats: Arc::new(SeaOrmChatRepository::new(db.clone())),
             messages: Arc::new(SeaOrmMessageRepository::new(db.clone())),
+            mail_tokens: Arc::new(SeaOrmMailTokenRepository::new(db.clone())),
+            admin: Arc::new(SeaOrmAdminRepository::new(db.clone())),
         }
     }
 }
@@ -68,7 +73,7 @@ pub(crate) async fn postgres(test: &str) -> Option<Backend> {
     })
 }
 
-/// One empty reference store behind all four ports.
+/// One empty reference store behind every port.
 pub(crate) fn memory() -> Backend {
     let store = Arc::new(ReferenceStore::new());
     Backend {
@@ -76,7 +81,9 @@ pub(crate) fn memory() -> Backend {
             users: store.clone(),
             sessions: store.clone(),
             chats: store.clone(),
-            messages: store,
+            messages: store.clone(),
+            mail_tokens: store.clone(),
+            admin: store,
         },
         _scratch: None,
     }

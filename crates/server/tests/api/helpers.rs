@@ -28,6 +28,12 @@ pub(crate) struct TestConfig {
     /// `CONFAB_HTTP_HEADER_TIMEOUT_SECONDS` / `_BODY_` / `_IDLE_`, when a test needs
     /// them short; `None` keeps the defaults.
     pub(crate) http_timeouts_seconds: Option<[u64; 3]>,
+    /// `CONFAB_REQUIRE_VERIFIED_EMAIL`.
+    pub(crate) require_verified_email: bool,
+    /// `CONFAB_SMTP_URL`; `None` writes mails to the test's mail directory.
+    pub(crate) smtp_url: Option<String>,
+    /// `CONFAB_REGISTRATION` (`None`: the default, open).
+    pub(crate) registration: Option<&'static str>,
 }
 
 impl Default for TestConfig {
@@ -37,6 +43,9 @@ impl Default for TestConfig {
             send_rate_per_second: 10_000,
             trust_proxy: false,
             http_timeouts_seconds: None,
+            require_verified_email: false,
+            smtp_url: None,
+            registration: None,
         }
     }
 }
@@ -53,8 +62,16 @@ pub(crate) struct TestApp {
     pub(crate) client: reqwest::Client,
     /// The server's event bus: publish to it to play a bus that reorders events.
     pub(crate) events: Arc<dyn EventBus>,
+    /// `CONFAB_MAIL_DIR`: the `.eml` files of every mail the server sent.
+    pub(crate) mail_dir: std::path::PathBuf,
     /// Removed when the app is dropped.
-    _database: ScratchDatabase,
+    database: ScratchDatabase,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.mail_dir);
+    }
 }
 
 /// A signed-in test user.
@@ -124,7 +141,20 @@ async fn start(database: ScratchDatabase, test: &TestConfig) -> TestApp {
         vars.insert("CONFAB_HTTP_BODY_TIMEOUT_SECONDS", body.to_string());
         vars.insert("CONFAB_HTTP_IDLE_TIMEOUT_SECONDS", idle.to_string());
     }
-    let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("valid test config");
+    let mail_dir = std::env::temp_dir().join(format!("confab-mail-{}", uuid::Uuid::now_v7()));
+    vars.insert("CONFAB_MAIL_DIR", mail_dir.display().to_string());
+    if let Some(url) = &test.smtp_url {
+        vars.insert("CONFAB_SMTP_URL", url.clone());
+    }
+    if test.require_verified_email {
+        vars.insert("CONFAB_REQUIRE_VERIFIED_EMAIL", "true".to_owned());
+    }
+    if let Some(policy) = test.registration {
+        vars.insert("CONFAB_REGISTRATION", policy.to_owned());
+    }
+    let mut config =
+        Config::from_lookup(|name| vars.get(name).cloned()).expect("valid test config");
+    config.mail.poll = std::time::Duration::from_millis(20);
     let clock = Arc::new(ManualClock::starting_now());
     let app = Application::build_with_clock(config, clock.clone())
         .await
@@ -142,11 +172,17 @@ async fn start(database: ScratchDatabase, test: &TestConfig) -> TestApp {
             .build()
             .expect("client"),
         events,
-        _database: database,
+        mail_dir,
+        database,
     }
 }
 
 impl TestApp {
+    /// The database the server uses, for a `confab` process to share it.
+    pub(crate) fn database_url(&self) -> &str {
+        self.database.url()
+    }
+
     /// The absolute URL of `path` (`/api/v1/me`).
     pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)

@@ -9,10 +9,12 @@
 
 mod helpers;
 
+mod admin;
 mod auth;
 mod chats;
 mod connections;
 mod contract;
+mod email;
 mod error_messages;
 mod errors;
 mod headers;

@@ -128,17 +128,7 @@ async fn two_nodes_deliver_each_others_events() {
     // another subscription loss (the gap check finds the revoked session).
     kill_subscribers(&redis).await;
     post(&node_a, "/api/v1/auth/logout", Some(&bob), &json!({})).await;
-    let closed = loop {
-        match tokio::time::timeout(Duration::from_secs(10), bob_on_b.next())
-            .await
-            .expect("closed in time")
-        {
-            Some(Ok(Message::Close(frame))) => break frame,
-            Some(Ok(_)) => {}
-            other => panic!("expected a close frame, got {other:?}"),
-        }
-    };
-    assert_eq!(closed.map(|f| u16::from(f.code)), Some(4401));
+    assert_eq!(close_code(&mut bob_on_b).await, Some(4401));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -226,4 +216,46 @@ async fn silent_peers_are_dropped_live_ones_kept_until_shutdown() {
     // The process goes before its database file does.
     drop(node);
     drop(database);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn disabling_an_account_on_one_node_closes_its_socket_on_the_other() {
+    let Some((database, redis)) = settings().await else {
+        return;
+    };
+    let vars = [
+        ("DATABASE_URL", database.url()),
+        ("CONFAB_REDIS_URL", redis.as_str()),
+    ];
+    let node_a = start_node(&vars).await;
+    let node_b = start_node(&vars).await;
+    let (_, root) = register(&node_a, "root").await;
+    let (alice_id, alice) = register(&node_b, "alice").await;
+    let status = Command::new(env!("CARGO_BIN_EXE_confab"))
+        .args(["admin", "set-admin", "root", "true"])
+        .env("DATABASE_URL", database.url())
+        .env("RUST_LOG", "warn")
+        .status()
+        .expect("run confab admin");
+    assert!(status.success());
+    let mut alice_on_b = socket(&node_b, &alice).await;
+
+    let path = format!("/api/v1/admin/users/{alice_id}/disable");
+    post(&node_a, &path, Some(&root), &json!({})).await;
+    assert_eq!(close_code(&mut alice_on_b).await, Some(4401));
+}
+
+/// The code of the close frame `socket` receives within 10 s (`None`: no code),
+/// skipping the frames before it.
+async fn close_code(socket: &mut support::Socket) -> Option<u16> {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("closed in time")
+        {
+            Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+            Some(Ok(_)) => {}
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    }
 }

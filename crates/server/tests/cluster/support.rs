@@ -65,6 +65,11 @@ pub(crate) async fn start_node(vars: &[(&str, &str)]) -> Node {
         )
         .env("CONFAB_AUTH_RATE_PER_MINUTE", "0")
         .env("CONFAB_SEND_RATE_PER_SECOND", "0")
+        // Registrations mail verification links; keep them out of the source tree.
+        .env(
+            "CONFAB_MAIL_DIR",
+            std::env::temp_dir().join("confab-cluster-mail"),
+        )
         .stdout(output())
         .stderr(output())
         .spawn()

@@ -23,6 +23,10 @@ pub(crate) struct Model {
     pub is_private: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    pub email_verified: bool,
+    pub pending_email: Option<String>,
+    pub is_admin: bool,
+    pub disabled_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,13 +16,38 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::entities::{sessions, users};
+use super::session_repository::revoke_sessions;
 use super::storage;
 
 mod prefix;
 mod rows;
 
-use prefix::prefix_range;
-use rows::{apply_changes, normalize, to_user, write_error};
+pub(super) use prefix::prefix_range;
+use rows::{apply_changes, normalize};
+pub(super) use rows::{to_user, write_error};
+
+/// The row of a new account.
+pub(super) fn new_row(user: NewUser, is_admin: bool) -> users::ActiveModel {
+    users::ActiveModel {
+        id: Set(user.id.as_uuid()),
+        username: Set(user.username.as_str().to_owned()),
+        email_normalized: Set(user.email.normalized()),
+        email: Set(user.email.into()),
+        password_hash: Set(user.password_hash.as_str().to_owned()),
+        display_name_normalized: Set(user.display_name.as_ref().map(normalize)),
+        display_name: Set(user.display_name.map(String::from)),
+        bio: Set(None),
+        location: Set(None),
+        birth_date: Set(None),
+        is_private: Set(false),
+        created_at: Set(user.now),
+        updated_at: Set(user.now),
+        email_verified: Set(false),
+        pending_email: Set(None),
+        is_admin: Set(is_admin),
+        disabled_at: Set(None),
+    }
+}
 
 /// [`UserRepository`] on PostgreSQL or SQLite.
 #[derive(Debug, Clone)]
@@ -40,22 +65,10 @@ impl SeaOrmUserRepository {
 #[async_trait]
 impl UserRepository for SeaOrmUserRepository {
     async fn insert(&self, user: NewUser) -> Result<User, UserWriteError> {
-        let row = users::ActiveModel {
-            id: Set(user.id.as_uuid()),
-            username: Set(user.username.as_str().to_owned()),
-            email_normalized: Set(user.email.normalized()),
-            email: Set(user.email.into()),
-            password_hash: Set(user.password_hash.as_str().to_owned()),
-            display_name_normalized: Set(user.display_name.as_ref().map(normalize)),
-            display_name: Set(user.display_name.map(String::from)),
-            bio: Set(None),
-            location: Set(None),
-            birth_date: Set(None),
-            is_private: Set(false),
-            created_at: Set(user.now),
-            updated_at: Set(user.now),
-        };
-        let stored = row.insert(&self.db).await.map_err(write_error)?;
+        let stored = new_row(user, false)
+            .insert(&self.db)
+            .await
+            .map_err(write_error)?;
         Ok(to_user(stored))
     }
 
@@ -145,25 +158,10 @@ impl UserRepository for SeaOrmUserRepository {
             .map_err(storage)?;
         let others = Condition::all()
             .add(sessions::Column::UserId.eq(id.as_uuid()))
-            .add(sessions::Column::Id.ne(keep.as_uuid()))
-            .add(sessions::Column::RevokedAt.is_null());
-        let revoked: Vec<Uuid> = sessions::Entity::find()
-            .select_only()
-            .column(sessions::Column::Id)
-            .filter(others.clone())
-            .order_by_asc(sessions::Column::Id)
-            .into_tuple()
-            .all(&txn)
-            .await
-            .map_err(storage)?;
-        sessions::Entity::update_many()
-            .col_expr(sessions::Column::RevokedAt, Expr::value(now))
-            .filter(others)
-            .exec(&txn)
-            .await
-            .map_err(storage)?;
+            .add(sessions::Column::Id.ne(keep.as_uuid()));
+        let revoked = revoke_sessions(&txn, others, now).await?;
         txn.commit().await.map_err(storage)?;
-        Ok(revoked.into_iter().map(SessionId::from_uuid).collect())
+        Ok(revoked)
     }
 
     async fn search(

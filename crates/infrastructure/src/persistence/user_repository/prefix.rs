@@ -6,7 +6,7 @@ use crate::persistence::entities::users;
 
 /// `column` starts with `prefix`, as a range on the column's byte-wise order (so the
 /// index serves it and `%` / `_` are plain characters).
-pub(super) fn prefix_range(column: users::Column, prefix: &str) -> Condition {
+pub(in crate::persistence) fn prefix_range(column: users::Column, prefix: &str) -> Condition {
     let lower = Condition::all().add(column.gte(prefix));
     match prefix_upper_bound(prefix) {
         Some(upper) => lower.add(column.lt(upper)),

@@ -2,7 +2,7 @@
 
 use confab_application::ports::{ProfileChanges, UserWriteError};
 use confab_domain::{Bio, BirthDate, DisplayName, Email, Location, User, UserId, Username};
-use sea_orm::ActiveValue::Set;
+use sea_orm::ActiveValue::{self, Set};
 use sea_orm::DbErr;
 
 use crate::persistence::entities::users;
@@ -14,6 +14,12 @@ pub(super) fn apply_changes(row: &mut users::ActiveModel, changes: ProfileChange
         row.username = Set(username.into());
     }
     if let Some(email) = changes.email {
+        // A different address (not only different case) is not verified yet.
+        if let ActiveValue::Unchanged(old) | Set(old) = &row.email_normalized
+            && *old != email.normalized()
+        {
+            row.email_verified = Set(false);
+        }
         row.email_normalized = Set(email.normalized());
         row.email = Set(email.into());
     }
@@ -42,7 +48,7 @@ pub(super) fn normalize(display_name: &DisplayName) -> String {
 /// A unique violation becomes the clash it is about: the violated index (PostgreSQL)
 /// or column (SQLite) is named in the database's message. Anything else is a
 /// storage failure.
-pub(super) fn write_error(error: DbErr) -> UserWriteError {
+pub(in crate::persistence) fn write_error(error: DbErr) -> UserWriteError {
     if is_unique_violation(&error) {
         let message = error.to_string();
         if message.contains("email") {
@@ -57,11 +63,13 @@ pub(super) fn write_error(error: DbErr) -> UserWriteError {
 
 /// The row as a domain user. Its text was checked when it was written (under the
 /// rules of the time), so it is taken as stored.
-pub(super) fn to_user(row: users::Model) -> User {
+pub(in crate::persistence) fn to_user(row: users::Model) -> User {
     User {
         id: UserId::from_uuid(row.id),
         username: Username::from_stored(row.username),
         email: Email::from_stored(row.email),
+        email_verified: row.email_verified,
+        pending_email: row.pending_email.map(Email::from_stored),
         display_name: row.display_name.map(DisplayName::from_stored),
         bio: row.bio.map(Bio::from_stored),
         location: row.location.map(Location::from_stored),
@@ -69,5 +77,7 @@ pub(super) fn to_user(row: users::Model) -> User {
         is_private: row.is_private,
         created_at: row.created_at,
         updated_at: row.updated_at,
+        is_admin: row.is_admin,
+        disabled_at: row.disabled_at,
     }
 }

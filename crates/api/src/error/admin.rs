@@ -1,0 +1,49 @@
+//! How the admin use cases' errors answer.
+
+use confab_application::admin::AdminError;
+
+use super::{ApiError, ErrorCode};
+
+impl From<AdminError> for ApiError {
+    fn from(error: AdminError) -> Self {
+        match error {
+            AdminError::Forbidden => {
+                Self::new(ErrorCode::Forbidden, "Only server admins may do this.")
+            }
+            AdminError::Validation(errors) => errors.into(),
+            AdminError::InvalidCursor => Self::invalid_cursor(),
+            AdminError::UserNotFound => Self::new(ErrorCode::UserNotFound, "No user has this id."),
+            AdminError::InviteNotFound => Self::new(
+                ErrorCode::InviteNotFound,
+                "No unused, unrevoked invite has this id.",
+            ),
+            AdminError::UsernameTaken => Self::new(
+                ErrorCode::UsernameTaken,
+                "Another account already uses this username.",
+            ),
+            AdminError::EmailTaken => Self::new(
+                ErrorCode::EmailTaken,
+                "Another account already uses this email address.",
+            ),
+            AdminError::SelfTarget => Self::new(
+                ErrorCode::CannotTargetSelf,
+                "An admin cannot disable or delete their own account; ask another admin.",
+            ),
+            AdminError::LastAdmin => Self::new(
+                ErrorCode::LastAdmin,
+                "This is the last active admin; make another account admin first.",
+            ),
+            AdminError::Internal(_) => Self::internal(&error),
+        }
+    }
+}
+
+impl ApiError {
+    /// An admin list's error: its refused fields are query parameters (400, not 422).
+    pub fn from_admin_query(error: AdminError) -> Self {
+        match error {
+            AdminError::Validation(errors) => Self::bad_query(errors),
+            other => other.into(),
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! Running the server: admins manage accounts (create, disable, enable, the admin
+//! role), invites, and read the audit log and the stats. Every use case called from
+//! the API starts with [`AdminService::require_admin`], before anything is looked up;
+//! the `confab admin` shell commands act with no admin (`admin_id` null in the log).
+
+mod delivery;
+mod errors;
+mod invites;
+mod overview;
+mod users;
+
+use std::sync::Arc;
+
+use confab_domain::UserId;
+
+pub use errors::AdminError;
+pub use invites::{
+    CreatedInvite, DEFAULT_INVITE_SECONDS, InviteInput, MAX_INVITE_SECONDS, MIN_INVITE_SECONDS,
+};
+pub use overview::Stats;
+pub use users::NewAccountInput;
+
+use crate::accounts::Authenticated;
+use crate::email::EmailService;
+use crate::ports::{
+    AdminRepository, AuditAction, Clock, EventBus, NewAuditEntry, PasswordHasher, TokenService,
+    UserRepository,
+};
+
+/// The admin use cases. Cheap to clone: it only holds shared ports.
+#[derive(Clone)]
+pub struct AdminService {
+    users: Arc<dyn UserRepository>,
+    admin: Arc<dyn AdminRepository>,
+    hasher: Arc<dyn PasswordHasher>,
+    tokens: Arc<dyn TokenService>,
+    clock: Arc<dyn Clock>,
+    events: Arc<dyn EventBus>,
+    /// When set, accounts created without a password get a set-password link.
+    mail: Option<EmailService>,
+}
+
+impl AdminService {
+    /// Wires the service to its ports.
+    pub fn new(
+        users: Arc<dyn UserRepository>,
+        admin: Arc<dyn AdminRepository>,
+        hasher: Arc<dyn PasswordHasher>,
+        tokens: Arc<dyn TokenService>,
+        clock: Arc<dyn Clock>,
+        events: Arc<dyn EventBus>,
+    ) -> Self {
+        Self {
+            users,
+            admin,
+            hasher,
+            tokens,
+            clock,
+            events,
+            mail: None,
+        }
+    }
+
+    /// Mails a set-password link to each account an admin creates without a password.
+    #[must_use]
+    pub fn with_mail(mut self, email: EmailService) -> Self {
+        self.mail = Some(email);
+        self
+    }
+
+    /// Refuses anyone but an enabled admin.
+    ///
+    /// # Errors
+    /// [`AdminError::Forbidden`] for everyone else; `Internal` when storage fails.
+    pub async fn require_admin(&self, auth: &Authenticated) -> Result<(), AdminError> {
+        match self.users.get(auth.user_id).await? {
+            Some(user) if user.is_admin && user.disabled_at.is_none() => Ok(()),
+            _ => Err(AdminError::Forbidden),
+        }
+    }
+
+    /// The audit entry of `action` on `target` by `admin` (`None`: the shell), now.
+    fn audit(&self, admin: Option<UserId>, action: AuditAction, target: String) -> NewAuditEntry {
+        NewAuditEntry {
+            admin_id: admin,
+            action,
+            target,
+            at: self.clock.now(),
+        }
+    }
+}
+
+/// How the audit log names an account.
+fn user_target(id: UserId) -> String {
+    format!("user:{id}")
+}
