@@ -197,10 +197,11 @@ fn type_nullable_references(value: &mut Value, types: &Map<String, Value>) {
             };
             let untyped_nullable =
                 object.get("nullable") == Some(&Value::Bool(true)) && !object.contains_key("type");
-            if untyped_nullable && referenced_type().is_some() {
-                if let Some(reference) = object.remove("allOf") {
-                    object.insert("oneOf".to_owned(), reference);
-                }
+            if untyped_nullable
+                && referenced_type().is_some()
+                && let Some(reference) = object.remove("allOf")
+            {
+                object.insert("oneOf".to_owned(), reference);
             }
             object
                 .values_mut()

@@ -121,12 +121,15 @@ outcomes! {
 // A struct variant, which the macro's sample syntax does not take.
 impl Outcomes for RequestVerificationError {
     fn samples() -> Vec<Self> {
-        let _listed = |error: &Self| match error {
+        // Exhaustive: a new variant fails to compile until it is listed.
+        let listed = |error: &Self| match error {
             Self::TooSoon { .. } | Self::Internal(_) => (),
         };
-        vec![Self::TooSoon {
+        let samples = vec![Self::TooSoon {
             retry_after_seconds: 60,
-        }]
+        }];
+        samples.iter().for_each(listed);
+        samples
     }
 }
 
