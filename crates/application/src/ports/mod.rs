@@ -11,6 +11,7 @@ mod events;
 mod guard;
 mod mail;
 mod messages;
+mod object_store;
 mod passwords;
 mod rate_limit;
 mod sessions;
@@ -33,6 +34,9 @@ pub use mail::{MailComposer, MailContent, MailError, Mailer, OutgoingMail};
 pub use messages::{
     DeleteWriteError, EditWriteError, MessageRepository, MessageWritten, NewMessage, SendOutcome,
     SendWriteError, SeqWindow,
+};
+pub use object_store::{
+    ByteRange, Delivery, DownloadHeaders, ObjectStore, ObjectWriter, StoreError, StoredObject,
 };
 pub use passwords::{HashError, PasswordHash, PasswordHasher};
 pub use rate_limit::{RateDecision, RateLimitError, RateLimiter};
