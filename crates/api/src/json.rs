@@ -6,7 +6,7 @@ use std::ops::Deref;
 
 use poem::{FromRequest, Request, RequestBody};
 use poem_openapi::payload::{ParsePayload, Payload};
-use poem_openapi::registry::{MetaSchema, MetaSchemaRef, Registry};
+use poem_openapi::registry::{MetaDiscriminatorObject, MetaSchema, MetaSchemaRef, Registry};
 use poem_openapi::types::{ParseFromJSON, Type};
 use serde_json::Value;
 use uuid::Uuid;
@@ -114,6 +114,18 @@ fn check(
         });
         return;
     }
+    if let Some(discriminator) = &schema.discriminator {
+        check_variant(registry, discriminator, found, path, errors);
+        return;
+    }
+    // A union's variant is `allOf: [{discriminator property}, {$ref: the object}]`:
+    // the value must fit every part.
+    if schema.properties.is_empty() && !schema.all_of.is_empty() {
+        for part in &schema.all_of {
+            check(registry, part, found, path, errors);
+        }
+        return;
+    }
     match found {
         Value::Object(object) => {
             for (name, property) in &schema.properties {
@@ -154,6 +166,48 @@ fn check(
     }
 }
 
+/// Checks `found` against the variant of a discriminated union its discriminator
+/// property names, or says that property is missing or names no variant.
+fn check_variant(
+    registry: &Registry,
+    discriminator: &MetaDiscriminatorObject,
+    found: &Value,
+    path: &str,
+    errors: &mut Vec<FieldErrorBody>,
+) {
+    let name = discriminator.property_name;
+    let field = if path.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{path}.{name}")
+    };
+    let variant = match found.get(name) {
+        None | Some(Value::Null) => Err("is required".to_owned()),
+        Some(value) => discriminator
+            .mapping
+            .iter()
+            .find(|(mapped, _)| value.as_str() == Some(mapped.as_str()))
+            .ok_or_else(|| {
+                let allowed: Vec<String> = discriminator
+                    .mapping
+                    .iter()
+                    .map(|(mapped, _)| Value::from(mapped.as_str()).to_string())
+                    .collect();
+                format!("must be one of {}", allowed.join(", "))
+            }),
+    };
+    match variant {
+        Ok((_, reference)) => {
+            let schema_name = reference
+                .strip_prefix("#/components/schemas/")
+                .unwrap_or(reference);
+            let variant = MetaSchemaRef::Reference(schema_name.to_owned());
+            check(registry, &variant, found, path, errors);
+        }
+        Err(message) => errors.push(FieldErrorBody { field, message }),
+    }
+}
+
 /// Whether `null` is allowed where `schema` is expected.
 fn nullable(registry: &Registry, schema: &MetaSchemaRef) -> bool {
     match schema {
@@ -185,6 +239,11 @@ fn mismatch(schema: &MetaSchema, found: &Value) -> Option<String> {
     if !fits {
         return Some(format!("must be of type {}", schema.ty));
     }
+    if let Value::Array(items) = found
+        && let Some(message) = item_count_mismatch(schema, items.len())
+    {
+        return Some(message);
+    }
     match (schema.ty, schema.format, found) {
         // Every integer the API takes is a signed 64-bit one.
         ("integer", _, Value::Number(n)) if !n.is_i64() => Some(format!(
@@ -194,6 +253,25 @@ fn mismatch(schema: &MetaSchema, found: &Value) -> Option<String> {
         ("string", Some("uuid"), Value::String(text)) if Uuid::parse_str(text).is_err() => {
             Some("must be a UUID".to_owned())
         }
+        _ => None,
+    }
+}
+
+/// Why an array of `count` items breaks `schema`'s `minItems`/`maxItems`, if it does.
+fn item_count_mismatch(schema: &MetaSchema, count: usize) -> Option<String> {
+    let items = |n: usize| {
+        if n == 1 {
+            "1 item".to_owned()
+        } else {
+            format!("{n} items")
+        }
+    };
+    match (schema.min_items, schema.max_items) {
+        (Some(min), Some(max)) if min == max && count != min => {
+            Some(format!("must hold exactly {}", items(min)))
+        }
+        (Some(min), _) if count < min => Some(format!("must hold at least {}", items(min))),
+        (_, Some(max)) if count > max => Some(format!("must hold at most {}", items(max))),
         _ => None,
     }
 }

@@ -39,6 +39,9 @@ pub fn finish(raw: &str) -> String {
             .and_then(|components| components.get_mut("schemas"))
         {
             type_nullable_references(schemas, &types);
+            if let Some(schemas) = schemas.as_object_mut() {
+                give_unions_examples(schemas);
+            }
         }
     }
     serde_json::to_string_pretty(&document).unwrap_or_else(|_| raw.to_owned())
@@ -212,6 +215,87 @@ fn type_nullable_references(value: &mut Value, types: &Map<String, Value>) {
             .for_each(|child| type_nullable_references(child, types)),
         _ => {}
     }
+}
+
+/// Gives each discriminated union (`oneOf` + `discriminator`) without an example
+/// its first variant's: the discriminator value and that variant object's example.
+/// poem-openapi's unions take no example, and Swagger UI's "Try it out" and the
+/// spec's own example test need one that succeeds as sent.
+fn give_unions_examples(schemas: &mut Map<String, Value>) {
+    let examples: Vec<(String, Value)> = schemas
+        .iter()
+        .filter(|(_, schema)| {
+            schema.get("discriminator").is_some() && schema.get("example").is_none()
+        })
+        .filter_map(|(name, schema)| {
+            let first = schema.get("oneOf")?.get(0)?.get("$ref")?.as_str()?;
+            Some((name.clone(), variant_example(schemas, first)?))
+        })
+        .collect();
+    for (name, example) in examples {
+        if let Some(schema) = schemas.get_mut(&name).and_then(Value::as_object_mut) {
+            schema.insert("example".to_owned(), example);
+        }
+    }
+    drop_repeated_variant_descriptions(schemas);
+}
+
+/// poem-openapi gives each variant wrapper of a union the union's description; said
+/// once, on the union, it is not repeated on every generated variant type.
+fn drop_repeated_variant_descriptions(schemas: &mut Map<String, Value>) {
+    let repeated: Vec<(String, Value)> = schemas
+        .values()
+        .filter(|schema| schema.get("discriminator").is_some())
+        .filter_map(|schema| {
+            let description = schema.get("description")?.clone();
+            let variants = schema.get("oneOf")?.as_array()?;
+            Some(variants.iter().filter_map(move |variant| {
+                let name = variant
+                    .get("$ref")?
+                    .as_str()?
+                    .strip_prefix("#/components/schemas/")?;
+                Some((name.to_owned(), description.clone()))
+            }))
+        })
+        .flatten()
+        .collect();
+    for (name, description) in repeated {
+        if let Some(variant) = schemas.get_mut(&name).and_then(Value::as_object_mut)
+            && variant.get("description") == Some(&description)
+        {
+            variant.remove("description");
+        }
+    }
+}
+
+/// The example of the union variant `reference` names (`allOf` of the
+/// discriminator property, whose example is its value, and the variant object);
+/// none when the variant object has no example of its own.
+fn variant_example(schemas: &Map<String, Value>, reference: &str) -> Option<Value> {
+    let component = |reference: &str| schemas.get(reference.strip_prefix("#/components/schemas/")?);
+    let mut example = Map::new();
+    let mut variant_has_one = false;
+    for part in component(reference)?.get("allOf")?.as_array()? {
+        let part = match part.get("$ref").and_then(Value::as_str) {
+            Some(inner) => component(inner)?,
+            None => part,
+        };
+        if let Some(Value::Object(whole)) = part.get("example") {
+            example.extend(whole.clone());
+            variant_has_one = true;
+        }
+        for (property, schema) in part
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(value) = schema.get("example") {
+                example.insert(property.clone(), value.clone());
+            }
+        }
+    }
+    variant_has_one.then_some(Value::Object(example))
 }
 
 /// Gives every operation of `path_item` without a security requirement an empty one.

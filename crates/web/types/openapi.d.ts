@@ -1078,25 +1078,68 @@ export interface components {
             token: string;
         };
         /**
-         * CreateChat
-         * @description `POST /chats`: a direct chat with one other user, or a group.
+         * @description `POST /chats`: a direct chat with one other user, or a group, told apart by
+         *     `type`. Each variant's schema says exactly what it takes, so a body that fits
+         *     the schema is one the server can act on: a direct chat names exactly one other
+         *     user and has no name (a `name` sent with it is ignored, like any unknown field).
          * @example {
          *       "member_ids": [],
          *       "name": "Team",
          *       "type": "group"
          *     }
          */
-        CreateChat: {
+        CreateChat: components["schemas"]["CreateChat_CreateGroupChat"] | components["schemas"]["CreateChat_CreateDirectChat"];
+        CreateChat_CreateDirectChat: {
             /**
-             * @description `direct`: exactly one other user. `group`: the first members (duplicates and
-             *     my own id are ignored; may be empty).
+             * @example direct
+             * @enum {string}
+             */
+            type: "direct";
+        } & components["schemas"]["CreateDirectChat"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "direct";
+        };
+        CreateChat_CreateGroupChat: {
+            /**
+             * @example group
+             * @enum {string}
+             */
+            type: "group";
+        } & components["schemas"]["CreateGroupChat"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "group";
+        };
+        /**
+         * CreateDirectChat
+         * @description `POST /chats` with `type: direct`.
+         */
+        CreateDirectChat: {
+            /** @description The other user: exactly one id (my own is `400 invalid_member`). */
+            member_ids: string[];
+        };
+        /**
+         * CreateGroupChat
+         * @description `POST /chats` with `type: group`.
+         * @example {
+         *       "member_ids": [],
+         *       "name": "Team"
+         *     }
+         */
+        CreateGroupChat: {
+            /**
+             * @description The first members besides me (duplicates and my own id are ignored; may be
+             *     empty).
              * @default []
              */
             member_ids: string[];
-            /** @description The group's name, 1..100 characters; must be absent (or `null`) for a direct chat. */
-            name?: string | null;
-            /** @description `direct` or `group`. */
-            type: components["schemas"]["ChatType"];
+            /** @description The group's name, 1..100 characters. */
+            name: string;
         };
         /**
          * CreateInvite
@@ -1196,7 +1239,6 @@ export interface components {
              */
             next_cursor: number | null;
         };
-        /** @description One event of a chat, discriminated by `type`. */
         Event_ChatCreatedEvent: {
             /**
              * @example chat.created
@@ -1210,7 +1252,6 @@ export interface components {
              */
             type: "chat.created";
         };
-        /** @description One event of a chat, discriminated by `type`. */
         Event_ChatUpdatedEvent: {
             /**
              * @example chat.updated
@@ -1224,7 +1265,6 @@ export interface components {
              */
             type: "chat.updated";
         };
-        /** @description One event of a chat, discriminated by `type`. */
         Event_MemberAddedEvent: {
             /**
              * @example member.added
@@ -1238,7 +1278,6 @@ export interface components {
              */
             type: "member.added";
         };
-        /** @description One event of a chat, discriminated by `type`. */
         Event_MemberRemovedEvent: {
             /**
              * @example member.removed
@@ -1252,7 +1291,6 @@ export interface components {
              */
             type: "member.removed";
         };
-        /** @description One event of a chat, discriminated by `type`. */
         Event_MemberUpdatedEvent: {
             /**
              * @example member.updated
@@ -1266,7 +1304,6 @@ export interface components {
              */
             type: "member.updated";
         };
-        /** @description One event of a chat, discriminated by `type`. */
         Event_MessageCreatedEvent: {
             /**
              * @example message.created
@@ -1280,7 +1317,6 @@ export interface components {
              */
             type: "message.created";
         };
-        /** @description One event of a chat, discriminated by `type`. */
         Event_MessageDeletedEvent: {
             /**
              * @example message.deleted
@@ -1294,7 +1330,6 @@ export interface components {
              */
             type: "message.deleted";
         };
-        /** @description One event of a chat, discriminated by `type`. */
         Event_MessageUpdatedEvent: {
             /**
              * @example message.updated
@@ -1308,7 +1343,6 @@ export interface components {
              */
             type: "message.updated";
         };
-        /** @description One event of a chat, discriminated by `type`. */
         Event_ReadUpdatedEvent: {
             /**
              * @example read.updated
@@ -1322,7 +1356,6 @@ export interface components {
              */
             type: "read.updated";
         };
-        /** @description One event of a chat, discriminated by `type`. */
         Event_TypingEvent: {
             /**
              * @example typing

@@ -1,53 +1,80 @@
 //! Request bodies of the chat routes (create, update, add members, change a role).
 
 use confab_application::chats::{ChatUpdate, NewChatRequest};
-use confab_domain::{MemberRole, UserId};
-use poem_openapi::Object;
+use confab_domain::{ChatKind, MemberRole, UserId};
 use poem_openapi::types::{Example, MaybeUndefined};
+use poem_openapi::{Object, Union};
 use uuid::Uuid;
 
 use super::bounds::BoundedInt;
-use super::chats::{ChatTypeDto, MemberRoleDto};
+use super::chats::MemberRoleDto;
 use super::schema_ref::RefField;
 use super::text::GroupNameText;
 
 /// A message lifetime in seconds: one minute to one week.
 pub type TtlSeconds = BoundedInt<60, 604_800>;
 
-/// `POST /chats`: a direct chat with one other user, or a group.
+/// `POST /chats`: a direct chat with one other user, or a group, told apart by
+/// `type`. Each variant's schema says exactly what it takes, so a body that fits
+/// the schema is one the server can act on: a direct chat names exactly one other
+/// user and has no name (a `name` sent with it is ignored, like any unknown field).
+#[derive(Debug, Clone, Union)]
+#[oai(rename = "CreateChat", discriminator_name = "type", one_of)]
+pub enum CreateChatRequest {
+    /// A group, of which I become the `owner`. First, so that documentation tools
+    /// that show the first variant's example show one that succeeds as sent.
+    #[oai(mapping = "group")]
+    Group(CreateGroupChat),
+    /// The one direct chat of a pair.
+    #[oai(mapping = "direct")]
+    Direct(CreateDirectChat),
+}
+
+/// `POST /chats` with `type: group`.
 #[derive(Debug, Clone, Object)]
-#[oai(rename = "CreateChat", example)]
-pub struct CreateChatRequest {
-    /// `direct` or `group`.
-    #[oai(rename = "type")]
-    pub kind: RefField<ChatTypeDto>,
-    /// The group's name, 1..100 characters; must be absent (or `null`) for a direct chat.
-    #[oai(nullable)]
-    pub name: Option<GroupNameText>,
-    /// `direct`: exactly one other user. `group`: the first members (duplicates and
-    /// my own id are ignored; may be empty).
+#[oai(rename = "CreateGroupChat", example)]
+pub struct CreateGroupChat {
+    /// The group's name, 1..100 characters.
+    pub name: GroupNameText,
+    /// The first members besides me (duplicates and my own id are ignored; may be
+    /// empty).
     #[oai(default)]
     pub member_ids: Vec<Uuid>,
 }
 
-impl Example for CreateChatRequest {
+impl Example for CreateGroupChat {
     /// A group of one (the creator): a direct chat needs another user's id, which no
     /// example can know.
     fn example() -> Self {
         Self {
-            kind: RefField(ChatTypeDto::Group),
-            name: Some(GroupNameText("Team".to_owned())),
+            name: GroupNameText("Team".to_owned()),
             member_ids: Vec::new(),
         }
     }
 }
 
+/// `POST /chats` with `type: direct`.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "CreateDirectChat")]
+pub struct CreateDirectChat {
+    /// The other user: exactly one id (my own is `400 invalid_member`).
+    #[oai(validator(min_items = 1, max_items = 1))]
+    pub member_ids: Vec<Uuid>,
+}
+
 impl From<CreateChatRequest> for NewChatRequest {
     fn from(body: CreateChatRequest) -> Self {
-        Self {
-            kind: body.kind.0.into(),
-            name: body.name.map(|name| name.0),
-            member_ids: user_ids(body.member_ids),
+        match body {
+            CreateChatRequest::Group(group) => Self {
+                kind: ChatKind::Group,
+                name: Some(group.name.0),
+                member_ids: user_ids(group.member_ids),
+            },
+            CreateChatRequest::Direct(direct) => Self {
+                kind: ChatKind::Direct,
+                name: None,
+                member_ids: user_ids(direct.member_ids),
+            },
         }
     }
 }
