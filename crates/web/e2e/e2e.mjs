@@ -183,15 +183,15 @@ function freePort() {
 }
 
 /**
- * Starts a second confab on a scratch SQLite database with `CONFAB_REGISTRATION=invite`
- * and an admin made by `confab admin create-user`; returns its base URL, the
- * admin's username and a stop function.
+ * Starts another confab on a scratch SQLite database with `CONFAB_REGISTRATION`
+ * = `registration` and an admin made by `confab admin create-user`; returns its
+ * base URL, the admin's username, its outbox directory and a stop function.
  */
-async function startInviteOnlyServer() {
-  const dir = mkdtempSync(`${tmpdir()}/confab-web-e2e-invite-`);
+async function startServer(registration) {
+  const dir = mkdtempSync(`${tmpdir()}/confab-web-e2e-${registration}-`);
   const port = await freePort();
   const env = { ...process.env, DATABASE_URL: `sqlite://${dir}/confab.db?mode=rwc`, CONFAB_BIND: `127.0.0.1:${port}`,
-    CONFAB_JWT_SECRET: randomBytes(32).toString('hex'), CONFAB_REGISTRATION: 'invite', CONFAB_AUTH_RATE_PER_MINUTE: '0',
+    CONFAB_JWT_SECRET: randomBytes(32).toString('hex'), CONFAB_REGISTRATION: registration, CONFAB_AUTH_RATE_PER_MINUTE: '0',
     CONFAB_SEND_RATE_PER_SECOND: '0', CONFAB_MAIL_DIR: `${dir}/mail`, RUST_LOG: 'warn', NO_COLOR: '1' };
   delete env.CONFAB_REDIS_URL;
   const admin = `root_${run}`;
@@ -207,7 +207,7 @@ async function startInviteOnlyServer() {
     try {
       if ((await fetch(`${url}/health`)).ok) break;
     } catch { /* not up yet */ }
-    assert.ok(Date.now() < deadline && server.exitCode === null, `the invite-only server did not start: ${log}`);
+    assert.ok(Date.now() < deadline && server.exitCode === null, `the ${registration} server did not start: ${log}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return { url, admin, mail: `${dir}/mail`, stop: () => server.kill('SIGTERM') };
@@ -495,7 +495,7 @@ try {
   await contextD.close();
 
   step('an invite-only server: a registration without an invite is refused in words, one through an invite link works');
-  const invited = await startInviteOnlyServer();
+  const invited = await startServer('invite');
   try {
     const contextE = await browser.newContext({ viewport: WIDE });
     const e = await contextE.newPage();
@@ -572,6 +572,23 @@ try {
     await contextF.close();
   } finally {
     invited.stop();
+  }
+
+  step('a closed server: registration is refused in words');
+  const closed = await startServer('closed');
+  try {
+    const contextG = await browser.newContext({ viewport: WIDE });
+    const g = await contextG.newPage();
+    watch(g, 'frank');
+    await g.goto(`${closed.url}/register`);
+    await g.getByLabel('Username').fill(`frank_${run}`);
+    await g.getByLabel('Email').fill(`frank_${run}@example.com`);
+    await g.getByLabel('Password').fill('correct horse battery');
+    await g.getByRole('button', { name: 'Create account' }).click();
+    await g.getByRole('alert').getByText('This server is not taking new accounts').waitFor(WAIT);
+    await contextG.close();
+  } finally {
+    closed.stop();
   }
 
   assert.deepEqual(problems, [], `problems in the browsers:\n${problems.join('\n')}`);
