@@ -86,7 +86,8 @@ function Accounts() {
   const params = new URLSearchParams();
   if (filter.q) params.set('q', filter.q);
   if (filter.status) params.set('status', filter.status);
-  const list = usePages(`/admin/users${params.size ? `?${params}` : ''}`);
+  const query = params.toString();
+  const list = usePages(`/admin/users${query ? `?${query}` : ''}`);
   const [act, actError] = useAction();
 
   /** @param {Event} event */
