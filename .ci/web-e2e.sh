@@ -47,10 +47,14 @@ section "web: build confab (debug) and start it"
 # Short-lived access tokens, so the test renews them (rotating the refresh token)
 # many times, from two tabs at once too.
 export CONFAB_ACCESS_TTL_SECONDS=${CONFAB_ACCESS_TTL_SECONDS:-20}
+# The outbox the test reads the mailed links from.
+export CONFAB_MAIL_DIR=$work/mail
 start_scratch_server "$target_dir/debug/confab" "$work" "${RUST_LOG:-warn}"
 
 section "web: end-to-end in headless Chromium"
 rm -rf "$artifacts"
 mkdir -p "$artifacts"
-(cd "$e2e" && CONFAB_BASE="$base" ARTIFACTS="$artifacts" CHROMIUM="$(command -v chromium)" node e2e.mjs)
+# CONFAB_BINARY: the test starts a second, invite-only server of its own.
+(cd "$e2e" && CONFAB_BASE="$base" ARTIFACTS="$artifacts" CHROMIUM="$(command -v chromium)" \
+    CONFAB_BINARY="$target_dir/debug/confab" node e2e.mjs)
 echo "screenshots and results.json in $artifacts"

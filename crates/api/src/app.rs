@@ -124,10 +124,6 @@ fn route_table(pages: Option<&Pages>) -> RouteTable {
     for template in pages.map_or(&[][..], |pages| pages.routes) {
         table.add(template, Method::GET);
     }
-    for page in ["/verify-email", "/reset-password"] {
-        table.add(page, Method::GET);
-        table.add(page, Method::POST);
-    }
     table
 }
 
@@ -191,7 +187,7 @@ pub fn endpoint(
         limit: state.rate_limits.auth_per_ip.clone(),
         trust_proxy: state.rate_limits.trust_proxy,
     };
-    let api = crate::pages::mount(Route::new())
+    let api = Route::new()
         .nest(
             "/docs",
             docs::endpoint(
@@ -222,7 +218,6 @@ pub fn endpoint(
         .with(UriLimit)
         .data(auth_limit)
         .data(state.accounts.clone())
-        .data(state.email.clone())
         .data(state)
         .with(ShapeErrors::new(Arc::clone(&routes)))
         .with(HttpMetrics::new(routes))

@@ -9,7 +9,6 @@ pub mod endpoints;
 pub mod error;
 pub mod json;
 pub mod middleware;
-pub mod pages;
 pub mod security;
 pub mod spec;
 pub mod state;

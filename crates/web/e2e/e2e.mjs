@@ -8,7 +8,11 @@
 // $ARTIFACTS/results.json.
 
 import { chromium } from 'playwright-core';
-import { readFileSync, mkdirSync, writeFileSync, readdirSync } from 'node:fs';
+import { readFileSync, mkdirSync, mkdtempSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
@@ -20,6 +24,10 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/
 const WIDE = { width: 1280, height: 800 };
 const NARROW = { width: 360, height: 740 };
 const WAIT = { timeout: 10_000 };
+// The server's outbox directory (CONFAB_MAIL_DIR) and binary, for the mail links
+// and for a second, invite-only server this test starts itself.
+const mailDir = process.env.CONFAB_MAIL_DIR;
+const binary = process.env.CONFAB_BINARY;
 mkdirSync(artifacts, { recursive: true });
 
 const run = Date.now().toString(36);
@@ -135,6 +143,74 @@ async function api(token, method, path, body) {
   });
   assert.ok(response.ok, `${method} ${path}: ${response.status} ${await response.clone().text()}`);
   return response.status === 204 ? null : response.json();
+}
+
+/**
+ * The path and query (`/reset-password?token=…`) of the newest link to `page` in
+ * a mail to `address` in the outbox `dir`, waiting up to 10 s for it (after
+ * `after`, a list of the mail files seen before). The link's origin is the
+ * server's CONFAB_PUBLIC_URL; the test opens the path on its own server.
+ */
+async function mailedLink(dir, address, page, after = []) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.eml') && !after.includes(f)).sort().reverse() : [];
+    for (const file of files) {
+      // Undo quoted-printable soft breaks and `=3D`, enough to read the link.
+      const mail = readFileSync(`${dir}/${file}`, 'utf8').replace(/=\r?\n/g, '').replaceAll('=3D', '=');
+      const to = mail.split(/\r?\n/).find((line) => line.startsWith('To: ')) ?? '';
+      const link = mail.match(new RegExp(`/${page}\\?token=[0-9a-f]+`));
+      if (to.includes(address) && link) return link[0];
+    }
+    assert.ok(Date.now() < deadline, `no ${page} mail to ${address} in ${dir}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The mail files in `dir` now. */
+const mailFiles = (dir) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.eml')) : []);
+
+/** A free TCP port on 127.0.0.1. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts another confab on a scratch SQLite database with `CONFAB_REGISTRATION`
+ * = `registration` and an admin made by `confab admin create-user`; returns its
+ * base URL, the admin's username, its outbox directory and a stop function.
+ */
+async function startServer(registration) {
+  const dir = mkdtempSync(`${tmpdir()}/confab-web-e2e-${registration}-`);
+  const port = await freePort();
+  const env = { ...process.env, DATABASE_URL: `sqlite://${dir}/confab.db?mode=rwc`, CONFAB_BIND: `127.0.0.1:${port}`,
+    CONFAB_JWT_SECRET: randomBytes(32).toString('hex'), CONFAB_REGISTRATION: registration, CONFAB_AUTH_RATE_PER_MINUTE: '0',
+    CONFAB_SEND_RATE_PER_SECOND: '0', CONFAB_MAIL_DIR: `${dir}/mail`, RUST_LOG: 'warn', NO_COLOR: '1' };
+  delete env.CONFAB_REDIS_URL;
+  const admin = `root_${run}`;
+  const made = spawnSync(binary, ['admin', 'create-user', admin, '--email', `${admin}@example.com`, '--admin'],
+    { env, cwd: dir, input: 'correct horse battery\n', encoding: 'utf8' });
+  assert.equal(made.status, 0, `confab admin create-user: ${made.stderr}`);
+  const server = spawn(binary, ['serve'], { env, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  server.stderr.on('data', (chunk) => { log += chunk; });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/health`)).ok) break;
+    } catch { /* not up yet */ }
+    assert.ok(Date.now() < deadline && server.exitCode === null, `the ${registration} server did not start: ${log}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return { url, admin, mail: `${dir}/mail`, stop: () => server.kill('SIGTERM') };
 }
 
 const browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
@@ -360,6 +436,160 @@ try {
   await b.goto(`${base}/chats/${directId}`);
   await bubbles(b).first().waitFor(WAIT);
   await shoot(b, 'direct-chat-bob');
+
+  step('a new account sees the address banner, resends the link and confirms through the mailed link');
+  const carol = `carol_${run}`;
+  const carolEmail = `${carol}@example.com`;
+  const contextD = await browser.newContext({ viewport: WIDE });
+  const d = await contextD.newPage();
+  watch(d, 'carol');
+  await register(d, carol);
+  const banner = d.getByRole('region', { name: 'Email address' });
+  await banner.getByText(`Please confirm your email address ${carolEmail}`).waitFor(WAIT);
+  await review(d, 'address-banner');
+  await banner.getByRole('button', { name: 'Send the link again' }).click();
+  // Accepted, or refused as too soon after the registration mail: either is said.
+  await banner.locator('[role="status"], [role="alert"]').first().waitFor(WAIT);
+  const verifyLink = await mailedLink(mailDir, carolEmail, 'verify-email');
+  await d.goto(`${base}${verifyLink}`);
+  await d.getByRole('heading', { name: 'Confirm your email address' }).waitFor(WAIT);
+  await review(d, 'verify-email');
+  await d.getByRole('button', { name: 'Confirm my address' }).click();
+  await d.getByText(`Confirmed: ${carolEmail} is your account's address.`).waitFor(WAIT);
+  await d.getByRole('link', { name: 'Go to my chats' }).click();
+  await d.waitForURL('**/chats');
+  await d.getByText('No chats yet').waitFor(WAIT);
+  assert.equal(await banner.count(), 0, 'no banner once the address is confirmed');
+
+  step('a password reset through the mailed link');
+  await d.getByRole('button', { name: 'Sign out' }).click();
+  await d.waitForURL('**/login');
+  await d.getByRole('link', { name: 'Forgot password?' }).click();
+  await d.waitForURL('**/forgot-password');
+  await review(d, 'forgot-password');
+  const mailsBefore = mailFiles(mailDir);
+  // By keyboard: the first Tab reaches the address, Enter sends it.
+  await d.keyboard.press('Tab');
+  assert.equal(await d.evaluate(() => document.activeElement?.id), 'forgot-email');
+  await d.keyboard.type(carolEmail);
+  await d.keyboard.press('Enter');
+  await d.locator('.ok[role="status"]').waitFor(WAIT);
+  const resetLink = await mailedLink(mailDir, carolEmail, 'reset-password', mailsBefore);
+  await d.goto(`${base}${resetLink}`);
+  await d.getByRole('heading', { name: 'Choose a new password' }).waitFor(WAIT);
+  await review(d, 'reset-password');
+  await d.getByLabel('New password').fill('a brand new passphrase');
+  await d.getByRole('button', { name: 'Set the new password' }).click();
+  await d.getByText('Your password is changed').waitFor(WAIT);
+  // The link works once.
+  await d.reload();
+  await d.getByLabel('New password').fill('another new passphrase');
+  await d.getByRole('button', { name: 'Set the new password' }).click();
+  await d.getByRole('alert').waitFor(WAIT);
+  await d.getByRole('link', { name: 'Ask for a new link' }).waitFor(WAIT);
+  await d.goto(`${base}/login`);
+  await d.getByLabel('Username or email').fill(carol);
+  await d.getByLabel('Password').fill('a brand new passphrase');
+  await d.getByRole('button', { name: 'Sign in' }).click();
+  await d.waitForURL('**/chats');
+  await contextD.close();
+
+  step('an invite-only server: a registration without an invite is refused in words, one through an invite link works');
+  const invited = await startServer('invite');
+  try {
+    const contextE = await browser.newContext({ viewport: WIDE });
+    const e = await contextE.newPage();
+    watch(e, 'admin');
+    const contextF = await browser.newContext({ viewport: WIDE });
+    const f = await contextF.newPage();
+    watch(f, 'dave');
+    const dave = `dave_${run}`;
+    const fillRegistration = async (page) => {
+      await page.getByLabel('Username').fill(dave);
+      await page.getByLabel('Email').fill(`${dave}@example.com`);
+      await page.getByLabel('Password').fill('correct horse battery');
+      await page.getByRole('button', { name: 'Create account' }).click();
+    };
+    await f.goto(`${invited.url}/register`);
+    await fillRegistration(f);
+    await f.getByText('This server takes new accounts by invitation only').waitFor(WAIT);
+
+    await e.goto(`${invited.url}/login`);
+    await e.getByLabel('Username or email').fill(invited.admin);
+    await e.getByLabel('Password').fill('correct horse battery');
+    await e.getByRole('button', { name: 'Sign in' }).click();
+    await e.waitForURL('**/chats');
+    await e.getByRole('link', { name: 'Admin' }).click();
+    await e.waitForURL('**/admin/users');
+    await e.locator('.admin-list li', { hasText: invited.admin }).waitFor(WAIT);
+    await e.getByRole('link', { name: 'Invites' }).click();
+    await e.getByText('No invites yet.').waitFor(WAIT);
+    await e.getByLabel('Whom it is for').fill(`${dave}@example.com`);
+    await e.getByLabel('Valid for').selectOption({ label: '1 day' });
+    await e.getByRole('button', { name: 'Create invite' }).click();
+    const inviteLink = await e.getByLabel('Invite link').inputValue();
+    assert.match(inviteLink, new RegExp(`^${invited.url}/register\\?invite=`));
+    await e.locator('.admin-list li', { hasText: `${dave}@example.com` }).getByText('open until').waitFor(WAIT);
+    await review(e, 'admin-invites');
+
+    await f.goto(inviteLink);
+    await f.getByText('You were invited').waitFor(WAIT);
+    await review(f, 'register-invite');
+    await fillRegistration(f);
+    await f.waitForURL('**/chats');
+    await e.reload();
+    await e.locator('.admin-list li', { hasText: `${dave}@example.com` }).getByText(`used by ${dave}`).waitFor(WAIT);
+    assert.equal(await e.getByRole('button', { name: /^Revoke/ }).count(), 0, 'a used invite cannot be revoked');
+
+    step('admin: accounts (search, create without a password), disabling signs the person out at once');
+    await e.getByRole('link', { name: 'Accounts' }).click();
+    await e.getByLabel('Username', { exact: true }).fill(`erin_${run}`);
+    await e.getByLabel('Email', { exact: true }).fill(`erin_${run}@example.com`);
+    await e.getByRole('button', { name: 'Create account' }).click();
+    await e.getByText(`Created erin_${run}; a link to choose a password was mailed to erin_${run}@example.com.`).waitFor(WAIT);
+    await mailedLink(invited.mail, `erin_${run}@example.com`, 'reset-password');
+    await e.getByLabel('Username or email starts with').fill('dave');
+    await e.getByRole('button', { name: 'Search' }).click();
+    await e.locator('.admin-list li', { hasText: 'erin' }).waitFor({ state: 'detached', ...WAIT });
+    await review(e, 'admin-users');
+    e.once('dialog', (dialog) => dialog.accept());
+    await e.getByRole('button', { name: `Disable ${dave}` }).focus();
+    await e.keyboard.press('Enter');
+    await f.waitForURL('**/login', WAIT);
+    await e.locator('.admin-list li', { hasText: dave }).getByText('disabled').waitFor(WAIT);
+    await e.getByLabel('Show').selectOption('disabled');
+    await e.getByRole('button', { name: `Enable ${dave}` }).waitFor(WAIT);
+
+    step('admin: the audit log and the stats');
+    await e.getByRole('link', { name: 'Audit log' }).click();
+    await e.locator('.audit li', { hasText: 'user.disable' }).waitFor(WAIT);
+    await review(e, 'admin-audit');
+    await e.getByRole('link', { name: 'Stats' }).click();
+    await e.locator('.stats dt', { hasText: 'Accounts' }).waitFor(WAIT);
+    assert.equal(await e.locator('.stats div', { hasText: 'Accounts' }).locator('dd').innerText(), '3');
+    await review(e, 'admin-stats');
+    await contextE.close();
+    await contextF.close();
+  } finally {
+    invited.stop();
+  }
+
+  step('a closed server: registration is refused in words');
+  const closed = await startServer('closed');
+  try {
+    const contextG = await browser.newContext({ viewport: WIDE });
+    const g = await contextG.newPage();
+    watch(g, 'frank');
+    await g.goto(`${closed.url}/register`);
+    await g.getByLabel('Username').fill(`frank_${run}`);
+    await g.getByLabel('Email').fill(`frank_${run}@example.com`);
+    await g.getByLabel('Password').fill('correct horse battery');
+    await g.getByRole('button', { name: 'Create account' }).click();
+    await g.getByRole('alert').getByText('This server is not taking new accounts').waitFor(WAIT);
+    await contextG.close();
+  } finally {
+    closed.stop();
+  }
 
   assert.deepEqual(problems, [], `problems in the browsers:\n${problems.join('\n')}`);
   results.ok = true;

@@ -21,19 +21,38 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'
      manifest-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /// The first path segments of the client's pages (routed in the browser by
-/// `web/router.js`); `""` is `/` itself.
-const PAGES: [&str; 7] = [
-    "", "login", "register", "chats", "new", "profile", "sessions",
+/// `web/router.js`); `""` is `/` itself. `verify-email` and `reset-password` are
+/// where the links in mails land.
+const PAGES: [&str; 11] = [
+    "",
+    "login",
+    "register",
+    "forgot-password",
+    "reset-password",
+    "verify-email",
+    "chats",
+    "new",
+    "profile",
+    "sessions",
+    "admin",
 ];
+
+/// The pages with a second segment: `/chats/{id}`, `/admin/{section}`.
+const PAGES_WITH_A_SECOND_SEGMENT: [&str; 2] = ["chats", "admin"];
 
 /// The templates of every path the client answers, for metrics labels (the
 /// [`is_client_route`] pages, then the files: `/index.html`, `/web/…`).
-pub const ROUTE_TEMPLATES: [&str; 11] = [
+pub const ROUTE_TEMPLATES: [&str; 16] = [
     "/",
     "/login",
     "/register",
+    "/forgot-password",
+    "/reset-password",
+    "/verify-email",
     "/chats",
     "/chats/{id}",
+    "/admin",
+    "/admin/{section}",
     "/new",
     "/profile",
     "/sessions",
@@ -87,7 +106,8 @@ pub fn total_size() -> usize {
 }
 
 /// Whether `path` is one of the client's page routes: `/`, `/login`, `/chats`,
-/// `/chats/{id}`, … (at most two segments, the first one of the client's pages).
+/// `/chats/{id}`, `/admin/users`, … (at most two segments, the first one of the
+/// client's pages; a second only under `/chats` and `/admin`).
 pub fn is_client_route(path: &str) -> bool {
     let Some(rest) = path.strip_prefix('/') else {
         return false;
@@ -96,7 +116,9 @@ pub fn is_client_route(path: &str) -> bool {
     let first = segments.next().unwrap_or_default();
     let second = segments.next();
     let deeper = segments.next().is_some();
-    PAGES.contains(&first) && !deeper && second.is_none_or(|s| !s.is_empty() && first == "chats")
+    PAGES.contains(&first)
+        && !deeper
+        && second.is_none_or(|s| !s.is_empty() && PAGES_WITH_A_SECOND_SEGMENT.contains(&first))
 }
 
 /// The web client's endpoint: embedded files and page routes, GET and HEAD.
@@ -154,6 +176,11 @@ mod tests {
             "/new",
             "/profile",
             "/sessions",
+            "/forgot-password",
+            "/reset-password",
+            "/verify-email",
+            "/admin",
+            "/admin/users",
         ] {
             assert!(is_client_route(page), "{page}");
         }
@@ -170,6 +197,9 @@ mod tests {
             "/chats/a/b",
             "/profile/x",
             "/login/",
+            "/admin/",
+            "/admin/users/x",
+            "/verify-email/x",
         ] {
             assert!(!is_client_route(other), "{other}");
         }
@@ -190,7 +220,9 @@ mod tests {
         for page in PAGES {
             assert!(covered(&format!("/{page}")), "{page}");
         }
-        assert!(covered("/chats/x"));
+        for page in PAGES_WITH_A_SECOND_SEGMENT {
+            assert!(covered(&format!("/{page}/x")), "{page}");
+        }
         for asset in assets() {
             assert!(covered(asset.path), "{}", asset.path);
         }

@@ -48,6 +48,9 @@ async fn the_client_and_its_page_routes_are_served_with_a_strict_policy(app: Tes
         "/new",
         "/profile",
         "/sessions",
+        "/forgot-password",
+        "/admin",
+        "/admin/invites",
     ] {
         let response = get(&app, route).await;
         assert_eq!(response.status(), StatusCode::OK, "{route}");
@@ -124,3 +127,44 @@ async fn the_client_s_requests_are_labelled_by_template_in_metrics(app: TestApp)
     assert!(!text.contains("0190a1b2"), "raw ids must not become labels");
 }
 api_test!(the_client_s_requests_are_labelled_by_template_in_metrics);
+
+/// The links in mails (`/verify-email?token=…`, `/reset-password?token=…`) open the
+/// client, which shows a form and spends the token only when it is sent (through
+/// the API); the paths answer nothing else.
+async fn the_mailed_links_open_the_client(app: TestApp) {
+    app.register("alice").await;
+    let token = app
+        .nth_mail("alice@example.com", 1)
+        .await
+        .token("verify-email");
+    let index = get(&app, "/").await.text().await.expect("body");
+    for link in [
+        format!("/verify-email?token={token}"),
+        "/reset-password?token=%22%3E%3Cscript%3Ex%3C/script%3E".to_owned(),
+    ] {
+        let page = get(&app, &link).await;
+        assert_eq!(page.status(), StatusCode::OK, "{link}");
+        assert!(!header(&page, "content-security-policy").contains("unsafe"));
+        // The page is the client's index, whatever the token: nothing echoed.
+        assert_eq!(page.text().await.expect("body"), index, "{link}");
+    }
+    for path in ["/verify-email", "/reset-password"] {
+        let response = app
+            .request(Method::POST, path, None)
+            .form(&[("token", token.as_str())])
+            .send()
+            .await
+            .expect("send");
+        assert_error(response, 404, "not_found").await;
+    }
+    // Opening the link spent nothing: the token still confirms the address.
+    let confirmed = app
+        .post(
+            "/api/v1/auth/email/confirm",
+            None,
+            &serde_json::json!({ "token": token }),
+        )
+        .await;
+    assert_eq!(confirmed.status(), StatusCode::OK);
+}
+api_test!(the_mailed_links_open_the_client);

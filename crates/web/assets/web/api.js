@@ -101,7 +101,12 @@ async function keep(signedIn) {
   accessToken = signedIn.tokens.access_token;
   // Renew a little before the server would refuse it.
   accessExpires = Date.now() + Math.max(10, signedIn.tokens.expires_in - 30) * 1000;
-  localStorage.setItem(USER_KEY, JSON.stringify(signedIn.user));
+  storeUser(signedIn.user);
+}
+
+/** Keeps `user` for the first paint after a reload (see storedUser). @param {Me} user */
+export function storeUser(user) {
+  localStorage.setItem(USER_KEY, JSON.stringify(user));
 }
 
 /** Forgets the session on this device. */
@@ -230,6 +235,20 @@ export async function signIn(path, body) {
   const signedIn = await response.json();
   await keep(signedIn);
   return signedIn.user;
+}
+
+/**
+ * Calls a route that needs no session (the mail-link and forgot-password routes):
+ * no token is sent, and an error answer never signs anyone out.
+ * @param {string} method
+ * @param {string} path under /api/v1
+ * @param {unknown} [body]
+ * @returns {Promise<any>} the decoded JSON body, or null for 204
+ */
+export async function callPublic(method, path, body) {
+  const response = await send(method, path, body, null);
+  if (!response.ok) throw await toError(response);
+  return response.status === 204 ? null : response.json();
 }
 
 /** Ends this session on the server (best effort) and here. */

@@ -85,8 +85,7 @@ export function Profile() {
         body.current_password = form.current_password;
       }
       const me = await request('PATCH', '/me', body);
-      store.state.me = me;
-      localStorage.setItem('confab.user', JSON.stringify(me));
+      store.setMe(me);
       setForm({ ...me, current_password: '' });
       setSaved('Saved.');
     });

@@ -7,7 +7,7 @@
 // `GET /chats/{id}/events?after=` whenever a seq is skipped or a `ready` frame says
 // the chat moved on while the socket was down.
 
-import { request, clientId, listAll, ApiError } from './api.js';
+import { request, clientId, listAll, storeUser, ApiError } from './api.js';
 import { Realtime } from './realtime.js';
 
 /** @typedef {import('../../types/openapi').components['schemas']} Schemas */
@@ -96,7 +96,18 @@ export async function start(/** @type {Me} */ me) {
   remember(me);
   realtime = new Realtime({ ready: onReady, event: onEvent, status: onStatus });
   sweeper = setInterval(sweepExpired, 5000);
+  // The stored user may be old (an admin role granted, an address confirmed since).
+  request('GET', '/me').then(setMe, report);
   await loadChats();
+}
+
+/** Takes `me` as the signed-in user's profile now (kept for the next reload too). */
+export function setMe(/** @type {Me} */ me) {
+  if (!state.me || state.me.id !== me.id) return;
+  state.me = me;
+  remember(me);
+  storeUser(me);
+  emit();
 }
 
 /** Forgets everything (signed out). */

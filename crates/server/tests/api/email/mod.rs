@@ -1,7 +1,6 @@
-//! Email flows over HTTP with the mail directory: verification, email change, the
-//! link pages. Mails are read back from the `.eml` files the server writes.
+//! Email flows over HTTP with the mail directory: verification, email change,
+//! password reset. Mails are read back from the `.eml` files the server writes.
 
-mod pages;
 mod reset;
 mod smtp;
 
