@@ -10,7 +10,7 @@ use confab_domain::Email;
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -44,7 +44,9 @@ impl MailOutbox for SeaOrmMailOutbox {
         lease_until: DateTime<Utc>,
         limit: u64,
     ) -> Result<Vec<QueuedMail>, RepositoryError> {
-        let txn = self.db.begin().await.map_err(storage)?;
+        let txn = crate::persistence::begin_write(&self.db)
+            .await
+            .map_err(storage)?;
         // SQLite's query builder leaves the lock clause out.
         let rows = mail_outbox::Entity::find()
             .filter(waiting().add(mail_outbox::Column::NextAttemptAt.lte(now)))

@@ -15,7 +15,6 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
     DatabaseConnection, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
 };
 use tokio::sync::Notify;
 use uuid::Uuid;
@@ -136,7 +135,9 @@ impl MailTokenRepository for SeaOrmMailTokenRepository {
         mails: Vec<OutgoingMail>,
     ) -> Result<(), RepositoryError> {
         let now = token.now;
-        let txn = self.db.begin().await.map_err(storage)?;
+        let txn = crate::persistence::begin_write(&self.db)
+            .await
+            .map_err(storage)?;
         insert_token(&txn, token).await?;
         enqueue(&txn, mails, now).await?;
         txn.commit().await.map_err(storage)?;
@@ -152,7 +153,9 @@ impl MailTokenRepository for SeaOrmMailTokenRepository {
         let now = token.now;
         let user_id = token.user_id.as_uuid();
         let email: Email = token.email.clone();
-        let txn = self.db.begin().await.map_err(storage)?;
+        let txn = crate::persistence::begin_write(&self.db)
+            .await
+            .map_err(storage)?;
         let other_owner = users::Entity::find()
             .filter(users::Column::EmailNormalized.eq(email.normalized()))
             .filter(users::Column::Id.ne(user_id))
@@ -202,7 +205,9 @@ impl MailTokenRepository for SeaOrmMailTokenRepository {
         hash: &TokenHash,
         now: DateTime<Utc>,
     ) -> Result<Option<User>, UserWriteError> {
-        let txn = self.db.begin().await.map_err(storage)?;
+        let txn = crate::persistence::begin_write(&self.db)
+            .await
+            .map_err(storage)?;
         let Some(token) = redeem(&txn, hash, TokenPurpose::Verify, now).await? else {
             return Ok(None);
         };
@@ -249,7 +254,9 @@ impl MailTokenRepository for SeaOrmMailTokenRepository {
         password_hash: PasswordHash,
         now: DateTime<Utc>,
     ) -> Result<Option<(UserId, Vec<SessionId>)>, RepositoryError> {
-        let txn = self.db.begin().await.map_err(storage)?;
+        let txn = crate::persistence::begin_write(&self.db)
+            .await
+            .map_err(storage)?;
         let Some(token) = redeem(&txn, hash, TokenPurpose::Reset, now).await? else {
             return Ok(None);
         };

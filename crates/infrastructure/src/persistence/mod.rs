@@ -19,6 +19,7 @@ mod mail_outbox;
 mod mail_tokens;
 mod message_repository;
 mod session_repository;
+mod transactions;
 mod user_repository;
 
 pub use admin_repository::SeaOrmAdminRepository;
@@ -28,6 +29,8 @@ pub use mail_tokens::SeaOrmMailTokenRepository;
 pub use message_repository::SeaOrmMessageRepository;
 pub use session_repository::SeaOrmSessionRepository;
 pub use user_repository::SeaOrmUserRepository;
+
+pub(crate) use transactions::begin_write;
 
 /// Connects to `url` (`sqlite://…` or `postgres://…`).
 ///

@@ -8,7 +8,7 @@ use confab_domain::{DeviceName, Session, SessionId, UserId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, TransactionTrait,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 
 use super::entities::{refresh_tokens, sessions};
@@ -30,7 +30,9 @@ impl SeaOrmSessionRepository {
 #[async_trait]
 impl SessionRepository for SeaOrmSessionRepository {
     async fn create(&self, session: NewSession) -> Result<Session, RepositoryError> {
-        let txn = self.db.begin().await.map_err(storage)?;
+        let txn = crate::persistence::begin_write(&self.db)
+            .await
+            .map_err(storage)?;
         let row = sessions::ActiveModel {
             id: Set(session.id.as_uuid()),
             user_id: Set(session.user_id.as_uuid()),
@@ -65,7 +67,9 @@ impl SessionRepository for SeaOrmSessionRepository {
     ) -> Result<RefreshOutcome, RepositoryError> {
         // Everything below uses `txn` only: on SQLite the pool has one connection,
         // which the transaction holds.
-        let txn = self.db.begin().await.map_err(storage)?;
+        let txn = crate::persistence::begin_write(&self.db)
+            .await
+            .map_err(storage)?;
         let Some(session) = session_of_token(&txn, presented).await? else {
             txn.rollback().await.map_err(storage)?;
             return Ok(RefreshOutcome::Unknown);

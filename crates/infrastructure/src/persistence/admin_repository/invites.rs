@@ -10,7 +10,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, TransactionTrait,
+    QuerySelect, QueryTrait,
 };
 
 use super::rows::insert_audit;
@@ -36,7 +36,7 @@ pub(super) async fn create(
     invite: NewInvite,
     audit: NewAuditEntry,
 ) -> Result<Invite, RepositoryError> {
-    let txn = db.begin().await.map_err(storage)?;
+    let txn = crate::persistence::begin_write(db).await.map_err(storage)?;
     let row = invites::ActiveModel {
         id: Set(invite.id.as_uuid()),
         token_hash: Set(invite.token_hash.0),
@@ -78,7 +78,7 @@ pub(super) async fn revoke(
     id: InviteId,
     audit: NewAuditEntry,
 ) -> Result<bool, RepositoryError> {
-    let txn = db.begin().await.map_err(storage)?;
+    let txn = crate::persistence::begin_write(db).await.map_err(storage)?;
     let updated = invites::Entity::update_many()
         .col_expr(invites::Column::RevokedAt, Expr::value(audit.at))
         .filter(invites::Column::Id.eq(id.as_uuid()))
@@ -103,7 +103,10 @@ pub(super) async fn insert_invited(
 ) -> Result<User, InvitedInsertError> {
     let now = user.now;
     let user_id = user.id.as_uuid();
-    let txn = db.begin().await.map_err(storage).map_err(into_user_error)?;
+    let txn = crate::persistence::begin_write(db)
+        .await
+        .map_err(storage)
+        .map_err(into_user_error)?;
     // The conditional update is the arbiter: of two registrations with one invite,
     // the second waits on the row lock and then matches no row.
     let spent = invites::Entity::update_many()

@@ -14,7 +14,7 @@ use confab_domain::{InviteId, SessionId, User, UserId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use uuid::Uuid;
 
@@ -83,7 +83,9 @@ impl AdminRepository for SeaOrmAdminRepository {
         is_admin: bool,
         audit: NewAuditEntry,
     ) -> Result<User, UserWriteError> {
-        let txn = self.db.begin().await.map_err(storage)?;
+        let txn = crate::persistence::begin_write(&self.db)
+            .await
+            .map_err(storage)?;
         let stored = new_row(user, is_admin)
             .insert(&txn)
             .await
@@ -99,7 +101,9 @@ impl AdminRepository for SeaOrmAdminRepository {
         is_admin: bool,
         audit: NewAuditEntry,
     ) -> Result<User, AdminWriteError> {
-        let txn = self.db.begin().await.map_err(storage)?;
+        let txn = crate::persistence::begin_write(&self.db)
+            .await
+            .map_err(storage)?;
         let id = user.as_uuid();
         let row = find_user(&txn, id).await?;
         if !is_admin && row.is_admin {
@@ -122,7 +126,9 @@ impl AdminRepository for SeaOrmAdminRepository {
         user: UserId,
         audit: NewAuditEntry,
     ) -> Result<Vec<SessionId>, AdminWriteError> {
-        let txn = self.db.begin().await.map_err(storage)?;
+        let txn = crate::persistence::begin_write(&self.db)
+            .await
+            .map_err(storage)?;
         let id = user.as_uuid();
         let row = find_user(&txn, id).await?;
         if row.is_admin && row.disabled_at.is_none() {
@@ -144,7 +150,9 @@ impl AdminRepository for SeaOrmAdminRepository {
     }
 
     async fn enable_user(&self, user: UserId, audit: NewAuditEntry) -> Result<(), AdminWriteError> {
-        let txn = self.db.begin().await.map_err(storage)?;
+        let txn = crate::persistence::begin_write(&self.db)
+            .await
+            .map_err(storage)?;
         let id = user.as_uuid();
         find_user(&txn, id).await?;
         users::Entity::update_many()

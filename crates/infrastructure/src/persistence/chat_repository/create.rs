@@ -10,7 +10,7 @@ use confab_domain::{
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, TransactionTrait,
+    QueryFilter,
 };
 
 use crate::persistence::chat_log::append;
@@ -90,7 +90,7 @@ pub(super) async fn create_group(
     if everyone.len() > MAX_GROUP_MEMBERS {
         return Err(NewGroupWriteError::GroupFull);
     }
-    let txn = db.begin().await.map_err(storage)?;
+    let txn = crate::persistence::begin_write(db).await.map_err(storage)?;
     let unknown = unknown_users(&txn, &everyone).await?;
     if !unknown.is_empty() {
         return Err(NewGroupWriteError::UserNotFound(unknown));
@@ -151,7 +151,7 @@ pub(super) async fn find_or_create_direct(
     if let Some(existing) = existing_direct(db, &key).await? {
         return Ok(existing);
     }
-    let txn = db.begin().await.map_err(storage)?;
+    let txn = crate::persistence::begin_write(db).await.map_err(storage)?;
     // `a` is the caller, so an unknown id here is `b`'s.
     if let Some(&missing) = unknown_users(&txn, &[a, b]).await?.first() {
         return Err(DirectChatWriteError::UserNotFound(missing));

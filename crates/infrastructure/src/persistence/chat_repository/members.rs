@@ -15,7 +15,7 @@ use confab_domain::{
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, QueryOrder, TransactionTrait,
+    QueryFilter, QueryOrder,
 };
 
 use super::authorized;
@@ -61,7 +61,7 @@ pub(super) async fn add_members(
     now: DateTime<Utc>,
     guard: &Guard<'_, LockedChat>,
 ) -> Result<Vec<LoggedEvent>, AddMembersWriteError> {
-    let txn = db.begin().await.map_err(storage)?;
+    let txn = crate::persistence::begin_write(db).await.map_err(storage)?;
     authorized::<AddMembersWriteError>(&txn, chat_id, guard, None).await?;
     let mut seen = HashSet::new();
     let wanted: Vec<UserId> = user_ids
@@ -172,7 +172,7 @@ pub(super) async fn remove_member(
     now: DateTime<Utc>,
     guard: &Guard<'_, LockedChat>,
 ) -> Result<Removal, GuardedWriteError> {
-    let txn = db.begin().await.map_err(storage)?;
+    let txn = crate::persistence::begin_write(db).await.map_err(storage)?;
     let locked: Locked =
         authorized::<GuardedWriteError>(&txn, chat_id, guard, Some(user_id)).await?;
     let role = locked.state.target.ok_or(Refusal::TargetNotMember)?.role;
@@ -216,7 +216,7 @@ pub(super) async fn set_role(
     now: DateTime<Utc>,
     guard: &Guard<'_, LockedChat>,
 ) -> Result<Vec<LoggedEvent>, GuardedWriteError> {
-    let txn = db.begin().await.map_err(storage)?;
+    let txn = crate::persistence::begin_write(db).await.map_err(storage)?;
     let locked: Locked =
         authorized::<GuardedWriteError>(&txn, chat_id, guard, Some(user_id)).await?;
     let target = locked.state.target.ok_or(Refusal::TargetNotMember)?;

@@ -5,7 +5,7 @@ use confab_application::RepositoryError;
 use confab_application::ports::{ChatChanges, Guard, GuardedWriteError, LockedChat};
 use confab_domain::{ChatId, EventPayload, LoggedEvent, MessageTtl, Seq, UserId};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use super::authorized;
 use crate::persistence::chat_log::{append, take_seq};
@@ -21,7 +21,7 @@ pub(super) async fn update(
     now: DateTime<Utc>,
     guard: &Guard<'_, LockedChat>,
 ) -> Result<Option<LoggedEvent>, GuardedWriteError> {
-    let txn = db.begin().await.map_err(storage)?;
+    let txn = crate::persistence::begin_write(db).await.map_err(storage)?;
     let chat = authorized::<GuardedWriteError>(&txn, chat_id, guard, None)
         .await?
         .chat;

@@ -7,7 +7,7 @@ use confab_application::RepositoryError;
 use confab_domain::{MessageId, MessageTtl};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait, TransactionTrait,
+    QueryOrder, QuerySelect, QueryTrait,
 };
 use uuid::Uuid;
 
@@ -132,7 +132,7 @@ pub(super) async fn purge_expired(
     if ids.is_empty() {
         return Ok(0);
     }
-    let txn = db.begin().await.map_err(storage)?;
+    let txn = crate::persistence::begin_write(db).await.map_err(storage)?;
     let which = Condition::all().add(messages::Column::Id.is_in(ids));
     let deleted = delete_with_entries(&txn, which).await?;
     txn.commit().await.map_err(storage)?;

@@ -21,7 +21,7 @@ use confab_domain::{Chat, EventPayload, LoggedEvent, Message, Seq};
 use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -53,7 +53,7 @@ pub(super) async fn send_batch(
     db: &DatabaseConnection,
     batch: Vec<NewMessage>,
 ) -> Result<Vec<SendAnswer>, RepositoryError> {
-    let txn = db.begin().await.map_err(storage)?;
+    let txn = crate::persistence::begin_write(db).await.map_err(storage)?;
     let chats = lock_chats(&txn, &batch).await?;
     let members = memberships(&txn, &batch).await?;
     let stored = earlier_sends(&txn, &batch, &chats).await?;

@@ -8,10 +8,7 @@ use confab_application::ports::{
 };
 use confab_domain::{ChatId, EventPayload, Message, MessageBody, MessageId, Seq};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter};
 
 use crate::persistence::chat_guard::lock_for;
 use crate::persistence::chat_log::{log, redact};
@@ -79,7 +76,7 @@ pub(super) async fn edit(
     now: DateTime<Utc>,
     guard: &Guard<'_, LockedMessage>,
 ) -> Result<MessageWritten, EditWriteError> {
-    let txn = db.begin().await.map_err(storage)?;
+    let txn = crate::persistence::begin_write(db).await.map_err(storage)?;
     let mut message = guarded_message(&txn, chat_id, id, now, guard).await?;
     if message.is_deleted() {
         return Err(EditWriteError::Deleted);
@@ -98,7 +95,7 @@ pub(super) async fn delete(
     now: DateTime<Utc>,
     guard: &Guard<'_, LockedMessage>,
 ) -> Result<Option<MessageWritten>, DeleteWriteError> {
-    let txn = db.begin().await.map_err(storage)?;
+    let txn = crate::persistence::begin_write(db).await.map_err(storage)?;
     let mut message = guarded_message(&txn, chat_id, id, now, guard).await?;
     if message.is_deleted() {
         return Ok(None);

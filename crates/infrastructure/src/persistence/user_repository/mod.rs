@@ -11,7 +11,6 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DbErr,
     EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -149,7 +148,9 @@ impl UserRepository for SeaOrmUserRepository {
         keep: SessionId,
         now: DateTime<Utc>,
     ) -> Result<Vec<SessionId>, RepositoryError> {
-        let txn = self.db.begin().await.map_err(storage)?;
+        let txn = crate::persistence::begin_write(&self.db)
+            .await
+            .map_err(storage)?;
         users::Entity::update_many()
             .col_expr(users::Column::PasswordHash, Expr::value(hash.as_str()))
             .filter(users::Column::Id.eq(id.as_uuid()))
