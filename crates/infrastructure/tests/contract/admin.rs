@@ -168,7 +168,11 @@ async fn an_invite_registers_one_account_until_it_expires_or_is_revoked(stores: 
         expires_at: at + TimeDelta::hours(hours),
     };
     let made = repo
-        .create_invite(invite("t1", 1), audit(AuditAction::InviteCreated, "t1"))
+        .create_invite(
+            invite("t1", 1),
+            audit(AuditAction::InviteCreated, "t1"),
+            Vec::new(),
+        )
         .await
         .expect("invite");
     let hash = TokenHash("t1".to_owned());
@@ -199,7 +203,11 @@ async fn an_invite_registers_one_account_until_it_expires_or_is_revoked(stores: 
     );
 
     let revoked = repo
-        .create_invite(invite("t2", 1), audit(AuditAction::InviteCreated, "t2"))
+        .create_invite(
+            invite("t2", 1),
+            audit(AuditAction::InviteCreated, "t2"),
+            Vec::new(),
+        )
         .await
         .expect("invite");
     assert!(
@@ -215,9 +223,13 @@ async fn an_invite_registers_one_account_until_it_expires_or_is_revoked(stores: 
         .await;
     assert!(matches!(refused, Err(InvitedInsertError::InviteUnusable)));
 
-    repo.create_invite(invite("t3", 1), audit(AuditAction::InviteCreated, "t3"))
-        .await
-        .expect("invite");
+    repo.create_invite(
+        invite("t3", 1),
+        audit(AuditAction::InviteCreated, "t3"),
+        Vec::new(),
+    )
+    .await
+    .expect("invite");
     let mut late = new_user("bob", "bob@example.com", None);
     late.now = at + TimeDelta::hours(2);
     let expired = repo.insert_invited(late, &TokenHash("t3".to_owned())).await;
