@@ -132,7 +132,7 @@ pub fn adapters(
         session_store,
         chats: Arc::new(SeaOrmChatRepository::new(db.clone())),
         messages: Arc::new(SeaOrmMessageRepository::new(db.clone())),
-        admin: Arc::new(SeaOrmAdminRepository::new(db.clone())),
+        admin: Arc::new(SeaOrmAdminRepository::new(db.clone()).waking(Arc::clone(&mail_queued))),
         registration: config.registration,
         hasher: Arc::new(config.password_hash_concurrency.map_or_else(
             Argon2PasswordHasher::new,
@@ -195,6 +195,24 @@ pub fn services(adapters: &Adapters, require_verified_email: bool) -> Services {
         Arc::clone(&a.clock),
         Arc::clone(&a.events),
     );
+    let chats = gated_chats(
+        ChatService::new(
+            Arc::clone(&a.chats),
+            Arc::clone(&a.users),
+            Arc::clone(&a.clock),
+            Arc::clone(&a.events),
+        ),
+        gate.clone(),
+    );
+    let messages = gated_messages(
+        MessageService::new(
+            Arc::clone(&a.messages),
+            Arc::clone(&a.chats),
+            Arc::clone(&a.clock),
+            Arc::clone(&a.events),
+        ),
+        gate,
+    );
     Services {
         accounts: AccountService::new(
             Arc::clone(&a.users),
@@ -212,24 +230,6 @@ pub fn services(adapters: &Adapters, require_verified_email: bool) -> Services {
             Arc::clone(&a.clock),
         )
         .with_email_changes(email.clone()),
-        chats: gated_chats(
-            ChatService::new(
-                Arc::clone(&a.chats),
-                Arc::clone(&a.users),
-                Arc::clone(&a.clock),
-                Arc::clone(&a.events),
-            ),
-            gate.clone(),
-        ),
-        messages: gated_messages(
-            MessageService::new(
-                Arc::clone(&a.messages),
-                Arc::clone(&a.chats),
-                Arc::clone(&a.clock),
-                Arc::clone(&a.events),
-            ),
-            gate,
-        ),
         admin: AdminService::new(
             Arc::clone(&a.users),
             Arc::clone(&a.admin),
@@ -237,8 +237,12 @@ pub fn services(adapters: &Adapters, require_verified_email: bool) -> Services {
             Arc::clone(&a.tokens),
             Arc::clone(&a.clock),
             Arc::clone(&a.events),
+            chats.clone(),
+            messages.clone(),
         )
         .with_mail(email.clone()),
+        chats,
+        messages,
         email,
     }
 }

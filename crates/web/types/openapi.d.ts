@@ -24,6 +24,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/chats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List chats
+         * @description Every chat, most recent activity first, with its member count and last
+         *     activity (no message bodies); `q` keeps the groups whose name starts with it.
+         */
+        get: operations["adminListChats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/chats/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add members to any group
+         * @description Adds the users as `member` to any group, whether or not I am in it; existing
+         *     members change nothing. Logged in the chat as any addition (`member.added`)
+         *     and in the audit log. Direct chats: `400 not_a_group`.
+         */
+        post: operations["adminAddMembers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/chats/{id}/members/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a member from any group
+         * @description Removes anyone, the owner included (ownership passes as when an owner leaves).
+         *     Logged in the chat as any removal (`member.removed`) and in the audit log.
+         *     Direct chats: `400 not_a_group`.
+         */
+        delete: operations["adminRemoveMember"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/chats/{id}/messages/{message_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete any message
+         * @description Turns the message into a tombstone (`message.deleted` in the chat's log, an
+         *     entry in the audit log); a tombstone again is `204` and changes nothing.
+         */
+        delete: operations["adminDeleteMessage"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/invites": {
         parameters: {
             query?: never;
@@ -772,6 +858,51 @@ export interface components {
         AddMembers: {
             /** @description Users to add as `member`; existing members (and an empty list) change nothing. */
             user_ids: string[];
+        };
+        /**
+         * AdminChat
+         * @description A chat as admins list it: no members' names, no message bodies.
+         */
+        AdminChat: {
+            /**
+             * Format: date-time
+             * @description When the chat was created.
+             */
+            created_at: string;
+            /**
+             * Format: uuid
+             * @description The chat id.
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When its log last changed (a message, a member change, a setting).
+             */
+            last_activity_at: string;
+            /**
+             * Format: int64
+             * @description The highest seq of its log.
+             */
+            last_seq: number;
+            /**
+             * Format: uint64
+             * @description How many members it has.
+             */
+            member_count: number;
+            /** @description The group's name; `null` for direct chats. */
+            name: string | null;
+            /** @description `direct` or `group`. */
+            type: components["schemas"]["ChatType"];
+        };
+        /**
+         * AdminChatPage
+         * @description A page of chats, most recent activity first.
+         */
+        AdminChatPage: {
+            /** @description The chats. */
+            items: components["schemas"]["AdminChat"][];
+            /** @description Pass as `cursor` for the next page; `null` when nothing more exists. */
+            next_cursor: string | null;
         };
         /**
          * AdminUser
@@ -2151,7 +2282,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["AuditPage"];
                 };
             };
-            /** @description `invalid_cursor`: Invalid cursor. `validation_failed`: Validation failed. */
+            /** @description `invalid_cursor`: Invalid cursor. `not_a_group`: Not a group. `validation_failed`: Validation failed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2178,7 +2309,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `user_not_found`: User not found. `invite_not_found`: Invite not found. */
+            /** @description `user_not_found`: User not found. `invite_not_found`: Invite not found. `chat_not_found`: Chat not found. `member_not_found`: Member not found. `message_not_found`: Message not found. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2187,7 +2318,456 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `username_taken`: Username taken. `email_taken`: Email taken. `cannot_target_self`: Cannot target yourself. `last_admin`: Last admin. */
+            /** @description `username_taken`: Username taken. `email_taken`: Email taken. `cannot_target_self`: Cannot target yourself. `last_admin`: Last admin. `group_full`: Group full. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `validation_failed`: Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal`: Internal server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminListChats: {
+        parameters: {
+            query?: {
+                /** @description Group name prefix, 1..64 characters, case-insensitive. */
+                q?: string;
+                /** @description Page size, 1..100 (default 50). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Chats, most recent activity first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["AdminChatPage"];
+                };
+            };
+            /** @description `invalid_cursor`: Invalid cursor. `not_a_group`: Not a group. `validation_failed`: Validation failed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: Unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: Forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `user_not_found`: User not found. `invite_not_found`: Invite not found. `chat_not_found`: Chat not found. `member_not_found`: Member not found. `message_not_found`: Message not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `username_taken`: Username taken. `email_taken`: Email taken. `cannot_target_self`: Cannot target yourself. `last_admin`: Last admin. `group_full`: Group full. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `validation_failed`: Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal`: Internal server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminAddMembers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The chat id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["AddMembers"];
+            };
+        };
+        responses: {
+            /** @description Done; nothing to return. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `invalid_cursor`: Invalid cursor. `not_a_group`: Not a group. `invalid_json`: Invalid JSON. `validation_failed`: Validation failed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: Unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: Forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `user_not_found`: User not found. `invite_not_found`: Invite not found. `chat_not_found`: Chat not found. `member_not_found`: Member not found. `message_not_found`: Message not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `request_timeout`: Request timeout. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `username_taken`: Username taken. `email_taken`: Email taken. `cannot_target_self`: Cannot target yourself. `last_admin`: Last admin. `group_full`: Group full. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: Payload too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `validation_failed`: Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal`: Internal server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminRemoveMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The chat id. */
+                id: string;
+                /** @description The member to remove. */
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; nothing to return. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `invalid_cursor`: Invalid cursor. `not_a_group`: Not a group. `validation_failed`: Validation failed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: Unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: Forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `user_not_found`: User not found. `invite_not_found`: Invite not found. `chat_not_found`: Chat not found. `member_not_found`: Member not found. `message_not_found`: Message not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `username_taken`: Username taken. `email_taken`: Email taken. `cannot_target_self`: Cannot target yourself. `last_admin`: Last admin. `group_full`: Group full. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `validation_failed`: Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal`: Internal server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminDeleteMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The chat id. */
+                id: string;
+                /** @description The message id. */
+                message_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; nothing to return. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `invalid_cursor`: Invalid cursor. `not_a_group`: Not a group. `validation_failed`: Validation failed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: Unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: Forbidden. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `user_not_found`: User not found. `invite_not_found`: Invite not found. `chat_not_found`: Chat not found. `member_not_found`: Member not found. `message_not_found`: Message not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `username_taken`: Username taken. `email_taken`: Email taken. `cannot_target_self`: Cannot target yourself. `last_admin`: Last admin. `group_full`: Group full. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2257,7 +2837,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["InvitePage"];
                 };
             };
-            /** @description `invalid_cursor`: Invalid cursor. `validation_failed`: Validation failed. */
+            /** @description `invalid_cursor`: Invalid cursor. `not_a_group`: Not a group. `validation_failed`: Validation failed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2284,7 +2864,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `user_not_found`: User not found. `invite_not_found`: Invite not found. */
+            /** @description `user_not_found`: User not found. `invite_not_found`: Invite not found. `chat_not_found`: Chat not found. `member_not_found`: Member not found. `message_not_found`: Message not found. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2293,7 +2873,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `username_taken`: Username taken. `email_taken`: Email taken. `cannot_target_self`: Cannot target yourself. `last_admin`: Last admin. */
+            /** @description `username_taken`: Username taken. `email_taken`: Email taken. `cannot_target_self`: Cannot target yourself. `last_admin`: Last admin. `group_full`: Group full. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2362,7 +2942,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["CreatedInvite"];
                 };
             };
-            /** @description `invalid_cursor`: Invalid cursor. `invalid_json`: Invalid JSON. */
+            /** @description `invalid_cursor`: Invalid cursor. `not_a_group`: Not a group. `invalid_json`: Invalid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2389,7 +2969,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `user_not_found`: User not found. `invite_not_found`: Invite not found. */
+            /** @description `user_not_found`: User not found. `invite_not_found`: Invite not found. `chat_not_found`: Chat not found. `member_not_found`: Member not found. `message_not_found`: Message not found. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2407,7 +2987,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `username_taken`: Username taken. `email_taken`: Email taken. `cannot_target_self`: Cannot target yourself. `last_admin`: Last admin. */
+            /** @description `username_taken`: Username taken. `email_taken`: Email taken. `cannot_target_self`: Cannot target yourself. `last_admin`: Last admin. `group_full`: Group full. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2491,7 +3071,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `invalid_cursor`: Invalid cursor. `validation_failed`: Validation failed. */
+            /** @description `invalid_cursor`: Invalid cursor. `not_a_group`: Not a group. `validation_failed`: Validation failed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2518,7 +3098,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `user_not_found`: User not found. `invite_not_found`: Invite not found. */
+            /** @description `user_not_found`: User not found. `invite_not_found`: Invite not found. `chat_not_found`: Chat not found. `member_not_found`: Member not found. `message_not_found`: Message not found. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2527,7 +3107,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `username_taken`: Username taken. `email_taken`: Email taken. `cannot_target_self`: Cannot target yourself. `last_admin`: Last admin. */
+            /** @description `username_taken`: Username taken. `email_taken`: Email taken. `cannot_target_self`: Cannot target yourself. `last_admin`: Last admin. `group_full`: Group full. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2592,7 +3172,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["Stats"];
                 };
             };
-            /** @description `invalid_cursor`: Invalid cursor. */
+            /** @description `invalid_cursor`: Invalid cursor. `not_a_group`: Not a group. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2619,7 +3199,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `user_not_found`: User not found. `invite_not_found`: Invite not found. */
+            /** @description `user_not_found`: User not found. `invite_not_found`: Invite not found. `chat_not_found`: Chat not found. `member_not_found`: Member not found. `message_not_found`: Message not found. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2628,7 +3208,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `username_taken`: Username taken. `email_taken`: Email taken. `cannot_target_self`: Cannot target yourself. `last_admin`: Last admin. */
+            /** @description `username_taken`: Username taken. `email_taken`: Email taken. `cannot_target_self`: Cannot target yourself. `last_admin`: Last admin. `group_full`: Group full. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2702,7 +3282,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["AdminUserPage"];
                 };
             };
-            /** @description `invalid_cursor`: Invalid cursor. `validation_failed`: Validation failed. */
+            /** @description `invalid_cursor`: Invalid cursor. `not_a_group`: Not a group. `validation_failed`: Validation failed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2729,7 +3309,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `user_not_found`: User not found. `invite_not_found`: Invite not found. */
+            /** @description `user_not_found`: User not found. `invite_not_found`: Invite not found. `chat_not_found`: Chat not found. `member_not_found`: Member not found. `message_not_found`: Message not found. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2738,7 +3318,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `username_taken`: Username taken. `email_taken`: Email taken. `cannot_target_self`: Cannot target yourself. `last_admin`: Last admin. */
+            /** @description `username_taken`: Username taken. `email_taken`: Email taken. `cannot_target_self`: Cannot target yourself. `last_admin`: Last admin. `group_full`: Group full. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2807,7 +3387,7 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["AdminUser"];
                 };
             };
-            /** @description `invalid_cursor`: Invalid cursor. `invalid_json`: Invalid JSON. */
+            /** @description `invalid_cursor`: Invalid cursor. `not_a_group`: Not a group. `invalid_json`: Invalid JSON. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2834,7 +3414,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `user_not_found`: User not found. `invite_not_found`: Invite not found. */
+            /** @description `user_not_found`: User not found. `invite_not_found`: Invite not found. `chat_not_found`: Chat not found. `member_not_found`: Member not found. `message_not_found`: Message not found. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2852,7 +3432,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `username_taken`: Username taken. `email_taken`: Email taken. `cannot_target_self`: Cannot target yourself. `last_admin`: Last admin. */
+            /** @description `username_taken`: Username taken. `email_taken`: Email taken. `cannot_target_self`: Cannot target yourself. `last_admin`: Last admin. `group_full`: Group full. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2936,7 +3516,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `invalid_cursor`: Invalid cursor. `validation_failed`: Validation failed. */
+            /** @description `invalid_cursor`: Invalid cursor. `not_a_group`: Not a group. `validation_failed`: Validation failed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2963,7 +3543,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `user_not_found`: User not found. `invite_not_found`: Invite not found. */
+            /** @description `user_not_found`: User not found. `invite_not_found`: Invite not found. `chat_not_found`: Chat not found. `member_not_found`: Member not found. `message_not_found`: Message not found. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2972,7 +3552,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `username_taken`: Username taken. `email_taken`: Email taken. `cannot_target_self`: Cannot target yourself. `last_admin`: Last admin. */
+            /** @description `username_taken`: Username taken. `email_taken`: Email taken. `cannot_target_self`: Cannot target yourself. `last_admin`: Last admin. `group_full`: Group full. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3038,7 +3618,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `invalid_cursor`: Invalid cursor. `validation_failed`: Validation failed. */
+            /** @description `invalid_cursor`: Invalid cursor. `not_a_group`: Not a group. `validation_failed`: Validation failed. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3065,7 +3645,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `user_not_found`: User not found. `invite_not_found`: Invite not found. */
+            /** @description `user_not_found`: User not found. `invite_not_found`: Invite not found. `chat_not_found`: Chat not found. `member_not_found`: Member not found. `message_not_found`: Message not found. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3074,7 +3654,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `username_taken`: Username taken. `email_taken`: Email taken. `cannot_target_self`: Cannot target yourself. `last_admin`: Last admin. */
+            /** @description `username_taken`: Username taken. `email_taken`: Email taken. `cannot_target_self`: Cannot target yourself. `last_admin`: Last admin. `group_full`: Group full. */
             409: {
                 headers: {
                     [name: string]: unknown;

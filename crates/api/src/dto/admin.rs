@@ -3,14 +3,16 @@
 
 use confab_application::Page;
 use confab_application::admin::{CreatedInvite, InviteInput, NewAccountInput, Stats};
-use confab_application::ports::{AdminUserView, AuditEntry, Invite, UserStatus};
+use confab_application::ports::{AdminChatView, AdminUserView, AuditEntry, Invite, UserStatus};
 use confab_domain::User;
 use poem_openapi::types::Example;
 use poem_openapi::{Enum, Object};
 use uuid::Uuid;
 
+use super::chats::ChatTypeDto;
 use super::common::Timestamp;
 use super::nullable::Nullable;
+use super::schema_ref::RefField;
 use super::text::{EmailText, PasswordText, UsernameText};
 
 /// Which accounts `GET /admin/users` lists.
@@ -317,6 +319,61 @@ impl StatsDto {
             messages: stats.messages,
             open_sockets: u64::try_from(open_sockets).unwrap_or(u64::MAX),
             store_bytes: 0,
+        }
+    }
+}
+
+/// A chat as admins list it: no members' names, no message bodies.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "AdminChat")]
+pub struct AdminChatDto {
+    /// The chat id.
+    pub id: Uuid,
+    /// `direct` or `group`.
+    #[oai(rename = "type")]
+    pub kind: RefField<ChatTypeDto>,
+    /// The group's name; `null` for direct chats.
+    pub name: Nullable<String>,
+    /// When the chat was created.
+    pub created_at: Timestamp,
+    /// When its log last changed (a message, a member change, a setting).
+    pub last_activity_at: Timestamp,
+    /// The highest seq of its log.
+    pub last_seq: i64,
+    /// How many members it has.
+    pub member_count: u64,
+}
+
+impl From<AdminChatView> for AdminChatDto {
+    fn from(view: AdminChatView) -> Self {
+        let chat = view.chat;
+        Self {
+            id: chat.id.as_uuid(),
+            kind: RefField(chat.kind.into()),
+            name: Nullable(chat.name.map(|name| name.as_str().to_owned())),
+            created_at: chat.created_at.into(),
+            last_activity_at: chat.last_activity_at.into(),
+            last_seq: chat.last_seq.get(),
+            member_count: view.member_count,
+        }
+    }
+}
+
+/// A page of chats, most recent activity first.
+#[derive(Debug, Clone, Object)]
+#[oai(rename = "AdminChatPage")]
+pub struct AdminChatPage {
+    /// The chats.
+    pub items: Vec<AdminChatDto>,
+    /// Pass as `cursor` for the next page; `null` when nothing more exists.
+    pub next_cursor: Nullable<String>,
+}
+
+impl From<Page<AdminChatView>> for AdminChatPage {
+    fn from(page: Page<AdminChatView>) -> Self {
+        Self {
+            items: page.items.into_iter().map(Into::into).collect(),
+            next_cursor: Nullable(page.next_cursor),
         }
     }
 }

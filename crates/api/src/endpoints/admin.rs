@@ -2,18 +2,19 @@
 //! the caller is an enabled admin (`403 forbidden` before anything is looked up).
 
 use confab_application::admin::{AdminError, AdminService};
-use confab_domain::{InviteId, UserId};
+use confab_domain::{ChatId, InviteId, MessageId, UserId};
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi, Tags as DeriveTags};
 
 use crate::dto::admin::{
-    AdminUserDto, AdminUserPage, AuditPage, CreateInviteRequest, CreateUserRequest,
+    AdminChatPage, AdminUserDto, AdminUserPage, AuditPage, CreateInviteRequest, CreateUserRequest,
     CreatedInviteDto, InvitePage, StatsDto, UserStatusParam,
 };
 use crate::dto::bounds::{Limit, PathId, raw};
+use crate::dto::chat_requests::{AddMembersRequest, user_ids};
 use crate::dto::common::NoContent;
-use crate::dto::text::{IdCursorText, SearchText, UserCursorText};
+use crate::dto::text::{ChatCursorText, IdCursorText, SearchText, UserCursorText};
 use crate::error::{ApiError, Refused};
 use crate::json::ApiJson;
 use crate::security::BearerAuth;
@@ -63,6 +64,14 @@ pub enum Audit {
     /// Admin actions, newest first.
     #[oai(status = 200)]
     Ok(Json<AuditPage>),
+}
+
+/// `200` with a page of chats.
+#[derive(ApiResponse)]
+pub enum AdminChats {
+    /// Chats, most recent activity first.
+    #[oai(status = 200)]
+    Ok(Json<AdminChatPage>),
 }
 
 /// `200` with the server's counts.
@@ -224,6 +233,104 @@ impl AdminApi {
         id: Path<PathId<InviteId>>,
     ) -> Result<NoContent, Refused<AdminError>> {
         self.admin.revoke_invite(auth.caller(), id.0.id()).await?;
+        Ok(NoContent::Done)
+    }
+
+    /// List chats
+    ///
+    /// Every chat, most recent activity first, with its member count and last
+    /// activity (no message bodies); `q` keeps the groups whose name starts with it.
+    #[oai(path = "/chats", method = "get", operation_id = "adminListChats")]
+    async fn list_chats(
+        &self,
+        auth: BearerAuth,
+        /// Group name prefix, 1..64 characters, case-insensitive.
+        q: Query<Option<SearchText>>,
+        /// Page size, 1..100 (default 50).
+        limit: Query<Option<Limit>>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<ChatCursorText>>,
+    ) -> Result<AdminChats, Refused<AdminError>> {
+        let page = self
+            .admin
+            .list_chats(
+                auth.caller(),
+                q.0.map(|q| q.0),
+                raw(limit.0),
+                cursor.0.map(String::from),
+            )
+            .await
+            .map_err(|error| Refused::other(ApiError::from_admin_query(error)))?;
+        Ok(AdminChats::Ok(Json(page.into())))
+    }
+
+    /// Add members to any group
+    ///
+    /// Adds the users as `member` to any group, whether or not I am in it; existing
+    /// members change nothing. Logged in the chat as any addition (`member.added`)
+    /// and in the audit log. Direct chats: `400 not_a_group`.
+    #[oai(
+        path = "/chats/:id/members",
+        method = "post",
+        operation_id = "adminAddMembers"
+    )]
+    async fn add_members(
+        &self,
+        auth: BearerAuth,
+        /// The chat id.
+        id: Path<PathId<ChatId>>,
+        body: ApiJson<AddMembersRequest>,
+    ) -> Result<NoContent, Refused<AdminError>> {
+        self.admin
+            .add_chat_members(auth.caller(), id.0.id(), user_ids(body.0.user_ids))
+            .await?;
+        Ok(NoContent::Done)
+    }
+
+    /// Remove a member from any group
+    ///
+    /// Removes anyone, the owner included (ownership passes as when an owner leaves).
+    /// Logged in the chat as any removal (`member.removed`) and in the audit log.
+    /// Direct chats: `400 not_a_group`.
+    #[oai(
+        path = "/chats/:id/members/:user_id",
+        method = "delete",
+        operation_id = "adminRemoveMember"
+    )]
+    async fn remove_member(
+        &self,
+        auth: BearerAuth,
+        /// The chat id.
+        id: Path<PathId<ChatId>>,
+        /// The member to remove.
+        user_id: Path<PathId<UserId>>,
+    ) -> Result<NoContent, Refused<AdminError>> {
+        self.admin
+            .remove_chat_member(auth.caller(), id.0.id(), user_id.0.id())
+            .await?;
+        Ok(NoContent::Done)
+    }
+
+    /// Delete any message
+    ///
+    /// Turns the message into a tombstone (`message.deleted` in the chat's log, an
+    /// entry in the audit log); a tombstone again is `204` and changes nothing.
+    #[oai(
+        path = "/chats/:id/messages/:message_id",
+        method = "delete",
+        operation_id = "adminDeleteMessage"
+    )]
+    async fn delete_message(
+        &self,
+        auth: BearerAuth,
+        /// The chat id.
+        id: Path<PathId<ChatId>>,
+        /// The message id.
+        message_id: Path<PathId<MessageId>>,
+    ) -> Result<NoContent, Refused<AdminError>> {
+        self.admin
+            .delete_chat_message(auth.caller(), id.0.id(), message_id.0.id())
+            .await?;
         Ok(NoContent::Done)
     }
 

@@ -2,6 +2,8 @@
 
 use confab_application::admin::AdminError;
 
+use super::chats::{group_full, member_not_found, not_a_group, users_not_found};
+use super::messages::message_not_found;
 use super::{ApiError, ErrorCode};
 
 impl From<AdminError> for ApiError {
@@ -33,6 +35,13 @@ impl From<AdminError> for ApiError {
                 ErrorCode::LastAdmin,
                 "This is the last active admin; make another account admin first.",
             ),
+            // Any chat, not only the caller's: the wording differs from the members'.
+            AdminError::ChatNotFound => Self::new(ErrorCode::ChatNotFound, "No chat has this id."),
+            AdminError::NotAGroup => not_a_group(),
+            AdminError::MemberNotFound => member_not_found(),
+            AdminError::UsersNotFound(ids) => users_not_found(&ids),
+            AdminError::GroupFull => group_full(),
+            AdminError::MessageNotFound => message_not_found(),
             AdminError::Internal(_) => Self::internal(&error),
         }
     }

@@ -21,21 +21,21 @@ pub(super) fn forbidden(what: &str) -> ApiError {
     )
 }
 
-fn not_a_group() -> ApiError {
+pub(super) fn not_a_group() -> ApiError {
     ApiError::new(
         ErrorCode::NotAGroup,
         "This is only possible in group chats.",
     )
 }
 
-fn member_not_found() -> ApiError {
+pub(super) fn member_not_found() -> ApiError {
     ApiError::new(
         ErrorCode::MemberNotFound,
         "This user is not a member of the chat.",
     )
 }
 
-fn group_full() -> ApiError {
+pub(super) fn group_full() -> ApiError {
     ApiError::new(
         ErrorCode::GroupFull,
         "A group can have at most 1000 members.",
@@ -44,7 +44,7 @@ fn group_full() -> ApiError {
 
 /// Names the first unknown id only: a request may carry a thousand of them, and an
 /// error repeats at most one id's worth of the input.
-fn users_not_found(ids: &[UserId]) -> ApiError {
+pub(super) fn users_not_found(ids: &[UserId]) -> ApiError {
     let detail = match ids {
         [] => "No user has one of the ids given.".to_owned(),
         [one] => format!("No user has the id {one}."),

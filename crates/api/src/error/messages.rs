@@ -10,7 +10,7 @@ use confab_application::realtime::TypingError;
 use super::chats::{chat_not_found, forbidden};
 use super::{ApiError, ErrorCode};
 
-fn message_not_found() -> ApiError {
+pub(super) fn message_not_found() -> ApiError {
     ApiError::new(
         ErrorCode::MessageNotFound,
         "No message of this chat has this id (or it has expired).",

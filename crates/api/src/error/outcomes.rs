@@ -114,7 +114,8 @@ outcomes! {
     ResetPasswordError { Validation(field()), InvalidToken } [RateLimited];
     AdminError {
         Forbidden, Validation(field()), InvalidCursor, UserNotFound, InviteNotFound,
-        UsernameTaken, EmailTaken, SelfTarget, LastAdmin,
+        UsernameTaken, EmailTaken, SelfTarget, LastAdmin, ChatNotFound, NotAGroup,
+        MemberNotFound, UsersNotFound(Vec::new()), GroupFull, MessageNotFound,
     };
 }
 

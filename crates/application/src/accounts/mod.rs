@@ -105,12 +105,13 @@ impl AccountService {
         })
     }
 
-    /// Opens a new device session for `user` and issues its first tokens.
+    /// Opens a new device session for `user` and issues its first tokens; `None` when
+    /// the account was disabled in the meantime (judged where the session is stored).
     async fn start_session(
         &self,
         user: User,
         device_name: Option<DeviceName>,
-    ) -> Result<SignedIn, InternalError> {
+    ) -> Result<Option<SignedIn>, InternalError> {
         let now = self.clock.now();
         let (refresh_token, refresh_token_hash) = self.tokens.new_refresh_token();
         let session = self
@@ -124,7 +125,11 @@ impl AccountService {
                 expires_at: self.refresh_expiry(now)?,
             })
             .await?;
+        let Some(session) = session else {
+            return Ok(None);
+        };
         self.signed_in(user, session.id, refresh_token.0, now)
+            .map(Some)
     }
 
     /// Tells every node to close the sockets of sessions that were just revoked.

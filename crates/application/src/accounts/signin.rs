@@ -93,7 +93,10 @@ impl AccountService {
                 "queuing the verification mail failed"
             );
         }
-        Ok(self.start_session(user, account.device_name).await?)
+        // A brand-new account is never disabled.
+        self.start_session(user, account.device_name)
+            .await?
+            .ok_or_else(|| InternalError::Inconsistent("a new account was disabled").into())
     }
 
     /// Checks a username or email and password and opens a new session.
@@ -125,8 +128,15 @@ impl AccountService {
                 Err(LoginError::AccountDisabled)
             }
             Some(stored) if matches => {
-                tracing::info!(user_id = %stored.user.id, "logged in");
-                Ok(self.start_session(stored.user, attempt.device_name).await?)
+                // The account may have been disabled since it was read: the session
+                // store refuses then, under the account row's lock.
+                let user_id = stored.user.id;
+                let signed_in = self
+                    .start_session(stored.user, attempt.device_name)
+                    .await?
+                    .ok_or(LoginError::AccountDisabled)?;
+                tracing::info!(%user_id, "logged in");
+                Ok(signed_in)
             }
             _ => Err(LoginError::InvalidCredentials),
         }

@@ -1,22 +1,46 @@
-//! THE seam where mail plugs in: handing an invite to the address it was made for,
-//! and a set-password link to an account an admin created without a password. The
-//! set-password link goes through the mail outbox when the service has mail
-//! ([`AdminService::with_mail`]); invites are not mailed yet: the admin hands the
-//! invite token over themselves (it is in the `POST /admin/invites` answer).
+//! THE seam where mail plugs in: the invite mail to the address an invite was made
+//! for, and a set-password link to an account an admin created without a password.
+//! Both go through the mail outbox when the service has mail
+//! ([`AdminService::with_mail`]); the invite mail is queued in the transaction that
+//! stores the invite, so an invite is never mailed without existing, nor the reverse.
 
-use confab_domain::User;
+use chrono::TimeDelta;
+use confab_domain::{Email, User};
 
-use super::AdminService;
-use crate::ports::Invite;
+use super::{AdminError, AdminService};
+use crate::accounts::Authenticated;
+use crate::ports::OutgoingMail;
 
 impl AdminService {
-    /// Mails `token` to the invite's address, when it has one.
-    #[allow(clippy::unused_async)] // async because delivering mail will be
-    pub(super) async fn deliver_invite(&self, invite: &Invite, token: &str) {
-        let _ = token;
-        if invite.email.is_some() {
-            tracing::info!(invite_id = %invite.id, "invites are not mailed: invite not sent");
-        }
+    /// The mail for an invite to `email` (none without an address or without mail),
+    /// signed with the calling admin's username.
+    ///
+    /// # Errors
+    /// `Internal` when the admin's account cannot be read.
+    pub(super) async fn invite_mail(
+        &self,
+        auth: &Authenticated,
+        email: Option<&str>,
+        token: &str,
+        lasts: TimeDelta,
+    ) -> Result<Vec<OutgoingMail>, AdminError> {
+        let (Some(mail), Some(address)) = (&self.mail, email) else {
+            if email.is_some() {
+                tracing::info!("no mail configured: invite not mailed");
+            }
+            return Ok(Vec::new());
+        };
+        // The address was checked when the invite input was read.
+        let Ok(to) = Email::parse(address) else {
+            return Ok(Vec::new());
+        };
+        let inviter = self
+            .users
+            .get(auth.user_id)
+            .await?
+            .map(|admin| admin.username.to_string())
+            .unwrap_or_default();
+        Ok(vec![mail.compose_invite(&to, &inviter, token, lasts)])
     }
 
     /// Mails a set-password (reset) link to an account created without a password.

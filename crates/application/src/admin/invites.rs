@@ -20,7 +20,7 @@ pub const MIN_INVITE_SECONDS: i64 = 60;
 /// What an admin asks for.
 #[derive(Debug, Clone, Default)]
 pub struct InviteInput {
-    /// Whom it is for (mailed there once mail exists).
+    /// Whom it is for; the invite is mailed there when mail is configured.
     pub email: Option<String>,
     /// Lifetime in seconds, 60..=7776000 (default 7 days).
     pub expires_in_seconds: Option<i64>,
@@ -92,6 +92,9 @@ impl AdminService {
             .and_then(|ttl| now.checked_add_signed(ttl))
             .ok_or(InternalError::Inconsistent("invite lifetime out of range"))?;
         let (token, token_hash) = self.tokens.new_refresh_token();
+        let mails = self
+            .invite_mail(auth, email.as_deref(), &token.0, expires_at - now)
+            .await?;
         let id = InviteId::generate();
         let audit = self.audit(
             Some(auth.user_id),
@@ -110,9 +113,9 @@ impl AdminService {
                     expires_at,
                 },
                 audit,
+                mails,
             )
             .await?;
-        self.deliver_invite(&invite, &token.0).await;
         Ok(CreatedInvite {
             invite,
             token: token.0,

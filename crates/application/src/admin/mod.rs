@@ -1,8 +1,10 @@
 //! Running the server: admins manage accounts (create, disable, enable, the admin
-//! role), invites, and read the audit log and the stats. Every use case called from
+//! role), invites, any chat's members and messages, and read the audit log and the
+//! stats. Every use case called from
 //! the API starts with [`AdminService::require_admin`], before anything is looked up;
 //! the `confab admin` shell commands act with no admin (`admin_id` null in the log).
 
+mod chats;
 mod delivery;
 mod errors;
 mod invites;
@@ -21,7 +23,9 @@ pub use overview::Stats;
 pub use users::NewAccountInput;
 
 use crate::accounts::Authenticated;
+use crate::chats::ChatService;
 use crate::email::EmailService;
+use crate::messages::MessageService;
 use crate::ports::{
     AdminRepository, AuditAction, Clock, EventBus, NewAuditEntry, PasswordHasher, TokenService,
     UserRepository,
@@ -36,12 +40,18 @@ pub struct AdminService {
     tokens: Arc<dyn TokenService>,
     clock: Arc<dyn Clock>,
     events: Arc<dyn EventBus>,
+    /// Chat writes on an admin's behalf go through the chat use cases (their guards,
+    /// their log entries, their publishing).
+    chats: ChatService,
+    /// Likewise for messages.
+    messages: MessageService,
     /// When set, accounts created without a password get a set-password link.
     mail: Option<EmailService>,
 }
 
 impl AdminService {
-    /// Wires the service to its ports.
+    /// Wires the service to its ports and the chat and message use cases.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         users: Arc<dyn UserRepository>,
         admin: Arc<dyn AdminRepository>,
@@ -49,6 +59,8 @@ impl AdminService {
         tokens: Arc<dyn TokenService>,
         clock: Arc<dyn Clock>,
         events: Arc<dyn EventBus>,
+        chats: ChatService,
+        messages: MessageService,
     ) -> Self {
         Self {
             users,
@@ -57,11 +69,14 @@ impl AdminService {
             tokens,
             clock,
             events,
+            chats,
+            messages,
             mail: None,
         }
     }
 
-    /// Mails a set-password link to each account an admin creates without a password.
+    /// Mails a set-password link to each account an admin creates without a password,
+    /// and each invite made for an address.
     #[must_use]
     pub fn with_mail(mut self, email: EmailService) -> Self {
         self.mail = Some(email);

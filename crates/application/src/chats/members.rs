@@ -8,7 +8,7 @@ use confab_domain::{ChatId, ChatKind, ChatView, Member, MemberRole, UserId};
 use super::{AddMembersError, ChangeRoleError, ChatService, RemoveMemberError};
 use crate::accounts::Authenticated;
 use crate::error::RepositoryError;
-use crate::ports::{Guard, LockedChat, Refusal};
+use crate::ports::{Guard, LockedChat, NewAuditEntry, Refusal};
 
 impl ChatService {
     /// Adds users to a group as `member`; existing members are left as they are, and
@@ -23,6 +23,7 @@ impl ChatService {
         let caller = auth.user_id;
         let guard = Guard {
             actor: caller,
+            server_admin: None,
             rule: &|locked: &LockedChat| Ok(may_add_members(locked.kind, locked.actor)?),
         };
         let now = self.clock.now();
@@ -37,6 +38,62 @@ impl ChatService {
             .ok_or(AddMembersError::ChatNotFound)
     }
 
+    /// Adds users to any group on behalf of server admin `admin`, who need not be a
+    /// member; each addition is logged as usual and `audit` is stored in the same
+    /// transaction. Direct chats are refused (`NotAGroup`).
+    #[tracing::instrument(skip(self, audit, user_ids), fields(count = user_ids.len()))]
+    pub async fn add_members_as_server_admin(
+        &self,
+        admin: UserId,
+        audit: &NewAuditEntry,
+        chat_id: ChatId,
+        user_ids: Vec<UserId>,
+    ) -> Result<(), AddMembersError> {
+        let guard = Guard {
+            actor: admin,
+            server_admin: Some(audit),
+            rule: &|locked: &LockedChat| match locked.kind {
+                ChatKind::Group => Ok(()),
+                ChatKind::Direct => Err(Denied::NotAGroup.into()),
+            },
+        };
+        let events = self
+            .chats
+            .add_members(chat_id, &user_ids, self.clock.now(), &guard)
+            .await?;
+        self.publish(events).await;
+        Ok(())
+    }
+
+    /// Removes `target` from any group on behalf of server admin `admin` (the usual
+    /// owner hand-over when it is the owner); logged as usual, with `audit` stored in
+    /// the same transaction. Direct chats are refused (`NotAGroup`).
+    #[tracing::instrument(skip(self, audit))]
+    pub async fn remove_member_as_server_admin(
+        &self,
+        admin: UserId,
+        audit: &NewAuditEntry,
+        chat_id: ChatId,
+        target: UserId,
+    ) -> Result<(), RemoveMemberError> {
+        let guard = Guard {
+            actor: admin,
+            server_admin: Some(audit),
+            rule: &|locked: &LockedChat| {
+                if locked.kind == ChatKind::Direct {
+                    return Err(Denied::NotAGroup.into());
+                }
+                locked.target.map(|_| ()).ok_or(Refusal::TargetNotMember)
+            },
+        };
+        let removal = self
+            .chats
+            .remove_member(chat_id, target, self.clock.now(), &guard)
+            .await?;
+        self.publish(removal.events).await;
+        Ok(())
+    }
+
     /// Removes `target` from a group; `target == caller` means leaving. The owner
     /// removes anyone, an admin plain members.
     #[tracing::instrument(skip(self))]
@@ -48,6 +105,7 @@ impl ChatService {
     ) -> Result<(), RemoveMemberError> {
         let guard = Guard {
             actor: auth.user_id,
+            server_admin: None,
             rule: &|locked: &LockedChat| {
                 if locked.kind == ChatKind::Direct {
                     return Err(Denied::NotAGroup.into());
@@ -76,6 +134,7 @@ impl ChatService {
     ) -> Result<Member, ChangeRoleError> {
         let guard = Guard {
             actor: auth.user_id,
+            server_admin: None,
             // The rule is checked before the target's existence so a plain member
             // learns nothing more than "forbidden".
             rule: &|locked: &LockedChat| {

@@ -57,6 +57,7 @@ impl ChatService {
         let changes = parse_changes(update)?;
         let guard = Guard {
             actor: caller,
+            server_admin: None,
             rule: &|locked: &LockedChat| {
                 if renames {
                     may_rename(locked.kind, locked.actor)?;

@@ -18,8 +18,8 @@ pub use gate::VerifiedEmailGate;
 
 use crate::error::InternalError;
 use crate::ports::{
-    Clock, EventBus, MailComposer, MailContent, MailTokenRepository, NewMailToken, PasswordHasher,
-    TokenPurpose, TokenService, UserRepository,
+    Clock, EventBus, MailComposer, MailContent, MailTokenRepository, NewMailToken, OutgoingMail,
+    PasswordHasher, TokenPurpose, TokenService, UserRepository,
 };
 
 /// How long a verification (or email-change) link works.
@@ -148,6 +148,27 @@ impl EmailService {
         );
         self.mail_tokens.issue(issued.row, vec![mail]).await?;
         Ok(())
+    }
+}
+
+impl EmailService {
+    /// The invite mail to `to` with `token`, from `inviter`, valid for `lasts`; the
+    /// caller queues it with the invite, in one transaction.
+    pub(crate) fn compose_invite(
+        &self,
+        to: &Email,
+        inviter: &str,
+        token: &str,
+        lasts: TimeDelta,
+    ) -> OutgoingMail {
+        self.composer.compose(
+            to,
+            &MailContent::Invite {
+                inviter: inviter.to_owned(),
+                token: token.to_owned(),
+                lasts,
+            },
+        )
     }
 }
 

@@ -4,10 +4,12 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use confab_domain::{InviteId, SessionId, User, UserId};
+use confab_domain::{Chat, InviteId, SessionId, User, UserId};
 use thiserror::Error;
 use uuid::Uuid;
 
+use super::chats::ChatListCursor;
+use super::mail::OutgoingMail;
 use super::tokens::TokenHash;
 use super::users::{NewUser, UserWriteError};
 use crate::error::RepositoryError;
@@ -29,6 +31,12 @@ pub enum AuditAction {
     InviteCreated,
     /// An invite was revoked.
     InviteRevoked,
+    /// Users were added to a group by an admin.
+    ChatMembersAdded,
+    /// A member was removed from a group by an admin.
+    ChatMemberRemoved,
+    /// A message was tombstoned by an admin.
+    MessageDeleted,
 }
 
 impl AuditAction {
@@ -42,6 +50,9 @@ impl AuditAction {
             Self::UserEnabled => "user.enable",
             Self::InviteCreated => "invite.create",
             Self::InviteRevoked => "invite.revoke",
+            Self::ChatMembersAdded => "chat.add_members",
+            Self::ChatMemberRemoved => "chat.remove_member",
+            Self::MessageDeleted => "message.delete",
         }
     }
 }
@@ -92,6 +103,15 @@ pub struct AdminUserView {
     pub user: User,
     /// When any of its sessions was last used; `None` if it never signed in.
     pub last_seen_at: Option<DateTime<Utc>>,
+}
+
+/// A chat as admins see it: no message bodies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminChatView {
+    /// The chat (its `last_activity_at` is its last activity).
+    pub chat: Chat,
+    /// How many members it has.
+    pub member_count: u64,
 }
 
 /// An invite about to be stored.
@@ -227,13 +247,27 @@ pub trait AdminRepository: Send + Sync {
         limit: u64,
     ) -> Result<Vec<AdminUserView>, RepositoryError>;
 
+    /// Every chat whose lower-cased group name starts with `prefix` (already
+    /// lower-cased; empty matches all, direct chats included), most recent activity
+    /// first (ties by id, descending), strictly after `after`, at most `limit`.
+    ///
+    /// # Errors
+    /// [`RepositoryError`] when storage fails.
+    async fn list_chats(
+        &self,
+        prefix: &str,
+        after: Option<ChatListCursor>,
+        limit: u64,
+    ) -> Result<Vec<AdminChatView>, RepositoryError>;
+
     /// The account with this username, if any.
     ///
     /// # Errors
     /// [`RepositoryError`] when storage fails.
     async fn find_by_username(&self, username: &str) -> Result<Option<User>, RepositoryError>;
 
-    /// Stores an invite and logs it.
+    /// Stores an invite, logs it and queues `mails` (the invite mail, if any), all in
+    /// one transaction.
     ///
     /// # Errors
     /// [`RepositoryError`] when storage fails.
@@ -241,6 +275,7 @@ pub trait AdminRepository: Send + Sync {
         &self,
         invite: NewInvite,
         audit: NewAuditEntry,
+        mails: Vec<OutgoingMail>,
     ) -> Result<Invite, RepositoryError>;
 
     /// Invites, newest first, strictly before `before`, at most `limit`.

@@ -11,12 +11,16 @@ use confab_domain::permissions::{Actor, Denied};
 use confab_domain::{ChatKind, UserId};
 use thiserror::Error;
 
+use super::admin::NewAuditEntry;
+
 /// The chat as a write finds it once it holds the chat's lock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LockedChat {
     /// Direct or group.
     pub kind: ChatKind,
-    /// The acting user, a member (a non-member never reaches the rule).
+    /// The acting user, a member (a non-member never reaches the rule), except for a
+    /// server admin ([`Guard::server_admin`]), who is seen with role `None` when not a
+    /// member.
     pub actor: Actor,
     /// The user the write is about (removed, promoted), `None` when the write has no
     /// target or the target is not a member.
@@ -51,6 +55,10 @@ pub enum Refusal {
 pub struct Guard<'a, S> {
     /// Who acts.
     pub actor: UserId,
+    /// Set when a server admin acts (`/admin/chats/…`): the actor need not be a
+    /// member, and once the rule passed the write stores this audit entry in its own
+    /// transaction. `None` for a member acting on their own behalf.
+    pub server_admin: Option<&'a NewAuditEntry>,
     /// The service's rule.
     pub rule: &'a (dyn Fn(&S) -> Result<(), Refusal> + Send + Sync),
 }

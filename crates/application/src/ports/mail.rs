@@ -58,6 +58,15 @@ pub enum MailContent {
         /// The raw token of the link.
         token: String,
     },
+    /// "You are invited": a link to `/register?invite=…`, valid as long as the invite.
+    Invite {
+        /// The username of the admin who made the invite.
+        inviter: String,
+        /// The raw invite token.
+        token: String,
+        /// How long the invite lasts from now.
+        lasts: chrono::TimeDelta,
+    },
 }
 
 impl std::fmt::Debug for MailContent {
@@ -67,6 +76,7 @@ impl std::fmt::Debug for MailContent {
             Self::ConfirmNewAddress { .. } => "ConfirmNewAddress",
             Self::EmailChangeNotice { .. } => "EmailChangeNotice",
             Self::ResetPassword { .. } => "ResetPassword",
+            Self::Invite { .. } => "Invite",
         })
     }
 }

@@ -19,8 +19,8 @@ mod tokens;
 mod users;
 
 pub use admin::{
-    AdminRepository, AdminUserView, AdminWriteError, AuditAction, AuditEntry, Invite,
-    InvitedInsertError, NewAuditEntry, NewInvite, StoredCounts, UserStatus,
+    AdminChatView, AdminRepository, AdminUserView, AdminWriteError, AuditAction, AuditEntry,
+    Invite, InvitedInsertError, NewAuditEntry, NewInvite, StoredCounts, UserStatus,
 };
 pub use chats::{
     AddMembersWriteError, ChatChanges, ChatListCursor, ChatRepository, DirectChat,

@@ -47,11 +47,15 @@ pub enum RefreshOutcome {
 /// Device sessions.
 #[async_trait]
 pub trait SessionRepository: Send + Sync {
-    /// Stores a new session and its first refresh token.
+    /// Stores a new session and its first refresh token, unless the account is
+    /// disabled: `None` then, and nothing is stored. The check is made in the
+    /// transaction that stores the session, under the account row's lock (which
+    /// disabling takes too), so a login whose password check passed while the account
+    /// was being disabled cannot leave a live session behind.
     ///
     /// # Errors
     /// [`RepositoryError`] when storage fails.
-    async fn create(&self, session: NewSession) -> Result<Session, RepositoryError>;
+    async fn create(&self, session: NewSession) -> Result<Option<Session>, RepositoryError>;
 
     /// The session with this id, revoked or not.
     ///

@@ -100,11 +100,13 @@ async fn a_session_counts_as_revoked_once_revoked_gone_or_someone_elses() {
     let session_id = SessionId::generate();
     store(session_id, now + TimeDelta::days(1))
         .await
-        .expect("stored");
+        .expect("stored")
+        .expect("an enabled account");
     let expired = SessionId::generate();
     store(expired, now - TimeDelta::days(1))
         .await
-        .expect("stored");
+        .expect("stored")
+        .expect("an enabled account");
     let as_member = |session_id| Authenticated {
         user_id: s.member,
         session_id,

@@ -86,6 +86,8 @@ impl Ports {
             self.tokens.clone(),
             self.clock.clone(),
             self.bus.clone(),
+            self.chat_service(),
+            self.message_service(),
         )
     }
 

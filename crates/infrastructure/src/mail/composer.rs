@@ -51,18 +51,31 @@ impl TemplateComposer {
     }
 
     fn link(&self, page: &str, token: &str, label: &'static str, ttl: chrono::TimeDelta) -> Link {
+        self.link_with(page, "token", token, label, ttl)
+    }
+
+    fn link_with(
+        &self,
+        page: &str,
+        parameter: &str,
+        token: &str,
+        label: &'static str,
+        ttl: chrono::TimeDelta,
+    ) -> Link {
         Link {
-            url: format!("{}/{page}?token={token}", self.public_url),
+            url: format!("{}/{page}?{parameter}={token}", self.public_url),
             label,
             expires: in_words(ttl),
         }
     }
 }
 
-/// "24 hours", "1 hour", "30 minutes".
+/// "7 days", "24 hours", "1 hour", "30 minutes" (days from 48 hours on).
 fn in_words(ttl: chrono::TimeDelta) -> String {
     let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
-    if ttl.num_hours() >= 1 && ttl.num_minutes() % 60 == 0 {
+    if ttl.num_hours() >= 48 && ttl.num_minutes() % (24 * 60) == 0 {
+        plural(ttl.num_days(), "day")
+    } else if ttl.num_hours() >= 1 && ttl.num_minutes() % 60 == 0 {
         plural(ttl.num_hours(), "hour")
     } else {
         plural(ttl.num_minutes(), "minute")
@@ -71,6 +84,7 @@ fn in_words(ttl: chrono::TimeDelta) -> String {
 
 impl MailComposer for TemplateComposer {
     fn compose(&self, to: &Email, content: &MailContent) -> OutgoingMail {
+        let address = to.to_string();
         let (username, subject, lines, link) = match content {
             MailContent::VerifyAddress { username, token } => (
                 username,
@@ -108,6 +122,19 @@ impl MailComposer for TemplateComposer {
                     "Resetting it signs you out on every device.".to_owned(),
                 ],
                 Some(self.link("reset-password", token, "Choose a new password", RESET_TTL)),
+            ),
+            // The greeting names the address: the account does not exist yet.
+            MailContent::Invite {
+                inviter,
+                token,
+                lasts,
+            } => (
+                &address,
+                format!("You are invited to {PRODUCT}"),
+                vec![
+                    format!("{inviter} invited you to create an account on {PRODUCT}. Open the link below to choose your username and password."),
+                ],
+                Some(self.link_with("register", "invite", token, "Create my account", *lasts)),
             ),
         };
         let text = TextMail {
@@ -197,7 +224,30 @@ mod tests {
     }
 
     #[test]
+    fn an_invite_links_to_registration_with_its_token_and_lifetime() {
+        let mail = TemplateComposer::new("https://chat.example.com").compose(
+            &to(),
+            &MailContent::Invite {
+                inviter: "root".into(),
+                token: "tok".into(),
+                lasts: chrono::TimeDelta::days(7),
+            },
+        );
+        let link = "https://chat.example.com/register?invite=tok";
+        assert!(mail.text.contains(link), "{}", mail.text);
+        assert!(mail.text.contains("expires in 7 days"), "{}", mail.text);
+        assert!(mail.text.contains("root invited you"), "{}", mail.text);
+        assert!(
+            mail.html.contains(&format!("href=\"{link}\"")),
+            "{}",
+            mail.html
+        );
+    }
+
+    #[test]
     fn expiry_reads_in_words() {
+        assert_eq!(in_words(chrono::TimeDelta::hours(48)), "2 days");
+        assert_eq!(in_words(chrono::TimeDelta::hours(50)), "50 hours");
         assert_eq!(in_words(chrono::TimeDelta::hours(24)), "24 hours");
         assert_eq!(in_words(chrono::TimeDelta::hours(1)), "1 hour");
         assert_eq!(in_words(chrono::TimeDelta::minutes(30)), "30 minutes");

@@ -7,13 +7,18 @@
 //! by a statement of their own that starts only once the chat's lock is held: every
 //! write that changed the members before (and so held the lock first) has committed
 //! by then and is seen. SQLite has one writer, so any order would do there.
+//!
+//! A server admin acting through `/admin/chats/…` need not be a member: the guard
+//! sees them with their role if they are one, else with role `None`, and once the
+//! rule passed [`record_server_admin`] stores the audit entry in the same transaction.
 
 use confab_application::RepositoryError;
-use confab_application::ports::LockedChat;
+use confab_application::ports::{LockedChat, NewAuditEntry};
 use confab_domain::permissions::Actor;
 use confab_domain::{Chat, UserId};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
+use super::admin_repository::insert_audit;
 use super::chat_log::lock_chat;
 use super::chat_queries::{chat_from_row, role_from_row};
 use super::entities::chat_members;
@@ -28,12 +33,14 @@ pub(super) struct Locked {
 }
 
 /// Locks `chat_id` and reads `actor` (and `target`, if any) as members. `None` when the
-/// chat is gone or `actor` is not a member of it.
+/// chat is gone or `actor` is not a member of it (unless `server_admin`: then only
+/// when the chat is gone).
 pub(super) async fn lock_for<C: ConnectionTrait>(
     txn: &C,
     chat_id: uuid::Uuid,
     actor: UserId,
     target: Option<UserId>,
+    server_admin: bool,
 ) -> Result<Option<Locked>, RepositoryError> {
     let Some(row) = lock_chat(txn, chat_id).await? else {
         return Ok(None);
@@ -60,8 +67,13 @@ pub(super) async fn lock_for<C: ConnectionTrait>(
             })
             .transpose()
     };
-    let Some(acting) = as_actor(actor)? else {
-        return Ok(None);
+    let acting = match as_actor(actor)? {
+        Some(member) => member,
+        None if server_admin => Actor {
+            user_id: actor,
+            role: None,
+        },
+        None => return Ok(None),
     };
     let chat = chat_from_row(row)?;
     let state = LockedChat {
@@ -70,4 +82,16 @@ pub(super) async fn lock_for<C: ConnectionTrait>(
         target: target.map(as_actor).transpose()?.flatten(),
     };
     Ok(Some(Locked { chat, state }))
+}
+
+/// Stores a server admin's audit entry in the write's transaction (nothing for a
+/// member acting on their own behalf).
+pub(super) async fn record_server_admin<C: ConnectionTrait>(
+    txn: &C,
+    audit: Option<&NewAuditEntry>,
+) -> Result<(), RepositoryError> {
+    match audit {
+        Some(entry) => insert_audit(txn, entry.clone()).await,
+        None => Ok(()),
+    }
 }

@@ -11,7 +11,7 @@ use sea_orm::{
     EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 
-use super::entities::{refresh_tokens, sessions};
+use super::entities::{refresh_tokens, sessions, users};
 use super::storage;
 
 /// [`SessionRepository`] on PostgreSQL or SQLite.
@@ -29,10 +29,20 @@ impl SeaOrmSessionRepository {
 
 #[async_trait]
 impl SessionRepository for SeaOrmSessionRepository {
-    async fn create(&self, session: NewSession) -> Result<Session, RepositoryError> {
+    async fn create(&self, session: NewSession) -> Result<Option<Session>, RepositoryError> {
         let txn = crate::persistence::begin_write(&self.db)
             .await
             .map_err(storage)?;
+        // `FOR UPDATE` on PostgreSQL: a concurrent disable holds this row until it has
+        // revoked the sessions it saw, and is then seen here (SQLite: one writer).
+        let account = users::Entity::find_by_id(session.user_id.as_uuid())
+            .lock_exclusive()
+            .one(&txn)
+            .await
+            .map_err(storage)?;
+        if account.is_some_and(|account| account.disabled_at.is_some()) {
+            return Ok(None);
+        }
         let row = sessions::ActiveModel {
             id: Set(session.id.as_uuid()),
             user_id: Set(session.user_id.as_uuid()),
@@ -47,7 +57,7 @@ impl SessionRepository for SeaOrmSessionRepository {
         .map_err(storage)?;
         insert_token(&txn, &session.refresh_token_hash, row.id, session.now).await?;
         txn.commit().await.map_err(storage)?;
-        Ok(to_session(row))
+        Ok(Some(to_session(row)))
     }
 
     async fn get(&self, id: SessionId) -> Result<Option<Session>, RepositoryError> {

@@ -6,8 +6,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use confab_application::RepositoryError;
 use confab_application::ports::{
-    AdminRepository, AdminUserView, AdminWriteError, AuditEntry, Invite, InvitedInsertError,
-    NewAuditEntry, NewInvite, NewUser, StoredCounts, TokenHash, UserStatus, UserWriteError,
+    AdminChatView, AdminRepository, AdminUserView, AdminWriteError, AuditEntry, ChatListCursor,
+    Invite, InvitedInsertError, NewAuditEntry, NewInvite, NewUser, OutgoingMail, StoredCounts,
+    TokenHash, UserStatus, UserWriteError,
 };
 use confab_domain::{InviteId, SessionId, User, UserId};
 use uuid::Uuid;
@@ -16,7 +17,8 @@ use super::ReferenceStore;
 use super::state::{State, limit_of};
 
 impl State {
-    fn log(&mut self, entry: NewAuditEntry) {
+    /// Appends an admin action to the audit log.
+    pub(super) fn log(&mut self, entry: NewAuditEntry) {
         self.audit.push(AuditEntry {
             id: Uuid::now_v7(),
             admin_id: entry.admin_id,
@@ -170,8 +172,10 @@ impl AdminRepository for ReferenceStore {
         &self,
         invite: NewInvite,
         audit: NewAuditEntry,
+        mails: Vec<OutgoingMail>,
     ) -> Result<Invite, RepositoryError> {
         let mut state = self.lock()?;
+        state.enqueue(mails, invite.created_at);
         let stored = Invite {
             id: invite.id,
             email: invite.email,
@@ -203,6 +207,38 @@ impl AdminRepository for ReferenceStore {
             .filter(|invite| before.is_none_or(|before| invite.id < before))
             .take(limit_of(limit))
             .cloned()
+            .collect())
+    }
+
+    async fn list_chats(
+        &self,
+        prefix: &str,
+        after: Option<ChatListCursor>,
+        limit: u64,
+    ) -> Result<Vec<AdminChatView>, RepositoryError> {
+        let state = self.lock()?;
+        let mut chats: Vec<_> = state
+            .chats
+            .values()
+            .filter(|chat| chat.comes_after(after))
+            .filter(|chat| {
+                prefix.is_empty()
+                    || chat
+                        .chat
+                        .name
+                        .as_ref()
+                        .is_some_and(|name| name.as_str().to_lowercase().starts_with(prefix))
+            })
+            .collect();
+        // Newest activity first, ties by id, descending: the SQL keyset's order.
+        chats.sort_by_key(|chat| std::cmp::Reverse((chat.chat.last_activity_at, chat.chat.id)));
+        chats.truncate(limit_of(limit));
+        Ok(chats
+            .into_iter()
+            .map(|chat| AdminChatView {
+                chat: chat.chat.clone(),
+                member_count: chat.members.len() as u64,
+            })
             .collect())
     }
 

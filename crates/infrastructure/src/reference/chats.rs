@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use confab_application::RepositoryError;
 use confab_application::ports::{
     AddMembersWriteError, ChatChanges, ChatListCursor, ChatRepository, DirectChat,
-    DirectChatWriteError, Guard, GuardedWriteError, LockedChat, Membership, NewGroup,
-    NewGroupWriteError, Refusal, Removal,
+    DirectChatWriteError, Guard, GuardedWriteError, LockedChat, Membership, NewAuditEntry,
+    NewGroup, NewGroupWriteError, Refusal, Removal,
 };
 use confab_domain::{
     ChatId, ChatKind, ChatListItem, ChatSnapshot, ChatView, EventPayload, LoggedEvent,
@@ -27,10 +27,18 @@ fn authorized(
     target: Option<UserId>,
 ) -> Result<LockedChat, Refusal> {
     let locked = state
-        .locked(chat_id, guard.actor, target)
+        .locked(chat_id, guard.actor, target, guard.server_admin.is_some())
         .ok_or(Refusal::NotMember)?;
     guard.check(&locked)?;
     Ok(locked)
+}
+
+/// Stores a server admin's audit entry once their write has succeeded (as the SQL
+/// stores keep it only when the write's transaction commits).
+pub(super) fn record_server_admin(state: &mut State, audit: Option<&NewAuditEntry>) {
+    if let Some(entry) = audit {
+        state.log(entry.clone());
+    }
 }
 
 /// The chat a guarded write was allowed on (so it exists: the guard found its actor).
@@ -206,11 +214,9 @@ impl ChatRepository for ReferenceStore {
             chat: chat.chat.clone(),
             members,
         };
-        Ok(Some(chat.append(
-            seq,
-            now,
-            EventPayload::ChatUpdated(after),
-        )))
+        let entry = chat.append(seq, now, EventPayload::ChatUpdated(after));
+        record_server_admin(&mut state, guard.server_admin);
+        Ok(Some(entry))
     }
 
     async fn add_members(
@@ -245,6 +251,7 @@ impl ChatRepository for ReferenceStore {
             chat.join(user_id, role, event.seq, now);
             events.push(event);
         }
+        record_server_admin(&mut state, guard.server_admin);
         Ok(events)
     }
 
@@ -262,6 +269,7 @@ impl ChatRepository for ReferenceStore {
         if chat.members.len() <= 1 {
             // The last member leaves: the chat goes with its whole log.
             state.chats.remove(&chat_id);
+            record_server_admin(&mut state, guard.server_admin);
             return Ok(Removal {
                 events: Vec::new(),
                 chat_deleted: true,
@@ -276,6 +284,7 @@ impl ChatRepository for ReferenceStore {
         chat.members.retain(|member| member.user_id != user_id);
         let change = MemberChange { user_id, role };
         events.push(chat.log(now, EventPayload::MemberRemoved(change)));
+        record_server_admin(&mut state, guard.server_admin);
         Ok(Removal {
             events,
             chat_deleted: false,
@@ -308,9 +317,11 @@ impl ChatRepository for ReferenceStore {
         };
         let changes = std::iter::once((user_id, role))
             .chain(old_owners.into_iter().map(|old| (old, MemberRole::Admin)));
-        Ok(changes
+        let events = changes
             .map(|(user_id, role)| chat.log_role(user_id, role, now))
-            .collect())
+            .collect();
+        record_server_admin(&mut state, guard.server_admin);
+        Ok(events)
     }
 
     async fn mark_read(

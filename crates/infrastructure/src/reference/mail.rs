@@ -32,7 +32,7 @@ impl State {
         Ok(())
     }
 
-    fn enqueue(&mut self, mails: Vec<OutgoingMail>, now: DateTime<Utc>) {
+    pub(super) fn enqueue(&mut self, mails: Vec<OutgoingMail>, now: DateTime<Utc>) {
         for mail in mails {
             self.outbox.push(StoredMail {
                 id: Uuid::now_v7(),

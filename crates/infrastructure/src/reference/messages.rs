@@ -11,6 +11,7 @@ use confab_application::ports::{
 };
 use confab_domain::{ChatId, EventPayload, LoggedEvent, Message, MessageBody, MessageId, Seq};
 
+use super::chats::record_server_admin;
 use super::state::{State, limit_of};
 use super::stored_chat::{StoredChat, message_in};
 use super::{ReferenceStore, violated};
@@ -68,7 +69,7 @@ fn guarded_message(
     guard: &Guard<'_, LockedMessage>,
 ) -> Result<Message, DeleteWriteError> {
     let locked = state
-        .locked(chat_id, guard.actor, None)
+        .locked(chat_id, guard.actor, None, guard.server_admin.is_some())
         .ok_or(Refusal::NotMember)?;
     let message = state
         .chats
@@ -193,12 +194,9 @@ impl MessageRepository for ReferenceStore {
         }
         message.body = Some(body);
         message.edited_at = Some(now);
-        Ok(save_and_log(
-            &mut state,
-            message,
-            now,
-            EventPayload::MessageUpdated,
-        )?)
+        let written = save_and_log(&mut state, message, now, EventPayload::MessageUpdated)?;
+        record_server_admin(&mut state, guard.server_admin);
+        Ok(written)
     }
 
     async fn delete(
@@ -218,12 +216,9 @@ impl MessageRepository for ReferenceStore {
         if let Some(chat) = state.chats.get_mut(&chat_id) {
             chat.redact(&message);
         }
-        Ok(Some(save_and_log(
-            &mut state,
-            message,
-            now,
-            EventPayload::MessageDeleted,
-        )?))
+        let written = save_and_log(&mut state, message, now, EventPayload::MessageDeleted)?;
+        record_server_admin(&mut state, guard.server_admin);
+        Ok(Some(written))
     }
 
     async fn events_after(

@@ -11,10 +11,13 @@ use super::{ReferenceStore, violated};
 
 #[async_trait]
 impl SessionRepository for ReferenceStore {
-    async fn create(&self, new: NewSession) -> Result<Session, RepositoryError> {
+    async fn create(&self, new: NewSession) -> Result<Option<Session>, RepositoryError> {
         let mut state = self.lock()?;
-        if !state.users.contains_key(&new.user_id) {
+        let Some(account) = state.users.get(&new.user_id) else {
             return Err(violated("sessions.user_id references users"));
+        };
+        if account.user.disabled_at.is_some() {
+            return Ok(None);
         }
         if state.sessions.contains_key(&new.id) {
             return Err(violated("sessions.id is unique"));
@@ -37,7 +40,7 @@ impl SessionRepository for ReferenceStore {
             spent: false,
         };
         state.refresh_tokens.insert(new.refresh_token_hash, token);
-        Ok(session)
+        Ok(Some(session))
     }
 
     async fn get(&self, id: SessionId) -> Result<Option<Session>, RepositoryError> {

@@ -8,6 +8,7 @@ use confab_application::RepositoryError;
 use confab_application::ports::{
     AuditEntry, Invite, LockedChat, OutgoingMail, PasswordHash, TokenHash, TokenPurpose,
 };
+use confab_domain::permissions::Actor;
 use confab_domain::{
     ChatId, ChatKind, ChatListItem, ChatSnapshot, Email, EventPayload, InviteId, LoggedEvent,
     Member, MessageId, Seq, Session, SessionId, User, UserId,
@@ -192,11 +193,21 @@ impl State {
         chat_id: ChatId,
         actor: UserId,
         target: Option<UserId>,
+        server_admin: bool,
     ) -> Option<LockedChat> {
         let chat = self.chats.get(&chat_id)?;
+        let acting = match chat.as_actor(actor) {
+            Some(member) => member,
+            // A server admin acts in chats they are not a member of.
+            None if server_admin => Actor {
+                user_id: actor,
+                role: None,
+            },
+            None => return None,
+        };
         Some(LockedChat {
             kind: chat.chat.kind,
-            actor: chat.as_actor(actor)?,
+            actor: acting,
             target: target.and_then(|target| chat.as_actor(target)),
         })
     }

@@ -125,7 +125,7 @@ async fn listen(mut notifications: EventStream, cache: Weak<Mutex<Entries>>) {
 
 #[async_trait]
 impl SessionRepository for CachedSessionRepository {
-    async fn create(&self, session: NewSession) -> Result<Session, RepositoryError> {
+    async fn create(&self, session: NewSession) -> Result<Option<Session>, RepositoryError> {
         self.inner.create(session).await
     }
 

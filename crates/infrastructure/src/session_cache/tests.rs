@@ -50,7 +50,7 @@ impl CountingSessions {
 
 #[async_trait]
 impl SessionRepository for CountingSessions {
-    async fn create(&self, _: NewSession) -> Result<Session, RepositoryError> {
+    async fn create(&self, _: NewSession) -> Result<Option<Session>, RepositoryError> {
         unimplemented!("not used by these tests")
     }
 

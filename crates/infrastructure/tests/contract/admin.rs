@@ -35,6 +35,7 @@ async fn session_of(stores: &Stores, user: UserId, token: &str) -> SessionId {
         })
         .await
         .expect("session")
+        .expect("an enabled account")
         .id
 }
 
@@ -168,7 +169,11 @@ async fn an_invite_registers_one_account_until_it_expires_or_is_revoked(stores: 
         expires_at: at + TimeDelta::hours(hours),
     };
     let made = repo
-        .create_invite(invite("t1", 1), audit(AuditAction::InviteCreated, "t1"))
+        .create_invite(
+            invite("t1", 1),
+            audit(AuditAction::InviteCreated, "t1"),
+            Vec::new(),
+        )
         .await
         .expect("invite");
     let hash = TokenHash("t1".to_owned());
@@ -199,7 +204,11 @@ async fn an_invite_registers_one_account_until_it_expires_or_is_revoked(stores: 
     );
 
     let revoked = repo
-        .create_invite(invite("t2", 1), audit(AuditAction::InviteCreated, "t2"))
+        .create_invite(
+            invite("t2", 1),
+            audit(AuditAction::InviteCreated, "t2"),
+            Vec::new(),
+        )
         .await
         .expect("invite");
     assert!(
@@ -215,9 +224,13 @@ async fn an_invite_registers_one_account_until_it_expires_or_is_revoked(stores: 
         .await;
     assert!(matches!(refused, Err(InvitedInsertError::InviteUnusable)));
 
-    repo.create_invite(invite("t3", 1), audit(AuditAction::InviteCreated, "t3"))
-        .await
-        .expect("invite");
+    repo.create_invite(
+        invite("t3", 1),
+        audit(AuditAction::InviteCreated, "t3"),
+        Vec::new(),
+    )
+    .await
+    .expect("invite");
     let mut late = new_user("bob", "bob@example.com", None);
     late.now = at + TimeDelta::hours(2);
     let expired = repo.insert_invited(late, &TokenHash("t3".to_owned())).await;
@@ -235,3 +248,39 @@ async fn an_invite_registers_one_account_until_it_expires_or_is_revoked(stores: 
     assert_eq!(log.len() + rest.len(), 4);
 }
 contract_test!(an_invite_registers_one_account_until_it_expires_or_is_revoked);
+
+/// A login reads the account, checks the password (slow), then stores a session: an
+/// admin may disable the account in between. The session store judges the account
+/// again when it stores, so such a login ends with no session instead of a live one
+/// that disabling never saw.
+async fn no_session_is_stored_for_a_disabled_account(stores: Stores) {
+    let alice = stored_user(&stores, "alice").await;
+    stores
+        .admin
+        .disable_user(alice.id, audit(AuditAction::UserDisabled, "alice"))
+        .await
+        .expect("disable");
+    let id = SessionId::generate();
+    let at = now();
+    let created = stores
+        .sessions
+        .create(NewSession {
+            id,
+            user_id: alice.id,
+            device_name: None,
+            refresh_token_hash: TokenHash("late".to_owned()),
+            now: at,
+            expires_at: at + TimeDelta::days(1),
+        })
+        .await
+        .expect("create");
+    assert_eq!(created, None);
+    assert_eq!(stores.sessions.get(id).await.expect("get"), None);
+    let enabled = stores
+        .admin
+        .enable_user(alice.id, audit(AuditAction::UserEnabled, "alice"))
+        .await;
+    assert!(enabled.is_ok());
+    session_of(&stores, alice.id, "after").await;
+}
+contract_test!(no_session_is_stored_for_a_disabled_account);

@@ -45,7 +45,8 @@ async fn a_reset_spends_the_token_sets_the_password_and_revokes_every_session(st
             expires_at: now() + TimeDelta::days(1),
         })
         .await
-        .expect("session");
+        .expect("session")
+        .expect("an enabled account");
     let tokens = &stores.mail_tokens;
     tokens
         .issue(

@@ -33,12 +33,14 @@ async fn sessions_are_created_listed_and_revoked(stores: Stores) {
         let session = repo
             .create(new_session(alice, &format!("a{i}"), at))
             .await
-            .expect("create");
+            .expect("create")
+            .expect("an enabled account");
         created.push(session);
     }
     repo.create(new_session(bob, "b0", at))
         .await
-        .expect("create");
+        .expect("create")
+        .expect("an enabled account");
     let first = &created[0];
     assert_eq!(
         first.device_name.as_ref().map(DeviceName::as_str),
@@ -95,7 +97,8 @@ async fn refresh_tokens_rotate_once_and_replay_revokes(stores: Stores) {
     let session = repo
         .create(new_session(alice, "t1", at))
         .await
-        .expect("create");
+        .expect("create")
+        .expect("an enabled account");
     let (t2_at, t2_expiry) = (at + TimeDelta::minutes(1), at + TimeDelta::days(31));
     let outcome = repo
         .rotate_refresh_token(&hash("t1"), &hash("t2"), t2_at, t2_expiry)
@@ -152,7 +155,8 @@ async fn concurrent_redemptions_of_one_token_rotate_once(stores: Stores) {
         let session = repo
             .create(new_session(alice, &token, at))
             .await
-            .expect("create");
+            .expect("create")
+            .expect("an enabled account");
         let race = |replacement: String| {
             let (repo, token) = (repo.clone(), hash(&token));
             tokio::spawn(async move {
@@ -185,7 +189,11 @@ async fn expired_sessions_do_not_rotate(stores: Stores) {
     let at = now();
     let mut short = new_session(alice, "short", at);
     short.expires_at = at + TimeDelta::hours(1);
-    let session = repo.create(short).await.expect("create");
+    let session = repo
+        .create(short)
+        .await
+        .expect("create")
+        .expect("an enabled account");
     let just_before = at + TimeDelta::hours(1) - TimeDelta::milliseconds(1);
     assert_eq!(
         repo.list_active(alice, None, 10, just_before)
@@ -223,7 +231,14 @@ async fn password_change_revokes_every_other_session(stores: Stores) {
             now: start,
             expires_at: start + TimeDelta::days(30),
         };
-        ids.push(sessions.create(session).await.expect("create").id);
+        ids.push(
+            sessions
+                .create(session)
+                .await
+                .expect("create")
+                .expect("an enabled account")
+                .id,
+        );
     }
     assert!(
         sessions

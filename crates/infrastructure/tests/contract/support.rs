@@ -129,6 +129,7 @@ fn allow<S>(_: &S) -> Result<(), Refusal> {
 pub(crate) fn by<S>(actor: UserId) -> Guard<'static, S> {
     Guard {
         actor,
+        server_admin: None,
         rule: &allow::<S>,
     }
 }

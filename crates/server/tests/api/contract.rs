@@ -641,6 +641,34 @@ async fn every_answer_matches_its_schema_in_the_spec(app: TestApp) {
         204,
     )
     .await;
+    c.call(&app, M::GET, "/api/v1/admin/chats", &[], d, None, 200)
+        .await;
+    let add = json!({"user_ids": [erin_id]});
+    let admin_members = "/api/v1/admin/chats/{id}/members";
+    c.call(&app, M::POST, admin_members, &[&group], d, Some(add), 204)
+        .await;
+    let admin_member = "/api/v1/admin/chats/{id}/members/{user_id}";
+    c.call(
+        &app,
+        M::DELETE,
+        admin_member,
+        &[&group, &erin_id],
+        d,
+        None,
+        204,
+    )
+    .await;
+    let admin_message = "/api/v1/admin/chats/{id}/messages/{message_id}";
+    c.call(
+        &app,
+        M::DELETE,
+        admin_message,
+        &[&chat, &first],
+        d,
+        None,
+        204,
+    )
+    .await;
     c.call(&app, M::GET, "/api/v1/admin/audit", &[], d, None, 200)
         .await;
     c.call(&app, M::GET, "/api/v1/admin/stats", &[], d, None, 200)

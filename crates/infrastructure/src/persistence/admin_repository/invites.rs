@@ -3,7 +3,7 @@
 
 use confab_application::RepositoryError;
 use confab_application::ports::{
-    Invite, InvitedInsertError, NewAuditEntry, NewInvite, NewUser, TokenHash,
+    Invite, InvitedInsertError, NewAuditEntry, NewInvite, NewUser, OutgoingMail, TokenHash,
 };
 use confab_domain::{InviteId, User, UserId};
 use sea_orm::ActiveValue::Set;
@@ -15,6 +15,7 @@ use sea_orm::{
 
 use super::rows::insert_audit;
 use crate::persistence::entities::invites;
+use crate::persistence::mail_tokens::enqueue;
 use crate::persistence::storage;
 use crate::persistence::user_repository::{new_row, to_user, write_error};
 
@@ -35,7 +36,9 @@ pub(super) async fn create(
     db: &DatabaseConnection,
     invite: NewInvite,
     audit: NewAuditEntry,
+    mails: Vec<OutgoingMail>,
 ) -> Result<Invite, RepositoryError> {
+    let now = invite.created_at;
     let txn = crate::persistence::begin_write(db).await.map_err(storage)?;
     let row = invites::ActiveModel {
         id: Set(invite.id.as_uuid()),
@@ -52,6 +55,7 @@ pub(super) async fn create(
     .await
     .map_err(storage)?;
     insert_audit(&txn, audit).await?;
+    enqueue(&txn, mails, now).await?;
     txn.commit().await.map_err(storage)?;
     Ok(to_invite(row))
 }

@@ -1,14 +1,18 @@
 //! What admins do, stored with sea-orm: accounts (role, disabled), invites, the audit
 //! log and counts. Each admin write stores its audit entry in the same transaction.
 
+mod chat_list;
 mod invites;
 mod rows;
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use confab_application::RepositoryError;
 use confab_application::ports::{
-    AdminRepository, AdminUserView, AdminWriteError, AuditEntry, Invite, InvitedInsertError,
-    NewAuditEntry, NewInvite, NewUser, StoredCounts, TokenHash, UserStatus, UserWriteError,
+    AdminChatView, AdminRepository, AdminUserView, AdminWriteError, AuditEntry, ChatListCursor,
+    Invite, InvitedInsertError, NewAuditEntry, NewInvite, NewUser, OutgoingMail, StoredCounts,
+    TokenHash, UserStatus, UserWriteError,
 };
 use confab_domain::{InviteId, SessionId, User, UserId};
 use sea_orm::sea_query::Expr;
@@ -16,24 +20,35 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
+use tokio::sync::Notify;
 use uuid::Uuid;
 
 use super::entities::{admin_audit, chats, messages, sessions, users};
 use super::session_repository::revoke_sessions;
 use super::storage;
 use super::user_repository::{new_row, prefix_range, to_user, write_error};
-use rows::{insert_audit, last_seen, to_audit};
+pub(super) use rows::insert_audit;
+use rows::{last_seen, to_audit};
 
 /// [`AdminRepository`] on PostgreSQL or SQLite.
 #[derive(Debug, Clone)]
 pub struct SeaOrmAdminRepository {
     db: DatabaseConnection,
+    queued: Option<Arc<Notify>>,
 }
 
 impl SeaOrmAdminRepository {
     /// A repository using `db` (see [`super::connect`]).
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self { db, queued: None }
+    }
+
+    /// Also wakes `queued` after an invite that queued mail commits, so this node's
+    /// outbox worker sends at once instead of at its next poll.
+    #[must_use]
+    pub fn waking(mut self, queued: Arc<Notify>) -> Self {
+        self.queued = Some(queued);
+        self
     }
 }
 
@@ -207,6 +222,15 @@ impl AdminRepository for SeaOrmAdminRepository {
             .collect())
     }
 
+    async fn list_chats(
+        &self,
+        prefix: &str,
+        after: Option<ChatListCursor>,
+        limit: u64,
+    ) -> Result<Vec<AdminChatView>, RepositoryError> {
+        chat_list::list(&self.db, prefix, after, limit).await
+    }
+
     async fn find_by_username(&self, username: &str) -> Result<Option<User>, RepositoryError> {
         users::Entity::find()
             .filter(users::Column::Username.eq(username))
@@ -220,8 +244,14 @@ impl AdminRepository for SeaOrmAdminRepository {
         &self,
         invite: NewInvite,
         audit: NewAuditEntry,
+        mails: Vec<OutgoingMail>,
     ) -> Result<Invite, RepositoryError> {
-        invites::create(&self.db, invite, audit).await
+        let mailed = !mails.is_empty();
+        let invite = invites::create(&self.db, invite, audit, mails).await?;
+        if mailed && let Some(queued) = &self.queued {
+            queued.notify_one();
+        }
+        Ok(invite)
     }
 
     async fn list_invites(

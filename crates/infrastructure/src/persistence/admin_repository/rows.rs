@@ -16,7 +16,7 @@ use crate::persistence::entities::{admin_audit, sessions};
 use crate::persistence::storage;
 
 /// Appends `entry` to the audit log on `txn` (the transaction of the action).
-pub(super) async fn insert_audit<C: ConnectionTrait>(
+pub(in crate::persistence) async fn insert_audit<C: ConnectionTrait>(
     txn: &C,
     entry: NewAuditEntry,
 ) -> Result<(), RepositoryError> {

@@ -13,7 +13,7 @@ use confab_domain::{
 };
 use sea_orm::{DatabaseConnection, DatabaseTransaction};
 
-use super::chat_guard::{Locked, lock_for};
+use super::chat_guard::{Locked, lock_for, record_server_admin};
 
 mod create;
 mod members;
@@ -41,10 +41,12 @@ async fn authorized<E: From<Refusal> + From<RepositoryError>>(
     guard: &Guard<'_, LockedChat>,
     target: Option<UserId>,
 ) -> Result<Locked, E> {
-    let locked = lock_for(txn, chat_id.as_uuid(), guard.actor, target)
+    let server_admin = guard.server_admin.is_some();
+    let locked = lock_for(txn, chat_id.as_uuid(), guard.actor, target, server_admin)
         .await?
         .ok_or(Refusal::NotMember)?;
     guard.check(&locked.state)?;
+    record_server_admin(txn, guard.server_admin).await?;
     Ok(locked)
 }
 

@@ -10,7 +10,7 @@ use confab_domain::{ChatId, EventPayload, Message, MessageBody, MessageId, Seq};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter};
 
-use crate::persistence::chat_guard::lock_for;
+use crate::persistence::chat_guard::{lock_for, record_server_admin};
 use crate::persistence::chat_log::{log, redact};
 use crate::persistence::chat_queries::{live_messages, message_from_row};
 use crate::persistence::entities::messages;
@@ -26,7 +26,8 @@ async fn guarded_message(
     now: DateTime<Utc>,
     guard: &Guard<'_, LockedMessage>,
 ) -> Result<Message, DeleteWriteError> {
-    let locked = lock_for(txn, chat_id.as_uuid(), guard.actor, None)
+    let server_admin = guard.server_admin.is_some();
+    let locked = lock_for(txn, chat_id.as_uuid(), guard.actor, None, server_admin)
         .await?
         .ok_or(Refusal::NotMember)?;
     let row = live_messages(chat_id.as_uuid(), locked.chat.message_ttl, now)
@@ -40,6 +41,7 @@ async fn guarded_message(
         chat: locked.state,
         author: message.author_id,
     })?;
+    record_server_admin(txn, guard.server_admin).await?;
     Ok(message)
 }
 

@@ -21,7 +21,7 @@ use super::storage;
 mod prefix;
 mod rows;
 
-pub(super) use prefix::prefix_range;
+pub(super) use prefix::{prefix_range, prefix_upper_bound};
 use rows::{apply_changes, normalize};
 pub(super) use rows::{to_user, write_error};
 

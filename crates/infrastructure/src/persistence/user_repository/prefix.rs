@@ -16,7 +16,7 @@ pub(in crate::persistence) fn prefix_range(column: users::Column, prefix: &str) 
 
 /// The smallest string greater than every string starting with `prefix`, in code
 /// point order (which is UTF-8 byte order), or `None` when no such bound exists.
-fn prefix_upper_bound(prefix: &str) -> Option<String> {
+pub(in crate::persistence) fn prefix_upper_bound(prefix: &str) -> Option<String> {
     let mut chars: Vec<char> = prefix.chars().collect();
     while let Some(last) = chars.pop() {
         let mut next = u32::from(last) + 1;

@@ -25,12 +25,25 @@ fn routes() -> Vec<(Method, String)> {
         (Method::DELETE, format!("/api/v1/admin/invites/{nobody}")),
         (Method::GET, "/api/v1/admin/audit".to_owned()),
         (Method::GET, "/api/v1/admin/stats".to_owned()),
+        (Method::GET, "/api/v1/admin/chats".to_owned()),
+        (
+            Method::POST,
+            format!("/api/v1/admin/chats/{nobody}/members"),
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/admin/chats/{nobody}/members/{nobody}"),
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/admin/chats/{nobody}/messages/{nobody}"),
+        ),
     ]
 }
 
 async fn non_admins_get_403_forbidden_on_every_admin_route(app: TestApp) {
     let alice = app.register("alice").await;
-    let body = json!({"username": "mallory", "email": "m@example.com", "password": "correct horse battery"});
+    let body = json!({"username": "mallory", "email": "m@example.com", "password": "correct horse battery", "user_ids": []});
     for (method, path) in routes() {
         let response = app
             .send_json(method.clone(), &path, Some(&alice.access), &body)

@@ -221,3 +221,24 @@ async fn an_open_server_ignores_invite_tokens(app: TestApp) {
     );
 }
 api_test!(an_open_server_ignores_invite_tokens);
+
+async fn an_invite_made_for_an_address_is_mailed_with_its_registration_link(app: TestApp) {
+    let root = shell_admin(&app).await;
+    let invite = create_invite(
+        &app,
+        &root.access,
+        &json!({"email": "dave@example.com", "expires_in_seconds": 172_800}),
+    )
+    .await;
+    let mail = app.nth_mail("dave@example.com", 1).await;
+    let token = mail.link_value("register", "invite");
+    assert_eq!(token, invite["token"].as_str().expect("token"));
+    assert!(mail.raw.contains("root invited you"), "{}", mail.raw);
+    assert!(mail.raw.contains("2 days"), "{}", mail.raw);
+    let response = register(&app, "dave", Some(&token)).await;
+    assert_eq!(response.status(), 201);
+}
+api_test!(
+    an_invite_made_for_an_address_is_mailed_with_its_registration_link,
+    invite_only
+);

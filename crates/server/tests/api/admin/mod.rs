@@ -1,6 +1,7 @@
 //! `/admin` routes, the registration policy and `confab admin`: admins are made with
 //! the real binary (`confab admin …` as a process on the test's database).
 
+mod chats;
 mod cli;
 mod guard;
 mod invites;

@@ -21,8 +21,13 @@ pub(crate) struct ReadMail {
 impl ReadMail {
     /// The `token` of the link to `page` (`verify-email`, `reset-password`).
     pub(crate) fn token(&self, page: &str) -> String {
+        self.link_value(page, "token")
+    }
+
+    /// The value of `parameter` in the link to `page` (e.g. `register`, `invite`).
+    pub(crate) fn link_value(&self, page: &str, parameter: &str) -> String {
         let decoded = decode_quoted_printable(&self.raw);
-        let marker = format!("/{page}?token=");
+        let marker = format!("/{page}?{parameter}=");
         let start = decoded
             .find(&marker)
             .unwrap_or_else(|| panic!("no {page} link in {decoded}"))
