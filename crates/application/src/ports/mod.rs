@@ -16,6 +16,7 @@ mod passwords;
 mod rate_limit;
 mod sessions;
 mod tokens;
+mod uploads;
 mod users;
 
 pub use admin::{
@@ -44,4 +45,5 @@ pub use sessions::{NewSession, RefreshOutcome, SessionRepository};
 pub use tokens::{
     AccessClaims, IssuedAccessToken, RefreshToken, TokenError, TokenHash, TokenService,
 };
+pub use uploads::{UploadInsertError, UploadRepository};
 pub use users::{NewUser, ProfileChanges, StoredCredentials, UserRepository, UserWriteError};
