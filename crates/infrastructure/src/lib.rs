@@ -6,6 +6,7 @@ pub mod clock;
 pub mod events;
 pub mod jobs;
 pub mod mail;
+pub mod media;
 pub mod persistence;
 pub mod rate_limit;
 #[cfg(feature = "test-support")]

@@ -10,6 +10,7 @@ mod email;
 mod events;
 mod guard;
 mod mail;
+mod media;
 mod messages;
 mod object_store;
 mod passwords;
@@ -32,6 +33,7 @@ pub use email::{MailOutbox, MailTokenRepository, NewMailToken, QueuedMail, Token
 pub use events::{ChatEvent, EventBus, EventStream, Notification};
 pub use guard::{Guard, LockedChat, LockedMessage, Refusal};
 pub use mail::{MailComposer, MailContent, MailError, Mailer, OutgoingMail};
+pub use media::{MediaError, MediaInspector, Thumbnail};
 pub use messages::{
     DeleteWriteError, EditWriteError, MessageRepository, MessageWritten, NewMessage, SendOutcome,
     SendWriteError, SeqWindow,
