@@ -4,6 +4,7 @@
 
 pub mod clock;
 pub mod events;
+pub mod files;
 pub mod jobs;
 pub mod mail;
 pub mod media;

@@ -14,10 +14,11 @@ use confab_application::email::{EmailService, VerifiedEmailGate};
 use confab_application::messages::MessageService;
 use confab_application::ports::{
     AdminRepository, ChatRepository, Clock, EventBus, MailComposer, MailOutbox,
-    MailTokenRepository, Mailer, MessageRepository, PasswordHasher, RateLimiter, SessionRepository,
-    TokenService, UserRepository,
+    MailTokenRepository, Mailer, MessageRepository, ObjectStore, PasswordHasher, RateLimiter,
+    SessionRepository, TokenService, UserRepository,
 };
 use confab_application::profiles::ProfileService;
+use confab_infrastructure::files::{self, S3Settings};
 use confab_infrastructure::mail::{DirectoryMailer, SmtpMailer, TemplateComposer};
 use confab_infrastructure::persistence::{
     SeaOrmAdminRepository, SeaOrmChatRepository, SeaOrmMailOutbox, SeaOrmMailTokenRepository,
@@ -30,7 +31,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use rand::RngCore;
 use sea_orm::DatabaseConnection;
 
-use crate::config::Config;
+use crate::config::{Config, FilesConfig};
 use crate::startup::StartupError;
 use crate::telemetry::metrics_handle;
 
@@ -73,6 +74,8 @@ pub struct Adapters {
     pub mailer: Arc<dyn Mailer>,
     /// The mail templates.
     pub composer: Arc<dyn MailComposer>,
+    /// Uploaded files: S3, or the files directory.
+    pub files: Arc<dyn ObjectStore>,
 }
 
 /// The application services the API calls.
@@ -147,6 +150,7 @@ pub fn adapters(
         mail_queued,
         outbox: Arc::new(SeaOrmMailOutbox::new(db.clone())),
         mailer: mailer(config)?,
+        files: file_store(&config.files)?,
         composer: Arc::new(TemplateComposer::new(&config.mail.public_url)),
         db,
     })
@@ -165,6 +169,29 @@ fn mailer(config: &Config) -> Result<Arc<dyn Mailer>, StartupError> {
     );
     let directory = DirectoryMailer::new(&mail.dir, &mail.from).map_err(StartupError::Mail)?;
     Ok(Arc::new(directory))
+}
+
+/// The S3 bucket when `CONFAB_S3_BUCKET` is set, else the files directory.
+fn file_store(files: &FilesConfig) -> Result<Arc<dyn ObjectStore>, StartupError> {
+    match files {
+        FilesConfig::S3 {
+            bucket,
+            endpoint,
+            region,
+        } => files::s3(S3Settings {
+            bucket: bucket.clone(),
+            endpoint: endpoint.clone(),
+            region: region.clone(),
+        })
+        .map_err(StartupError::Files),
+        FilesConfig::Directory(dir) => {
+            tracing::info!(
+                dir = %dir.display(),
+                "CONFAB_S3_BUCKET is not set: files are kept in the files directory (one node only)"
+            );
+            files::local(dir).map_err(StartupError::Files)
+        }
+    }
 }
 
 /// The configured key, or a random one with a warning (every restart signs users out).

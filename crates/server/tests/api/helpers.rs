@@ -64,6 +64,8 @@ pub(crate) struct TestApp {
     pub(crate) events: Arc<dyn EventBus>,
     /// `CONFAB_MAIL_DIR`: the `.eml` files of every mail the server sent.
     pub(crate) mail_dir: std::path::PathBuf,
+    /// `CONFAB_FILES_DIR`: the stored uploads, a directory of this test's own.
+    pub(crate) files_dir: std::path::PathBuf,
     /// Removed when the app is dropped.
     database: ScratchDatabase,
 }
@@ -71,6 +73,7 @@ pub(crate) struct TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.mail_dir);
+        let _ = std::fs::remove_dir_all(&self.files_dir);
     }
 }
 
@@ -143,6 +146,8 @@ async fn start(database: ScratchDatabase, test: &TestConfig) -> TestApp {
     }
     let mail_dir = std::env::temp_dir().join(format!("confab-mail-{}", uuid::Uuid::now_v7()));
     vars.insert("CONFAB_MAIL_DIR", mail_dir.display().to_string());
+    let files_dir = std::env::temp_dir().join(format!("confab-files-{}", uuid::Uuid::now_v7()));
+    vars.insert("CONFAB_FILES_DIR", files_dir.display().to_string());
     if let Some(url) = &test.smtp_url {
         vars.insert("CONFAB_SMTP_URL", url.clone());
     }
@@ -173,6 +178,7 @@ async fn start(database: ScratchDatabase, test: &TestConfig) -> TestApp {
             .expect("client"),
         events,
         mail_dir,
+        files_dir,
         database,
     }
 }
