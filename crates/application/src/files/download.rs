@@ -9,7 +9,7 @@ use super::{DownloadError, FileService};
 use crate::ports::{ByteRange, Delivery, StoreError, StoredObject};
 
 /// How long a presigned download URL stays valid.
-const URL_VALIDITY: Duration = Duration::from_secs(5 * 60);
+const URL_VALIDITY: Duration = Duration::from_mins(5);
 
 /// The file itself or its thumbnail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -158,7 +158,7 @@ where
     let mut prefix = BytesMut::new();
     while prefix.len() < want {
         match body.next().await {
-            Some(chunk) => prefix.extend_from_slice(&chunk.map_err(unreadable)?),
+            Some(chunk) => prefix.extend_from_slice(&chunk.map_err(|error| unreadable(&error))?),
             None => break,
         }
     }
@@ -185,7 +185,11 @@ where
         }
         hasher.update(&chunk);
         writer.write(chunk).await?;
-        next = body.next().await.transpose().map_err(unreadable)?;
+        next = body
+            .next()
+            .await
+            .transpose()
+            .map_err(|error| unreadable(&error))?;
     }
     Ok(Streamed {
         size,
@@ -193,7 +197,7 @@ where
     })
 }
 
-fn unreadable(error: std::io::Error) -> UploadError {
+fn unreadable(error: &std::io::Error) -> UploadError {
     tracing::debug!(%error, "an upload's body broke off");
     UploadError::BodyUnreadable
 }

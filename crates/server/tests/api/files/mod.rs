@@ -14,9 +14,12 @@ use crate::helpers::{TestApp, TestUser};
 
 const BOUNDARY: &str = "confab-test-boundary-7d1f";
 
+/// The `Content-Type` of a [`multipart`] body.
+pub(crate) const MULTIPART_TYPE: &str = "multipart/form-data; boundary=confab-test-boundary-7d1f";
+
 /// A `multipart/form-data` body with one part `file` named `filename`, claiming a
 /// type the server must ignore.
-pub(super) fn multipart(filename: &str, bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn multipart(filename: &str, bytes: &[u8]) -> Vec<u8> {
     let mut body = format!(
         "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; \
          filename=\"{filename}\"\r\nContent-Type: image/png\r\n\r\n"
@@ -35,10 +38,7 @@ pub(super) async fn upload(
     bytes: &[u8],
 ) -> reqwest::Response {
     app.request(Method::POST, "/api/v1/uploads", Some(&user.access))
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={BOUNDARY}"),
-        )
+        .header("content-type", MULTIPART_TYPE)
         .body(multipart(filename, bytes))
         .send()
         .await
@@ -58,7 +58,7 @@ pub(super) async fn uploaded(
 }
 
 /// A PNG of `width` × `height` pixels.
-pub(super) fn png(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn png(width: u32, height: u32) -> Vec<u8> {
     let mut out = Cursor::new(Vec::new());
     DynamicImage::new_rgb8(width, height)
         .write_to(&mut out, ImageFormat::Png)

@@ -66,7 +66,7 @@ async fn files_over_the_limit_are_refused(app: TestApp) {
     let over = upload(&app, &alice, "over.bin", &[7; 1001]).await;
     assert_error(over, 413, "payload_too_large").await;
     // Declared far over the limit: refused before the body is read.
-    let huge = upload(&app, &alice, "huge.bin", &[7; 64 * 1024]).await;
+    let huge = upload(&app, &alice, "huge.bin", &vec![7; 64 * 1024]).await;
     assert_error(huge, 413, "payload_too_large").await;
 }
 api_test!(files_over_the_limit_are_refused, small_limits);
