@@ -116,10 +116,7 @@ impl Contract {
                 ));
             }
         }
-        match declared["content"]
-            .as_object()
-            .and_then(|content| content.get("application/json"))
-        {
+        match declared["content"].as_object().and_then(json_media) {
             Some(media) => {
                 let schema = media["schema"].clone();
                 let at = format!("{method} {route} {status}");
@@ -135,6 +132,14 @@ impl Contract {
         self.checked.insert(format!("{method} {route}"));
         value
     }
+}
+
+/// The JSON media type of a request body or response, if it has one.
+fn json_media(content: &serde_json::Map<String, Value>) -> Option<&Value> {
+    content
+        .iter()
+        .find(|(media_type, _)| media_type.starts_with("application/json"))
+        .map(|(_, media)| media)
 }
 
 /// `schema` with `$ref`s followed.
@@ -673,7 +678,7 @@ async fn every_answer_matches_its_schema_in_the_spec(app: TestApp) {
     // Files: an upload (multipart), its download and its thumbnail.
     let image = crate::files::png(8, 4);
     let request = app
-        .request(M::POST, "/api/v1/uploads", b)
+        .request(M::POST, "/api/v1/uploads", d)
         .header("content-type", crate::files::MULTIPART_TYPE)
         .body(crate::files::multipart("dot.png", &image));
     let upload = c
@@ -681,11 +686,11 @@ async fn every_answer_matches_its_schema_in_the_spec(app: TestApp) {
         .await;
     let upload_id = id(&upload);
     let file_path = format!("/api/v1/files/{upload_id}");
-    let request = app.request(M::GET, &file_path, b);
+    let request = app.request(M::GET, &file_path, d);
     c.send(M::GET, "/api/v1/files/{id}", &file_path, request, 200)
         .await;
     let thumbnail_path = format!("{file_path}/thumbnail");
-    let request = app.request(M::GET, &thumbnail_path, b);
+    let request = app.request(M::GET, &thumbnail_path, d);
     c.send(
         M::GET,
         "/api/v1/files/{id}/thumbnail",
@@ -694,15 +699,12 @@ async fn every_answer_matches_its_schema_in_the_spec(app: TestApp) {
         200,
     )
     .await;
-    let request = app.request(M::GET, &file_path, d);
-    c.send(M::GET, "/api/v1/files/{id}", &file_path, request, 404)
-        .await;
     let text_upload = c
         .send(
             M::POST,
             "/api/v1/uploads",
             "/api/v1/uploads",
-            app.request(M::POST, "/api/v1/uploads", b)
+            app.request(M::POST, "/api/v1/uploads", d)
                 .header("content-type", crate::files::MULTIPART_TYPE)
                 .body(crate::files::multipart("notes.txt", b"plain text")),
             201,
@@ -879,7 +881,7 @@ async fn every_operation_refuses_input_by_the_one_status_rule(app: TestApp) {
                 .await;
             }
             let body_schema = body_content
-                .and_then(|content| content.get("application/json"))
+                .and_then(json_media)
                 .map(|media| media["schema"].clone());
             if let Some(schema) = body_schema {
                 expect(

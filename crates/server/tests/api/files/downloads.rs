@@ -17,7 +17,7 @@ async fn the_uploader_downloads_with_safe_headers_and_others_get_404(app: TestAp
     let alice = app.register("alice").await;
     let bob = app.register("bob").await;
     let html = b"<html><script>alert(1)</script></html>";
-    let page = uploaded(&app, &alice, "evil \"page\".png", html).await;
+    let page = uploaded(&app, &alice, "naïve page.png", html).await;
     let path = format!("/api/v1/files/{}", id_of(&page));
 
     let response = app.get(&path, &alice.access).await;
@@ -33,7 +33,7 @@ async fn the_uploader_downloads_with_safe_headers_and_others_get_404(app: TestAp
     let disposition = header(&response, "content-disposition").to_owned();
     assert!(disposition.starts_with("attachment;"), "{disposition}");
     assert!(
-        disposition.contains("filename*=UTF-8''evil%20%22page%22.png"),
+        disposition.contains("filename=\"na_ve page.png\"; filename*=UTF-8''na%C3%AFve%20page.png"),
         "{disposition}"
     );
     assert_eq!(
