@@ -53,7 +53,7 @@ mod tests {
 
     #[test]
     fn names_are_quoted_safely_and_encoded() {
-        assert_eq!(ascii_fallback("a \"b\"\\ü.txt"), "a _b__ _.txt");
+        assert_eq!(ascii_fallback("a \"b\"\\ü.txt"), "a _b___.txt");
         assert_eq!(percent_encoded("ü b.txt"), "%C3%BC%20b.txt");
     }
 }
