@@ -26,6 +26,8 @@ use crate::endpoints::admin::AdminApi;
 use crate::endpoints::auth::AuthApi;
 use crate::endpoints::chats::ChatsApi;
 use crate::endpoints::email::EmailApi;
+use crate::endpoints::files::FilesApi;
+use crate::endpoints::files::UPLOADS_PATH;
 use crate::endpoints::messages::MessagesApi;
 use crate::endpoints::operations::OperationsApi;
 use crate::endpoints::profiles::ProfilesApi;
@@ -52,6 +54,7 @@ pub type Apis = (
     ProfilesApi,
     ChatsApi,
     MessagesApi,
+    FilesApi,
     WsApi,
     AdminApi,
 );
@@ -69,6 +72,7 @@ fn apis(state: &ApiState) -> Apis {
             state.messages.clone(),
             state.rate_limits.send_per_user.clone(),
         ),
+        FilesApi::new(state.files.clone()),
         WsApi::new(state.realtime.clone()),
         AdminApi::new(state.admin.clone(), state.realtime.clone()),
     )
@@ -217,7 +221,7 @@ pub fn endpoint(
         .at("/asyncapi.json", poem::get(asyncapi_json))
         .nest("/", api);
     WithPages { pages, api }
-        .with(BodyLimit::new(MAX_BODY_BYTES))
+        .with(BodyLimit::new(MAX_BODY_BYTES).except(Method::POST, UPLOADS_PATH))
         .with(BodyTimeout::new(body_timeout))
         .with(UriLimit)
         .data(auth_limit)

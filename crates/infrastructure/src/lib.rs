@@ -7,6 +7,7 @@ pub mod events;
 pub mod files;
 pub mod jobs;
 pub mod mail;
+pub mod media;
 pub mod persistence;
 pub mod rate_limit;
 #[cfg(feature = "test-support")]

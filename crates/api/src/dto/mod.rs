@@ -9,6 +9,7 @@ pub mod chats;
 pub mod common;
 pub mod email;
 pub mod events;
+pub mod files;
 pub mod messages;
 pub mod nullable;
 mod patterns;

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod chats;
 pub mod email;
+pub mod files;
 pub mod messages;
 pub mod operations;
 pub mod profiles;

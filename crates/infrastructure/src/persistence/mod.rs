@@ -19,6 +19,7 @@ mod mail_outbox;
 mod mail_tokens;
 mod message_repository;
 mod session_repository;
+mod upload_repository;
 mod user_repository;
 
 pub use admin_repository::SeaOrmAdminRepository;
@@ -27,6 +28,7 @@ pub use mail_outbox::SeaOrmMailOutbox;
 pub use mail_tokens::SeaOrmMailTokenRepository;
 pub use message_repository::SeaOrmMessageRepository;
 pub use session_repository::SeaOrmSessionRepository;
+pub use upload_repository::SeaOrmUploadRepository;
 pub use user_repository::SeaOrmUserRepository;
 
 /// Connects to `url` (`sqlite://…` or `postgres://…`).

@@ -15,6 +15,7 @@ mod messages;
 mod sessions;
 mod state;
 mod stored_chat;
+mod uploads;
 mod users;
 
 use std::sync::{Mutex, MutexGuard};

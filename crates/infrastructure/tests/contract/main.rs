@@ -8,4 +8,5 @@ mod chats;
 mod mail_tokens;
 mod messages;
 mod sessions;
+mod uploads;
 mod users;
