@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use confab_application::accounts::RegistrationPolicy;
+use confab_application::files::FileLimits;
 use thiserror::Error;
 
 /// A secret string (JWT key, URLs with passwords): usable, never printed.
@@ -151,6 +152,8 @@ pub struct Config {
     pub mail: MailConfig,
     /// `CONFAB_FILES_DIR` or `CONFAB_S3_*`: where uploaded files are kept.
     pub files: FilesConfig,
+    /// `CONFAB_MAX_UPLOAD_BYTES`, `CONFAB_USER_QUOTA_BYTES`.
+    pub file_limits: FileLimits,
 }
 
 /// Smallest accepted JWT key.
@@ -220,6 +223,10 @@ impl Config {
             },
             mail: mail(&get)?,
             files: files(&get)?,
+            file_limits: FileLimits {
+                max_upload_bytes: parse(&get, "CONFAB_MAX_UPLOAD_BYTES", 25 * 1024 * 1024, 1..)?,
+                user_quota_bytes: parse(&get, "CONFAB_USER_QUOTA_BYTES", 1024 * 1024 * 1024, 1..)?,
+            },
         })
     }
 

@@ -124,6 +124,16 @@ pub const VARIABLES: &[Variable] = &[
         "the bucket's region (unset: AWS_REGION, else us-east-1)",
     ),
     var(
+        "CONFAB_MAX_UPLOAD_BYTES",
+        "26214400",
+        "the largest file an upload may bring (25 MiB)",
+    ),
+    var(
+        "CONFAB_USER_QUOTA_BYTES",
+        "1073741824",
+        "the most bytes one user's uploads may take together (1 GiB)",
+    ),
+    var(
         "CONFAB_REQUIRE_VERIFIED_EMAIL",
         "false",
         "sends and chat creation wait for a verified email",

@@ -11,18 +11,21 @@ use confab_application::accounts::{AccountService, RegistrationPolicy};
 use confab_application::admin::AdminService;
 use confab_application::chats::ChatService;
 use confab_application::email::{EmailService, VerifiedEmailGate};
+use confab_application::files::{FileLimits, FileService};
 use confab_application::messages::MessageService;
 use confab_application::ports::{
     AdminRepository, ChatRepository, Clock, EventBus, MailComposer, MailOutbox,
-    MailTokenRepository, Mailer, MessageRepository, ObjectStore, PasswordHasher, RateLimiter,
-    SessionRepository, TokenService, UserRepository,
+    MailTokenRepository, Mailer, MediaInspector, MessageRepository, ObjectStore, PasswordHasher,
+    RateLimiter, SessionRepository, TokenService, UploadRepository, UserRepository,
 };
 use confab_application::profiles::ProfileService;
 use confab_infrastructure::files::{self, S3Settings};
 use confab_infrastructure::mail::{DirectoryMailer, SmtpMailer, TemplateComposer};
+use confab_infrastructure::media::ImageMedia;
 use confab_infrastructure::persistence::{
     SeaOrmAdminRepository, SeaOrmChatRepository, SeaOrmMailOutbox, SeaOrmMailTokenRepository,
-    SeaOrmMessageRepository, SeaOrmSessionRepository, SeaOrmUserRepository, connect, migrate, ping,
+    SeaOrmMessageRepository, SeaOrmSessionRepository, SeaOrmUploadRepository, SeaOrmUserRepository,
+    connect, migrate, ping,
 };
 use confab_infrastructure::rate_limit::{InMemoryRateLimiter, RatePolicy, RedisRateLimiter};
 use confab_infrastructure::security::{Argon2PasswordHasher, JwtTokenService};
@@ -76,6 +79,12 @@ pub struct Adapters {
     pub composer: Arc<dyn MailComposer>,
     /// Uploaded files: S3, or the files directory.
     pub files: Arc<dyn ObjectStore>,
+    /// The rows of uploaded files.
+    pub uploads: Arc<dyn UploadRepository>,
+    /// Media sniffing and thumbnails.
+    pub media: Arc<dyn MediaInspector>,
+    /// `CONFAB_MAX_UPLOAD_BYTES`, `CONFAB_USER_QUOTA_BYTES`.
+    pub file_limits: FileLimits,
 }
 
 /// The application services the API calls.
@@ -93,6 +102,8 @@ pub struct Services {
     pub email: EmailService,
     /// Server administration.
     pub admin: AdminService,
+    /// Uploads and downloads.
+    pub files: FileService,
 }
 
 /// Connects to the database and, when asked, applies pending migrations.
@@ -151,6 +162,9 @@ pub fn adapters(
         outbox: Arc::new(SeaOrmMailOutbox::new(db.clone())),
         mailer: mailer(config)?,
         files: file_store(&config.files)?,
+        uploads: Arc::new(SeaOrmUploadRepository::new(db.clone())),
+        media: Arc::new(ImageMedia),
+        file_limits: config.file_limits,
         composer: Arc::new(TemplateComposer::new(&config.mail.public_url)),
         db,
     })
@@ -266,6 +280,13 @@ pub fn services(adapters: &Adapters, require_verified_email: bool) -> Services {
             Arc::clone(&a.events),
         )
         .with_mail(email.clone()),
+        files: FileService::new(
+            Arc::clone(&a.uploads),
+            Arc::clone(&a.files),
+            Arc::clone(&a.media),
+            Arc::clone(&a.clock),
+            a.file_limits,
+        ),
         email,
     }
 }
@@ -352,6 +373,7 @@ pub fn api_state(
         messages: services.messages.clone(),
         email: services.email.clone(),
         admin: services.admin.clone(),
+        files: services.files.clone(),
         realtime,
         rate_limits,
         operations,

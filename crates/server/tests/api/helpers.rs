@@ -34,6 +34,8 @@ pub(crate) struct TestConfig {
     pub(crate) smtp_url: Option<String>,
     /// `CONFAB_REGISTRATION` (`None`: the default, open).
     pub(crate) registration: Option<&'static str>,
+    /// `CONFAB_MAX_UPLOAD_BYTES` and `CONFAB_USER_QUOTA_BYTES` (`None`: the defaults).
+    pub(crate) upload_limits: Option<(u64, u64)>,
 }
 
 impl Default for TestConfig {
@@ -46,6 +48,7 @@ impl Default for TestConfig {
             require_verified_email: false,
             smtp_url: None,
             registration: None,
+            upload_limits: None,
         }
     }
 }
@@ -153,6 +156,10 @@ async fn start(database: ScratchDatabase, test: &TestConfig) -> TestApp {
     }
     if test.require_verified_email {
         vars.insert("CONFAB_REQUIRE_VERIFIED_EMAIL", "true".to_owned());
+    }
+    if let Some((max_upload, quota)) = test.upload_limits {
+        vars.insert("CONFAB_MAX_UPLOAD_BYTES", max_upload.to_string());
+        vars.insert("CONFAB_USER_QUOTA_BYTES", quota.to_string());
     }
     if let Some(policy) = test.registration {
         vars.insert("CONFAB_REGISTRATION", policy.to_owned());
