@@ -1,11 +1,11 @@
 //! Contract of `UploadRepository`: rows, the quota, who may read.
 
-use confab_application::ports::UploadInsertError;
-use confab_domain::{FileName, Upload, UploadId, UserId};
+use confab_application::ports::{NewMessage, SendOutcome, UploadInsertError};
+use confab_domain::{FileName, MessageBody, MessageId, Upload, UploadId, UserId};
 
-use crate::chats::{new_users, now};
+use crate::chats::{group, new_users, now};
 use crate::contract_test;
-use crate::support::Stores;
+use crate::support::{Stores, by};
 
 pub(crate) fn upload(owner: UserId, size: u64) -> Upload {
     Upload {
@@ -75,3 +75,61 @@ async fn the_quota_counts_every_upload_of_the_owner(stores: Stores) {
     assert_eq!(stores.uploads.usage(bob).await.expect("usage"), 90);
 }
 contract_test!(the_quota_counts_every_upload_of_the_owner);
+
+async fn an_attached_upload_is_read_by_members_while_its_message_lives(stores: Stores) {
+    let users = new_users(&stores, 4).await;
+    let (alice, bob, carol, dave) = (users[0], users[1], users[2], users[3]);
+    let chat = group(&stores.chats, alice, &[bob, carol]).await;
+    let sent = stores
+        .messages
+        .send(NewMessage {
+            id: MessageId::generate(),
+            chat_id: chat,
+            author_id: alice,
+            body: MessageBody::parse("see attached").expect("valid"),
+            reply_to_id: None,
+            client_message_id: None,
+            now: now(),
+        })
+        .await
+        .expect("send");
+    let SendOutcome::Created(written) = sent else {
+        panic!("a new message");
+    };
+    let message = written.message;
+    let attached = Upload {
+        message_id: Some(message.id),
+        ..upload(alice, 10)
+    };
+    stores.uploads.insert(&attached, 100).await.expect("insert");
+    let reads = |reader| {
+        let uploads = stores.uploads.clone();
+        let id = attached.id;
+        async move {
+            uploads
+                .readable(id, reader, now())
+                .await
+                .expect("read")
+                .is_some()
+        }
+    };
+    assert!(reads(alice).await, "the uploader");
+    assert!(reads(bob).await, "a member");
+    assert!(!reads(dave).await, "a stranger");
+
+    stores
+        .chats
+        .remove_member(chat, carol, now(), &by(alice))
+        .await
+        .expect("remove");
+    assert!(!reads(carol).await, "a removed member");
+
+    stores
+        .messages
+        .delete(chat, message.id, now(), &by(alice))
+        .await
+        .expect("delete");
+    assert!(!reads(bob).await, "a deleted message's file");
+    assert!(!reads(alice).await, "not even to its uploader");
+}
+contract_test!(an_attached_upload_is_read_by_members_while_its_message_lives);
