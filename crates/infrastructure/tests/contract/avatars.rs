@@ -22,8 +22,8 @@ async fn an_avatar_is_kept_shown_and_readable_by_all(stores: Stores) {
         .expect("set")
         .expect("alice exists");
     assert_eq!((user.avatar, user.updated_at), (Some(picture.id), later));
-    let stored = stores.users.get(alice).await.expect("get").expect("alice");
-    assert_eq!(stored.avatar, Some(picture.id));
+    let kept = stores.users.get(alice).await.expect("get").expect("alice");
+    assert_eq!(kept.avatar, Some(picture.id));
     let seen = stores.uploads.readable(picture.id, bob, now()).await;
     assert_eq!(
         seen.expect("read"),
