@@ -8,6 +8,7 @@ mod m20261121_000002_chats;
 mod m20261202_000010_email;
 mod m20261202_000020_admin;
 mod m20261203_000030_uploads;
+mod m20261203_000040_avatars;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000010_email::Migration),
             Box::new(m20261202_000020_admin::Migration),
             Box::new(m20261203_000030_uploads::Migration),
+            Box::new(m20261203_000040_avatars::Migration),
         ]
     }
 }

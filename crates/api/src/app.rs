@@ -24,6 +24,7 @@ use poem_openapi::{LicenseObject, OpenApi, OpenApiService, ServerObject};
 
 use crate::endpoints::admin::AdminApi;
 use crate::endpoints::auth::AuthApi;
+use crate::endpoints::avatars::AvatarsApi;
 use crate::endpoints::chats::ChatsApi;
 use crate::endpoints::email::EmailApi;
 use crate::endpoints::files::FilesApi;
@@ -52,6 +53,7 @@ pub type Apis = (
     EmailApi,
     SessionsApi,
     ProfilesApi,
+    AvatarsApi,
     ChatsApi,
     MessagesApi,
     FilesApi,
@@ -67,6 +69,7 @@ fn apis(state: &ApiState) -> Apis {
         EmailApi::new(state.email.clone()),
         SessionsApi::new(state.accounts.clone()),
         ProfilesApi::new(state.profiles.clone()),
+        AvatarsApi::new(state.profiles.clone()),
         ChatsApi::new(state.chats.clone()),
         MessagesApi::new(
             state.messages.clone(),

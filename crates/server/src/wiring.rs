@@ -14,7 +14,7 @@ use confab_application::email::{EmailService, VerifiedEmailGate};
 use confab_application::files::{FileLimits, FileService};
 use confab_application::messages::MessageService;
 use confab_application::ports::{
-    AdminRepository, ChatRepository, Clock, EventBus, MailComposer, MailOutbox,
+    AdminRepository, AvatarRepository, ChatRepository, Clock, EventBus, MailComposer, MailOutbox,
     MailTokenRepository, Mailer, MediaInspector, MessageRepository, ObjectStore, PasswordHasher,
     RateLimiter, SessionRepository, TokenService, UploadRepository, UserRepository,
 };
@@ -45,6 +45,8 @@ pub struct Adapters {
     pub db: DatabaseConnection,
     /// Accounts and profiles.
     pub users: Arc<dyn UserRepository>,
+    /// Which upload is whose avatar (kept on the account).
+    pub avatars: Arc<dyn AvatarRepository>,
     /// Device sessions, behind this node's cache (no round trip to authenticate a
     /// request; revocations invalidate it, here at once and through the bus elsewhere).
     pub sessions: Arc<dyn SessionRepository>,
@@ -137,8 +139,10 @@ pub fn adapters(
     let session_store: Arc<dyn SessionRepository> =
         Arc::new(SeaOrmSessionRepository::new(db.clone()));
     let mail_queued = Arc::new(tokio::sync::Notify::new());
+    let users = Arc::new(SeaOrmUserRepository::new(db.clone()));
     Ok(Adapters {
-        users: Arc::new(SeaOrmUserRepository::new(db.clone())),
+        users: Arc::clone(&users) as _,
+        avatars: users,
         sessions: Arc::new(CachedSessionRepository::new(
             Arc::clone(&session_store),
             events.as_ref(),
@@ -251,6 +255,8 @@ pub fn services(adapters: &Adapters, require_verified_email: bool) -> Services {
             Arc::clone(&a.users),
             Arc::clone(&a.hasher),
             Arc::clone(&a.clock),
+            Arc::clone(&a.uploads),
+            Arc::clone(&a.avatars),
         )
         .with_email_changes(email.clone()),
         chats: gated_chats(

@@ -600,6 +600,33 @@ export interface paths {
         patch: operations["updateMe"];
         trace?: never;
     };
+    "/api/v1/me/avatar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set my avatar
+         * @description One of my image uploads becomes my avatar: every profile of mine then shows
+         *     its `avatar_url` (private ones too), and any signed-in user may fetch it.
+         *     An upload that is unknown, someone else's or not an image is refused (422).
+         */
+        put: operations["setMyAvatar"];
+        post?: never;
+        /**
+         * Remove my avatar
+         * @description My profile shows no avatar any more; the upload stays mine (and counts
+         *     toward my quota) until I delete it. Removing none is fine.
+         */
+        delete: operations["removeMyAvatar"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/password": {
         parameters: {
             query?: never;
@@ -1523,6 +1550,7 @@ export interface components {
          * Me
          * @description My full profile (`GET /me`, and `user` after register, login and refresh).
          * @example {
+         *       "avatar_url": null,
          *       "bio": null,
          *       "birth_date": "1990-05-04",
          *       "created_at": "2026-12-02T09:30:00.000Z",
@@ -1539,6 +1567,8 @@ export interface components {
          *     }
          */
         Me: {
+            /** @description Where my avatar is fetched (`PUT /me/avatar`); `null` without one. */
+            avatar_url: string | null;
             /** @description Self-description. */
             bio: string | null;
             /** @description Date of birth, `YYYY-MM-DD`. */
@@ -1957,6 +1987,20 @@ export interface components {
             next_cursor: string | null;
         };
         /**
+         * SetAvatar
+         * @description `PUT /me/avatar`: which of my image uploads becomes my avatar.
+         * @example {
+         *       "upload_id": "01938a70-1c2d-7e3f-8a4b-5c6d7e8f9a0b"
+         *     }
+         */
+        SetAvatar: {
+            /**
+             * Format: uuid
+             * @description An image I uploaded (`POST /uploads`).
+             */
+            upload_id: string;
+        };
+        /**
          * SignedIn
          * @description My profile and fresh tokens.
          */
@@ -2178,6 +2222,11 @@ export interface components {
          *     is_private`, the other fields being absent (not `null`).
          */
         UserProfile: {
+            /**
+             * @description Where the avatar is fetched; `null` without one. Shown on private profiles
+             *     too.
+             */
+            avatar_url: string | null;
             /** @description Self-description. */
             bio: string | null;
             /** @description `YYYY-MM-DD`; absent on someone else's private profile. */
@@ -6029,6 +6078,165 @@ export interface operations {
             };
             /** @description `validation_failed`: Validation failed. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal`: Internal server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setMyAvatar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["SetAvatar"];
+            };
+        };
+        responses: {
+            /** @description My full profile; `avatar_url` names the new avatar. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Me"];
+                };
+            };
+            /** @description `invalid_json`: Invalid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: Unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `request_timeout`: Request timeout. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: Payload too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `validation_failed`: Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal`: Internal server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    removeMyAvatar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description My profile's `avatar_url` is `null` now (the upload itself stays). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `unauthorized`: Unauthorized. */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod avatars;
 pub mod bounds;
 pub mod chat_requests;
 pub mod chats;

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod avatars;
 pub mod chats;
 pub mod email;
 pub mod files;

@@ -4,6 +4,7 @@
 //! decision here.
 
 mod admin;
+mod avatars;
 mod chats;
 mod code;
 mod echo;

@@ -32,7 +32,7 @@ use confab_application::messages::{
     MarkReadError, SendMessageError,
 };
 use confab_application::profiles::{
-    GetUserError, ProfileError, SearchUsersError, UpdateProfileError,
+    AvatarError, GetUserError, ProfileError, SearchUsersError, UpdateProfileError,
 };
 use poem_openapi::ApiResponse;
 use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, Registry};
@@ -89,6 +89,7 @@ outcomes! {
     ChangePasswordError { Validation(field()), InvalidPassword };
     ProfileError {};
     UpdateProfileError { Validation(field()), UsernameTaken, EmailTaken, InvalidPassword };
+    AvatarError { Validation(field()) };
     GetUserError { UserNotFound };
     SearchUsersError { Validation(field()), InvalidCursor };
     CreateChatError {

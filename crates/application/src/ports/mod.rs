@@ -4,6 +4,7 @@
 //! `Arc<dyn Port>`. Each repository method is one whole transaction.
 
 mod admin;
+mod avatars;
 mod chats;
 mod clock;
 mod email;
@@ -24,6 +25,7 @@ pub use admin::{
     AdminRepository, AdminUserView, AdminWriteError, AuditAction, AuditEntry, Invite,
     InvitedInsertError, NewAuditEntry, NewInvite, StoredCounts, UserStatus,
 };
+pub use avatars::AvatarRepository;
 pub use chats::{
     AddMembersWriteError, ChatChanges, ChatListCursor, ChatRepository, DirectChat,
     DirectChatWriteError, GuardedWriteError, Membership, NewGroup, NewGroupWriteError, Removal,

@@ -37,7 +37,8 @@ pub trait UploadRepository: Send + Sync {
 
     /// The upload, if `reader` may read it at `now`: an unattached upload to its
     /// owner only; an attached one to its owner and the chat's members while its
-    /// message is neither deleted nor expired.
+    /// message is neither deleted nor expired; an upload that is some user's
+    /// avatar to anyone (whoever sees the profile may fetch the picture).
     ///
     /// # Errors
     /// [`RepositoryError`] when storage fails.

@@ -15,6 +15,7 @@ use sea_orm::{
 use super::chat_queries::{chat_from_row, load_chat};
 use super::entities::{chat_members, messages, uploads};
 use super::storage;
+use super::user_repository::is_avatar;
 
 /// [`UploadRepository`] on PostgreSQL or SQLite.
 #[derive(Debug, Clone)]
@@ -61,6 +62,9 @@ impl UploadRepository for SeaOrmUploadRepository {
             return Ok(None);
         };
         let upload = upload_from_row(row)?;
+        if is_avatar(&self.db, id).await? {
+            return Ok(Some(upload));
+        }
         let Some(message_id) = upload.message_id else {
             return Ok((upload.owner_id == reader).then_some(upload));
         };

@@ -41,6 +41,9 @@ impl UploadRepository for ReferenceStore {
         let Some(upload) = state.uploads.get(&id) else {
             return Ok(None);
         };
+        if state.is_avatar(id) {
+            return Ok(Some(upload.clone()));
+        }
         let Some(message_id) = upload.message_id else {
             return Ok((upload.owner_id == reader).then(|| upload.clone()));
         };
@@ -61,7 +64,9 @@ impl UploadRepository for ReferenceStore {
     }
 
     async fn delete(&self, id: UploadId) -> Result<(), RepositoryError> {
-        self.lock()?.uploads.remove(&id);
+        let mut state = self.lock()?;
+        state.uploads.remove(&id);
+        state.forget_avatar(id);
         Ok(())
     }
 }

@@ -4,6 +4,7 @@
 mod support;
 
 mod admin;
+mod avatars;
 mod chats;
 mod mail_tokens;
 mod messages;

@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use confab_application::ports::{
-    AdminRepository, ChatRepository, Guard, MailTokenRepository, MessageRepository, Refusal,
-    SessionRepository, UploadRepository, UserRepository,
+    AdminRepository, AvatarRepository, ChatRepository, Guard, MailTokenRepository,
+    MessageRepository, Refusal, SessionRepository, UploadRepository, UserRepository,
 };
 use confab_domain::UserId;
 use confab_infrastructure::persistence::{
@@ -29,6 +29,7 @@ pub(crate) struct Stores {
     pub(crate) mail_tokens: Arc<dyn MailTokenRepository>,
     pub(crate) admin: Arc<dyn AdminRepository>,
     pub(crate) uploads: Arc<dyn UploadRepository>,
+    pub(crate) avatars: Arc<dyn AvatarRepository>,
 }
 
 impl Stores {
@@ -41,6 +42,7 @@ impl Stores {
             mail_tokens: Arc::new(SeaOrmMailTokenRepository::new(db.clone())),
             admin: Arc::new(SeaOrmAdminRepository::new(db.clone())),
             uploads: Arc::new(SeaOrmUploadRepository::new(db.clone())),
+            avatars: Arc::new(SeaOrmUserRepository::new(db.clone())),
         }
     }
 }
@@ -87,7 +89,8 @@ pub(crate) fn memory() -> Backend {
             messages: store.clone(),
             mail_tokens: store.clone(),
             admin: store.clone(),
-            uploads: store,
+            uploads: store.clone(),
+            avatars: store,
         },
         _scratch: None,
     }

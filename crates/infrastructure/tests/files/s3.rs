@@ -95,17 +95,42 @@ async fn presigned_urls_serve_the_object_with_its_download_headers() {
     );
 }
 
+/// moto (5.2) checks neither the signature nor the expiry of a presigned URL (an
+/// expired or altered URL still answers 200), so what can be checked here is that
+/// the URL carries a SigV4 signature and the validity asked for; AWS and MinIO
+/// enforce both.
 #[tokio::test]
-async fn a_tampered_presigned_url_is_refused() {
+async fn presigned_urls_are_signed_for_the_validity_asked() {
     let Some(bucket) = Bucket::create().await else {
         return;
     };
-    let key = key("guarded");
-    put(&*bucket.store, &key, &[b"secret"]).await;
-    put(&*bucket.store, &format!("{key}-other"), &[b"other"]).await;
-    let url = presigned(&*bucket.store, &key, Duration::from_mins(5)).await;
-    // The signature covers the path: the same query on another key must not work.
-    let other = url.replacen(&key, &format!("{key}-other"), 1);
-    let response = reqwest::get(&other).await.expect("GET");
-    assert_eq!(response.status(), reqwest::StatusCode::FORBIDDEN);
+    let key = key("short-lived");
+    put(&*bucket.store, &key, &[b"soon gone"]).await;
+    for (valid_for, expires) in [
+        (Duration::from_mins(5), "300"),
+        (Duration::from_secs(30), "30"),
+    ] {
+        let url = presigned(&*bucket.store, &key, valid_for).await;
+        let query: Vec<(String, String)> = reqwest::Url::parse(&url)
+            .expect("a URL")
+            .query_pairs()
+            .map(|(name, value)| (name.into_owned(), value.into_owned()))
+            .collect();
+        let param = |name: &str| {
+            query
+                .iter()
+                .find(|(found, _)| found == name)
+                .map(|(_, value)| value.as_str())
+        };
+        assert_eq!(param("X-Amz-Algorithm"), Some("AWS4-HMAC-SHA256"), "{url}");
+        assert_eq!(param("X-Amz-Expires"), Some(expires), "{url}");
+        assert!(
+            param("X-Amz-Signature").is_some_and(|sig| sig.len() == 64),
+            "{url}"
+        );
+        assert!(
+            !url.contains("test:test") && !url.contains("Secret"),
+            "{url}"
+        );
+    }
 }
