@@ -100,10 +100,7 @@ mod tests {
         assert_eq!(ImageMedia.sniff(&png(1, 1)), "image/png");
         // Served as an attachment under a sandboxing CSP: see the download headers.
         assert_eq!(ImageMedia.sniff(b"<html><body>"), "text/html");
-        assert_eq!(
-            ImageMedia.sniff(b"plain words"),
-            "application/octet-stream"
-        );
+        assert_eq!(ImageMedia.sniff(b"plain words"), "application/octet-stream");
     }
 
     #[test]

@@ -689,6 +689,18 @@ async fn every_answer_matches_its_schema_in_the_spec(app: TestApp) {
     let request = app.request(M::GET, &file_path, d);
     c.send(M::GET, "/api/v1/files/{id}", &file_path, request, 200)
         .await;
+    c.call(
+        &app,
+        M::PUT,
+        "/api/v1/me/avatar",
+        &[],
+        d,
+        Some(json!({"upload_id": upload_id})),
+        200,
+    )
+    .await;
+    c.call(&app, M::DELETE, "/api/v1/me/avatar", &[], d, None, 204)
+        .await;
     let thumbnail_path = format!("{file_path}/thumbnail");
     let request = app.request(M::GET, &thumbnail_path, d);
     c.send(
