@@ -28,6 +28,7 @@ fn schema() -> MetaSchemaRef {
         ..MetaSchema::new("string")
     };
     MetaSchemaRef::Inline(Box::new(MetaSchema {
+        example: Some(serde_json::json!({"file": "(the file's bytes)"})),
         required: vec!["file"],
         properties: vec![("file", MetaSchemaRef::Inline(Box::new(file)))],
         ..MetaSchema::new("object")
