@@ -531,6 +531,21 @@ async fn every_answer_matches_its_schema_in_the_spec(app: TestApp) {
         .await;
     c.call(&app, M::GET, "/api/v1/chats/{id}", &[&nobody], a, None, 404)
         .await;
+    // Avatars: an upload that is not an image of mine is refused; removing none is
+    // fine (the files tests set one from a real upload).
+    let not_mine = json!({"upload_id": nobody});
+    c.call(
+        &app,
+        M::PUT,
+        "/api/v1/me/avatar",
+        &[],
+        a,
+        Some(not_mine),
+        422,
+    )
+    .await;
+    c.call(&app, M::DELETE, "/api/v1/me/avatar", &[], a, None, 204)
+        .await;
     let empty = json!({"body": ""});
     c.call(&app, M::POST, messages, &[&chat], a, Some(empty), 422)
         .await;
