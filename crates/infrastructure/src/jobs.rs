@@ -1,8 +1,10 @@
-//! Background jobs: the reaper that deletes disappearing messages for good.
+//! Background jobs: the reaper that deletes disappearing messages for good, and
+//! the file cleaner that deletes files nobody can reach any more.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use confab_application::files::FileService;
 use confab_application::ports::{Clock, MessageRepository};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -60,4 +62,38 @@ async fn reap(
             }
         }
     }
+}
+
+/// Starts the file cleaner: every `every`, one [`FileService::clean_up`] (stale
+/// unattached uploads, then blobs no row names). A failed run is retried on the
+/// next tick. It stops when `shutdown` changes or its sender is dropped.
+pub fn spawn_file_cleaner(
+    files: FileService,
+    every: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match files.clean_up().await {
+                Ok(done) => {
+                    if done.stale_uploads > 0 || done.orphan_blobs > 0 {
+                        tracing::info!(
+                            stale_uploads = done.stale_uploads,
+                            orphan_blobs = done.orphan_blobs,
+                            "unreachable files deleted"
+                        );
+                    }
+                }
+                Err(error) => tracing::warn!(
+                    error = &error as &dyn std::error::Error,
+                    "file clean-up failed"
+                ),
+            }
+            tokio::select! {
+                () = tokio::time::sleep(every) => {}
+                _ = shutdown.changed() => break,
+            }
+        }
+        tracing::debug!("file cleaner stopped");
+    })
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use confab_application::ports::{Clock, EventBus};
 use confab_infrastructure::clock::SystemClock;
-use confab_infrastructure::jobs::spawn_reaper;
+use confab_infrastructure::jobs::{spawn_file_cleaner, spawn_reaper};
 use confab_infrastructure::mail::OutboxWorker;
 use confab_infrastructure::rate_limit::RedisLimiterError;
 use confab_infrastructure::security::JwtConfigError;
@@ -53,6 +53,11 @@ pub enum StartupError {
 const REAPER_EVERY: Duration = Duration::from_secs(30);
 const REAPER_BATCH: u64 = 500;
 
+/// How often files nobody can reach are looked for: unattached uploads live a day
+/// and orphan blobs get an hour's grace, so an hourly run is precise enough, and a
+/// listing of the whole store (S3 bills per request) stays rare.
+const FILE_CLEANER_EVERY: Duration = Duration::from_secs(60 * 60);
+
 /// A server bound to its port.
 pub struct Application {
     db: sea_orm::DatabaseConnection,
@@ -93,7 +98,12 @@ impl Application {
             shutdown_rx.clone(),
         );
         let state = wiring::api_state(&services, gateway, rate_limits, operations);
-        let mut jobs = spawn_background_jobs(&adapters, config.mail.poll, shutdown_rx);
+        let mut jobs = spawn_background_jobs(&adapters, config.mail.poll, shutdown_rx.clone());
+        jobs.push(spawn_file_cleaner(
+            services.files.clone(),
+            FILE_CLEANER_EVERY,
+            shutdown_rx,
+        ));
         jobs.push(pump);
 
         let bind_error = |error| StartupError::Bind(config.bind.to_string(), error);

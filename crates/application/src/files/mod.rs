@@ -4,6 +4,7 @@
 mod disposition;
 mod download;
 mod errors;
+mod lifecycle;
 mod upload;
 
 use std::sync::Arc;
@@ -11,6 +12,7 @@ use std::sync::Arc;
 pub use disposition::content_disposition;
 pub use download::{FileBody, Variant};
 pub use errors::{DownloadError, UploadError};
+pub use lifecycle::{CleanUp, CleanUpError, ORPHAN_GRACE, UNATTACHED_LIFETIME};
 
 use crate::ports::{Clock, MediaInspector, ObjectStore, UploadRepository};
 

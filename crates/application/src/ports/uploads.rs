@@ -1,5 +1,7 @@
 //! Storage of uploads: the rows that describe blobs in the object store.
 
+use std::collections::HashSet;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use confab_domain::{Upload, UploadId, UserId};
@@ -61,4 +63,23 @@ pub trait UploadRepository: Send + Sync {
     /// # Errors
     /// [`RepositoryError`] when storage fails.
     async fn delete(&self, id: UploadId) -> Result<(), RepositoryError>;
+
+    /// Removes up to `limit` rows of uploads created before `created_before` that
+    /// no message holds and no account names as its avatar, and returns them (their
+    /// blobs are the caller's to remove). Each row is checked again as it is
+    /// deleted, so an upload attached or made an avatar meanwhile is kept.
+    ///
+    /// # Errors
+    /// [`RepositoryError`] when storage fails.
+    async fn remove_stale_unattached(
+        &self,
+        created_before: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<Vec<Upload>, RepositoryError>;
+
+    /// Which of `ids` have a row.
+    ///
+    /// # Errors
+    /// [`RepositoryError`] when storage fails.
+    async fn existing(&self, ids: &[UploadId]) -> Result<HashSet<UploadId>, RepositoryError>;
 }

@@ -1,19 +1,21 @@
 //! Uploads stored with sea-orm.
 
+use std::collections::HashSet;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use confab_application::RepositoryError;
 use confab_application::ports::{UploadInsertError, UploadRepository};
 use confab_domain::{FileName, MessageId, Upload, UploadId, UserId};
 use sea_orm::prelude::Uuid;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, Query, SelectStatement};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, QuerySelect,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::chat_queries::{chat_from_row, load_chat};
-use super::entities::{chat_members, messages, uploads};
+use super::entities::{chat_members, messages, uploads, users};
 use super::storage;
 use super::user_repository::is_avatar;
 
@@ -92,6 +94,70 @@ impl UploadRepository for SeaOrmUploadRepository {
             .map_err(storage)?;
         Ok(())
     }
+
+    async fn remove_stale_unattached(
+        &self,
+        created_before: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<Vec<Upload>, RepositoryError> {
+        let candidates: Vec<Uuid> = uploads::Entity::find()
+            .select_only()
+            .column(uploads::Column::Id)
+            .filter(uploads::Column::MessageId.is_null())
+            .filter(uploads::Column::CreatedAt.lt(created_before))
+            .filter(uploads::Column::Id.not_in_subquery(avatar_ids()))
+            .order_by_asc(uploads::Column::CreatedAt)
+            .order_by_asc(uploads::Column::Id)
+            .limit(limit)
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .map_err(storage)?;
+        if candidates.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One statement that checks each row again: an upload attached or made an
+        // avatar since the select is kept, and only what went is returned.
+        let removed = uploads::Entity::delete_many()
+            .filter(uploads::Column::Id.is_in(candidates))
+            .filter(uploads::Column::MessageId.is_null())
+            .filter(uploads::Column::Id.not_in_subquery(avatar_ids()))
+            .exec_with_returning(&self.db)
+            .await
+            .map_err(storage)?;
+        let mut removed = removed
+            .into_iter()
+            .map(upload_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        // RETURNING keeps no order; oldest first, as they were chosen.
+        removed.sort_by_key(|upload| (upload.created_at, upload.id));
+        Ok(removed)
+    }
+
+    async fn existing(&self, ids: &[UploadId]) -> Result<HashSet<UploadId>, RepositoryError> {
+        if ids.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let found: Vec<Uuid> = uploads::Entity::find()
+            .select_only()
+            .column(uploads::Column::Id)
+            .filter(uploads::Column::Id.is_in(ids.iter().map(|id| id.as_uuid())))
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .map_err(storage)?;
+        Ok(found.into_iter().map(UploadId::from).collect())
+    }
+}
+
+/// The uploads some account names as its avatar (NULLs left out, so `NOT IN`
+/// stays true for every other id).
+fn avatar_ids() -> SelectStatement {
+    Query::select()
+        .column(users::Column::AvatarUploadId)
+        .from(users::Entity)
+        .and_where(users::Column::AvatarUploadId.is_not_null())
+        .to_owned()
 }
 
 /// Whether the message is live (neither deleted nor expired at `now`) and `reader`

@@ -1,5 +1,7 @@
 //! [`UploadRepository`] of the reference store.
 
+use std::collections::HashSet;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use confab_application::RepositoryError;
@@ -68,6 +70,39 @@ impl UploadRepository for ReferenceStore {
         state.uploads.remove(&id);
         state.forget_avatar(id);
         Ok(())
+    }
+
+    async fn remove_stale_unattached(
+        &self,
+        created_before: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<Vec<Upload>, RepositoryError> {
+        let mut state = self.lock()?;
+        let mut stale: Vec<Upload> = state
+            .uploads
+            .values()
+            .filter(|upload| {
+                upload.message_id.is_none()
+                    && upload.created_at < created_before
+                    && !state.is_avatar(upload.id)
+            })
+            .cloned()
+            .collect();
+        stale.sort_by_key(|upload| (upload.created_at, upload.id));
+        stale.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        for upload in &stale {
+            state.uploads.remove(&upload.id);
+        }
+        Ok(stale)
+    }
+
+    async fn existing(&self, ids: &[UploadId]) -> Result<HashSet<UploadId>, RepositoryError> {
+        let state = self.lock()?;
+        Ok(ids
+            .iter()
+            .copied()
+            .filter(|id| state.uploads.contains_key(id))
+            .collect())
     }
 }
 

@@ -133,3 +133,84 @@ async fn an_attached_upload_is_read_by_members_while_its_message_lives(stores: S
     assert!(!reads(alice).await, "not even to its uploader");
 }
 contract_test!(an_attached_upload_is_read_by_members_while_its_message_lives);
+
+async fn stale_unattached_uploads_are_removed_except_avatars_and_attached(stores: Stores) {
+    let users = new_users(&stores, 2).await;
+    let (alice, bob) = (users[0], users[1]);
+    let chat = group(&stores.chats, alice, &[bob]).await;
+    let sent = stores
+        .messages
+        .send(NewMessage {
+            id: MessageId::generate(),
+            chat_id: chat,
+            author_id: alice,
+            body: MessageBody::parse("see attached").expect("valid"),
+            reply_to_id: None,
+            client_message_id: None,
+            now: now(),
+        })
+        .await
+        .expect("send");
+    let SendOutcome::Created(written) = sent else {
+        panic!("a new message");
+    };
+    let day_ago = now() - chrono::TimeDelta::hours(25);
+    let old = |owner| Upload {
+        created_at: day_ago,
+        ..upload(owner, 1)
+    };
+    let (stale, avatar, attached) = (old(alice), old(alice), old(bob));
+    let attached = Upload {
+        message_id: Some(written.message.id),
+        ..attached
+    };
+    let fresh = upload(alice, 1);
+    for one in [&stale, &avatar, &attached, &fresh] {
+        stores.uploads.insert(one, 100).await.expect("insert");
+    }
+    stores
+        .avatars
+        .set_avatar(alice, Some(avatar.id), now())
+        .await
+        .expect("avatar");
+
+    let cutoff = now() - chrono::TimeDelta::hours(24);
+    let removed = stores.uploads.remove_stale_unattached(cutoff, 10).await;
+    assert_eq!(removed.expect("remove"), vec![stale.clone()]);
+    let again = stores.uploads.remove_stale_unattached(cutoff, 10).await;
+    assert_eq!(again.expect("remove"), Vec::new(), "nothing left to remove");
+
+    let ids = [
+        stale.id,
+        avatar.id,
+        attached.id,
+        fresh.id,
+        UploadId::generate(),
+    ];
+    let existing = stores.uploads.existing(&ids).await.expect("existing");
+    let expected = [avatar.id, attached.id, fresh.id].into_iter().collect();
+    assert_eq!(existing, expected);
+    let none = stores.uploads.existing(&[]).await.expect("existing");
+    assert!(none.is_empty());
+}
+contract_test!(stale_unattached_uploads_are_removed_except_avatars_and_attached);
+
+async fn stale_uploads_are_removed_in_batches_oldest_first(stores: Stores) {
+    let users = new_users(&stores, 1).await;
+    let alice = users[0];
+    let at = |hours| Upload {
+        created_at: now() - chrono::TimeDelta::hours(hours),
+        ..upload(alice, 1)
+    };
+    let (oldest, middle, newest) = (at(50), at(40), at(30));
+    for one in [&newest, &oldest, &middle] {
+        stores.uploads.insert(one, 100).await.expect("insert");
+    }
+    let cutoff = now() - chrono::TimeDelta::hours(24);
+    let first = stores.uploads.remove_stale_unattached(cutoff, 2).await;
+    let first: Vec<UploadId> = first.expect("remove").iter().map(|u| u.id).collect();
+    assert_eq!(first, vec![oldest.id, middle.id]);
+    let rest = stores.uploads.remove_stale_unattached(cutoff, 2).await;
+    assert_eq!(rest.expect("remove"), vec![newest]);
+}
+contract_test!(stale_uploads_are_removed_in_batches_oldest_first);

@@ -3,6 +3,7 @@
 
 mod avatars;
 mod downloads;
+mod lifecycle;
 mod uploads;
 
 use std::io::Cursor;
