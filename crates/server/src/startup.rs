@@ -56,7 +56,7 @@ const REAPER_BATCH: u64 = 500;
 /// How often files nobody can reach are looked for: unattached uploads live a day
 /// and orphan blobs get an hour's grace, so an hourly run is precise enough, and a
 /// listing of the whole store (S3 bills per request) stays rare.
-const FILE_CLEANER_EVERY: Duration = Duration::from_secs(60 * 60);
+const FILE_CLEANER_EVERY: Duration = Duration::from_hours(1);
 
 /// A server bound to its port.
 pub struct Application {

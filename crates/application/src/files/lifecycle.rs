@@ -74,7 +74,7 @@ impl FileService {
                     .await?;
             }
             removed += batch.len();
-            if (batch.len() as u64) < BATCH {
+            if u64::try_from(batch.len()).unwrap_or(u64::MAX) < BATCH {
                 return Ok(removed);
             }
         }
@@ -94,7 +94,7 @@ impl FileService {
                     (written_at(id)? < written_before).then_some((key, id))
                 })
                 .collect();
-            for chunk in old.chunks(BATCH as usize) {
+            for chunk in old.chunks(usize::try_from(BATCH).unwrap_or(usize::MAX)) {
                 let ids: Vec<UploadId> = chunk.iter().map(|(_, id)| *id).collect();
                 let named = self.uploads.existing(&ids).await?;
                 for (key, id) in chunk {

@@ -141,7 +141,7 @@ impl UploadRepository for SeaOrmUploadRepository {
         let found: Vec<Uuid> = uploads::Entity::find()
             .select_only()
             .column(uploads::Column::Id)
-            .filter(uploads::Column::Id.is_in(ids.iter().map(|id| id.as_uuid())))
+            .filter(uploads::Column::Id.is_in(ids.iter().map(UploadId::as_uuid)))
             .into_tuple()
             .all(&self.db)
             .await

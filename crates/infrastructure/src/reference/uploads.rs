@@ -78,7 +78,7 @@ impl UploadRepository for ReferenceStore {
         limit: u64,
     ) -> Result<Vec<Upload>, RepositoryError> {
         let mut state = self.lock()?;
-        let mut stale: Vec<Upload> = state
+        let mut expired: Vec<Upload> = state
             .uploads
             .values()
             .filter(|upload| {
@@ -88,12 +88,12 @@ impl UploadRepository for ReferenceStore {
             })
             .cloned()
             .collect();
-        stale.sort_by_key(|upload| (upload.created_at, upload.id));
-        stale.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        for upload in &stale {
+        expired.sort_by_key(|upload| (upload.created_at, upload.id));
+        expired.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        for upload in &expired {
             state.uploads.remove(&upload.id);
         }
-        Ok(stale)
+        Ok(expired)
     }
 
     async fn existing(&self, ids: &[UploadId]) -> Result<HashSet<UploadId>, RepositoryError> {
