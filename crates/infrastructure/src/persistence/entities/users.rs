@@ -27,6 +27,7 @@ pub(crate) struct Model {
     pub pending_email: Option<String>,
     pub is_admin: bool,
     pub disabled_at: Option<DateTimeUtc>,
+    pub deleted_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
