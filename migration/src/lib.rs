@@ -7,7 +7,9 @@ mod m20261121_000001_accounts;
 mod m20261121_000002_chats;
 mod m20261202_000010_email;
 mod m20261202_000020_admin;
-mod m20261203_000040_deletion;
+mod m20261203_000030_uploads;
+mod m20261203_000040_avatars;
+mod m20261203_000050_deletion;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -20,7 +22,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000002_chats::Migration),
             Box::new(m20261202_000010_email::Migration),
             Box::new(m20261202_000020_admin::Migration),
-            Box::new(m20261203_000040_deletion::Migration),
+            Box::new(m20261203_000030_uploads::Migration),
+            Box::new(m20261203_000040_avatars::Migration),
+            Box::new(m20261203_000050_deletion::Migration),
         ]
     }
 }

@@ -24,8 +24,11 @@ use poem_openapi::{LicenseObject, OpenApi, OpenApiService, ServerObject};
 
 use crate::endpoints::admin::AdminApi;
 use crate::endpoints::auth::AuthApi;
+use crate::endpoints::avatars::AvatarsApi;
 use crate::endpoints::chats::ChatsApi;
 use crate::endpoints::email::EmailApi;
+use crate::endpoints::files::FilesApi;
+use crate::endpoints::files::UPLOADS_PATH;
 use crate::endpoints::messages::MessagesApi;
 use crate::endpoints::operations::OperationsApi;
 use crate::endpoints::profiles::ProfilesApi;
@@ -50,8 +53,10 @@ pub type Apis = (
     EmailApi,
     SessionsApi,
     ProfilesApi,
+    AvatarsApi,
     ChatsApi,
     MessagesApi,
+    FilesApi,
     WsApi,
     AdminApi,
 );
@@ -64,11 +69,13 @@ fn apis(state: &ApiState) -> Apis {
         EmailApi::new(state.email.clone()),
         SessionsApi::new(state.accounts.clone()),
         ProfilesApi::new(state.profiles.clone(), state.admin.clone()),
+        AvatarsApi::new(state.profiles.clone()),
         ChatsApi::new(state.chats.clone()),
         MessagesApi::new(
             state.messages.clone(),
             state.rate_limits.send_per_user.clone(),
         ),
+        FilesApi::new(state.files.clone()),
         WsApi::new(state.realtime.clone()),
         AdminApi::new(state.admin.clone(), state.realtime.clone()),
     )
@@ -213,7 +220,7 @@ pub fn endpoint(
         .at("/asyncapi.json", poem::get(asyncapi_json))
         .nest("/", api);
     WithPages { pages, api }
-        .with(BodyLimit::new(MAX_BODY_BYTES))
+        .with(BodyLimit::new(MAX_BODY_BYTES).except(Method::POST, UPLOADS_PATH))
         .with(BodyTimeout::new(body_timeout))
         .with(UriLimit)
         .data(auth_limit)

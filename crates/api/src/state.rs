@@ -8,6 +8,7 @@ use confab_application::accounts::AccountService;
 use confab_application::admin::AdminService;
 use confab_application::chats::ChatService;
 use confab_application::email::EmailService;
+use confab_application::files::FileService;
 use confab_application::messages::MessageService;
 use confab_application::profiles::ProfileService;
 use futures_util::future::BoxFuture;
@@ -56,6 +57,8 @@ pub struct ApiState {
     pub email: EmailService,
     /// Server administration.
     pub admin: AdminService,
+    /// Uploads and downloads.
+    pub files: FileService,
     /// The realtime gateway behind `/api/v1/ws`.
     pub realtime: Gateway,
     /// Rate-limit policies.

@@ -80,6 +80,9 @@ pub enum InternalError {
     /// Signing a token failed.
     #[error("token service failed")]
     Tokens(#[from] TokenError),
+    /// The object store failed.
+    #[error("object store failed")]
+    Store(#[from] crate::ports::StoreError),
     /// Storage contradicts itself, e.g. a live session whose user is gone.
     #[error("inconsistent state: {0}")]
     Inconsistent(&'static str),

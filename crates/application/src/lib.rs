@@ -10,6 +10,7 @@ pub mod admin;
 pub mod chats;
 pub mod email;
 pub mod error;
+pub mod files;
 pub mod messages;
 pub mod pagination;
 pub mod ports;

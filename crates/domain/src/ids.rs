@@ -78,6 +78,10 @@ uuid_id!(
     /// Identifies a registration invite made by an admin.
     InviteId
 );
+uuid_id!(
+    /// Identifies an uploaded file.
+    UploadId
+);
 
 #[cfg(test)]
 mod tests {

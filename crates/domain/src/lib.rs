@@ -12,6 +12,7 @@ mod message;
 pub mod permissions;
 mod session;
 pub mod text;
+mod upload;
 mod user;
 
 pub use chat::{
@@ -20,10 +21,11 @@ pub use chat::{
 };
 pub use error::ValueError;
 pub use event::{EventPayload, LoggedEvent, MemberChange, ReadPosition, Typing};
-pub use ids::{ChatId, InviteId, MessageId, SessionId, UserId};
+pub use ids::{ChatId, InviteId, MessageId, SessionId, UploadId, UserId};
 pub use lookup::{LoginIdentifier, SearchPrefix};
 pub use message::{ClientMessageId, Message, MessageBody};
 pub use session::Session;
+pub use upload::{FileName, Upload};
 pub use user::{
     Bio, BirthDate, DeviceName, DisplayName, Email, Location, Password, ProfileView, User, Username,
 };

@@ -6,7 +6,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ValueError, check_len};
-use crate::ids::UserId;
+use crate::ids::{UploadId, UserId};
 use crate::text::TextRule;
 
 /// Declares a string newtype whose way in for input is a validating constructor
@@ -299,6 +299,10 @@ pub struct User {
     /// When an admin disabled the account; `None` while it may sign in.
     #[serde(default)]
     pub disabled_at: Option<DateTime<Utc>>,
+    /// The image upload shown as the avatar; `None` without one. Shown on every
+    /// view of the profile, private ones included.
+    #[serde(default)]
+    pub avatar: Option<UploadId>,
 }
 
 /// What one user may see of another's profile.

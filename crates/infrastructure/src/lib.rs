@@ -4,8 +4,10 @@
 
 pub mod clock;
 pub mod events;
+pub mod files;
 pub mod jobs;
 pub mod mail;
+pub mod media;
 pub mod persistence;
 pub mod rate_limit;
 #[cfg(feature = "test-support")]

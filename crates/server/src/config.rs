@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use confab_application::accounts::RegistrationPolicy;
+use confab_application::files::FileLimits;
 use thiserror::Error;
 
 /// A secret string (JWT key, URLs with passwords): usable, never printed.
@@ -83,6 +84,23 @@ pub struct MailConfig {
     pub poll: Duration,
 }
 
+/// Where uploaded files are kept: S3 when a bucket is set, else a directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FilesConfig {
+    /// `CONFAB_FILES_DIR`: a directory of this node (one node only).
+    Directory(PathBuf),
+    /// `CONFAB_S3_BUCKET`, `CONFAB_S3_ENDPOINT`, `CONFAB_S3_REGION`: a bucket every
+    /// node shares (credentials from the `AWS_*` variables).
+    S3 {
+        /// The bucket.
+        bucket: String,
+        /// An S3-compatible endpoint (MinIO); `None` = AWS.
+        endpoint: Option<String>,
+        /// The region; `None` = `AWS_REGION`, else `us-east-1`.
+        region: Option<String>,
+    },
+}
+
 /// A variable that is set but unusable.
 #[derive(Debug, Error, PartialEq, Eq)]
 #[error("invalid {variable}: {reason}")]
@@ -132,6 +150,10 @@ pub struct Config {
     pub socket_timings: SocketTimings,
     /// `CONFAB_PUBLIC_URL`, `CONFAB_SMTP_URL`, `CONFAB_MAIL_*`, `CONFAB_REQUIRE_VERIFIED_EMAIL`.
     pub mail: MailConfig,
+    /// `CONFAB_FILES_DIR` or `CONFAB_S3_*`: where uploaded files are kept.
+    pub files: FilesConfig,
+    /// `CONFAB_MAX_UPLOAD_BYTES`, `CONFAB_USER_QUOTA_BYTES`.
+    pub file_limits: FileLimits,
 }
 
 /// Smallest accepted JWT key.
@@ -200,6 +222,11 @@ impl Config {
                 idle: seconds(&get, "CONFAB_WS_IDLE_TIMEOUT_SECONDS", 75)?,
             },
             mail: mail(&get)?,
+            files: files(&get)?,
+            file_limits: FileLimits {
+                max_upload_bytes: parse(&get, "CONFAB_MAX_UPLOAD_BYTES", 25 * 1024 * 1024, 1..)?,
+                user_quota_bytes: parse(&get, "CONFAB_USER_QUOTA_BYTES", 1024 * 1024 * 1024, 1..)?,
+            },
         })
     }
 
@@ -302,6 +329,28 @@ fn mail(get: &impl Fn(&str) -> Option<String>) -> Result<MailConfig, ConfigError
     })
 }
 
+fn files(get: &impl Fn(&str) -> Option<String>) -> Result<FilesConfig, ConfigError> {
+    let dir = get("CONFAB_FILES_DIR").unwrap_or_else(|| "./confab-files".to_owned());
+    let endpoint = get("CONFAB_S3_ENDPOINT").map(|url| url.trim().trim_end_matches('/').to_owned());
+    if let Some(url) = &endpoint
+        && !(url.starts_with("http://") || url.starts_with("https://"))
+    {
+        return Err(ConfigError {
+            variable: "CONFAB_S3_ENDPOINT",
+            reason: format!("{url:?} is not an http:// or https:// URL"),
+        });
+    }
+    let region = get("CONFAB_S3_REGION").map(|region| region.trim().to_owned());
+    Ok(match get("CONFAB_S3_BUCKET") {
+        Some(bucket) => FilesConfig::S3 {
+            bucket: bucket.trim().to_owned(),
+            endpoint,
+            region,
+        },
+        None => FilesConfig::Directory(PathBuf::from(dir)),
+    })
+}
+
 fn registration(raw: Option<&str>) -> Result<RegistrationPolicy, ConfigError> {
     let Some(raw) = raw else {
         return Ok(RegistrationPolicy::Open);
@@ -388,6 +437,7 @@ mod tests {
             ("CONFAB_SMTP_URL", "http://mail.example.com"),
             ("CONFAB_MAIL_FROM", "nobody"),
             ("CONFAB_REQUIRE_VERIFIED_EMAIL", "sometimes"),
+            ("CONFAB_S3_ENDPOINT", "minio:9000"),
         ] {
             let error = config(&[(name, value)]).expect_err(name);
             assert_eq!(error.variable, name);
@@ -413,6 +463,29 @@ mod tests {
         assert_eq!(set.password_hash_concurrency, NonZeroUsize::new(3));
         let zero = config(&[("CONFAB_PASSWORD_HASH_CONCURRENCY", "0")]).expect("valid");
         assert_eq!(zero.password_hash_concurrency, None);
+    }
+
+    #[test]
+    fn files_go_to_s3_when_a_bucket_is_set_else_to_the_directory() {
+        let default = config(&[]).expect("valid");
+        assert_eq!(
+            default.files,
+            FilesConfig::Directory(PathBuf::from("./confab-files"))
+        );
+        let s3 = config(&[
+            ("CONFAB_FILES_DIR", "/var/lib/confab"),
+            ("CONFAB_S3_BUCKET", "confab"),
+            ("CONFAB_S3_ENDPOINT", "http://minio:9000/"),
+        ])
+        .expect("valid");
+        assert_eq!(
+            s3.files,
+            FilesConfig::S3 {
+                bucket: "confab".to_owned(),
+                endpoint: Some("http://minio:9000".to_owned()),
+                region: None,
+            }
+        );
     }
 
     #[test]

@@ -41,6 +41,9 @@ pub enum StartupError {
     /// The mail settings are unusable.
     #[error("invalid mail settings (CONFAB_SMTP_URL, CONFAB_MAIL_FROM)")]
     Mail(#[source] confab_infrastructure::mail::MailSetupError),
+    /// The file store is unusable.
+    #[error("cannot open the file store (CONFAB_FILES_DIR, CONFAB_S3_*)")]
+    Files(#[source] confab_application::ports::StoreError),
     /// The listen address could not be bound.
     #[error("cannot listen on {0} (CONFAB_BIND)")]
     Bind(String, #[source] std::io::Error),

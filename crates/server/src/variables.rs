@@ -107,6 +107,33 @@ pub const VARIABLES: &[Variable] = &[
         "without SMTP: one .eml per mail here, links logged",
     ),
     var(
+        "CONFAB_FILES_DIR",
+        "./confab-files",
+        "uploaded files, without S3 (one node only)",
+    ),
+    unset(
+        "CONFAB_S3_BUCKET",
+        "keep files in this S3 bucket (AWS_* credentials); needed for several nodes",
+    ),
+    unset(
+        "CONFAB_S3_ENDPOINT",
+        "an S3-compatible endpoint, e.g. http://minio:9000 (unset: AWS)",
+    ),
+    unset(
+        "CONFAB_S3_REGION",
+        "the bucket's region (unset: AWS_REGION, else us-east-1)",
+    ),
+    var(
+        "CONFAB_MAX_UPLOAD_BYTES",
+        "26214400",
+        "the largest file an upload may bring (25 MiB)",
+    ),
+    var(
+        "CONFAB_USER_QUOTA_BYTES",
+        "1073741824",
+        "the most bytes one user's uploads may take together (1 GiB)",
+    ),
+    var(
         "CONFAB_REQUIRE_VERIFIED_EMAIL",
         "false",
         "sends and chat creation wait for a verified email",

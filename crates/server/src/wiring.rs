@@ -11,17 +11,21 @@ use confab_application::accounts::{AccountService, RegistrationPolicy};
 use confab_application::admin::AdminService;
 use confab_application::chats::ChatService;
 use confab_application::email::{EmailService, VerifiedEmailGate};
+use confab_application::files::{FileLimits, FileService};
 use confab_application::messages::MessageService;
 use confab_application::ports::{
-    AdminRepository, ChatRepository, Clock, EventBus, MailComposer, MailOutbox,
-    MailTokenRepository, Mailer, MessageRepository, PasswordHasher, RateLimiter, SessionRepository,
-    TokenService, UserRepository,
+    AdminRepository, AvatarRepository, ChatRepository, Clock, EventBus, MailComposer, MailOutbox,
+    MailTokenRepository, Mailer, MediaInspector, MessageRepository, ObjectStore, PasswordHasher,
+    RateLimiter, SessionRepository, TokenService, UploadRepository, UserRepository,
 };
 use confab_application::profiles::ProfileService;
+use confab_infrastructure::files::{self, S3Settings};
 use confab_infrastructure::mail::{DirectoryMailer, SmtpMailer, TemplateComposer};
+use confab_infrastructure::media::ImageMedia;
 use confab_infrastructure::persistence::{
     SeaOrmAdminRepository, SeaOrmChatRepository, SeaOrmMailOutbox, SeaOrmMailTokenRepository,
-    SeaOrmMessageRepository, SeaOrmSessionRepository, SeaOrmUserRepository, connect, migrate, ping,
+    SeaOrmMessageRepository, SeaOrmSessionRepository, SeaOrmUploadRepository, SeaOrmUserRepository,
+    connect, migrate, ping,
 };
 use confab_infrastructure::rate_limit::{InMemoryRateLimiter, RatePolicy, RedisRateLimiter};
 use confab_infrastructure::security::{Argon2PasswordHasher, JwtTokenService};
@@ -30,7 +34,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use rand::RngCore;
 use sea_orm::DatabaseConnection;
 
-use crate::config::Config;
+use crate::config::{Config, FilesConfig};
 use crate::startup::StartupError;
 use crate::telemetry::metrics_handle;
 
@@ -41,6 +45,8 @@ pub struct Adapters {
     pub db: DatabaseConnection,
     /// Accounts and profiles.
     pub users: Arc<dyn UserRepository>,
+    /// Which upload is whose avatar (kept on the account).
+    pub avatars: Arc<dyn AvatarRepository>,
     /// Device sessions, behind this node's cache (no round trip to authenticate a
     /// request; revocations invalidate it, here at once and through the bus elsewhere).
     pub sessions: Arc<dyn SessionRepository>,
@@ -73,6 +79,14 @@ pub struct Adapters {
     pub mailer: Arc<dyn Mailer>,
     /// The mail templates.
     pub composer: Arc<dyn MailComposer>,
+    /// Uploaded files: S3, or the files directory.
+    pub files: Arc<dyn ObjectStore>,
+    /// The rows of uploaded files.
+    pub uploads: Arc<dyn UploadRepository>,
+    /// Media sniffing and thumbnails.
+    pub media: Arc<dyn MediaInspector>,
+    /// `CONFAB_MAX_UPLOAD_BYTES`, `CONFAB_USER_QUOTA_BYTES`.
+    pub file_limits: FileLimits,
 }
 
 /// The application services the API calls.
@@ -90,6 +104,8 @@ pub struct Services {
     pub email: EmailService,
     /// Server administration.
     pub admin: AdminService,
+    /// Uploads and downloads.
+    pub files: FileService,
 }
 
 /// Connects to the database and, when asked, applies pending migrations.
@@ -123,8 +139,10 @@ pub fn adapters(
     let session_store: Arc<dyn SessionRepository> =
         Arc::new(SeaOrmSessionRepository::new(db.clone()));
     let mail_queued = Arc::new(tokio::sync::Notify::new());
+    let users = Arc::new(SeaOrmUserRepository::new(db.clone()));
     Ok(Adapters {
-        users: Arc::new(SeaOrmUserRepository::new(db.clone())),
+        users: Arc::clone(&users) as _,
+        avatars: users,
         sessions: Arc::new(CachedSessionRepository::new(
             Arc::clone(&session_store),
             events.as_ref(),
@@ -147,6 +165,10 @@ pub fn adapters(
         mail_queued,
         outbox: Arc::new(SeaOrmMailOutbox::new(db.clone())),
         mailer: mailer(config)?,
+        files: file_store(&config.files)?,
+        uploads: Arc::new(SeaOrmUploadRepository::new(db.clone())),
+        media: Arc::new(ImageMedia),
+        file_limits: config.file_limits,
         composer: Arc::new(TemplateComposer::new(&config.mail.public_url)),
         db,
     })
@@ -165,6 +187,29 @@ fn mailer(config: &Config) -> Result<Arc<dyn Mailer>, StartupError> {
     );
     let directory = DirectoryMailer::new(&mail.dir, &mail.from).map_err(StartupError::Mail)?;
     Ok(Arc::new(directory))
+}
+
+/// The S3 bucket when `CONFAB_S3_BUCKET` is set, else the files directory.
+fn file_store(files: &FilesConfig) -> Result<Arc<dyn ObjectStore>, StartupError> {
+    match files {
+        FilesConfig::S3 {
+            bucket,
+            endpoint,
+            region,
+        } => files::s3(S3Settings {
+            bucket: bucket.clone(),
+            endpoint: endpoint.clone(),
+            region: region.clone(),
+        })
+        .map_err(StartupError::Files),
+        FilesConfig::Directory(dir) => {
+            tracing::info!(
+                dir = %dir.display(),
+                "CONFAB_S3_BUCKET is not set: files are kept in the files directory (one node only)"
+            );
+            files::local(dir).map_err(StartupError::Files)
+        }
+    }
 }
 
 /// The configured key, or a random one with a warning (every restart signs users out).
@@ -228,6 +273,8 @@ pub fn services(adapters: &Adapters, require_verified_email: bool) -> Services {
             Arc::clone(&a.users),
             Arc::clone(&a.hasher),
             Arc::clone(&a.clock),
+            Arc::clone(&a.uploads),
+            Arc::clone(&a.avatars),
         )
         .with_email_changes(email.clone()),
         admin: AdminService::new(
@@ -243,6 +290,13 @@ pub fn services(adapters: &Adapters, require_verified_email: bool) -> Services {
         .with_mail(email.clone()),
         chats,
         messages,
+        files: FileService::new(
+            Arc::clone(&a.uploads),
+            Arc::clone(&a.files),
+            Arc::clone(&a.media),
+            Arc::clone(&a.clock),
+            a.file_limits,
+        ),
         email,
     }
 }
@@ -329,6 +383,7 @@ pub fn api_state(
         messages: services.messages.clone(),
         email: services.email.clone(),
         admin: services.admin.clone(),
+        files: services.files.clone(),
         realtime,
         rate_limits,
         operations,

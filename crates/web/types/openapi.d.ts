@@ -636,6 +636,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/files/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a file
+         * @description To its uploader, and to the members of a chat holding a message with it;
+         *     anyone else, or once the message is deleted or expired, `404
+         *     file_not_found`. Images are served `inline`, everything else as an
+         *     `attachment`, with `X-Content-Type-Options: nosniff` and a sandboxing CSP.
+         *     `ETag` is the SHA-256 (`If-None-Match` → 304); a single `Range` is answered
+         *     with 206 (416 when it does not overlap). With an S3 store, 302 to a
+         *     presigned URL valid for 5 minutes.
+         */
+        get: operations["getFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/files/{id}/thumbnail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download an image's thumbnail
+         * @description A JPEG (for JPEG images) or PNG at most 320 px on its long side, made at
+         *     upload. Readable as the file is; `404 file_not_found` for files that are
+         *     not images.
+         */
+        get: operations["getFileThumbnail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -666,6 +714,33 @@ export interface paths {
          *     are ignored. Changing `email` needs `current_password`.
          */
         patch: operations["updateMe"];
+        trace?: never;
+    };
+    "/api/v1/me/avatar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set my avatar
+         * @description One of my image uploads becomes my avatar: every profile of mine then shows
+         *     its `avatar_url` (private ones too), and any signed-in user may fetch it.
+         *     An upload that is unknown, someone else's or not an image is refused (422).
+         */
+        put: operations["setMyAvatar"];
+        post?: never;
+        /**
+         * Remove my avatar
+         * @description My profile shows no avatar any more; the upload stays mine (and counts
+         *     toward my quota) until I delete it. Removing none is fine.
+         */
+        delete: operations["removeMyAvatar"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/me/password": {
@@ -725,6 +800,32 @@ export interface paths {
          *     access tokens stop working at once.
          */
         delete: operations["revokeSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a file
+         * @description A `multipart/form-data` body with one part `file`. The file is streamed to
+         *     the store, never held whole in memory; over the upload limit
+         *     (`CONFAB_MAX_UPLOAD_BYTES`, 25 MiB by default) it is refused with `413
+         *     payload_too_large` (at once when `Content-Length` says so), over my quota
+         *     with `413 quota_exceeded`. The content type is sniffed from the bytes; the
+         *     part's file name is kept as a display name only. An empty file, or an image
+         *     that cannot be decoded, is `422 validation_failed`.
+         */
+        post: operations["createUpload"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1657,6 +1758,7 @@ export interface components {
          * Me
          * @description My full profile (`GET /me`, and `user` after register, login and refresh).
          * @example {
+         *       "avatar_url": null,
          *       "bio": null,
          *       "birth_date": "1990-05-04",
          *       "created_at": "2026-12-02T09:30:00.000Z",
@@ -1673,6 +1775,8 @@ export interface components {
          *     }
          */
         Me: {
+            /** @description Where my avatar is fetched (`PUT /me/avatar`); `null` without one. */
+            avatar_url: string | null;
             /** @description Self-description. */
             bio: string | null;
             /** @description Date of birth, `YYYY-MM-DD`. */
@@ -2091,6 +2195,20 @@ export interface components {
             next_cursor: string | null;
         };
         /**
+         * SetAvatar
+         * @description `PUT /me/avatar`: which of my image uploads becomes my avatar.
+         * @example {
+         *       "upload_id": "01938a70-1c2d-7e3f-8a4b-5c6d7e8f9a0b"
+         *     }
+         */
+        SetAvatar: {
+            /**
+             * Format: uuid
+             * @description An image I uploaded (`POST /uploads`).
+             */
+            upload_id: string;
+        };
+        /**
          * SignedIn
          * @description My profile and fresh tokens.
          */
@@ -2243,6 +2361,59 @@ export interface components {
             username?: string;
         };
         /**
+         * Upload
+         * @description An uploaded file.
+         * @example {
+         *       "content_type": "image/png",
+         *       "created_at": "2026-12-03T09:30:00.000Z",
+         *       "filename": "holiday.png",
+         *       "height": 960,
+         *       "id": "01938a70-1c2d-7e3f-8a4b-5c6d7e8f9a0b",
+         *       "sha256": "9f2c6a1e4b8d3f7a0c5e9b2d6f1a4c8e3b7d0f5a9c2e6b1d4f8a3c7e0b5d9f2a",
+         *       "size": 48213,
+         *       "width": 1280
+         *     }
+         */
+        Upload: {
+            /**
+             * @description The media type sniffed from the file's bytes (`application/octet-stream`
+             *     when unknown), never the type the client claimed.
+             */
+            content_type: string;
+            /**
+             * Format: date-time
+             * @description When it was uploaded.
+             */
+            created_at: string;
+            /**
+             * @description The display name: the client's file name without any path, control
+             *     characters or leading dots, at most 255 characters.
+             */
+            filename: string;
+            /**
+             * Format: uint32
+             * @description Height in pixels, for images.
+             */
+            height: number | null;
+            /**
+             * Format: uuid
+             * @description The upload's id (UUIDv7); download it at `/api/v1/files/{id}`.
+             */
+            id: string;
+            /** @description SHA-256 of the bytes, lower-case hex (also the download's `ETag`). */
+            sha256: string;
+            /**
+             * Format: uint64
+             * @description Size in bytes.
+             */
+            size: number;
+            /**
+             * Format: uint32
+             * @description Width in pixels, for images (PNG, JPEG, GIF, WebP).
+             */
+            width: number | null;
+        };
+        /**
          * UserPage
          * @description A page of user search results, sorted by username.
          */
@@ -2259,6 +2430,11 @@ export interface components {
          *     is_private`, the other fields being absent (not `null`).
          */
         UserProfile: {
+            /**
+             * @description Where the avatar is fetched; `null` without one. Shown on private profiles
+             *     too.
+             */
+            avatar_url: string | null;
             /** @description Self-description. */
             bio: string | null;
             /** @description `YYYY-MM-DD`; absent on someone else's private profile. */
@@ -6292,6 +6468,232 @@ export interface operations {
             };
         };
     };
+    getFile: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description One byte range, `bytes=start-end`, `bytes=start-` or `bytes=-suffix`. */
+                Range?: string;
+                /** @description The `ETag` of a copy I hold. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The upload's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, with `Content-Type` as sniffed at upload, `Content-Disposition`, `ETag`, `Cache-Control: private` and `Content-Security-Policy: default-src 'none'; sandbox`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description The requested range, with `Content-Range`. */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description With an S3 store: `Location` is a presigned URL valid for 5 minutes. */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `If-None-Match` named the current `ETag`. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `validation_failed`: Validation failed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: Unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `file_not_found`: File not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `range_not_satisfiable`: Range not satisfiable. */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal`: Internal server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getFileThumbnail: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of a copy I hold. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The upload's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, with `Content-Type` as sniffed at upload, `Content-Disposition`, `ETag`, `Cache-Control: private` and `Content-Security-Policy: default-src 'none'; sandbox`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description The requested range, with `Content-Range`. */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description With an S3 store: `Location` is a presigned URL valid for 5 minutes. */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `If-None-Match` named the current `ETag`. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `validation_failed`: Validation failed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: Unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `file_not_found`: File not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `range_not_satisfiable`: Range not satisfiable. */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal`: Internal server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getMe: {
         parameters: {
             query?: never;
@@ -6592,6 +6994,165 @@ export interface operations {
             };
         };
     };
+    setMyAvatar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["SetAvatar"];
+            };
+        };
+        responses: {
+            /** @description My full profile; `avatar_url` names the new avatar. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Me"];
+                };
+            };
+            /** @description `invalid_json`: Invalid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: Unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `request_timeout`: Request timeout. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: Payload too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `validation_failed`: Validation failed. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal`: Internal server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    removeMyAvatar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description My profile's `avatar_url` is `null` now (the upload itself stays). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `unauthorized`: Unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal`: Internal server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     changePassword: {
         parameters: {
             query?: never;
@@ -6813,6 +7374,117 @@ export interface operations {
             };
             /** @description `session_not_found`: Session not found. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `internal`: Internal server error. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `service_unavailable`: Service unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Before any route runs, any request can be refused: 400 `bad_request` (bytes that are not HTTP/1.1), 408 `request_timeout` (a head or body too slow), 414 `uri_too_long`, 431 `headers_too_large`. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The file; its part's `filename` becomes the display name.
+                     */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The file is stored; attach it to a message with `attachment_ids`. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Upload"];
+                };
+            };
+            /** @description `bad_request`: Bad request. `invalid_json`: Invalid JSON. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unauthorized`: Unauthorized. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `request_timeout`: Request timeout. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `payload_too_large`: Payload too large. `quota_exceeded`: Quota exceeded. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unsupported_media_type`: Unsupported media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `validation_failed`: Validation failed. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

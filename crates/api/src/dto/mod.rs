@@ -3,12 +3,14 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod avatars;
 pub mod bounds;
 pub mod chat_requests;
 pub mod chats;
 pub mod common;
 pub mod email;
 pub mod events;
+pub mod files;
 pub mod messages;
 pub mod nullable;
 mod patterns;

@@ -8,6 +8,7 @@ use poem_openapi::Object;
 use poem_openapi::types::{Example, MaybeUndefined};
 use uuid::Uuid;
 
+use super::avatars::avatar_url;
 use super::common::Timestamp;
 use super::nullable::Nullable;
 use super::text::{
@@ -44,6 +45,8 @@ pub struct MeDto {
     pub updated_at: Timestamp,
     /// Whether I administer this server (the `/api/v1/admin` routes).
     pub is_admin: bool,
+    /// Where my avatar is fetched (`PUT /me/avatar`); `null` without one.
+    pub avatar_url: Nullable<String>,
 }
 
 impl Example for MeDto {
@@ -64,6 +67,7 @@ impl Example for MeDto {
             created_at: at("2026-12-02T09:30:00.000Z"),
             updated_at: at("2026-12-02T09:31:12.480Z"),
             is_admin: false,
+            avatar_url: Nullable(None),
         }
     }
 }
@@ -84,6 +88,7 @@ impl From<User> for MeDto {
             created_at: user.created_at.into(),
             updated_at: user.updated_at.into(),
             is_admin: user.is_admin,
+            avatar_url: Nullable(avatar_url(user.avatar)),
         }
     }
 }
@@ -119,6 +124,9 @@ pub struct UserProfileDto {
     /// Absent on someone else's private profile.
     #[oai(skip_serializing_if_is_none)]
     pub updated_at: Option<Timestamp>,
+    /// Where the avatar is fetched; `null` without one. Shown on private profiles
+    /// too.
+    pub avatar_url: Nullable<String>,
 }
 
 impl From<ProfileView> for UserProfileDto {
@@ -146,6 +154,7 @@ impl From<ProfileView> for UserProfileDto {
             is_private: user.is_private,
             created_at: (!restricted).then(|| user.created_at.into()),
             updated_at: (!restricted).then(|| user.updated_at.into()),
+            avatar_url: Nullable(avatar_url(user.avatar)),
         }
     }
 }

@@ -3,8 +3,10 @@
 
 pub mod admin;
 pub mod auth;
+pub mod avatars;
 pub mod chats;
 pub mod email;
+pub mod files;
 pub mod messages;
 pub mod operations;
 pub mod profiles;

@@ -54,6 +54,12 @@ pub enum ErrorCode {
     AccountDisabled,
     /// 404: no such invite, or it was already used or revoked.
     InviteNotFound,
+    /// 404: no such file, or I may not read it.
+    FileNotFound,
+    /// 413: my uploads would exceed my quota.
+    QuotaExceeded,
+    /// 416: the requested byte range does not overlap the file.
+    RangeNotSatisfiable,
     /// 409: an admin tried to disable or delete their own account.
     CannotTargetSelf,
     /// 409: the change would leave the server without an active admin.
@@ -131,6 +137,13 @@ impl ErrorCode {
             }
             Self::AccountDisabled => (S::FORBIDDEN, "account_disabled", "Account disabled"),
             Self::InviteNotFound => (S::NOT_FOUND, "invite_not_found", "Invite not found"),
+            Self::FileNotFound => (S::NOT_FOUND, "file_not_found", "File not found"),
+            Self::QuotaExceeded => (S::PAYLOAD_TOO_LARGE, "quota_exceeded", "Quota exceeded"),
+            Self::RangeNotSatisfiable => (
+                S::RANGE_NOT_SATISFIABLE,
+                "range_not_satisfiable",
+                "Range not satisfiable",
+            ),
             Self::CannotTargetSelf => (S::CONFLICT, "cannot_target_self", "Cannot target yourself"),
             Self::LastAdmin => (S::CONFLICT, "last_admin", "Last admin"),
             Self::BadRequest => (S::BAD_REQUEST, "bad_request", "Bad request"),

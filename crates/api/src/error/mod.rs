@@ -4,10 +4,12 @@
 //! decision here.
 
 mod admin;
+mod avatars;
 mod chats;
 mod code;
 mod echo;
 mod email;
+mod files;
 mod messages;
 mod outcomes;
 mod render;
@@ -41,6 +43,8 @@ pub struct ApiError {
     errors: Option<Vec<FieldErrorBody>>,
     retry_after_seconds: Option<u64>,
     allow: Option<String>,
+    /// For `416`: the size of the file (`Content-Range: bytes */size`).
+    unsatisfied_range_of: Option<u64>,
 }
 
 impl ApiError {
@@ -53,6 +57,7 @@ impl ApiError {
             errors: None,
             retry_after_seconds: None,
             allow: None,
+            unsatisfied_range_of: None,
         }
     }
 
@@ -126,6 +131,17 @@ impl ApiError {
             ..Self::new(
                 ErrorCode::MethodNotAllowed,
                 format!("This route allows only: {allow}."),
+            )
+        }
+    }
+
+    /// `416 range_not_satisfiable` with `Content-Range: bytes */size`.
+    pub fn range_not_satisfiable(size: u64) -> Self {
+        Self {
+            unsatisfied_range_of: Some(size),
+            ..Self::new(
+                ErrorCode::RangeNotSatisfiable,
+                format!("The requested range does not overlap the file's {size} bytes."),
             )
         }
     }

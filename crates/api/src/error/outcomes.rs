@@ -26,12 +26,13 @@ use confab_application::chats::{
 use confab_application::email::{
     ConfirmEmailError, ForgotPasswordError, RequestVerificationError, ResetPasswordError,
 };
+use confab_application::files::{DownloadError, UploadError};
 use confab_application::messages::{
     DeleteMessageError, EditMessageError, GetMessageError, ListEventsError, ListMessagesError,
     MarkReadError, SendMessageError,
 };
 use confab_application::profiles::{
-    GetUserError, ProfileError, SearchUsersError, UpdateProfileError,
+    AvatarError, GetUserError, ProfileError, SearchUsersError, UpdateProfileError,
 };
 use poem_openapi::ApiResponse;
 use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, Registry};
@@ -88,6 +89,7 @@ outcomes! {
     ChangePasswordError { Validation(field()), InvalidPassword };
     ProfileError {};
     UpdateProfileError { Validation(field()), UsernameTaken, EmailTaken, InvalidPassword };
+    AvatarError { Validation(field()) };
     GetUserError { UserNotFound };
     SearchUsersError { Validation(field()), InvalidCursor };
     CreateChatError {
@@ -130,6 +132,40 @@ impl Outcomes for RequestVerificationError {
         let samples = vec![Self::TooSoon {
             retry_after_seconds: 60,
         }];
+        samples.iter().for_each(listed);
+        samples
+    }
+}
+
+// Struct variants, which the macro's sample syntax does not take.
+impl Outcomes for UploadError {
+    fn samples() -> Vec<Self> {
+        // Exhaustive: a new variant fails to compile until it is listed.
+        let listed = |error: &Self| match error {
+            Self::TooLarge { .. }
+            | Self::QuotaExceeded
+            | Self::Validation(_)
+            | Self::BodyUnreadable
+            | Self::Internal(_) => (),
+        };
+        let samples = vec![
+            Self::TooLarge { max_bytes: 0 },
+            Self::QuotaExceeded,
+            Self::Validation(field()),
+            Self::BodyUnreadable,
+        ];
+        samples.iter().for_each(listed);
+        samples
+    }
+}
+
+impl Outcomes for DownloadError {
+    fn samples() -> Vec<Self> {
+        // Exhaustive: a new variant fails to compile until it is listed.
+        let listed = |error: &Self| match error {
+            Self::FileNotFound | Self::RangeNotSatisfiable { .. } | Self::Internal(_) => (),
+        };
+        let samples = vec![Self::FileNotFound, Self::RangeNotSatisfiable { size: 0 }];
         samples.iter().for_each(listed);
         samples
     }

@@ -73,6 +73,13 @@ impl ResponseError for ApiError {
         if let Some(allow) = self.allow.as_deref().and_then(|a| a.parse().ok()) {
             headers.insert(header::ALLOW, allow);
         }
+        if let Some(size) = self.unsatisfied_range_of {
+            headers.insert(
+                header::CONTENT_RANGE,
+                HeaderValue::from_str(&format!("bytes */{size}"))
+                    .unwrap_or(HeaderValue::from_static("bytes */0")),
+            );
+        }
         response
     }
 }

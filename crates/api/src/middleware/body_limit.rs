@@ -1,8 +1,10 @@
 //! Caps request bodies (1 MiB, docs/api.md) before any handler reads them: a declared
 //! `Content-Length` over the cap is refused at once, a chunked body is read up to it.
+//! Uploads are the one exception: their route streams the body and counts it against
+//! the upload limit itself.
 
 use poem::error::ReadBodyError;
-use poem::http::header;
+use poem::http::{Method, header};
 use poem::{Endpoint, Middleware, Request};
 
 use crate::error::{ApiError, ErrorCode};
@@ -13,12 +15,23 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Refuses bodies larger than the limit with `413 payload_too_large`.
 pub struct BodyLimit {
     max_bytes: usize,
+    except: Option<(Method, &'static str)>,
 }
 
 impl BodyLimit {
     /// A limit of `max_bytes`.
     pub const fn new(max_bytes: usize) -> Self {
-        Self { max_bytes }
+        Self {
+            max_bytes,
+            except: None,
+        }
+    }
+
+    /// Leaves the body of `method path` alone: its handler limits it.
+    #[must_use]
+    pub fn except(mut self, method: Method, path: &'static str) -> Self {
+        self.except = Some((method, path));
+        self
     }
 }
 
@@ -29,6 +42,7 @@ impl<E: Endpoint> Middleware<E> for BodyLimit {
         BodyLimitEndpoint {
             inner,
             max_bytes: self.max_bytes,
+            except: self.except.clone(),
         }
     }
 }
@@ -37,6 +51,7 @@ impl<E: Endpoint> Middleware<E> for BodyLimit {
 pub struct BodyLimitEndpoint<E> {
     inner: E,
     max_bytes: usize,
+    except: Option<(Method, &'static str)>,
 }
 
 fn too_large() -> ApiError {
@@ -50,6 +65,12 @@ impl<E: Endpoint> Endpoint for BodyLimitEndpoint<E> {
     type Output = E::Output;
 
     async fn call(&self, mut req: Request) -> poem::Result<E::Output> {
+        if let Some((method, path)) = &self.except
+            && req.method() == method
+            && req.uri().path() == *path
+        {
+            return self.inner.call(req).await;
+        }
         let declared = req
             .headers()
             .get(header::CONTENT_LENGTH)

@@ -33,6 +33,17 @@ pub enum UpdateProfileError {
     Internal(#[source] InternalError),
 }
 
+/// Why [`set_avatar`](super::ProfileService::set_avatar) failed.
+#[derive(Debug, Error)]
+pub enum AvatarError {
+    /// `upload_id` is not an image upload of mine.
+    #[error(transparent)]
+    Validation(#[from] ValidationErrors),
+    /// Something on our side failed.
+    #[error("setting the avatar failed")]
+    Internal(#[source] InternalError),
+}
+
 /// Why [`get_user`](super::ProfileService::get_user) failed.
 #[derive(Debug, Error)]
 pub enum GetUserError {
@@ -61,6 +72,7 @@ pub enum SearchUsersError {
 internal_conversions!(
     ProfileError,
     UpdateProfileError,
+    AvatarError,
     GetUserError,
     SearchUsersError
 );

@@ -1,6 +1,7 @@
 //! Profiles: reading and editing my own, viewing others' under the privacy rules,
 //! and searching users by name prefix.
 
+mod avatar;
 mod errors;
 mod field_update;
 mod patch;
@@ -9,12 +10,12 @@ mod service;
 
 use std::sync::Arc;
 
-pub use errors::{GetUserError, ProfileError, SearchUsersError, UpdateProfileError};
+pub use errors::{AvatarError, GetUserError, ProfileError, SearchUsersError, UpdateProfileError};
 pub use field_update::FieldUpdate;
 pub use patch::ProfilePatch;
 
 use crate::email::EmailService;
-use crate::ports::{Clock, PasswordHasher, UserRepository};
+use crate::ports::{AvatarRepository, Clock, PasswordHasher, UploadRepository, UserRepository};
 
 /// The profile use cases. Cheap to clone: it only holds shared ports.
 #[derive(Clone)]
@@ -22,6 +23,10 @@ pub struct ProfileService {
     users: Arc<dyn UserRepository>,
     hasher: Arc<dyn PasswordHasher>,
     clock: Arc<dyn Clock>,
+    /// Uploads, to check that an avatar is an image of mine.
+    uploads: Arc<dyn UploadRepository>,
+    /// Who has which avatar.
+    avatars: Arc<dyn AvatarRepository>,
     /// When set, a new email waits as `pending_email` until its link is used.
     email_changes: Option<EmailService>,
 }
@@ -33,11 +38,15 @@ impl ProfileService {
         users: Arc<dyn UserRepository>,
         hasher: Arc<dyn PasswordHasher>,
         clock: Arc<dyn Clock>,
+        uploads: Arc<dyn UploadRepository>,
+        avatars: Arc<dyn AvatarRepository>,
     ) -> Self {
         Self {
             users,
             hasher,
             clock,
+            uploads,
+            avatars,
             email_changes: None,
         }
     }

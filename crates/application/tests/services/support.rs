@@ -92,7 +92,13 @@ impl Ports {
     }
 
     pub(crate) fn profiles(&self) -> ProfileService {
-        ProfileService::new(self.users.clone(), self.hasher.clone(), self.clock.clone())
+        ProfileService::new(
+            self.users.clone(),
+            self.hasher.clone(),
+            self.clock.clone(),
+            self.store.clone(),
+            self.store.clone(),
+        )
     }
 
     pub(crate) fn email(&self) -> EmailService {

@@ -20,6 +20,7 @@ mod mail_tokens;
 mod message_repository;
 mod session_repository;
 mod transactions;
+mod upload_repository;
 mod user_repository;
 
 pub use admin_repository::SeaOrmAdminRepository;
@@ -28,6 +29,7 @@ pub use mail_outbox::SeaOrmMailOutbox;
 pub use mail_tokens::SeaOrmMailTokenRepository;
 pub use message_repository::SeaOrmMessageRepository;
 pub use session_repository::SeaOrmSessionRepository;
+pub use upload_repository::SeaOrmUploadRepository;
 pub use user_repository::SeaOrmUserRepository;
 
 pub(crate) use transactions::begin_write;

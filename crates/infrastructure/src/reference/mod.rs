@@ -9,12 +9,14 @@
 //! adapters. For tests only: compiled with the `test-support` feature.
 
 mod admin;
+mod avatars;
 mod chats;
 mod mail;
 mod messages;
 mod sessions;
 mod state;
 mod stored_chat;
+mod uploads;
 mod users;
 
 use std::sync::{Mutex, MutexGuard};

@@ -11,7 +11,7 @@ use confab_application::ports::{
 use confab_domain::permissions::Actor;
 use confab_domain::{
     ChatId, ChatKind, ChatListItem, ChatSnapshot, Email, EventPayload, InviteId, LoggedEvent,
-    Member, MessageId, Seq, Session, SessionId, User, UserId,
+    Member, MessageId, Seq, Session, SessionId, Upload, UploadId, User, UserId,
 };
 
 use super::stored_chat::StoredChat;
@@ -36,6 +36,8 @@ pub(super) struct State {
     pub(super) invites: BTreeMap<InviteId, (Invite, TokenHash)>,
     /// The admin audit log, oldest first.
     pub(super) audit: Vec<AuditEntry>,
+    /// Uploads by id.
+    pub(super) uploads: BTreeMap<UploadId, Upload>,
 }
 
 /// A mail token: whose, what for, to which address, until when, and whether spent.

@@ -63,6 +63,7 @@ impl State {
             updated_at: new.now,
             is_admin,
             disabled_at: None,
+            avatar: None,
         };
         let row = StoredUser {
             user: user.clone(),

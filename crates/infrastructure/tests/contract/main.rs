@@ -4,8 +4,10 @@
 mod support;
 
 mod admin;
+mod avatars;
 mod chats;
 mod mail_tokens;
 mod messages;
 mod sessions;
+mod uploads;
 mod users;

@@ -6,13 +6,14 @@
 use std::sync::Arc;
 
 use confab_application::ports::{
-    AdminRepository, ChatRepository, Guard, MailTokenRepository, MessageRepository, Refusal,
-    SessionRepository, UserRepository,
+    AdminRepository, AvatarRepository, ChatRepository, Guard, MailTokenRepository,
+    MessageRepository, Refusal, SessionRepository, UploadRepository, UserRepository,
 };
 use confab_domain::UserId;
 use confab_infrastructure::persistence::{
     SeaOrmAdminRepository, SeaOrmChatRepository, SeaOrmMailTokenRepository,
-    SeaOrmMessageRepository, SeaOrmSessionRepository, SeaOrmUserRepository, connect, migrate,
+    SeaOrmMessageRepository, SeaOrmSessionRepository, SeaOrmUploadRepository, SeaOrmUserRepository,
+    connect, migrate,
 };
 use confab_infrastructure::reference::ReferenceStore;
 use confab_infrastructure::testing::ScratchDatabase;
@@ -27,6 +28,8 @@ pub(crate) struct Stores {
     pub(crate) messages: Arc<dyn MessageRepository>,
     pub(crate) mail_tokens: Arc<dyn MailTokenRepository>,
     pub(crate) admin: Arc<dyn AdminRepository>,
+    pub(crate) uploads: Arc<dyn UploadRepository>,
+    pub(crate) avatars: Arc<dyn AvatarRepository>,
 }
 
 impl Stores {
@@ -38,6 +41,8 @@ impl Stores {
             messages: Arc::new(SeaOrmMessageRepository::new(db.clone())),
             mail_tokens: Arc::new(SeaOrmMailTokenRepository::new(db.clone())),
             admin: Arc::new(SeaOrmAdminRepository::new(db.clone())),
+            uploads: Arc::new(SeaOrmUploadRepository::new(db.clone())),
+            avatars: Arc::new(SeaOrmUserRepository::new(db.clone())),
         }
     }
 }
@@ -83,7 +88,9 @@ pub(crate) fn memory() -> Backend {
             chats: store.clone(),
             messages: store.clone(),
             mail_tokens: store.clone(),
-            admin: store,
+            admin: store.clone(),
+            uploads: store.clone(),
+            avatars: store,
         },
         _scratch: None,
     }

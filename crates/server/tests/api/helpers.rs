@@ -34,6 +34,8 @@ pub(crate) struct TestConfig {
     pub(crate) smtp_url: Option<String>,
     /// `CONFAB_REGISTRATION` (`None`: the default, open).
     pub(crate) registration: Option<&'static str>,
+    /// `CONFAB_MAX_UPLOAD_BYTES` and `CONFAB_USER_QUOTA_BYTES` (`None`: the defaults).
+    pub(crate) upload_limits: Option<(u64, u64)>,
 }
 
 impl Default for TestConfig {
@@ -46,6 +48,7 @@ impl Default for TestConfig {
             require_verified_email: false,
             smtp_url: None,
             registration: None,
+            upload_limits: None,
         }
     }
 }
@@ -64,6 +67,8 @@ pub(crate) struct TestApp {
     pub(crate) events: Arc<dyn EventBus>,
     /// `CONFAB_MAIL_DIR`: the `.eml` files of every mail the server sent.
     pub(crate) mail_dir: std::path::PathBuf,
+    /// `CONFAB_FILES_DIR`: the stored uploads, a directory of this test's own.
+    pub(crate) files_dir: std::path::PathBuf,
     /// Removed when the app is dropped.
     database: ScratchDatabase,
 }
@@ -71,6 +76,7 @@ pub(crate) struct TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.mail_dir);
+        let _ = std::fs::remove_dir_all(&self.files_dir);
     }
 }
 
@@ -143,11 +149,17 @@ async fn start(database: ScratchDatabase, test: &TestConfig) -> TestApp {
     }
     let mail_dir = std::env::temp_dir().join(format!("confab-mail-{}", uuid::Uuid::now_v7()));
     vars.insert("CONFAB_MAIL_DIR", mail_dir.display().to_string());
+    let files_dir = std::env::temp_dir().join(format!("confab-files-{}", uuid::Uuid::now_v7()));
+    vars.insert("CONFAB_FILES_DIR", files_dir.display().to_string());
     if let Some(url) = &test.smtp_url {
         vars.insert("CONFAB_SMTP_URL", url.clone());
     }
     if test.require_verified_email {
         vars.insert("CONFAB_REQUIRE_VERIFIED_EMAIL", "true".to_owned());
+    }
+    if let Some((max_upload, quota)) = test.upload_limits {
+        vars.insert("CONFAB_MAX_UPLOAD_BYTES", max_upload.to_string());
+        vars.insert("CONFAB_USER_QUOTA_BYTES", quota.to_string());
     }
     if let Some(policy) = test.registration {
         vars.insert("CONFAB_REGISTRATION", policy.to_owned());
@@ -173,6 +185,7 @@ async fn start(database: ScratchDatabase, test: &TestConfig) -> TestApp {
             .expect("client"),
         events,
         mail_dir,
+        files_dir,
         database,
     }
 }

@@ -17,6 +17,7 @@ mod contract;
 mod email;
 mod error_messages;
 mod errors;
+mod files;
 mod headers;
 mod messages;
 mod operations;

@@ -139,9 +139,17 @@ async fn others_never_see_email_and_private_profiles_show_little(app: TestApp) {
     let private = json_of(app.get(&path, &bob.access).await).await;
     let mut keys: Vec<&String> = private.as_object().expect("object").keys().collect();
     keys.sort();
+    // The avatar is shown on private profiles too (null without one).
     assert_eq!(
         keys,
-        ["bio", "display_name", "id", "is_private", "username"]
+        [
+            "avatar_url",
+            "bio",
+            "display_name",
+            "id",
+            "is_private",
+            "username"
+        ]
     );
     let own = json_of(app.get(&path, &alice.access).await).await;
     assert_eq!(own["location"], "Berlin");

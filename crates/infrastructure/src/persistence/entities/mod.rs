@@ -10,4 +10,5 @@ pub(crate) mod mail_outbox;
 pub(crate) mod messages;
 pub(crate) mod refresh_tokens;
 pub(crate) mod sessions;
+pub(crate) mod uploads;
 pub(crate) mod users;

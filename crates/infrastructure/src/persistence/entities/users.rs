@@ -27,6 +27,7 @@ pub(crate) struct Model {
     pub pending_email: Option<String>,
     pub is_admin: bool,
     pub disabled_at: Option<DateTimeUtc>,
+    pub avatar_upload_id: Option<Uuid>,
     pub deleted_at: Option<DateTimeUtc>,
 }
 

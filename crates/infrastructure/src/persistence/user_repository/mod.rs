@@ -18,8 +18,11 @@ use super::entities::{sessions, users};
 use super::session_repository::revoke_sessions;
 use super::storage;
 
+mod avatar;
 mod prefix;
 mod rows;
+
+pub(super) use avatar::is_avatar;
 
 pub(super) use prefix::{prefix_range, prefix_upper_bound};
 use rows::{apply_changes, normalize};
@@ -45,6 +48,7 @@ pub(super) fn new_row(user: NewUser, is_admin: bool) -> users::ActiveModel {
         pending_email: Set(None),
         is_admin: Set(is_admin),
         disabled_at: Set(None),
+        avatar_upload_id: Set(None),
         deleted_at: Set(None),
     }
 }

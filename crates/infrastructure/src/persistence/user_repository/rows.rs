@@ -1,7 +1,9 @@
 //! Conversions between `users` rows, domain users and port errors.
 
 use confab_application::ports::{ProfileChanges, UserWriteError};
-use confab_domain::{Bio, BirthDate, DisplayName, Email, Location, User, UserId, Username};
+use confab_domain::{
+    Bio, BirthDate, DisplayName, Email, Location, UploadId, User, UserId, Username,
+};
 use sea_orm::ActiveValue::{self, Set};
 use sea_orm::DbErr;
 
@@ -79,5 +81,6 @@ pub(in crate::persistence) fn to_user(row: users::Model) -> User {
         updated_at: row.updated_at,
         is_admin: row.is_admin,
         disabled_at: row.disabled_at,
+        avatar: row.avatar_upload_id.map(UploadId::from_uuid),
     }
 }

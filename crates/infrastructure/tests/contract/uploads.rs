@@ -1,0 +1,135 @@
+//! Contract of `UploadRepository`: rows, the quota, who may read.
+
+use confab_application::ports::{NewMessage, SendOutcome, UploadInsertError};
+use confab_domain::{FileName, MessageBody, MessageId, Upload, UploadId, UserId};
+
+use crate::chats::{group, new_users, now};
+use crate::contract_test;
+use crate::support::{Stores, by};
+
+pub(crate) fn upload(owner: UserId, size: u64) -> Upload {
+    Upload {
+        id: UploadId::generate(),
+        owner_id: owner,
+        filename: FileName::sanitize("photo.png"),
+        content_type: "image/png".to_owned(),
+        size,
+        sha256: "ab".repeat(32),
+        width: Some(4),
+        height: Some(3),
+        created_at: now(),
+        message_id: None,
+        thumbnail_key: None,
+    }
+}
+
+async fn uploads_are_stored_and_read_by_their_owner_only(stores: Stores) {
+    let users = new_users(&stores, 2).await;
+    let (alice, bob) = (users[0], users[1]);
+    let mine = upload(alice, 10);
+    stores.uploads.insert(&mine, 100).await.expect("insert");
+
+    let read = stores.uploads.readable(mine.id, alice, now()).await;
+    assert_eq!(read.expect("read"), Some(mine.clone()));
+    let other = stores.uploads.readable(mine.id, bob, now()).await;
+    assert_eq!(other.expect("read"), None, "unattached: the owner's only");
+    let missing = stores.uploads.readable(UploadId::generate(), alice, now());
+    assert_eq!(missing.await.expect("read"), None);
+
+    stores
+        .uploads
+        .set_thumbnail(mine.id, "thumbnails/x")
+        .await
+        .expect("thumbnail");
+    let read = stores.uploads.readable(mine.id, alice, now()).await;
+    let thumbnail = read.expect("read").and_then(|u| u.thumbnail_key);
+    assert_eq!(thumbnail.as_deref(), Some("thumbnails/x"));
+
+    stores.uploads.delete(mine.id).await.expect("delete");
+    let gone = stores.uploads.readable(mine.id, alice, now()).await;
+    assert_eq!(gone.expect("read"), None);
+}
+contract_test!(uploads_are_stored_and_read_by_their_owner_only);
+
+async fn the_quota_counts_every_upload_of_the_owner(stores: Stores) {
+    let users = new_users(&stores, 2).await;
+    let (alice, bob) = (users[0], users[1]);
+    stores
+        .uploads
+        .insert(&upload(alice, 60), 100)
+        .await
+        .expect("first");
+    stores
+        .uploads
+        .insert(&upload(bob, 90), 100)
+        .await
+        .expect("bob's own");
+    let refused = stores.uploads.insert(&upload(alice, 41), 100).await;
+    assert!(matches!(refused, Err(UploadInsertError::QuotaExceeded)));
+    stores
+        .uploads
+        .insert(&upload(alice, 40), 100)
+        .await
+        .expect("fits exactly");
+    assert_eq!(stores.uploads.usage(alice).await.expect("usage"), 100);
+    assert_eq!(stores.uploads.usage(bob).await.expect("usage"), 90);
+}
+contract_test!(the_quota_counts_every_upload_of_the_owner);
+
+async fn an_attached_upload_is_read_by_members_while_its_message_lives(stores: Stores) {
+    let users = new_users(&stores, 4).await;
+    let (alice, bob, carol, dave) = (users[0], users[1], users[2], users[3]);
+    let chat = group(&stores.chats, alice, &[bob, carol]).await;
+    let sent = stores
+        .messages
+        .send(NewMessage {
+            id: MessageId::generate(),
+            chat_id: chat,
+            author_id: alice,
+            body: MessageBody::parse("see attached").expect("valid"),
+            reply_to_id: None,
+            client_message_id: None,
+            now: now(),
+        })
+        .await
+        .expect("send");
+    let SendOutcome::Created(written) = sent else {
+        panic!("a new message");
+    };
+    let message = written.message;
+    let attached = Upload {
+        message_id: Some(message.id),
+        ..upload(alice, 10)
+    };
+    stores.uploads.insert(&attached, 100).await.expect("insert");
+    let reads = |reader| {
+        let uploads = stores.uploads.clone();
+        let id = attached.id;
+        async move {
+            uploads
+                .readable(id, reader, now())
+                .await
+                .expect("read")
+                .is_some()
+        }
+    };
+    assert!(reads(alice).await, "the uploader");
+    assert!(reads(bob).await, "a member");
+    assert!(!reads(dave).await, "a stranger");
+
+    stores
+        .chats
+        .remove_member(chat, carol, now(), &by(alice))
+        .await
+        .expect("remove");
+    assert!(!reads(carol).await, "a removed member");
+
+    stores
+        .messages
+        .delete(chat, message.id, now(), &by(alice))
+        .await
+        .expect("delete");
+    assert!(!reads(bob).await, "a deleted message's file");
+    assert!(!reads(alice).await, "not even to its uploader");
+}
+contract_test!(an_attached_upload_is_read_by_members_while_its_message_lives);
