@@ -9,6 +9,7 @@ mod m20261202_000010_email;
 mod m20261202_000020_admin;
 mod m20261203_000030_uploads;
 mod m20261203_000040_avatars;
+mod m20261203_000050_deletion;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000020_admin::Migration),
             Box::new(m20261203_000030_uploads::Migration),
             Box::new(m20261203_000040_avatars::Migration),
+            Box::new(m20261203_000050_deletion::Migration),
         ]
     }
 }

@@ -68,7 +68,7 @@ fn apis(state: &ApiState) -> Apis {
         AuthApi::new(state.accounts.clone()),
         EmailApi::new(state.email.clone()),
         SessionsApi::new(state.accounts.clone()),
-        ProfilesApi::new(state.profiles.clone()),
+        ProfilesApi::new(state.profiles.clone(), state.admin.clone()),
         AvatarsApi::new(state.profiles.clone()),
         ChatsApi::new(state.chats.clone()),
         MessagesApi::new(

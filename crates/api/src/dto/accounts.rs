@@ -140,6 +140,22 @@ pub struct ChangePasswordRequest {
     pub new_password: PasswordText,
 }
 
+/// `DELETE /me`.
+#[derive(Object)]
+#[oai(rename = "DeleteAccount", example)]
+pub struct DeleteAccountRequest {
+    /// My current password.
+    pub current_password: PasswordCheck,
+}
+
+impl Example for DeleteAccountRequest {
+    fn example() -> Self {
+        Self {
+            current_password: PasswordCheck(EXAMPLE_PASSWORD.to_owned()),
+        }
+    }
+}
+
 impl Example for ChangePasswordRequest {
     fn example() -> Self {
         Self {

@@ -162,6 +162,27 @@ impl AdminApi {
         Ok(NoContent::Done)
     }
 
+    /// Delete an account
+    ///
+    /// As `DELETE /me`: the account is deleted at once (every session revoked, its
+    /// sockets close with 4401 on every node; its username and email no longer sign
+    /// in). Not your own account (`409 cannot_target_self`), nor the last admin
+    /// (`409 last_admin`); an unknown or already deleted account is `404`.
+    #[oai(
+        path = "/users/:id",
+        method = "delete",
+        operation_id = "adminDeleteUser"
+    )]
+    async fn delete_user(
+        &self,
+        auth: BearerAuth,
+        /// The user id.
+        id: Path<PathId<UserId>>,
+    ) -> Result<NoContent, Refused<AdminError>> {
+        self.admin.delete_user(auth.caller(), id.0.id()).await?;
+        Ok(NoContent::Done)
+    }
+
     /// Enable an account
     ///
     /// Lets a disabled account sign in again (its old sessions stay revoked).

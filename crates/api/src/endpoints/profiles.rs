@@ -1,5 +1,6 @@
 //! `/me` and `/users`: my profile, others' profiles under the privacy rules, search.
 
+use confab_application::admin::{AdminService, DeleteAccountError};
 use confab_application::profiles::ProfileService;
 use confab_application::profiles::{
     GetUserError, ProfileError, SearchUsersError, UpdateProfileError,
@@ -9,7 +10,9 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi, Tags as DeriveTags};
 
+use crate::dto::accounts::DeleteAccountRequest;
 use crate::dto::bounds::{Limit, PathId, raw};
+use crate::dto::common::NoContent;
 use crate::dto::profiles::{MeDto, UpdateMeRequest, UserPage, UserProfileDto};
 use crate::dto::text::{SearchText, UserCursorText};
 use crate::error::Refused;
@@ -49,12 +52,14 @@ pub enum UserSearch {
 /// The profile endpoints.
 pub struct ProfilesApi {
     profiles: ProfileService,
+    /// Deleting my account shares the deletion with the admin route.
+    admin: AdminService,
 }
 
 impl ProfilesApi {
-    /// Serves `profiles`.
-    pub fn new(profiles: ProfileService) -> Self {
-        Self { profiles }
+    /// Serves `profiles`, and `DELETE /me` through `admin`.
+    pub fn new(profiles: ProfileService, admin: AdminService) -> Self {
+        Self { profiles, admin }
     }
 }
 
@@ -84,6 +89,24 @@ impl ProfilesApi {
             .update_me(auth.caller(), body.0.into())
             .await?;
         Ok(MyProfile::Ok(Json(user.into())))
+    }
+
+    /// Delete my account
+    ///
+    /// Needs the current password (`403 invalid_password` when wrong). At once: every
+    /// session of mine is revoked (sockets close with 4401 on every node) and my
+    /// username and email no longer sign in. The last active admin cannot
+    /// (`409 last_admin`).
+    #[oai(path = "/me", method = "delete", operation_id = "deleteMe")]
+    async fn delete_me(
+        &self,
+        auth: BearerAuth,
+        body: ApiJson<DeleteAccountRequest>,
+    ) -> Result<NoContent, Refused<DeleteAccountError>> {
+        self.admin
+            .delete_own_account(auth.caller(), body.0.current_password.into())
+            .await?;
+        Ok(NoContent::Done)
     }
 
     /// Get a user's profile

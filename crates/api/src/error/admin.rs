@@ -1,6 +1,6 @@
 //! How the admin use cases' errors answer.
 
-use confab_application::admin::AdminError;
+use confab_application::admin::{AdminError, DeleteAccountError};
 
 use super::chats::{group_full, member_not_found, not_a_group, users_not_found};
 use super::messages::message_not_found;
@@ -43,6 +43,21 @@ impl From<AdminError> for ApiError {
             AdminError::GroupFull => group_full(),
             AdminError::MessageNotFound => message_not_found(),
             AdminError::Internal(_) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<DeleteAccountError> for ApiError {
+    fn from(error: DeleteAccountError) -> Self {
+        match error {
+            DeleteAccountError::InvalidPassword => {
+                Self::new(ErrorCode::InvalidPassword, "The current password is wrong.")
+            }
+            DeleteAccountError::LastAdmin => Self::new(
+                ErrorCode::LastAdmin,
+                "This is the last active admin; make another account admin first.",
+            ),
+            DeleteAccountError::Internal(_) => Self::internal(&error),
         }
     }
 }

@@ -18,7 +18,7 @@ use confab_application::accounts::{
     ChangePasswordError, ListSessionsError, LoginError, LogoutError, RefreshError, RegisterError,
     RevokeSessionError,
 };
-use confab_application::admin::AdminError;
+use confab_application::admin::{AdminError, DeleteAccountError};
 use confab_application::chats::{
     AddMembersError, ChangeRoleError, CreateChatError, GetChatError, ListChatsError,
     RemoveMemberError, UpdateChatError,
@@ -119,6 +119,7 @@ outcomes! {
         UsernameTaken, EmailTaken, SelfTarget, LastAdmin, ChatNotFound, NotAGroup,
         MemberNotFound, UsersNotFound(Vec::new()), GroupFull, MessageNotFound,
     };
+    DeleteAccountError { InvalidPassword, LastAdmin };
 }
 
 // A struct variant, which the macro's sample syntax does not take.

@@ -63,6 +63,22 @@ pub enum AdminError {
 
 internal_conversions!(AdminError);
 
+/// Why deleting my own account (`DELETE /me`) failed.
+#[derive(Debug, Error)]
+pub enum DeleteAccountError {
+    /// The current password is wrong.
+    #[error("current password is wrong")]
+    InvalidPassword,
+    /// I am the last active admin.
+    #[error("the last admin cannot delete their account")]
+    LastAdmin,
+    /// Something on our side failed.
+    #[error("deleting the account failed")]
+    Internal(#[source] InternalError),
+}
+
+internal_conversions!(DeleteAccountError);
+
 impl From<AdminWriteError> for AdminError {
     fn from(error: AdminWriteError) -> Self {
         match error {

@@ -1,10 +1,13 @@
-//! Running the server: admins manage accounts (create, disable, enable, the admin
-//! role), invites, any chat's members and messages, and read the audit log and the
+//! Running the server: admins manage accounts (create, disable, enable, delete, the
+//! admin role), invites, any chat's members and messages, and read the audit log and the
 //! stats. Every use case called from
 //! the API starts with [`AdminService::require_admin`], before anything is looked up;
 //! the `confab admin` shell commands act with no admin (`admin_id` null in the log).
+//! The one exception is `DELETE /me` (`delete_own_account`), which any signed-in
+//! user may call: it shares the deletion with the admin route.
 
 mod chats;
+mod deletion;
 mod delivery;
 mod errors;
 mod invites;
@@ -15,7 +18,7 @@ use std::sync::Arc;
 
 use confab_domain::UserId;
 
-pub use errors::AdminError;
+pub use errors::{AdminError, DeleteAccountError};
 pub use invites::{
     CreatedInvite, DEFAULT_INVITE_SECONDS, InviteInput, MAX_INVITE_SECONDS, MIN_INVITE_SECONDS,
 };

@@ -27,6 +27,8 @@ pub enum AuditAction {
     UserDisabled,
     /// An account was enabled again.
     UserEnabled,
+    /// An account was deleted by an admin.
+    UserDeleted,
     /// An invite was made.
     InviteCreated,
     /// An invite was revoked.
@@ -48,6 +50,7 @@ impl AuditAction {
             Self::AdminRevoked => "user.revoke_admin",
             Self::UserDisabled => "user.disable",
             Self::UserEnabled => "user.enable",
+            Self::UserDeleted => "user.delete",
             Self::InviteCreated => "invite.create",
             Self::InviteRevoked => "invite.revoke",
             Self::ChatMembersAdded => "chat.add_members",
@@ -225,6 +228,21 @@ pub trait AdminRepository: Send + Sync {
         &self,
         user: UserId,
         audit: NewAuditEntry,
+    ) -> Result<Vec<SessionId>, AdminWriteError>;
+
+    /// Marks the account deleted at `now` (and disabled, keeping an earlier
+    /// `disabled_at`), revokes every active session of it, and logs `audit` when
+    /// an admin did it, in one transaction. Returns the revoked sessions. A deleted
+    /// account is not found by any admin write afterwards, nor by a sign-in.
+    ///
+    /// # Errors
+    /// [`AdminWriteError::UserNotFound`] (also when already deleted),
+    /// [`AdminWriteError::LastAdmin`] when it is the last active admin, storage.
+    async fn delete_user(
+        &self,
+        user: UserId,
+        audit: Option<NewAuditEntry>,
+        now: DateTime<Utc>,
     ) -> Result<Vec<SessionId>, AdminWriteError>;
 
     /// Lets a disabled account sign in again, and logs it.

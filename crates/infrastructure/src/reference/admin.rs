@@ -40,9 +40,11 @@ impl State {
         }
     }
 
+    /// An account admins may act on: a deleted one is not found.
     fn user(&self, id: UserId) -> Result<&User, AdminWriteError> {
         self.users
             .get(&id)
+            .filter(|row| row.deleted_at.is_none())
             .map(|row| &row.user)
             .ok_or(AdminWriteError::UserNotFound)
     }
@@ -91,7 +93,7 @@ impl AdminRepository for ReferenceStore {
         audit: NewAuditEntry,
     ) -> Result<User, AdminWriteError> {
         let mut state = self.lock()?;
-        if !is_admin && state.user(user)?.is_admin {
+        if state.user(user)?.is_admin && !is_admin {
             state.keep_an_admin(user)?;
         }
         let row = state
@@ -123,8 +125,31 @@ impl AdminRepository for ReferenceStore {
         Ok(revoked)
     }
 
+    async fn delete_user(
+        &self,
+        user: UserId,
+        audit: Option<NewAuditEntry>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SessionId>, AdminWriteError> {
+        let mut state = self.lock()?;
+        let found = state.user(user)?;
+        if found.is_admin && found.disabled_at.is_none() {
+            state.keep_an_admin(user)?;
+        }
+        if let Some(row) = state.users.get_mut(&user) {
+            row.deleted_at = Some(now);
+            row.user.disabled_at.get_or_insert(now);
+        }
+        let revoked = state.revoke_sessions(user, None, now);
+        if let Some(audit) = audit {
+            state.log(audit);
+        }
+        Ok(revoked)
+    }
+
     async fn enable_user(&self, user: UserId, audit: NewAuditEntry) -> Result<(), AdminWriteError> {
         let mut state = self.lock()?;
+        state.user(user)?;
         let row = state
             .users
             .get_mut(&user)

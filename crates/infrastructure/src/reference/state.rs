@@ -66,6 +66,8 @@ pub(super) struct StoredMail {
 pub(super) struct StoredUser {
     pub(super) user: User,
     pub(super) password_hash: PasswordHash,
+    /// When the account was deleted (`users.deleted_at`).
+    pub(super) deleted_at: Option<DateTime<Utc>>,
 }
 
 /// An issued refresh token: whose session it belongs to, and whether it was redeemed.

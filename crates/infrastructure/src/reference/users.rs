@@ -68,6 +68,7 @@ impl State {
         let row = StoredUser {
             user: user.clone(),
             password_hash: new.password_hash,
+            deleted_at: None,
         };
         self.users.insert(user.id, row);
         Ok(user)
@@ -131,7 +132,10 @@ impl UserRepository for ReferenceStore {
         let by_email = key.contains('@');
         let state = self.lock()?;
         let found = state.users.values().find(|row| {
-            if by_email {
+            // A deleted account's username and email no longer sign in.
+            if row.deleted_at.is_some() {
+                false
+            } else if by_email {
                 row.user.email.normalized() == key
             } else {
                 row.user.username.as_str() == key

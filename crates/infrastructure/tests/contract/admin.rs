@@ -1,5 +1,5 @@
-//! Contract of `AdminRepository`: the admin role and the last admin, disabling with
-//! its session revocation, single-use invites, and the audit log.
+//! Contract of `AdminRepository`: the admin role and the last admin, disabling and
+//! deleting with their session revocation, single-use invites, and the audit log.
 
 use chrono::TimeDelta;
 use confab_application::ports::{
@@ -284,3 +284,112 @@ async fn no_session_is_stored_for_a_disabled_account(stores: Stores) {
     session_of(&stores, alice.id, "after").await;
 }
 contract_test!(no_session_is_stored_for_a_disabled_account);
+
+async fn deleting_revokes_every_session_and_hides_the_account_from_sign_in_and_admin_writes(
+    stores: Stores,
+) {
+    let repo = stores.admin.clone();
+    let alice = stored_user(&stores, "alice").await;
+    let bob = stored_user(&stores, "bob").await;
+    session_of(&stores, alice.id, "a1").await;
+    session_of(&stores, alice.id, "a2").await;
+    let bobs = session_of(&stores, bob.id, "b1").await;
+    let disabled_before = repo
+        .disable_user(alice.id, audit(AuditAction::UserDisabled, "alice"))
+        .await
+        .expect("disable");
+    assert_eq!(disabled_before.len(), 2);
+    let first_disabled = stores
+        .users
+        .get(alice.id)
+        .await
+        .expect("get")
+        .expect("alice")
+        .disabled_at;
+
+    let later = now() + TimeDelta::minutes(5);
+    // Sessions revoked by the disable stay as they were; only the new one is
+    // revoked by the deletion.
+    repo.enable_user(alice.id, audit(AuditAction::UserEnabled, "alice"))
+        .await
+        .expect("enable");
+    let fresh = session_of(&stores, alice.id, "a3").await;
+    let revoked = repo
+        .delete_user(alice.id, None, later)
+        .await
+        .expect("delete");
+    assert_eq!(revoked, [fresh]);
+    let account = stores
+        .users
+        .get(alice.id)
+        .await
+        .expect("get")
+        .expect("alice");
+    assert!(account.disabled_at.is_some());
+    assert_ne!(account.disabled_at, first_disabled, "enabled in between");
+    let kept = stores
+        .sessions
+        .get(bobs)
+        .await
+        .expect("get")
+        .expect("session");
+    assert_eq!(kept.revoked_at, None);
+    for login in ["alice", "alice@example.com"] {
+        let found = stores.users.find_credentials(login).await.expect("find");
+        assert!(found.is_none(), "{login} still signs in");
+    }
+    assert!(
+        stores
+            .users
+            .find_credentials("bob")
+            .await
+            .expect("find")
+            .is_some()
+    );
+    // Without an audit entry (deleting one's own account is no admin action).
+    let log = repo.list_audit(None, 10).await.expect("audit");
+    assert!(log.iter().all(|entry| entry.action != "user.delete"));
+
+    let again = repo.delete_user(alice.id, None, later).await;
+    assert!(matches!(again, Err(AdminWriteError::UserNotFound)));
+    let enable = repo
+        .enable_user(alice.id, audit(AuditAction::UserEnabled, "alice"))
+        .await;
+    assert!(matches!(enable, Err(AdminWriteError::UserNotFound)));
+    let disable = repo
+        .disable_user(alice.id, audit(AuditAction::UserDisabled, "alice"))
+        .await;
+    assert!(matches!(disable, Err(AdminWriteError::UserNotFound)));
+    let grant = repo
+        .set_admin(alice.id, true, audit(AuditAction::AdminGranted, "alice"))
+        .await;
+    assert!(matches!(grant, Err(AdminWriteError::UserNotFound)));
+}
+contract_test!(deleting_revokes_every_session_and_hides_the_account_from_sign_in_and_admin_writes);
+
+async fn an_admin_deletion_is_audited_and_the_last_admin_stays(stores: Stores) {
+    let repo = stores.admin.clone();
+    let root = repo
+        .create_user(
+            new_user("root", "root@example.com", None),
+            true,
+            audit(AuditAction::UserCreated, "root"),
+        )
+        .await
+        .expect("create");
+    let refused = repo.delete_user(root.id, None, now()).await;
+    assert!(matches!(refused, Err(AdminWriteError::LastAdmin)));
+    let alice = stored_user(&stores, "alice").await;
+    repo.delete_user(
+        alice.id,
+        Some(audit(AuditAction::UserDeleted, "alice")),
+        now(),
+    )
+    .await
+    .expect("delete");
+    let log = repo.list_audit(None, 1).await.expect("audit");
+    assert_eq!(log[0].action, "user.delete");
+    let missing = repo.delete_user(UserId::generate(), None, now()).await;
+    assert!(matches!(missing, Err(AdminWriteError::UserNotFound)));
+}
+contract_test!(an_admin_deletion_is_audited_and_the_last_admin_stays);

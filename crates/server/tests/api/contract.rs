@@ -717,6 +717,27 @@ async fn every_answer_matches_its_schema_in_the_spec(app: TestApp) {
         .await;
     c.call(&app, M::GET, "/api/v1/admin/stats", &[], d, None, 200)
         .await;
+    c.call(
+        &app,
+        M::DELETE,
+        "/api/v1/admin/users/{id}",
+        &[&erin_id],
+        d,
+        None,
+        204,
+    )
+    .await;
+    let frank = app.register("frank").await;
+    c.call(
+        &app,
+        M::DELETE,
+        "/api/v1/me",
+        &[],
+        Some(frank.access.as_str()),
+        Some(json!({"current_password": PASSWORD})),
+        204,
+    )
+    .await;
 
     // Files: an upload (multipart), its download and its thumbnail.
     let image = crate::files::png(8, 4);

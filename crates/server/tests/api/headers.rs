@@ -37,7 +37,7 @@ async fn every_response_carries_the_security_headers(app: TestApp) {
         (Method::GET, "/api/v1/me", Some(alice.access.as_str()), 200),
         (Method::GET, "/api/v1/me", None, 401),
         (Method::GET, "/nowhere", None, 404),
-        (Method::DELETE, "/api/v1/me", None, 405),
+        (Method::PUT, "/api/v1/me", None, 405),
         (Method::GET, "/docs", None, 200),
         (Method::GET, "/openapi.json", None, 200),
         (Method::GET, "/asyncapi.json", None, 200),

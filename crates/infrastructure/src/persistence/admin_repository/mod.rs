@@ -78,8 +78,10 @@ async fn keep_an_admin(txn: &DatabaseTransaction, user: Uuid) -> Result<(), Admi
     Ok(())
 }
 
+/// An account admins may act on: a deleted one is not found.
 async fn find_user(txn: &DatabaseTransaction, id: Uuid) -> Result<users::Model, AdminWriteError> {
     users::Entity::find_by_id(id)
+        .filter(users::Column::DeletedAt.is_null())
         .one(txn)
         .await
         .map_err(storage)?
@@ -160,6 +162,41 @@ impl AdminRepository for SeaOrmAdminRepository {
         let all = Condition::all().add(sessions::Column::UserId.eq(id));
         let revoked = revoke_sessions(&txn, all, now).await?;
         insert_audit(&txn, audit).await?;
+        commit(txn).await?;
+        Ok(revoked)
+    }
+
+    async fn delete_user(
+        &self,
+        user: UserId,
+        audit: Option<NewAuditEntry>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<SessionId>, AdminWriteError> {
+        let txn = crate::persistence::begin_write(&self.db)
+            .await
+            .map_err(storage)?;
+        let id = user.as_uuid();
+        let row = find_user(&txn, id).await?;
+        if row.is_admin && row.disabled_at.is_none() {
+            keep_an_admin(&txn, id).await?;
+        }
+        // Disabled as well, so every check that keeps a disabled account out (a new
+        // session, a refresh, a reset mail, the admin guard) keeps this one out too.
+        users::Entity::update_many()
+            .col_expr(users::Column::DeletedAt, Expr::value(now))
+            .col_expr(
+                users::Column::DisabledAt,
+                Expr::value(row.disabled_at.unwrap_or(now)),
+            )
+            .filter(users::Column::Id.eq(id))
+            .exec(&txn)
+            .await
+            .map_err(storage)?;
+        let all = Condition::all().add(sessions::Column::UserId.eq(id));
+        let revoked = revoke_sessions(&txn, all, now).await?;
+        if let Some(audit) = audit {
+            insert_audit(&txn, audit).await?;
+        }
         commit(txn).await?;
         Ok(revoked)
     }

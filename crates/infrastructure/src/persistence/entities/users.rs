@@ -28,6 +28,7 @@ pub(crate) struct Model {
     pub is_admin: bool,
     pub disabled_at: Option<DateTimeUtc>,
     pub avatar_upload_id: Option<Uuid>,
+    pub deleted_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

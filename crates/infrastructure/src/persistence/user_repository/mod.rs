@@ -49,6 +49,7 @@ pub(super) fn new_row(user: NewUser, is_admin: bool) -> users::ActiveModel {
         is_admin: Set(is_admin),
         disabled_at: Set(None),
         avatar_upload_id: Set(None),
+        deleted_at: Set(None),
     }
 }
 
@@ -94,8 +95,10 @@ impl UserRepository for SeaOrmUserRepository {
         } else {
             users::Column::Username
         };
+        // A deleted account's username and email no longer sign in.
         let Some(row) = users::Entity::find()
             .filter(column.eq(key))
+            .filter(users::Column::DeletedAt.is_null())
             .one(&self.db)
             .await
             .map_err(storage)?

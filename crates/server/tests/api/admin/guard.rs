@@ -20,6 +20,7 @@ fn routes() -> Vec<(Method, String)> {
             format!("/api/v1/admin/users/{nobody}/disable"),
         ),
         (Method::POST, format!("/api/v1/admin/users/{nobody}/enable")),
+        (Method::DELETE, format!("/api/v1/admin/users/{nobody}")),
         (Method::POST, "/api/v1/admin/invites".to_owned()),
         (Method::GET, "/api/v1/admin/invites".to_owned()),
         (Method::DELETE, format!("/api/v1/admin/invites/{nobody}")),

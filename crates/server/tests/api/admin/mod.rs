@@ -3,6 +3,7 @@
 
 mod chats;
 mod cli;
+mod deletion;
 mod guard;
 mod invites;
 mod users;
