@@ -56,8 +56,11 @@ fn response(status: u16, description: &'static str, content: bool) -> MetaRespon
         status: Some(status),
         status_range: None,
         content: if content {
+            // The bytes go out with the type sniffed at upload; the spec names the
+            // generic binary type, which generated clients read as bytes
+            // (openapi-python-client cannot read a `*/*` response at all).
             vec![MetaMediaType {
-                content_type: "*/*",
+                content_type: "application/octet-stream",
                 schema: binary(),
             }]
         } else {
