@@ -4,13 +4,12 @@
 //! as a member's would (members see the change) and store the audit entry in the
 //! same transaction.
 
-use confab_domain::{ChatId, MessageId, SearchPrefix, UserId};
+use confab_domain::{ChatId, MessageId, UserId};
 
-use super::{AdminError, AdminService};
+use super::{AdminError, AdminService, search_and_limit};
 use crate::accounts::Authenticated;
 use crate::chats::{decode_cursor, encode_cursor};
-use crate::error::ValidationErrors;
-use crate::pagination::{Page, PageLimit};
+use crate::pagination::Page;
 use crate::ports::{AdminChatView, AuditAction, ChatListCursor};
 
 /// How the audit log names a chat, and something in it.
@@ -36,22 +35,7 @@ impl AdminService {
         cursor: Option<String>,
     ) -> Result<Page<AdminChatView>, AdminError> {
         self.require_admin(auth).await?;
-        let mut errors = ValidationErrors::default();
-        let prefix = q.map(|q| errors.check("q", SearchPrefix::parse(q)));
-        let limit = match PageLimit::parse(limit) {
-            Ok(limit) => Some(limit),
-            Err(refused) => {
-                errors.0.extend(refused.0);
-                None
-            }
-        };
-        let (prefix, limit) = errors.finish(|| {
-            let prefix = match prefix {
-                Some(parsed) => parsed?.as_str().to_owned(),
-                None => String::new(),
-            };
-            Some((prefix, limit?))
-        })?;
+        let (prefix, limit) = search_and_limit(q, limit)?;
         let after = cursor
             .map(|text| decode_cursor(&text).ok_or(AdminError::InvalidCursor))
             .transpose()?;

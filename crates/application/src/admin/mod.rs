@@ -112,3 +112,27 @@ impl AdminService {
 fn user_target(id: UserId) -> String {
     format!("user:{id}")
 }
+
+/// The `q` prefix (empty when absent) and page size of an admin list, both checked
+/// at once so one answer names every refused parameter.
+fn search_and_limit(
+    q: Option<String>,
+    limit: Option<i64>,
+) -> Result<(String, crate::pagination::PageLimit), crate::error::ValidationErrors> {
+    let mut errors = crate::error::ValidationErrors::default();
+    let prefix = q.map(|q| errors.check("q", confab_domain::SearchPrefix::parse(q)));
+    let limit = match crate::pagination::PageLimit::parse(limit) {
+        Ok(limit) => Some(limit),
+        Err(refused) => {
+            errors.0.extend(refused.0);
+            None
+        }
+    };
+    errors.finish(|| {
+        let prefix = match prefix {
+            Some(parsed) => parsed?.as_str().to_owned(),
+            None => String::new(),
+        };
+        Some((prefix, limit?))
+    })
+}

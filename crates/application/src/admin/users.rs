@@ -1,12 +1,12 @@
 //! Accounts as admins manage them: list and search, create, disable, enable, and the
 //! admin role.
 
-use confab_domain::{Email, Password, SearchPrefix, User, UserId, Username};
+use confab_domain::{Email, Password, User, UserId, Username};
 
-use super::{AdminError, AdminService, user_target};
+use super::{AdminError, AdminService, search_and_limit, user_target};
 use crate::accounts::Authenticated;
 use crate::error::ValidationErrors;
-use crate::pagination::{Page, PageLimit};
+use crate::pagination::Page;
 use crate::ports::{AdminUserView, AuditAction, NewUser, UserStatus};
 use crate::publish::publish_revoked;
 
@@ -58,22 +58,7 @@ impl AdminService {
         cursor: Option<String>,
     ) -> Result<Page<AdminUserView>, AdminError> {
         self.require_admin(auth).await?;
-        let mut errors = ValidationErrors::default();
-        let prefix = q.map(|q| errors.check("q", SearchPrefix::parse(q)));
-        let limit = match PageLimit::parse(limit) {
-            Ok(limit) => Some(limit),
-            Err(refused) => {
-                errors.0.extend(refused.0);
-                None
-            }
-        };
-        let (prefix, limit) = errors.finish(|| {
-            let prefix = match prefix {
-                Some(parsed) => parsed?.as_str().to_owned(),
-                None => String::new(),
-            };
-            Some((prefix, limit?))
-        })?;
+        let (prefix, limit) = search_and_limit(q, limit)?;
         let after = parse_cursor(cursor)?;
         let rows = self
             .admin
