@@ -9,28 +9,35 @@ use std::collections::HashMap;
 
 use confab_application::RepositoryError;
 use confab_domain::{Attachment, Message, MessageId, Upload};
+
+use super::chat_queries::message_from_row;
 use sea_orm::sea_query::{CaseStatement, Expr};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use super::entities::uploads;
+use super::entities::{messages, uploads};
 use super::storage;
 use super::upload_repository::{avatar_ids, upload_from_row};
 
-/// Fills in the attachments of `messages` (tombstones have none).
-pub(super) async fn attach<C: ConnectionTrait>(
+/// The rows as domain messages with their files, read with one query for the
+/// messages that count some (none for a page of text).
+pub(super) async fn with_files<C: ConnectionTrait>(
     conn: &C,
-    messages: &mut [Message],
-) -> Result<(), RepositoryError> {
-    let ids: Vec<Uuid> = messages
+    rows: Vec<messages::Model>,
+) -> Result<Vec<Message>, RepositoryError> {
+    let ids: Vec<Uuid> = rows
         .iter()
-        .filter(|message| !message.is_deleted())
-        .map(|message| message.id.as_uuid())
+        .filter(|row| row.file_count > 0 && row.deleted_at.is_none())
+        .map(|row| row.id)
         .collect();
+    let mut messages = rows
+        .into_iter()
+        .map(message_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
     if ids.is_empty() {
-        return Ok(());
+        return Ok(messages);
     }
-    let rows = uploads::Entity::find()
+    let files = uploads::Entity::find()
         .filter(uploads::Column::MessageId.is_in(ids))
         .order_by_asc(uploads::Column::MessageId)
         .order_by_asc(uploads::Column::Position)
@@ -38,7 +45,7 @@ pub(super) async fn attach<C: ConnectionTrait>(
         .await
         .map_err(storage)?;
     let mut by_message: HashMap<Uuid, Vec<Attachment>> = HashMap::new();
-    for row in rows {
+    for row in files {
         let Some(message_id) = row.message_id else {
             continue;
         };
@@ -47,12 +54,29 @@ pub(super) async fn attach<C: ConnectionTrait>(
             .or_default()
             .push(upload_from_row(row)?.into());
     }
-    for message in messages {
+    for message in &mut messages {
         if let Some(files) = by_message.remove(&message.id.as_uuid()) {
             message.attachments = files;
         }
     }
-    Ok(())
+    Ok(messages)
+}
+
+/// [`with_files`] of one row.
+pub(super) async fn one_with_files<C: ConnectionTrait>(
+    conn: &C,
+    row: messages::Model,
+) -> Result<Message, RepositoryError> {
+    with_files(conn, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(|| RepositoryError::corrupt("a message row vanished while read"))
+}
+
+/// The message's `file_count` column.
+pub(super) fn file_count(message: &Message) -> Result<i16, RepositoryError> {
+    i16::try_from(message.attachments.len())
+        .map_err(|_| RepositoryError::corrupt("more attachments than a message holds"))
 }
 
 /// The uploads among `ids` that are free to attach (not sent with a message, not

@@ -16,7 +16,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::attachments::attach;
+use super::attachments::one_with_files;
 use super::entities::{chat_members, chats, messages, users};
 use super::storage;
 
@@ -196,10 +196,7 @@ pub(super) async fn last_message<C: ConnectionTrait>(
     else {
         return Ok(None);
     };
-    let mut last = [message_from_row(row)?];
-    attach(conn, &mut last).await?;
-    let [last] = last;
-    Ok(Some(last))
+    one_with_files(conn, row).await.map(Some)
 }
 
 /// Messages by others after `last_read`, not deleted, not expired at `now`.

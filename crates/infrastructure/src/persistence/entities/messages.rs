@@ -17,6 +17,9 @@ pub(crate) struct Model {
     pub created_at: DateTimeUtc,
     pub edited_at: Option<DateTimeUtc>,
     pub deleted_at: Option<DateTimeUtc>,
+    /// How many uploads are attached (0 on a tombstone): a reader asks for files
+    /// only for messages that have some.
+    pub file_count: i16,
 }
 
 /// No navigated relations: repositories join explicitly.

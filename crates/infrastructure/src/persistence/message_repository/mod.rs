@@ -12,9 +12,9 @@ use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use super::attachments::attach;
+use super::attachments::{one_with_files, with_files};
 use super::chat_log::event_from_row;
-use super::chat_queries::{chat_from_row, live_messages, load_chat, message_from_row};
+use super::chat_queries::{chat_from_row, live_messages, load_chat};
 use super::entities::{chat_events, messages};
 use super::storage;
 use send_queue::SendQueue;
@@ -79,12 +79,7 @@ impl MessageRepository for SeaOrmMessageRepository {
         if newest_first {
             rows.reverse();
         }
-        let mut page = rows
-            .into_iter()
-            .map(message_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
-        attach(&self.db, &mut page).await?;
-        Ok(page)
+        with_files(&self.db, rows).await
     }
 
     async fn get(
@@ -105,10 +100,7 @@ impl MessageRepository for SeaOrmMessageRepository {
         else {
             return Ok(None);
         };
-        let mut found = [message_from_row(row)?];
-        attach(&self.db, &mut found).await?;
-        let [found] = found;
-        Ok(Some(found))
+        one_with_files(&self.db, row).await.map(Some)
     }
 
     async fn edit(

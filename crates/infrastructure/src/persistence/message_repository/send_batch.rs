@@ -28,7 +28,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::purge::purge_message;
-use crate::persistence::attachments::{attach, claimable, link};
+use crate::persistence::attachments::{claimable, file_count, link, with_files};
 use crate::persistence::chat_log::entry_row;
 use crate::persistence::chat_queries::{chat_from_row, message_from_row};
 use crate::persistence::entities::{chat_events, chat_members, chats, messages};
@@ -171,6 +171,17 @@ fn files_for(
         .collect()
 }
 
+/// The retry key a stored message was sent under, if any.
+fn retry_key_of(message: &Message) -> Option<RetryKey> {
+    message.client_message_id.as_ref().map(|key| {
+        (
+            message.chat_id.as_uuid(),
+            message.author_id.as_uuid(),
+            key.as_str().to_owned(),
+        )
+    })
+}
+
 fn retry_key(new: &NewMessage) -> Option<RetryKey> {
     new.client_message_id.as_ref().map(|key| {
         (
@@ -251,17 +262,12 @@ async fn earlier_sends(
         .all(txn)
         .await
         .map_err(storage)?;
-    let mut live = Vec::new();
+    let mut live_rows = Vec::new();
     for row in rows {
-        let message = message_from_row(row)?;
-        let Some(key) = message.client_message_id.as_ref() else {
+        let message = message_from_row(row.clone())?;
+        let Some(key) = retry_key_of(&message) else {
             continue;
         };
-        let key = (
-            message.chat_id.as_uuid(),
-            message.author_id.as_uuid(),
-            key.as_str().to_owned(),
-        );
         let Some(attempt) = wanted.get(&key) else {
             continue;
         };
@@ -269,12 +275,14 @@ async fn earlier_sends(
         if message.is_expired(ttl, attempt.now) {
             purge_message(txn, message.id).await?;
         } else {
-            live.push((key, message));
+            live_rows.push(row);
         }
     }
-    let (keys, mut originals): (Vec<RetryKey>, Vec<Message>) = live.into_iter().unzip();
-    attach(txn, &mut originals).await?;
-    Ok(keys.into_iter().zip(originals).collect())
+    let originals = with_files(txn, live_rows).await?;
+    Ok(originals
+        .into_iter()
+        .filter_map(|message| retry_key_of(&message).map(|key| (key, message)))
+        .collect())
 }
 
 /// The chat and creation time of every message the batch replies to.
@@ -363,7 +371,11 @@ async fn store(
         };
         written.push(MessageWritten { message, entry });
     }
-    messages::Entity::insert_many(written.iter().map(|w| row_of(&w.message)))
+    let rows = written
+        .iter()
+        .map(|w| row_of(&w.message))
+        .collect::<Result<Vec<_>, _>>()?;
+    messages::Entity::insert_many(rows)
         .exec_without_returning(txn)
         .await
         .map_err(storage)?;
@@ -409,8 +421,8 @@ async fn take_seqs(
     Ok(rows.into_iter().map(|row| (row.id, row.last_seq)).collect())
 }
 
-fn row_of(message: &Message) -> messages::ActiveModel {
-    messages::ActiveModel {
+fn row_of(message: &Message) -> Result<messages::ActiveModel, RepositoryError> {
+    Ok(messages::ActiveModel {
         id: Set(message.id.as_uuid()),
         chat_id: Set(message.chat_id.as_uuid()),
         seq: Set(message.seq.get()),
@@ -424,5 +436,6 @@ fn row_of(message: &Message) -> messages::ActiveModel {
         created_at: Set(message.created_at),
         edited_at: Set(message.edited_at),
         deleted_at: Set(message.deleted_at),
-    }
+        file_count: Set(file_count(message)?),
+    })
 }

@@ -10,10 +10,11 @@ use confab_domain::{ChatId, EventPayload, Message, MessageBody, MessageId, Seq};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter};
 
-use crate::persistence::attachments::{attach, release};
+use crate::persistence::attachments::file_count;
+use crate::persistence::attachments::{one_with_files, release};
 use crate::persistence::chat_guard::{lock_for, record_server_admin};
 use crate::persistence::chat_log::{log, redact};
-use crate::persistence::chat_queries::{live_messages, message_from_row};
+use crate::persistence::chat_queries::live_messages;
 use crate::persistence::entities::messages;
 use crate::persistence::storage;
 
@@ -37,9 +38,7 @@ async fn guarded_message(
         .await
         .map_err(storage)?
         .ok_or(DeleteWriteError::MessageNotFound)?;
-    let mut message = [message_from_row(row)?];
-    attach(txn, &mut message).await?;
-    let [message] = message;
+    let message = one_with_files(txn, row).await?;
     guard.check(&LockedMessage {
         chat: locked.state,
         author: message.author_id,
@@ -62,6 +61,10 @@ async fn save_and_log(
         )
         .col_expr(messages::Column::EditedAt, Expr::value(message.edited_at))
         .col_expr(messages::Column::DeletedAt, Expr::value(message.deleted_at))
+        .col_expr(
+            messages::Column::FileCount,
+            Expr::value(file_count(&message)?),
+        )
         .filter(messages::Column::Id.eq(message.id.as_uuid()))
         .exec(txn)
         .await
