@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use confab_domain::{Upload, UploadId};
+use futures_util::StreamExt;
 use thiserror::Error;
 use uuid::Uuid;
 
@@ -80,32 +81,51 @@ impl FileService {
         }
     }
 
+    /// Reads each swept prefix as the store pages through it, checking the old
+    /// keys against the rows [`BATCH`] at a time, so a bucket of any size is
+    /// swept in bounded memory.
     async fn sweep_orphan_blobs(
         &self,
         written_before: DateTime<Utc>,
     ) -> Result<usize, CleanUpError> {
+        let batch = usize::try_from(BATCH).unwrap_or(usize::MAX);
         let mut swept = 0;
         for prefix in SWEPT_PREFIXES {
-            let keys = self.store.list(prefix).await?;
-            let old: Vec<(String, UploadId)> = keys
-                .into_iter()
-                .filter_map(|key| {
-                    let id = upload_id_in(&key, prefix)?;
-                    (written_at(id)? < written_before).then_some((key, id))
-                })
-                .collect();
-            for chunk in old.chunks(usize::try_from(BATCH).unwrap_or(usize::MAX)) {
-                let ids: Vec<UploadId> = chunk.iter().map(|(_, id)| *id).collect();
-                let named = self.uploads.existing(&ids).await?;
-                for (key, id) in chunk {
-                    if !named.contains(id) {
-                        self.store.delete(key).await?;
-                        swept += 1;
-                    }
+            let mut keys = self.store.list(prefix);
+            let mut old: Vec<(String, UploadId)> = Vec::with_capacity(batch);
+            while let Some(key) = keys.next().await {
+                let key = key?;
+                let Some(id) = upload_id_in(&key, prefix) else {
+                    continue;
+                };
+                if written_at(id).is_some_and(|at| at < written_before) {
+                    old.push((key, id));
+                }
+                if old.len() == batch {
+                    swept += self.delete_unnamed(&old).await?;
+                    old.clear();
                 }
             }
+            swept += self.delete_unnamed(&old).await?;
         }
         Ok(swept)
+    }
+
+    /// Deletes the blobs among `blobs` whose upload has no row; how many.
+    async fn delete_unnamed(&self, blobs: &[(String, UploadId)]) -> Result<usize, CleanUpError> {
+        if blobs.is_empty() {
+            return Ok(0);
+        }
+        let ids: Vec<UploadId> = blobs.iter().map(|(_, id)| *id).collect();
+        let named = self.uploads.existing(&ids).await?;
+        let mut deleted = 0;
+        for (key, id) in blobs {
+            if !named.contains(id) {
+                self.store.delete(key).await?;
+                deleted += 1;
+            }
+        }
+        Ok(deleted)
     }
 }
 

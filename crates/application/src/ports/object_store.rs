@@ -116,8 +116,10 @@ pub trait ObjectStore: Send + Sync {
     /// Removes an object; removing a missing one is not an error.
     async fn delete(&self, key: &str) -> Result<(), StoreError>;
 
-    /// Every key under `prefix`, for the sweeper that removes blobs no row names.
-    async fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError>;
+    /// Every key that starts with `prefix`, in no set order, as the store pages
+    /// through them: the sweeper that removes blobs no row names reads a bucket
+    /// of any size in bounded memory.
+    fn list(&self, prefix: &str) -> BoxStream<'static, Result<String, StoreError>>;
 
     /// How a client should download `key`: [`Delivery::Stream`] for stores confab
     /// serves itself, or a URL valid for `valid_for` (answering with the headers

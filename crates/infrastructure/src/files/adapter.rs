@@ -10,7 +10,8 @@ use bytes::Bytes;
 use confab_application::ports::{
     ByteRange, Delivery, DownloadHeaders, ObjectStore, ObjectWriter, StoreError, StoredObject,
 };
-use futures_util::{StreamExt, TryStreamExt};
+use futures_util::stream::{self, BoxStream};
+use futures_util::{StreamExt, TryStreamExt, future};
 use object_store::path::Path;
 use object_store::signer::{Method, Signer};
 use object_store::{
@@ -102,26 +103,32 @@ impl ObjectStore for StoreAdapter {
         }
     }
 
-    async fn list(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+    fn list(&self, prefix: &str) -> BoxStream<'static, Result<String, StoreError>> {
         // The backends list whole path segments; the port's prefix is any string,
         // so list its directory and keep the keys that start with it.
         let directory = match prefix.rsplit_once('/') {
-            Some((directory, _)) if !directory.is_empty() => Some(path(directory)?),
+            Some((directory, _)) if !directory.is_empty() => match path(directory) {
+                Ok(directory) => Some(directory),
+                Err(error) => return stream::once(async { Err(error) }).boxed(),
+            },
             _ => None,
         };
-        let listed = self.backend.list(directory.as_ref());
-        let metas: Vec<_> = match listed.try_collect().await {
-            Ok(metas) => metas,
-            Err(object_store::Error::NotFound { .. }) => Vec::new(),
-            Err(error) => return Err(classify(error)),
-        };
-        let mut keys: Vec<String> = metas
-            .into_iter()
-            .map(|meta| meta.location.to_string())
-            .filter(|key| key.starts_with(prefix))
-            .collect();
-        keys.sort();
-        Ok(keys)
+        let prefix = prefix.to_owned();
+        self.backend
+            .list(directory.as_ref())
+            .filter_map(move |listed| {
+                let kept = match listed {
+                    Ok(meta) => {
+                        let key = meta.location.to_string();
+                        key.starts_with(&prefix).then_some(Ok(key))
+                    }
+                    // A directory never written to is an empty listing.
+                    Err(object_store::Error::NotFound { .. }) => None,
+                    Err(error) => Some(Err(classify(error))),
+                };
+                future::ready(kept)
+            })
+            .boxed()
     }
 
     async fn delivery(&self, key: &str, valid_for: Duration) -> Result<Delivery, StoreError> {

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use confab_application::ports::Delivery;
 use confab_infrastructure::files;
 
-use crate::support::{ScratchDir, headers, put, read};
+use crate::support::{ScratchDir, headers, listed, put, read};
 
 /// The files in `dir` (not descending).
 fn files_in(dir: &Path) -> Vec<String> {
@@ -50,7 +50,7 @@ async fn a_write_is_invisible_until_finished_then_renamed_into_place() {
     let staged = files_in(&uploads);
     assert_eq!(staged.len(), 1, "{staged:?}");
     assert!(staged[0].starts_with("one#"), "{staged:?}");
-    assert!(store.list("uploads/").await.expect("list").is_empty());
+    assert!(listed(&*store, "uploads/").await.is_empty());
 
     writer.finish().await.expect("finish");
     assert_eq!(files_in(&uploads), ["one"]);

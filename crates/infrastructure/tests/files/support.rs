@@ -60,3 +60,11 @@ pub(crate) fn key(name: &str) -> String {
 
 /// Runs a contract test on one store.
 pub(crate) type Store = Arc<dyn ObjectStore>;
+
+/// Every key the store lists under `prefix`, sorted (the port sets no order).
+pub(crate) async fn listed(store: &dyn ObjectStore, prefix: &str) -> Vec<String> {
+    use futures_util::TryStreamExt;
+    let mut keys: Vec<String> = store.list(prefix).try_collect().await.expect("list");
+    keys.sort();
+    keys
+}

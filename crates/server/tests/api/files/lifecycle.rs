@@ -106,11 +106,18 @@ async fn blobs_no_row_names_go_after_an_hour(app: TestApp) {
     let orphan = uuid::Uuid::now_v7();
     let orphan_thumbnail = uuid::Uuid::now_v7();
     let foreign = "uploads/not-an-upload-id";
+    // More than one of the sweeper's batches (500 keys checked per query).
+    let more: Vec<String> = (0..510)
+        .map(|_| format!("uploads/{}", uuid::Uuid::now_v7()))
+        .collect();
     for key in [
         format!("uploads/{orphan}"),
         format!("thumbnails/{orphan_thumbnail}"),
         foreign.to_owned(),
-    ] {
+    ]
+    .into_iter()
+    .chain(more.iter().cloned())
+    {
         let path = blob(&app, &key);
         std::fs::create_dir_all(path.parent().expect("a directory")).expect("mkdir");
         std::fs::write(path, b"no row").expect("write a blob");
@@ -122,7 +129,8 @@ async fn blobs_no_row_names_go_after_an_hour(app: TestApp) {
     assert!(blob(&app, &format!("uploads/{orphan}")).exists());
 
     app.clock.advance(TimeDelta::minutes(2));
-    assert_eq!(clean_up(&app).await.orphan_blobs, 2);
+    assert_eq!(clean_up(&app).await.orphan_blobs, 2 + more.len());
+    assert!(more.iter().all(|key| !blob(&app, key).exists()));
     assert!(!blob(&app, &format!("uploads/{orphan}")).exists());
     assert!(!blob(&app, &format!("thumbnails/{orphan_thumbnail}")).exists());
     // A blob with a row stays, and so does a key confab never chose.
