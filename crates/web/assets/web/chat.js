@@ -8,6 +8,7 @@ import { Link, navigate } from './router.js';
 import * as store from './store.js';
 import { ErrorText, shortTime, useAction, useStore } from './ui.js';
 import { UserSearch } from './search.js';
+import { Avatar } from './files.js';
 
 /** @typedef {import('./store.js').Message} Message */
 /** @typedef {import('./store.js').Member} Member */
@@ -52,6 +53,7 @@ export function ChatView({ chatId }) {
   return html`<section class="chat" aria-label=${`Chat: ${title}`}>
     <header class="chat-header">
       <${Link} href="/chats" class="back" aria-label="Back to chats">←</${Link}>
+      <${Avatar} url=${summary.peer ? store.avatarOf(summary.peer.user_id) : null} name=${title} />
       <div class="chat-title">
         <h2>${title}</h2>
         <p class="subtitle" aria-live="polite">
@@ -117,6 +119,7 @@ function History({ chatId, history, detail, onReply, onEdit }) {
   const me = s.me?.id;
   const myRole = detail.members.find((m) => m.user_id === me)?.role;
   const moderator = detail.type === 'group' && (myRole === 'owner' || myRole === 'admin');
+  const serverAdmin = s.me?.is_admin ?? false;
   const others = detail.members.filter((m) => m.user_id !== me);
   const byId = new Map(history.items.map((m) => [m.id, m]));
 
@@ -128,23 +131,27 @@ function History({ chatId, history, detail, onReply, onEdit }) {
             ${history.loadingOlder ? 'Loading…' : 'Load older messages'}</button>`}
     </li>
     ${history.items.map((message) => html`<${MessageItem} key=${message.id} message=${message} mine=${message.author_id === me}
-      group=${detail.type === 'group'} moderator=${moderator} others=${others} replied=${message.reply_to_id ? byId.get(message.reply_to_id) ?? null : null}
+      group=${detail.type === 'group'} moderator=${moderator} serverAdmin=${serverAdmin} others=${others} replied=${message.reply_to_id ? byId.get(message.reply_to_id) ?? null : null}
       onReply=${onReply} onEdit=${onEdit} />`)}
     ${pending.map((p) => html`<${PendingItem} key=${p.client_message_id} pending=${p} />`)}
   </ol>`;
 }
 
 /**
- * @param {{message: Message, mine: boolean, group: boolean, moderator: boolean, others: Member[],
+ * `serverAdmin`: I administer the server, so I may tombstone anyone's message in a
+ * chat I am in (through `/admin/chats/…`, which the audit log records).
+ * @param {{message: Message, mine: boolean, group: boolean, moderator: boolean, serverAdmin: boolean, others: Member[],
  *   replied: Message | null, onReply: (m: Message) => void, onEdit: (m: Message) => void}} props
  */
-function MessageItem({ message, mine, group, moderator, others, replied, onReply, onEdit }) {
+function MessageItem({ message, mine, group, moderator, serverAdmin, others, replied, onReply, onEdit }) {
   const [run, error] = useAction();
   const deleted = message.deleted_at !== null;
   const readers = others.filter((m) => m.last_read_seq >= message.seq);
   const read = readers.length > 0 && (!group || readers.length === others.length);
+  const asServerAdmin = !mine && !moderator && serverAdmin;
   const remove = () => {
-    if (confirm('Delete this message for everyone?')) run(() => store.deleteMessage(message.chat_id, message.id));
+    const question = asServerAdmin ? 'Delete this message for everyone, as the server\'s administrator?' : 'Delete this message for everyone?';
+    if (confirm(question)) run(() => store.deleteMessage(message.chat_id, message.id, asServerAdmin));
   };
   return html`<li class=${`message${mine ? ' mine' : ''}${deleted ? ' deleted' : ''}`} data-seq=${message.seq}>
     ${group && !mine ? html`<p class="author">${store.nameOf(message.author_id)}</p>` : null}
@@ -160,7 +167,7 @@ function MessageItem({ message, mine, group, moderator, others, replied, onReply
     ${deleted ? null : html`<div class="actions">
       <button type="button" onClick=${() => onReply(message)} aria-label="Reply to this message">Reply</button>
       ${mine ? html`<button type="button" onClick=${() => onEdit(message)} aria-label="Edit this message">Edit</button>` : null}
-      ${mine || moderator ? html`<button type="button" onClick=${remove} aria-label="Delete this message">Delete</button>` : null}
+      ${mine || moderator || serverAdmin ? html`<button type="button" onClick=${remove} aria-label="Delete this message">Delete</button>` : null}
     </div>`}
     <${ErrorText} error=${error} />
   </li>`;
@@ -285,6 +292,7 @@ function MemberRow({ chatId, member, myRole, me }) {
   const canRemove = !self && (myRole === 'owner' || (myRole === 'admin' && member.role === 'member'));
   const name = member.display_name || member.username;
   return html`<li class="member">
+    <${Avatar} url=${store.avatarOf(member.user_id)} name=${name} />
     <span class="member-name">${name} <span class="hint">@${member.username}${self ? ' (you)' : ''}</span></span>
     ${myRole === 'owner' && !self
       ? html`<label class="sr-only" for=${`role-${member.user_id}`}>Role of ${name}</label>

@@ -14,6 +14,7 @@ import { Admin } from './admin.js';
 import { ChatView } from './chat.js';
 import { NewChat, Profile, Sessions } from './pages.js';
 import { ErrorText, useAction, useStore } from './ui.js';
+import { Avatar } from './files.js';
 
 /** @typedef {import('./store.js').Me} Me */
 
@@ -136,6 +137,7 @@ function ChatRow({ chat, current }) {
   const title = store.chatTitle(chat);
   return html`<li class=${`chat-row${current ? ' current' : ''}`} data-chat-id=${chat.id}>
     <${Link} href=${`/chats/${chat.id}`} aria-current=${current ? 'page' : undefined}>
+      <${Avatar} url=${chat.peer ? store.avatarOf(chat.peer.user_id) : null} name=${title} />
       <span class="row-title">${title}</span>
       ${chat.unread_count ? html`<span class="badge" aria-label=${`${chat.unread_count} unread`}>${chat.unread_count}</span>` : null}
       <span class="row-preview">${who}${preview}</span>

@@ -59,6 +59,11 @@ export const state = {
   typing: new Map(),
   /** @type {Map<string, {username: string, display_name?: string | null}>} */
   names: new Map(),
+  /**
+   * @type {Map<string, string | null | undefined>} user → `avatar_url` from their profile
+   * (members carry none): undefined while it is being fetched
+   */
+  avatars: new Map(),
   /** @type {string | null} the chat on screen */
   openChat: null,
   version: 0,
@@ -106,6 +111,7 @@ export function setMe(/** @type {Me} */ me) {
   if (!state.me || state.me.id !== me.id) return;
   state.me = me;
   remember(me);
+  state.avatars.set(me.id, me.avatar_url);
   storeUser(me);
   emit();
 }
@@ -118,7 +124,7 @@ export function stop() {
   state.me = null;
   state.chatsLoaded = false;
   state.everOnline = false;
-  for (const map of [state.chats, state.details, state.histories, state.pending, state.typing, state.names]) map.clear();
+  for (const map of [state.chats, state.details, state.histories, state.pending, state.typing, state.names, state.avatars]) map.clear();
   state.order = [];
   state.openChat = null;
   emit();
@@ -142,13 +148,31 @@ export function nameOf(/** @type {string} */ userId) {
   const known = state.names.get(userId);
   if (known) return known.display_name || known.username;
   state.names.set(userId, { username: '…', display_name: null });
-  request('GET', `/users/${userId}`)
-    .then((user) => {
-      remember(user);
-      emit();
-    })
-    .catch(() => state.names.set(userId, { username: 'someone', display_name: null }));
+  lookUp(userId).catch(() => state.names.set(userId, { username: 'someone', display_name: null }));
   return '…';
+}
+
+/**
+ * The `avatar_url` of a user (null without one), from their profile, fetched once
+ * per session: a picture changed meanwhile shows after a reload.
+ * @param {string} userId
+ * @returns {string | null}
+ */
+export function avatarOf(userId) {
+  if (userId === state.me?.id) return state.me.avatar_url ?? null;
+  if (state.avatars.has(userId)) return state.avatars.get(userId) ?? null;
+  state.avatars.set(userId, undefined);
+  lookUp(userId).catch(() => state.avatars.set(userId, null));
+  return null;
+}
+
+/** Fetches a profile: its names and its avatar. @param {string} userId */
+async function lookUp(userId) {
+  /** @type {Schemas['UserProfile']} */
+  const user = await request('GET', `/users/${userId}`);
+  remember(user);
+  state.avatars.set(user.id, user.avatar_url);
+  emit();
 }
 
 /** The title of a chat: the group's name, or the other person's. */
@@ -577,9 +601,13 @@ export async function editMessage(chatId, messageId, body) {
   emit();
 }
 
-/** @param {string} chatId @param {string} messageId */
-export async function deleteMessage(chatId, messageId) {
-  await request('DELETE', `/chats/${chatId}/messages/${messageId}`);
+/**
+ * Tombstones a message: mine, or as the group's owner or admin; `asServerAdmin`
+ * takes the administration route, for anyone's message in a chat I am in.
+ * @param {string} chatId @param {string} messageId @param {boolean} [asServerAdmin]
+ */
+export async function deleteMessage(chatId, messageId, asServerAdmin = false) {
+  await request('DELETE', `${asServerAdmin ? '/admin' : ''}/chats/${chatId}/messages/${messageId}`);
   const history = state.histories.get(chatId);
   const message = history?.items.find((m) => m.id === messageId);
   if (message && history) upsert(history, { ...message, body: null, deleted_at: new Date().toISOString() });
