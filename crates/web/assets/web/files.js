@@ -114,6 +114,23 @@ export function fileSize(bytes) {
   return unit === 0 ? `${value} bytes` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
+/**
+ * The files a message carries (`[]` for a tombstone, or from a server that has none).
+ * @param {{body?: string | null}} message
+ * @returns {Upload[]}
+ */
+export function attachmentsOf(message) {
+  return /** @type {{attachments?: Upload[]}} */ (message).attachments ?? [];
+}
+
+/** A short line for a message in a preview or quote: its text, else its files. @param {{body?: string | null}} message */
+export function previewOf(message) {
+  if (message.body) return message.body;
+  const files = attachmentsOf(message);
+  if (files.length === 0) return '';
+  return files.length === 1 ? `File: ${files[0].filename}` : `Files: ${files[0].filename} and ${files.length - 1} more`;
+}
+
 /** Whether the server made a thumbnail of the upload (it does for the images it decoded). @param {Upload} upload */
 export function isImage(upload) {
   return upload.width !== null && upload.height !== null;

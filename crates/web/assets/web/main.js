@@ -14,7 +14,7 @@ import { Admin } from './admin.js';
 import { ChatView } from './chat.js';
 import { NewChat, Profile, Sessions } from './pages.js';
 import { ErrorText, useAction, useStore } from './ui.js';
-import { Avatar } from './files.js';
+import { Avatar, previewOf } from './files.js';
 
 /** @typedef {import('./store.js').Me} Me */
 
@@ -132,7 +132,7 @@ function AddressBanner({ me }) {
 /** @param {{chat: import('./store.js').ChatListItem, current: boolean}} props */
 function ChatRow({ chat, current }) {
   const last = chat.last_message;
-  const preview = !last ? 'No messages yet' : last.deleted_at ? 'Message deleted' : last.body ?? '';
+  const preview = !last ? 'No messages yet' : last.deleted_at ? 'Message deleted' : previewOf(last);
   const who = last && chat.type === 'group' && last.author_id !== store.state.me?.id ? `${store.nameOf(last.author_id)}: ` : last && last.author_id === store.state.me?.id ? 'You: ' : '';
   const title = store.chatTitle(chat);
   return html`<li class=${`chat-row${current ? ' current' : ''}`} data-chat-id=${chat.id}>

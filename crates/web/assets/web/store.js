@@ -17,12 +17,14 @@ import { Realtime } from './realtime.js';
 /** @typedef {Schemas['ChatSnapshot']} ChatSnapshot */
 /** @typedef {Schemas['Message']} Message */
 /** @typedef {Schemas['Member']} Member */
+/** @typedef {Schemas['Upload']} Upload */
 /**
  * @typedef {object} Pending a send not yet confirmed by the server
  * @property {string} client_message_id
  * @property {string} chat_id
- * @property {string} body
+ * @property {string} body empty when it carries only files
  * @property {string | null} reply_to_id
+ * @property {Upload[]} attachments my uploads it carries, the same on every retry
  * @property {string} created_at
  * @property {'sending' | 'waiting' | 'failed'} status
  * @property {string} [error]
@@ -521,19 +523,21 @@ export function typingIn(/** @type {string} */ chatId) {
 
 /**
  * Sends a message: shown at once as pending, confirmed by the answer or the event,
- * retried with the same `client_message_id` after a network failure, so it is
- * stored exactly once however often it is retried.
+ * retried with the same `client_message_id` (and the same attachments) after a
+ * network failure, so it is stored exactly once however often it is retried.
  * @param {string} chatId
- * @param {string} body
+ * @param {string} body may be empty when `attachments` are not
  * @param {string | null} replyTo
+ * @param {Upload[]} [attachments] uploaded already (`POST /uploads`), at most 10
  */
-export function sendMessage(chatId, body, replyTo) {
+export function sendMessage(chatId, body, replyTo, attachments = []) {
   /** @type {Pending} */
   const pending = {
     client_message_id: clientId(),
     chat_id: chatId,
     body,
     reply_to_id: replyTo,
+    attachments,
     created_at: new Date().toISOString(),
     status: 'sending',
   };
@@ -549,9 +553,11 @@ async function deliver(chatId, pending) {
   try {
     /** @type {Message} */
     const message = await request('POST', `/chats/${chatId}/messages`, {
-      body: pending.body,
+      // A message of files only has no body.
+      body: pending.body || undefined,
       reply_to_id: pending.reply_to_id,
       client_message_id: pending.client_message_id,
+      attachment_ids: pending.attachments.length ? pending.attachments.map((upload) => upload.id) : undefined,
     });
     const history = state.histories.get(chatId);
     if (history) upsert(history, message);
