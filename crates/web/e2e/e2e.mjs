@@ -412,8 +412,20 @@ try {
   step('a picture: alice uploads one and removes it, then sets another; bob sees it in the list, the header and the members');
   await a.getByLabel('Choose a picture').setInputFiles({ name: 'alice.png', mimeType: 'image/png', buffer: png(400, 300) });
   await showsBlob(a.locator('.picture img.avatar'));
+  const firstPicture = await a.locator('.picture img.avatar').getAttribute('src');
+  // Whether an object URL was revoked, loaded as an image (the CSP's connect-src
+  // keeps fetch away from blob: URLs).
+  const revoked = (src) => new Promise((resolve) => {
+    const image = new Image();
+    image.onload = () => resolve(false);
+    image.onerror = () => resolve(true);
+    image.src = src;
+  });
+  assert.equal(await a.evaluate(revoked, firstPicture), false, 'a shown picture loads');
   await a.getByRole('button', { name: 'Remove picture' }).click();
   await a.locator('.picture [data-avatar="initials"]').waitFor(WAIT);
+  // Shown nowhere any more, its object URL is revoked (after a short grace).
+  await a.waitForFunction(revoked, firstPicture, WAIT);
   await a.getByLabel('Choose a picture').setInputFiles({ name: 'alice-2.png', mimeType: 'image/png', buffer: png(300, 300) });
   await showsBlob(a.locator('.picture img.avatar'));
   // Why blob: URLs: the file route wants the token, which an <img src> cannot send.

@@ -36,7 +36,9 @@ function acquire(url) {
       return created.objectUrl;
     });
     // A failed fetch is forgotten at once, so the next view asks again.
-    created.ready.catch(() => shown.delete(url));
+    created.ready.catch(() => {
+      if (shown.get(url) === created) shown.delete(url);
+    });
     shown.set(url, created);
     entry = created;
   }
@@ -45,15 +47,13 @@ function acquire(url) {
   return entry;
 }
 
-/** @param {string} url */
-function release(url) {
-  const entry = shown.get(url);
-  if (!entry) return;
+/** @param {string} url @param {Entry} entry what `acquire(url)` gave */
+function release(url, entry) {
   entry.users -= 1;
   if (entry.users > 0) return;
   entry.revoke = setTimeout(() => {
     if (entry.users > 0) return;
-    shown.delete(url);
+    if (shown.get(url) === entry) shown.delete(url);
     if (entry.objectUrl) URL.revokeObjectURL(entry.objectUrl);
   }, REVOKE_AFTER_MS);
 }
@@ -77,7 +77,7 @@ export function useFileUrl(url) {
     entry.ready.then((value) => mounted && setObjectUrl(value), () => mounted && setObjectUrl(null));
     return () => {
       mounted = false;
-      release(url);
+      release(url, entry);
     };
   }, [url]);
   return objectUrl;
