@@ -70,11 +70,12 @@ async function axe(page, name) {
   assert.deepEqual(bad, [], `axe on ${name}: ${JSON.stringify(bad, null, 2)}`);
 }
 
-/** Screenshots the page at both widths (then back to wide). */
-async function shoot(page, name) {
+/** Screenshots the page at both widths (then back to wide), with `show` (a locator) scrolled into view. */
+async function shoot(page, name, show = null) {
   for (const [label, size] of [['1280', WIDE], ['360', NARROW]]) {
     await page.setViewportSize(size);
     await page.waitForTimeout(150);
+    if (show) await show.scrollIntoViewIfNeeded();
     const file = `${artifacts}/${name}-${label}.png`;
     await page.screenshot({ path: file });
     results.screenshots.push(`${name}-${label}.png`);
@@ -82,13 +83,13 @@ async function shoot(page, name) {
   await page.setViewportSize(WIDE);
 }
 
-/** Checks and records a page: accessibility at both widths, screenshots. */
-async function review(page, name) {
+/** Checks and records a page: accessibility at both widths, screenshots (showing `show`, a locator). */
+async function review(page, name, show = null) {
   await axe(page, `${name}@1280`);
   await page.setViewportSize(NARROW);
   await axe(page, `${name}@360`);
   await page.setViewportSize(WIDE);
-  await shoot(page, name);
+  await shoot(page, name, show);
 }
 
 function watch(page, who) {
@@ -570,7 +571,7 @@ try {
   await d.keyboard.press('Enter');
   await d.getByText('This is not your current password.').waitFor(WAIT);
   assert.equal(await d.getByLabel('Your password, to confirm').getAttribute('aria-invalid'), 'true');
-  await review(d, 'delete-account');
+  await review(d, 'delete-account', d.locator('form.confirm'));
   await d.getByLabel('Your password, to confirm').fill('a brand new passphrase');
   await d.getByRole('button', { name: 'Delete my account for good' }).click();
   await d.waitForURL('**/login', WAIT);
