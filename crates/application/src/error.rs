@@ -141,15 +141,21 @@ impl ValidationErrors {
         }])
     }
 
+    /// Remembers a refusal of `field` that no value object states (a rule over
+    /// a whole list, say).
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field,
+            message: message.into(),
+        });
+    }
+
     /// Parses one field, remembering the failure under `field` and returning `None`.
     pub fn check<T>(&mut self, field: &'static str, parsed: Result<T, ValueError>) -> Option<T> {
         match parsed {
             Ok(value) => Some(value),
             Err(error) => {
-                self.0.push(FieldError {
-                    field,
-                    message: error.to_string(),
-                });
+                self.add(field, error.to_string());
                 None
             }
         }

@@ -25,7 +25,7 @@ pub use ids::{ChatId, InviteId, MessageId, SessionId, UploadId, UserId};
 pub use lookup::{LoginIdentifier, SearchPrefix};
 pub use message::{ClientMessageId, Message, MessageBody};
 pub use session::Session;
-pub use upload::{FileName, Upload};
+pub use upload::{Attachment, FileName, Upload};
 pub use user::{
     Bio, BirthDate, DeviceName, DisplayName, Email, Location, Password, ProfileView, User, Username,
 };

@@ -7,6 +7,7 @@ use crate::chat::{MessageTtl, Seq};
 use crate::error::{ValueError, check_len};
 use crate::ids::{ChatId, MessageId, UserId};
 use crate::text::TextRule;
+use crate::upload::Attachment;
 use crate::user::validated_string;
 
 validated_string!(
@@ -64,8 +65,12 @@ pub struct Message {
     pub seq: Seq,
     /// Who wrote it.
     pub author_id: UserId,
-    /// The text; `None` once deleted.
+    /// The text; `None` once deleted, and for a message of files only.
     pub body: Option<MessageBody>,
+    /// The files sent with it, in the order the sender gave; none on a tombstone.
+    /// (Log entries written before attachments existed have no such field.)
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
     /// The message it answers, in the same chat.
     pub reply_to_id: Option<MessageId>,
     /// The sender's idempotency key, if one was given.
@@ -149,6 +154,7 @@ mod tests {
             seq: Seq::FIRST,
             author_id: UserId::generate(),
             body: MessageBody::parse("hi").ok(),
+            attachments: Vec::new(),
             reply_to_id: None,
             client_message_id: None,
             created_at: now - Duration::seconds(61),

@@ -118,6 +118,50 @@ impl Upload {
     }
 }
 
+/// What a message shows of a file sent with it: the upload without its owner and
+/// storage keys (the message names its author; the keys are the server's business).
+/// It is copied into the message's log entries, so a replayed entry shows the file
+/// as it was sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    /// The upload's id; its bytes are served at `/files/{id}`.
+    pub id: UploadId,
+    /// The display name.
+    pub filename: FileName,
+    /// The sniffed media type.
+    pub content_type: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// The SHA-256 of its bytes, lower-case hex.
+    pub sha256: String,
+    /// Width in pixels, for images.
+    pub width: Option<u32>,
+    /// Height in pixels, for images.
+    pub height: Option<u32>,
+    /// When it was uploaded.
+    pub created_at: DateTime<Utc>,
+}
+
+impl Attachment {
+    /// Most files one message may carry.
+    pub const MAX_PER_MESSAGE: usize = 10;
+}
+
+impl From<Upload> for Attachment {
+    fn from(upload: Upload) -> Self {
+        Self {
+            id: upload.id,
+            filename: upload.filename,
+            content_type: upload.content_type,
+            size: upload.size,
+            sha256: upload.sha256,
+            width: upload.width,
+            height: upload.height,
+            created_at: upload.created_at,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,9 +2,12 @@
 //! "Project team" with all four demo users, each with a few messages. Idempotent:
 //! the direct chat is one per pair, the group is looked up by name in alice's chat
 //! list, and every message carries a fixed `client_message_id`, so a second run
-//! finds everything in place and adds nothing.
+//! finds everything in place and adds nothing. The group also gets a photo: a
+//! message with an image attachment, uploaded only when that message is missing.
 
+use bytes::Bytes;
 use confab_application::chats::{ChatService, CreatedChat, NewChatRequest};
+use confab_application::files::FileService;
 use confab_application::messages::{MessageService, SendMessage};
 use confab_domain::{ChatId, ChatKind};
 
@@ -28,6 +31,11 @@ const GROUP_MESSAGES: &[(usize, &str)] = &[
     (3, "I put the board link in the wiki."),
     (1, "Stand-up tomorrow at 9:30."),
 ];
+
+/// The group's photo: a small PNG drawn for the demo (hills under a sun).
+const PHOTO: &[u8] = include_bytes!("../assets/demo-hills.png");
+/// The photo message's idempotency key.
+const PHOTO_KEY: &str = "seed-group-photo";
 
 /// Seeds the demo chats for `users` (alice, bob, charlie, david in that order).
 pub async fn seed_demo_chats(services: &Services, users: &[DemoUser]) -> Result<(), SeedError> {
@@ -56,6 +64,7 @@ pub async fn seed_demo_chats(services: &Services, users: &[DemoUser]) -> Result<
         open_chat(&services.chats, alice, request).await?
     };
     send_all(&services.messages, users, group, "group", GROUP_MESSAGES).await?;
+    send_photo(services, bob, group).await?;
     println!("demo chats ready: alice–bob, \"{GROUP_NAME}\"");
     Ok(())
 }
@@ -117,6 +126,7 @@ async fn send_all(
             body: (*text).to_owned(),
             reply_to_id: None,
             client_message_id: Some(format!("seed-{prefix}-{index}")),
+            attachment_ids: Vec::new(),
         };
         messages
             .send(&sender.auth, chat_id, input)
@@ -124,4 +134,55 @@ async fn send_all(
             .map_err(|error| SeedError::Chats(error.to_string()))?;
     }
     Ok(())
+}
+
+/// Sends [`PHOTO`] to the group as `sender`, unless an earlier run did (looked up
+/// first, so a re-run leaves no unattached upload behind).
+async fn send_photo(
+    services: &Services,
+    sender: &DemoUser,
+    group: ChatId,
+) -> Result<(), SeedError> {
+    let failed = |error: &dyn std::fmt::Display| SeedError::Chats(error.to_string());
+    let recent = services
+        .messages
+        .list(&sender.auth, group, None, None, Some(100))
+        .await
+        .map_err(|e| failed(&e))?;
+    let sent = recent.items.iter().any(|message| {
+        message.author_id == sender.user.id
+            && message
+                .client_message_id
+                .as_ref()
+                .is_some_and(|key| key.as_str() == PHOTO_KEY)
+    });
+    if sent {
+        return Ok(());
+    }
+    let upload = upload_photo(&services.files, sender).await?;
+    let input = SendMessage {
+        body: "The view from the offsite.".to_owned(),
+        reply_to_id: None,
+        client_message_id: Some(PHOTO_KEY.to_owned()),
+        attachment_ids: vec![upload],
+    };
+    services
+        .messages
+        .send(&sender.auth, group, input)
+        .await
+        .map_err(|e| failed(&e))?;
+    Ok(())
+}
+
+async fn upload_photo(
+    files: &FileService,
+    owner: &DemoUser,
+) -> Result<confab_domain::UploadId, SeedError> {
+    let body = futures_util::stream::iter([Ok(Bytes::from_static(PHOTO))]);
+    let size = u64::try_from(PHOTO.len()).ok();
+    files
+        .upload(owner.user.id, Some("offsite.png"), size, body)
+        .await
+        .map(|upload| upload.id)
+        .map_err(|error| SeedError::Chats(error.to_string()))
 }

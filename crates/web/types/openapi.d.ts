@@ -1914,8 +1914,21 @@ export interface components {
         };
         /**
          * Message
-         * @description A message, or the tombstone left where one was deleted (`body` null, `deleted_at` set).
+         * @description A message, or the tombstone left where one was deleted (`body` null, no
+         *     attachments, `deleted_at` set).
          * @example {
+         *       "attachments": [
+         *         {
+         *           "content_type": "image/png",
+         *           "created_at": "2026-12-03T09:30:00.000Z",
+         *           "filename": "holiday.png",
+         *           "height": 960,
+         *           "id": "01938a70-1c2d-7e3f-8a4b-5c6d7e8f9a0b",
+         *           "sha256": "9f2c6a1e4b8d3f7a0c5e9b2d6f1a4c8e3b7d0f5a9c2e6b1d4f8a3c7e0b5d9f2a",
+         *           "size": 48213,
+         *           "width": 1280
+         *         }
+         *       ],
          *       "author_id": "01938a6d-f0aa-7b3c-a4d5-e6f708192a3b",
          *       "body": "See you at ten.",
          *       "chat_id": "01938a6e-1f00-7a10-8b2c-3d4e5f607182",
@@ -1929,12 +1942,14 @@ export interface components {
          *     }
          */
         Message: {
+            /** @description The files sent with it, in the sender's order (empty on a tombstone). */
+            attachments: components["schemas"]["Upload"][];
             /**
              * Format: uuid
              * @description Who wrote it.
              */
             author_id: string;
-            /** @description The text; `null` once deleted. */
+            /** @description The text: `""` for a message of files only, `null` once deleted. */
             body: string | null;
             /**
              * Format: uuid
@@ -2138,16 +2153,28 @@ export interface components {
         };
         /**
          * SendMessage
-         * @description `POST /chats/{id}/messages`.
+         * @description `POST /chats/{id}/messages`: text, files, or both.
          * @example {
+         *       "attachment_ids": [],
          *       "body": "Hello!",
          *       "client_message_id": "hello-1",
          *       "reply_to_id": null
          *     }
          */
         SendMessage: {
-            /** @description Not only white space (length in Unicode scalar values); kept exactly as sent. */
-            body: string;
+            /**
+             * @description Files to send with it: ids of my own uploads (`POST /uploads`) not yet sent
+             *     with a message and not my avatar, each at most once, shown in this order.
+             *     Anything else is 422 on this field.
+             * @default []
+             */
+            attachment_ids: string[];
+            /**
+             * @description Not only white space (length in Unicode scalar values); kept exactly as sent.
+             *     May be left out (or null) when `attachment_ids` names at least one file: a
+             *     message needs text or files.
+             */
+            body?: string | null;
             /**
              * @description Unique per author and chat: a retry with the same key
              *     returns the original message with 200 instead of sending it again.

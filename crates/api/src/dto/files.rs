@@ -1,7 +1,7 @@
 //! Wire types of files: an upload as `POST /uploads` answers it and messages carry
 //! it.
 
-use confab_domain::Upload;
+use confab_domain::{Attachment, Upload};
 use poem_openapi::Object;
 use poem_openapi::types::Example;
 use uuid::Uuid;
@@ -33,18 +33,25 @@ pub struct UploadDto {
     pub created_at: Timestamp,
 }
 
-impl From<Upload> for UploadDto {
-    fn from(upload: Upload) -> Self {
+impl From<Attachment> for UploadDto {
+    fn from(file: Attachment) -> Self {
         Self {
-            id: upload.id.as_uuid(),
-            filename: upload.filename.as_str().to_owned(),
-            content_type: upload.content_type,
-            size: upload.size,
-            sha256: upload.sha256,
-            width: upload.width.into(),
-            height: upload.height.into(),
-            created_at: upload.created_at.into(),
+            id: file.id.as_uuid(),
+            filename: file.filename.as_str().to_owned(),
+            content_type: file.content_type,
+            size: file.size,
+            sha256: file.sha256,
+            width: file.width.into(),
+            height: file.height.into(),
+            created_at: file.created_at.into(),
         }
+    }
+}
+
+impl From<Upload> for UploadDto {
+    /// What `POST /uploads` answers: the same fields a message shows.
+    fn from(upload: Upload) -> Self {
+        Attachment::from(upload).into()
     }
 }
 

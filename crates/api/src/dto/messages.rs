@@ -3,17 +3,19 @@
 
 use confab_application::Page;
 use confab_application::messages::SendMessage;
-use confab_domain::{Message, MessageId, Seq};
+use confab_domain::{Message, MessageId, Seq, UploadId};
 use poem_openapi::Object;
 use poem_openapi::types::Example;
 use uuid::Uuid;
 
 use super::bounds::{BoundedInt, SeqNumber};
 use super::common::Timestamp;
+use super::files::UploadDto;
 use super::nullable::Nullable;
 use super::text::{BodyText, ClientMessageIdText};
 
-/// A message, or the tombstone left where one was deleted (`body` null, `deleted_at` set).
+/// A message, or the tombstone left where one was deleted (`body` null, no
+/// attachments, `deleted_at` set).
 #[derive(Debug, Clone, Object)]
 #[oai(rename = "Message", example)]
 pub struct MessageDto {
@@ -25,8 +27,10 @@ pub struct MessageDto {
     pub seq: i64,
     /// Who wrote it.
     pub author_id: Uuid,
-    /// The text; `null` once deleted.
+    /// The text: `""` for a message of files only, `null` once deleted.
     pub body: Nullable<String>,
+    /// The files sent with it, in the sender's order (empty on a tombstone).
+    pub attachments: Vec<UploadDto>,
     /// The message it answers, in the same chat.
     pub reply_to_id: Nullable<Uuid>,
     /// The sender's idempotency key, if one was given.
@@ -49,6 +53,7 @@ impl Example for MessageDto {
             seq: 42,
             author_id: Uuid::from_u128(0x0193_8a6d_f0aa_7b3c_a4d5_e6f7_0819_2a3b),
             body: Nullable(Some("See you at ten.".to_owned())),
+            attachments: vec![UploadDto::example()],
             reply_to_id: Nullable(Some(Uuid::from_u128(
                 0x0193_8a6e_6a11_7c02_8d3e_4f50_6172_8394,
             ))),
@@ -67,7 +72,8 @@ impl From<Message> for MessageDto {
             chat_id: message.chat_id.as_uuid(),
             seq: message.seq.get(),
             author_id: message.author_id.as_uuid(),
-            body: Nullable(message.body.map(Into::into)),
+            body: Nullable(shown_body(&message)),
+            attachments: message.attachments.into_iter().map(Into::into).collect(),
             reply_to_id: Nullable(message.reply_to_id.map(|id| id.as_uuid())),
             client_message_id: Nullable(message.client_message_id.map(Into::into)),
             created_at: message.created_at.into(),
@@ -77,12 +83,24 @@ impl From<Message> for MessageDto {
     }
 }
 
-/// `POST /chats/{id}/messages`.
+/// The body as the wire shows it: `null` only on a tombstone, so a client can tell
+/// "deleted" from "files without text".
+fn shown_body(message: &Message) -> Option<String> {
+    if message.is_deleted() {
+        return None;
+    }
+    Some(message.body.clone().map(Into::into).unwrap_or_default())
+}
+
+/// `POST /chats/{id}/messages`: text, files, or both.
 #[derive(Debug, Clone, Object)]
 #[oai(rename = "SendMessage", example)]
 pub struct SendMessageRequest {
     /// Not only white space (length in Unicode scalar values); kept exactly as sent.
-    pub body: BodyText,
+    /// May be left out (or null) when `attachment_ids` names at least one file: a
+    /// message needs text or files.
+    #[oai(nullable)]
+    pub body: Option<BodyText>,
     /// A live message of the same chat to answer.
     #[oai(nullable)]
     pub reply_to_id: Option<Uuid>,
@@ -90,14 +108,20 @@ pub struct SendMessageRequest {
     /// returns the original message with 200 instead of sending it again.
     #[oai(nullable)]
     pub client_message_id: Option<ClientMessageIdText>,
+    /// Files to send with it: ids of my own uploads (`POST /uploads`) not yet sent
+    /// with a message and not my avatar, each at most once, shown in this order.
+    /// Anything else is 422 on this field.
+    #[oai(default, validator(max_items = 10))]
+    pub attachment_ids: Vec<Uuid>,
 }
 
 impl Example for SendMessageRequest {
     fn example() -> Self {
         Self {
-            body: BodyText("Hello!".to_owned()),
+            body: Some(BodyText("Hello!".to_owned())),
             reply_to_id: None,
             client_message_id: Some(ClientMessageIdText("hello-1".to_owned())),
+            attachment_ids: Vec::new(),
         }
     }
 }
@@ -119,11 +143,17 @@ impl Example for MarkReadRequest {
 impl From<SendMessageRequest> for SendMessage {
     fn from(body: SendMessageRequest) -> Self {
         Self {
-            body: body.body.0,
+            body: body.body.map(|text| text.0).unwrap_or_default(),
             reply_to_id: body.reply_to_id.map(MessageId::from_uuid),
             client_message_id: body.client_message_id.map(|id| id.0),
+            attachment_ids: upload_ids(body.attachment_ids),
         }
     }
+}
+
+/// Attachment ids as domain ids.
+pub(crate) fn upload_ids(ids: Vec<Uuid>) -> Vec<UploadId> {
+    ids.into_iter().map(UploadId::from).collect()
 }
 
 /// `PATCH /chats/{id}/messages/{message_id}`.

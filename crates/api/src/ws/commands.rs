@@ -10,6 +10,7 @@ use confab_domain::ChatId;
 
 use super::connection::{Connection, Stop};
 use super::frames::{self, ClientFrame, FrameError, SendFrame};
+use crate::dto::messages::upload_ids;
 use crate::error::ApiError;
 use crate::middleware::rate_limit::send_rate_key;
 
@@ -90,7 +91,8 @@ impl Connection {
         let input = SendMessage {
             reply_to_id: frame.reply_to(),
             client_message_id: Some(frame.client_message_id.0),
-            body: frame.body.0,
+            body: frame.body.map(|text| text.0).unwrap_or_default(),
+            attachment_ids: upload_ids(frame.attachment_ids),
         };
         match self.gateway.messages.send(&self.auth, chat_id, input).await {
             Ok(sent @ Sent::Created(_)) => Ok(Reply::Offer(sent.event())),

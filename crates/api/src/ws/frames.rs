@@ -82,13 +82,19 @@ impl ReadFrame {
 pub struct SendFrame {
     /// The chat.
     pub chat_id: Uuid,
-    /// The text; the same rules as `POST /chats/{id}/messages`.
-    pub body: BodyText,
+    /// The text; the same rules as `POST /chats/{id}/messages` (may be left out
+    /// when `attachment_ids` names a file).
+    #[oai(nullable, skip_serializing_if_is_none)]
+    pub body: Option<BodyText>,
     /// The idempotency key, required on the socket: unique per author and chat.
     pub client_message_id: ClientMessageIdText,
     /// A live message of the same chat to answer.
     #[oai(nullable, skip_serializing_if_is_none)]
     pub reply_to_id: Option<Uuid>,
+    /// Files to send with it, as in `POST /chats/{id}/messages`: up to 10 of my
+    /// uploads not yet sent.
+    #[oai(default, skip_serializing_if_is_empty, validator(max_items = 10))]
+    pub attachment_ids: Vec<Uuid>,
 }
 
 // Serialized through this type, so the schema cannot drift from the wire. Events are
@@ -248,12 +254,35 @@ fn send_frame(value: &Value) -> Result<ClientFrame, FrameError> {
         None | Some(Value::Null) => None,
         Some(_) => Some(uuid_field(value, "reply_to_id")?),
     };
+    let body = match value.get("body") {
+        None | Some(Value::Null) => None,
+        Some(_) => Some(BodyText(string_field(value, "body")?)),
+    };
     Ok(ClientFrame::Send(SendFrame {
         chat_id: uuid_field(value, "chat_id")?,
-        body: BodyText(string_field(value, "body")?),
+        body,
         client_message_id: ClientMessageIdText(string_field(value, "client_message_id")?),
         reply_to_id,
+        attachment_ids: uuid_list(value, "attachment_ids")?,
     }))
+}
+
+/// An optional array of UUIDs (absent or null: none). Its length is the use
+/// case's to judge, as for the REST body.
+fn uuid_list(value: &Value, field: &str) -> Result<Vec<Uuid>, FrameError> {
+    let items = match value.get(field) {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(items)) => items,
+        Some(_) => return Err(refused(field, "must be an array of UUIDs")),
+    };
+    items
+        .iter()
+        .map(|item| {
+            item.as_str()
+                .and_then(|text| Uuid::parse_str(text).ok())
+                .ok_or_else(|| refused(field, "must be an array of UUIDs"))
+        })
+        .collect()
 }
 
 fn refused(field: &str, rule: &str) -> FrameError {

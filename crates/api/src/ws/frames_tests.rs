@@ -35,8 +35,27 @@ fn known_frames_parse() {
     let Ok(ClientFrame::Send(frame)) = parse(&send.to_string()) else {
         panic!("a send frame");
     };
-    assert_eq!(frame.body.0, "hi");
+    assert_eq!(frame.body.as_ref().map(|b| b.0.as_str()), Some("hi"));
     assert_eq!(frame.reply_to(), None);
+    assert!(frame.attachment_ids.is_empty());
+    let file = Uuid::now_v7();
+    let files = json!({"type": "message.send", "chat_id": chat, "client_message_id": "k",
+        "attachment_ids": [file]});
+    let Ok(ClientFrame::Send(frame)) = parse(&files.to_string()) else {
+        panic!("a send frame of files only");
+    };
+    assert!(frame.body.is_none());
+    assert_eq!(frame.attachment_ids, vec![file]);
+}
+
+#[test]
+fn attachment_ids_must_be_uuids() {
+    let chat = Uuid::now_v7();
+    for bad in [json!("x"), json!(["not-a-uuid"]), json!([1])] {
+        let frame = json!({"type": "message.send", "chat_id": chat, "client_message_id": "k",
+            "attachment_ids": bad});
+        assert_eq!(code_of(&frame.to_string()), ErrorCode::ValidationFailed);
+    }
 }
 
 #[test]
@@ -124,9 +143,10 @@ pub(crate) fn every_client_frame() -> Vec<ClientFrame> {
     let send = |key: &str, reply_to_id| {
         ClientFrame::Send(SendFrame {
             chat_id,
-            body: BodyText("hi".to_owned()),
+            body: Some(BodyText("hi".to_owned())),
             client_message_id: ClientMessageIdText(key.to_owned()),
             reply_to_id,
+            attachment_ids: Vec::new(),
         })
     };
     vec![

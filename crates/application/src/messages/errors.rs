@@ -162,6 +162,12 @@ impl From<SendWriteError> for SendMessageError {
         match error {
             SendWriteError::NotMember => Self::ChatNotFound,
             SendWriteError::ReplyTargetNotFound => Self::ReplyTargetNotFound,
+            // Said of the field, as for any unusable input: the client fixes the list.
+            SendWriteError::AttachmentUnavailable => ValidationErrors::single(
+                "attachment_ids",
+                "must name uploads of yours not yet sent with a message",
+            )
+            .into(),
             SendWriteError::Storage(e) => e.into(),
         }
     }

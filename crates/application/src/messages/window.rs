@@ -95,6 +95,7 @@ mod tests {
             seq: Seq::new(n).expect("positive"),
             author_id,
             body: None,
+            attachments: Vec::new(),
             reply_to_id: None,
             client_message_id: None,
             created_at: Utc::now(),

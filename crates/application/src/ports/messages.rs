@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use confab_domain::{
-    ChatId, ClientMessageId, LoggedEvent, Message, MessageBody, MessageId, Seq, UserId,
+    ChatId, ClientMessageId, LoggedEvent, Message, MessageBody, MessageId, Seq, UploadId, UserId,
 };
 use thiserror::Error;
 
@@ -19,12 +19,15 @@ pub struct NewMessage {
     pub chat_id: ChatId,
     /// The sender.
     pub author_id: UserId,
-    /// The text.
-    pub body: MessageBody,
+    /// The text; `None` for a message of files only.
+    pub body: Option<MessageBody>,
     /// The message answered; must be in the same chat and not expired.
     pub reply_to_id: Option<MessageId>,
     /// The sender's idempotency key.
     pub client_message_id: Option<ClientMessageId>,
+    /// Uploads to attach, in order: each the author's own, not yet attached to a
+    /// message and not an avatar (distinct, at most ten: checked by the caller).
+    pub attachment_ids: Vec<UploadId>,
     /// Send time.
     pub now: DateTime<Utc>,
 }
@@ -69,6 +72,10 @@ pub enum SendWriteError {
     /// `reply_to_id` names no live message of this chat.
     #[error("reply target not found")]
     ReplyTargetNotFound,
+    /// An attachment id names no upload of the author's that is free to attach
+    /// (unknown, someone else's, already sent, or an avatar).
+    #[error("attachment unavailable")]
+    AttachmentUnavailable,
     /// Storage failed.
     #[error(transparent)]
     Storage(#[from] RepositoryError),
@@ -128,7 +135,9 @@ pub trait MessageRepository: Send + Sync {
     /// # Errors
     /// [`SendWriteError::NotMember`] when the chat is gone or the author is not a
     /// member (nothing is returned to them, not even an original),
-    /// [`SendWriteError::ReplyTargetNotFound`].
+    /// [`SendWriteError::ReplyTargetNotFound`],
+    /// [`SendWriteError::AttachmentUnavailable`]. The attachments are claimed in the
+    /// same transaction, so two sends racing for one upload cannot both have it.
     async fn send(&self, message: NewMessage) -> Result<SendOutcome, SendWriteError>;
 
     /// Up to `limit` messages of the window (tombstones included), ascending by seq.
@@ -170,8 +179,9 @@ pub trait MessageRepository: Send + Sync {
         guard: &Guard<'_, LockedMessage>,
     ) -> Result<MessageWritten, EditWriteError>;
 
-    /// Turns the message into a tombstone (`body` cleared, `deleted_at = now`) and logs
-    /// `message.deleted`. A tombstone stays as it is: `Ok(None)`, nothing logged.
+    /// Turns the message into a tombstone (`body` and attachments cleared,
+    /// `deleted_at = now`) and logs `message.deleted`. Its uploads stop being
+    /// readable in the same transaction; their blobs go with the next file cleanup. A tombstone stays as it is: `Ok(None)`, nothing logged.
     /// The guard runs as for [`edit`](Self::edit).
     ///
     /// # Errors

@@ -80,6 +80,7 @@ async fn group() -> Fixture {
 fn hello() -> SendMessage {
     SendMessage {
         body: "hello".into(),
+        attachment_ids: Vec::new(),
         reply_to_id: None,
         client_message_id: Some("k1".into()),
     }
@@ -113,6 +114,7 @@ async fn outsiders_are_refused_and_bad_bodies_never_reach_storage() {
     ));
     let empty = SendMessage {
         body: String::new(),
+        attachment_ids: Vec::new(),
         ..hello()
     };
     assert!(matches!(

@@ -45,6 +45,7 @@ impl Setup {
         for i in 0..count {
             let message = SendMessage {
                 body: format!("m{i}"),
+                attachment_ids: Vec::new(),
                 reply_to_id: None,
                 client_message_id: None,
             };

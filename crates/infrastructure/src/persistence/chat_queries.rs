@@ -16,6 +16,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::attachments::attach;
 use super::entities::{chat_members, chats, messages, users};
 use super::storage;
 
@@ -45,7 +46,8 @@ pub(super) fn chat_from_row(row: chats::Model) -> Result<Chat, RepositoryError> 
     })
 }
 
-/// The message row as a domain message.
+/// The message row as a domain message, without its files: a reader that shows
+/// them fills them in with `attachments::attach`.
 pub(super) fn message_from_row(row: messages::Model) -> Result<Message, RepositoryError> {
     Ok(Message {
         id: row.id.into(),
@@ -53,6 +55,7 @@ pub(super) fn message_from_row(row: messages::Model) -> Result<Message, Reposito
         seq: Seq::new(row.seq).map_err(|e| corrupt("message", e))?,
         author_id: row.author_id.into(),
         body: row.body.map(MessageBody::from_stored),
+        attachments: Vec::new(),
         reply_to_id: row.reply_to_id.map(MessageId::from),
         client_message_id: row.client_message_id.map(ClientMessageId::from_stored),
         created_at: row.created_at,
@@ -185,13 +188,18 @@ pub(super) async fn last_message<C: ConnectionTrait>(
     chat: &Chat,
     now: DateTime<Utc>,
 ) -> Result<Option<Message>, RepositoryError> {
-    live_messages(chat.id.as_uuid(), chat.message_ttl, now)
+    let Some(row) = live_messages(chat.id.as_uuid(), chat.message_ttl, now)
         .order_by_desc(messages::Column::Seq)
         .one(conn)
         .await
         .map_err(storage)?
-        .map(message_from_row)
-        .transpose()
+    else {
+        return Ok(None);
+    };
+    let mut last = [message_from_row(row)?];
+    attach(conn, &mut last).await?;
+    let [last] = last;
+    Ok(Some(last))
 }
 
 /// Messages by others after `last_read`, not deleted, not expired at `now`.

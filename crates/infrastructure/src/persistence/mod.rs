@@ -10,6 +10,7 @@ use confab_migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, RuntimeErr, SqlErr};
 
 mod admin_repository;
+mod attachments;
 mod chat_guard;
 mod chat_log;
 mod chat_queries;

@@ -152,7 +152,7 @@ impl UploadRepository for SeaOrmUploadRepository {
 
 /// The uploads some account names as its avatar (NULLs left out, so `NOT IN`
 /// stays true for every other id).
-fn avatar_ids() -> SelectStatement {
+pub(super) fn avatar_ids() -> SelectStatement {
     Query::select()
         .column(users::Column::AvatarUploadId)
         .from(users::Entity)
@@ -238,6 +238,8 @@ fn to_row(upload: &Upload) -> Result<uploads::ActiveModel, RepositoryError> {
         created_at: Set(upload.created_at),
         message_id: Set(upload.message_id.map(Uuid::from)),
         thumbnail_key: Set(upload.thumbnail_key.clone()),
+        // Set when a send attaches it.
+        position: Set(None),
     })
 }
 

@@ -215,6 +215,7 @@ impl ChatRepository for ReferenceStore {
             members,
         };
         let entry = chat.append(seq, now, EventPayload::ChatUpdated(after));
+        state.drop_released_files();
         record_server_admin(&mut state, guard.server_admin);
         Ok(Some(entry))
     }
@@ -269,6 +270,7 @@ impl ChatRepository for ReferenceStore {
         if chat.members.len() <= 1 {
             // The last member leaves: the chat goes with its whole log.
             state.chats.remove(&chat_id);
+            state.drop_released_files();
             record_server_admin(&mut state, guard.server_admin);
             return Ok(Removal {
                 events: Vec::new(),

@@ -9,7 +9,9 @@ use confab_application::ports::{
     DeleteWriteError, EditWriteError, Guard, LockedMessage, MessageRepository, MessageWritten,
     NewMessage, Refusal, SendOutcome, SendWriteError, SeqWindow,
 };
-use confab_domain::{ChatId, EventPayload, LoggedEvent, Message, MessageBody, MessageId, Seq};
+use confab_domain::{
+    Attachment, ChatId, EventPayload, LoggedEvent, Message, MessageBody, MessageId, Seq,
+};
 
 use super::chats::record_server_admin;
 use super::state::{State, limit_of};
@@ -20,12 +22,16 @@ use super::{ReferenceStore, violated};
 enum Plan {
     /// Answer the retry with its live original.
     Existing(Message),
-    /// Store the message, after deleting for good the expired original whose
-    /// `client_message_id` it reuses, if any.
-    Store { expired_original: Option<MessageId> },
+    /// Store the message with its files, after deleting for good the expired
+    /// original whose `client_message_id` it reuses, if any.
+    Store {
+        expired_original: Option<MessageId>,
+        files: Vec<Attachment>,
+    },
 }
 
-/// Checks a send against the chat: membership, a retried key, the reply target.
+/// Checks a send against the chat: membership, a retried key, the reply target,
+/// the files.
 fn plan(state: &State, new: &NewMessage) -> Result<Plan, SendWriteError> {
     let chat = state
         .chats
@@ -54,8 +60,12 @@ fn plan(state: &State, new: &NewMessage) -> Result<Plan, SendWriteError> {
             return Err(SendWriteError::ReplyTargetNotFound);
         }
     }
+    let files = state
+        .claimable_files(new)
+        .ok_or(SendWriteError::AttachmentUnavailable)?;
     Ok(Plan::Store {
         expired_original: original.map(|m| m.id),
+        files,
     })
 }
 
@@ -121,9 +131,12 @@ fn window(chat: &StoredChat, window: SeqWindow, limit: usize, now: DateTime<Utc>
 impl MessageRepository for ReferenceStore {
     async fn send(&self, new: NewMessage) -> Result<SendOutcome, SendWriteError> {
         let mut state = self.lock()?;
-        let expired_original = match plan(&state, &new)? {
+        let (expired_original, files) = match plan(&state, &new)? {
             Plan::Existing(original) => return Ok(SendOutcome::Existing(original)),
-            Plan::Store { expired_original } => expired_original,
+            Plan::Store {
+                expired_original,
+                files,
+            } => (expired_original, files),
         };
         let chat = state
             .chats
@@ -138,7 +151,8 @@ impl MessageRepository for ReferenceStore {
             chat_id: new.chat_id,
             seq,
             author_id: new.author_id,
-            body: Some(new.body),
+            body: new.body,
+            attachments: files,
             reply_to_id: new.reply_to_id,
             client_message_id: new.client_message_id,
             created_at: new.now,
@@ -147,6 +161,8 @@ impl MessageRepository for ReferenceStore {
         };
         chat.messages.insert(seq, message.clone());
         let entry = chat.append(seq, new.now, EventPayload::MessageCreated(message.clone()));
+        state.drop_released_files();
+        state.link_files(message.id, &message.attachments);
         Ok(SendOutcome::Created(Box::new(MessageWritten {
             message,
             entry,
@@ -212,11 +228,13 @@ impl MessageRepository for ReferenceStore {
             return Ok(None);
         }
         message.body = None;
+        message.attachments.clear();
         message.deleted_at = Some(now);
         if let Some(chat) = state.chats.get_mut(&chat_id) {
             chat.redact(&message);
         }
         let written = save_and_log(&mut state, message, now, EventPayload::MessageDeleted)?;
+        state.drop_released_files();
         record_server_admin(&mut state, guard.server_admin);
         Ok(Some(written))
     }
@@ -260,6 +278,7 @@ impl MessageRepository for ReferenceStore {
             left -= expired.len();
             deleted += chat.purge(&expired);
         }
+        state.drop_released_files();
         Ok(deleted)
     }
 }

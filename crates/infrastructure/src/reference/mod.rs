@@ -9,6 +9,7 @@
 //! adapters. For tests only: compiled with the `test-support` feature.
 
 mod admin;
+mod attachments;
 mod avatars;
 mod chats;
 mod mail;

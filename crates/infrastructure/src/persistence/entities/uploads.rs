@@ -19,6 +19,8 @@ pub(crate) struct Model {
     pub created_at: DateTimeUtc,
     pub message_id: Option<Uuid>,
     pub thumbnail_key: Option<String>,
+    /// Its place among its message's attachments, from 0.
+    pub position: Option<i16>,
 }
 
 /// No navigated relations: repositories join explicitly.

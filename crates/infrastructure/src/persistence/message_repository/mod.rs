@@ -12,6 +12,7 @@ use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
+use super::attachments::attach;
 use super::chat_log::event_from_row;
 use super::chat_queries::{chat_from_row, live_messages, load_chat, message_from_row};
 use super::entities::{chat_events, messages};
@@ -78,7 +79,12 @@ impl MessageRepository for SeaOrmMessageRepository {
         if newest_first {
             rows.reverse();
         }
-        rows.into_iter().map(message_from_row).collect()
+        let mut page = rows
+            .into_iter()
+            .map(message_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        attach(&self.db, &mut page).await?;
+        Ok(page)
     }
 
     async fn get(
@@ -91,13 +97,18 @@ impl MessageRepository for SeaOrmMessageRepository {
             return Ok(None);
         };
         let chat = chat_from_row(chat)?;
-        live_messages(chat.id.as_uuid(), chat.message_ttl, now)
+        let Some(row) = live_messages(chat.id.as_uuid(), chat.message_ttl, now)
             .filter(messages::Column::Id.eq(id.as_uuid()))
             .one(&self.db)
             .await
             .map_err(storage)?
-            .map(message_from_row)
-            .transpose()
+        else {
+            return Ok(None);
+        };
+        let mut found = [message_from_row(row)?];
+        attach(&self.db, &mut found).await?;
+        let [found] = found;
+        Ok(Some(found))
     }
 
     async fn edit(

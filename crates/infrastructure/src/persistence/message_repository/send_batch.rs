@@ -4,8 +4,10 @@
 //!
 //! Round trips, whatever the batch's size: BEGIN, the chats locked in id order, the
 //! authors' memberships, the earlier sends under the batch's client keys (only if
-//! any send carries one), the reply targets (only if any send replies), the seq
-//! `UPDATE`, the message `INSERT`, the entry `INSERT`, COMMIT.
+//! any send carries one, plus one to read their files), the reply targets (only if
+//! any send replies), the free uploads locked (only if any send attaches files),
+//! the seq `UPDATE`, the message `INSERT`, the uploads `UPDATE` (with files), the
+//! entry `INSERT`, COMMIT.
 //!
 //! Order matters on PostgreSQL, as in `chat_guard`: the memberships and earlier sends
 //! are read by statements that start after every chat lock is held, so each sees
@@ -17,7 +19,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use confab_application::RepositoryError;
 use confab_application::ports::{MessageWritten, NewMessage, SendOutcome, SendWriteError};
-use confab_domain::{Chat, EventPayload, LoggedEvent, Message, Seq};
+use confab_domain::{Attachment, Chat, EventPayload, LoggedEvent, Message, Seq, Upload, UploadId};
 use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
@@ -26,6 +28,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::purge::purge_message;
+use crate::persistence::attachments::{attach, claimable, link};
 use crate::persistence::chat_log::entry_row;
 use crate::persistence::chat_queries::{chat_from_row, message_from_row};
 use crate::persistence::entities::{chat_events, chat_members, chats, messages};
@@ -43,8 +46,8 @@ enum Verdict {
     Answered(SendAnswer),
     /// A retry of an earlier send of this same batch (by index).
     RetryOf(usize),
-    /// To be stored under the chat's next seq.
-    Accepted,
+    /// To be stored under the chat's next seq, with these files.
+    Accepted(Vec<Attachment>),
 }
 
 /// Commits `batch` in one transaction and answers each send in order. `Err` only
@@ -58,8 +61,18 @@ pub(super) async fn send_batch(
     let members = memberships(&txn, &batch).await?;
     let stored = earlier_sends(&txn, &batch, &chats).await?;
     let targets = reply_targets(&txn, &batch).await?;
+    let free = claimable(
+        &txn,
+        distinct(
+            batch
+                .iter()
+                .flat_map(|new| new.attachment_ids.iter().map(UploadId::as_uuid)),
+        ),
+    )
+    .await?;
 
     let mut keys_in_batch: HashMap<RetryKey, usize> = HashMap::new();
+    let mut claimed: HashSet<Uuid> = HashSet::new();
     let verdicts: Vec<Verdict> = batch
         .iter()
         .enumerate()
@@ -93,19 +106,26 @@ pub(super) async fn send_batch(
                     return Verdict::Answered(Err(SendWriteError::ReplyTargetNotFound));
                 }
             }
-            // Only a send that is stored claims its key for the rest of the batch.
+            let Some(files) = files_for(new, &free, &claimed) else {
+                return Verdict::Answered(Err(SendWriteError::AttachmentUnavailable));
+            };
+            // Only a send that is stored claims its key and its files for the rest
+            // of the batch.
             if let Some(key) = key {
                 keys_in_batch.insert(key, index);
             }
-            Verdict::Accepted
+            claimed.extend(files.iter().map(|file| file.id.as_uuid()));
+            Verdict::Accepted(files)
         })
         .collect();
 
-    let accepted: Vec<&NewMessage> = batch
+    let accepted: Vec<(&NewMessage, &[Attachment])> = batch
         .iter()
         .zip(&verdicts)
-        .filter(|(_, verdict)| matches!(verdict, Verdict::Accepted))
-        .map(|(new, _)| new)
+        .filter_map(|(new, verdict)| match verdict {
+            Verdict::Accepted(files) => Some((new, files.as_slice())),
+            _ => None,
+        })
         .collect();
     let written = store(&txn, &accepted).await?;
     txn.commit().await.map_err(storage)?;
@@ -121,7 +141,7 @@ pub(super) async fn send_batch(
                 .cloned()
                 .map(SendOutcome::Existing)
                 .ok_or_else(|| RepositoryError::corrupt("retry of a send not stored").into()),
-            Verdict::Accepted => {
+            Verdict::Accepted(_) => {
                 let one = written
                     .next()
                     .ok_or_else(|| RepositoryError::corrupt("accepted send not stored"))?;
@@ -131,6 +151,24 @@ pub(super) async fn send_batch(
         });
     }
     Ok(answers)
+}
+
+/// The send's files, in its order, when every one is the author's, free, and not
+/// claimed by an earlier send of the batch.
+fn files_for(
+    new: &NewMessage,
+    free: &HashMap<Uuid, Upload>,
+    claimed: &HashSet<Uuid>,
+) -> Option<Vec<Attachment>> {
+    new.attachment_ids
+        .iter()
+        .map(|id| {
+            free.get(&id.as_uuid())
+                .filter(|upload| upload.owner_id == new.author_id)
+                .filter(|upload| !claimed.contains(&upload.id.as_uuid()))
+                .map(|upload| Attachment::from(upload.clone()))
+        })
+        .collect()
 }
 
 fn retry_key(new: &NewMessage) -> Option<RetryKey> {
@@ -213,7 +251,7 @@ async fn earlier_sends(
         .all(txn)
         .await
         .map_err(storage)?;
-    let mut live = HashMap::new();
+    let mut live = Vec::new();
     for row in rows {
         let message = message_from_row(row)?;
         let Some(key) = message.client_message_id.as_ref() else {
@@ -231,10 +269,12 @@ async fn earlier_sends(
         if message.is_expired(ttl, attempt.now) {
             purge_message(txn, message.id).await?;
         } else {
-            live.insert(key, message);
+            live.push((key, message));
         }
     }
-    Ok(live)
+    let (keys, mut originals): (Vec<RetryKey>, Vec<Message>) = live.into_iter().unzip();
+    attach(txn, &mut originals).await?;
+    Ok(keys.into_iter().zip(originals).collect())
 }
 
 /// The chat and creation time of every message the batch replies to.
@@ -271,13 +311,13 @@ async fn reply_targets(
 /// Within a chat the seqs follow the batch's order.
 async fn store(
     txn: &DatabaseTransaction,
-    accepted: &[&NewMessage],
+    accepted: &[(&NewMessage, &[Attachment])],
 ) -> Result<Vec<MessageWritten>, RepositoryError> {
     if accepted.is_empty() {
         return Ok(Vec::new());
     }
     let mut per_chat: HashMap<Uuid, (i64, DateTime<Utc>)> = HashMap::new();
-    for new in accepted {
+    for (new, _) in accepted {
         let (count, latest) = per_chat
             .entry(new.chat_id.as_uuid())
             .or_insert((0, new.now));
@@ -296,7 +336,7 @@ async fn store(
         })
         .collect::<Result<_, RepositoryError>>()?;
     let mut written = Vec::with_capacity(accepted.len());
-    for new in accepted {
+    for (new, files) in accepted {
         let seq_slot = next
             .get_mut(&new.chat_id.as_uuid())
             .ok_or_else(|| RepositoryError::corrupt("accepted send without a chat"))?;
@@ -307,7 +347,8 @@ async fn store(
             chat_id: new.chat_id,
             seq,
             author_id: new.author_id,
-            body: Some(new.body.clone()),
+            body: new.body.clone(),
+            attachments: files.to_vec(),
             reply_to_id: new.reply_to_id,
             client_message_id: new.client_message_id.clone(),
             created_at: new.now,
@@ -326,6 +367,7 @@ async fn store(
         .exec_without_returning(txn)
         .await
         .map_err(storage)?;
+    link(txn, &written.iter().map(|w| &w.message).collect::<Vec<_>>()).await?;
     let entries = written
         .iter()
         .map(|w| entry_row(&w.entry))

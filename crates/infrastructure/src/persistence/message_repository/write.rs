@@ -10,6 +10,7 @@ use confab_domain::{ChatId, EventPayload, Message, MessageBody, MessageId, Seq};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter};
 
+use crate::persistence::attachments::{attach, release};
 use crate::persistence::chat_guard::{lock_for, record_server_admin};
 use crate::persistence::chat_log::{log, redact};
 use crate::persistence::chat_queries::{live_messages, message_from_row};
@@ -36,7 +37,9 @@ async fn guarded_message(
         .await
         .map_err(storage)?
         .ok_or(DeleteWriteError::MessageNotFound)?;
-    let message = message_from_row(row)?;
+    let mut message = [message_from_row(row)?];
+    attach(txn, &mut message).await?;
+    let [message] = message;
     guard.check(&LockedMessage {
         chat: locked.state,
         author: message.author_id,
@@ -103,7 +106,9 @@ pub(super) async fn delete(
         return Ok(None);
     }
     message.body = None;
+    message.attachments.clear();
     message.deleted_at = Some(now);
+    release(&txn, message.id).await?;
     redact(&txn, &message).await?;
     let written = save_and_log(&txn, message, now, EventPayload::MessageDeleted).await?;
     txn.commit().await.map_err(storage)?;

@@ -17,6 +17,7 @@ use crate::chats::{group, new_users, now};
 use crate::contract_test;
 use crate::support::{Stores, by};
 
+mod attachments;
 mod batching;
 mod expiry;
 mod membership;
@@ -32,7 +33,8 @@ fn new_message(chat_id: ChatId, author_id: UserId, body: &str, at: DateTime<Utc>
         id: MessageId::generate(),
         chat_id,
         author_id,
-        body: MessageBody::parse(body).expect("valid"),
+        body: Some(MessageBody::parse(body).expect("valid")),
+        attachment_ids: Vec::new(),
         reply_to_id: None,
         client_message_id: None,
         now: at,

@@ -1,6 +1,7 @@
 //! The file clean-up, driven with the injected clock: unattached uploads go after
 //! 24 hours (row, blob, thumbnail) unless they are an avatar, and blobs no row
-//! names go after an hour's grace.
+//! names go after an hour's grace: among them the files of deleted and expired
+//! messages.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -134,3 +135,78 @@ async fn blobs_no_row_names_go_after_an_hour(app: TestApp) {
     assert!(blob(&app, foreign).exists());
 }
 api_test!(blobs_no_row_names_go_after_an_hour);
+
+/// Sends `upload` to a new group of alice's; returns (chat id, message id).
+async fn sent_with(
+    app: &TestApp,
+    alice: &crate::helpers::TestUser,
+    upload: &str,
+) -> (String, String) {
+    let chat = crate::ws::client::group(app, &alice.access, &[]).await;
+    let response = app
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/chats/{chat}/messages"),
+            Some(&alice.access),
+            &json!({ "attachment_ids": [upload] }),
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 201);
+    let message: serde_json::Value = response.json().await.expect("json");
+    (chat, message["id"].as_str().expect("id").to_owned())
+}
+
+async fn files_of_deleted_and_expired_messages_leave_the_store(app: TestApp) {
+    let alice = app.register("alice").await;
+    let deleted = uploaded(&app, &alice, "deleted.png", &png(400, 300)).await;
+    let expiring = uploaded(&app, &alice, "expiring.txt", b"for a minute").await;
+    let kept = uploaded(&app, &alice, "kept.txt", b"stays").await;
+    let (deleted, expiring, kept) = (id_of(&deleted), id_of(&expiring), id_of(&kept));
+
+    let (chat, message) = sent_with(&app, &alice, deleted).await;
+    let tombstone = app
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/chats/{chat}/messages/{message}"),
+            Some(&alice.access),
+        )
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(tombstone.status().as_u16(), 204);
+    let (chat, _) = sent_with(&app, &alice, expiring).await;
+    let ttl = app
+        .send_json(
+            Method::PATCH,
+            &format!("/api/v1/chats/{chat}"),
+            Some(&alice.access),
+            &json!({ "message_ttl_seconds": 60 }),
+        )
+        .await;
+    assert_eq!(ttl.status().as_u16(), 200);
+    sent_with(&app, &alice, kept).await;
+
+    // The reaper deletes the expired message for good; its upload's row goes too.
+    app.clock.advance(TimeDelta::minutes(61));
+    let messages = confab_infrastructure::persistence::SeaOrmMessageRepository::new(app.db.clone());
+    let purged = confab_application::ports::MessageRepository::purge_expired(
+        &messages,
+        confab_application::ports::Clock::now(app.clock.as_ref()),
+        100,
+    )
+    .await
+    .expect("purge");
+    assert_eq!(purged, 1);
+
+    let done = clean_up(&app).await;
+    assert_eq!(done.orphan_blobs, 3, "two files and a thumbnail: {done:?}");
+    for gone in [
+        format!("uploads/{deleted}"),
+        format!("thumbnails/{deleted}"),
+        format!("uploads/{expiring}"),
+    ] {
+        assert!(!blob(&app, &gone).exists(), "{gone}");
+    }
+    assert!(blob(&app, &format!("uploads/{kept}")).exists());
+}
+api_test!(files_of_deleted_and_expired_messages_leave_the_store);

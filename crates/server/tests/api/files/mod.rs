@@ -1,6 +1,7 @@
 //! `/uploads` and `/files`: what an upload stores and refuses, and who may
 //! download it with which headers.
 
+mod attachments;
 mod avatars;
 mod downloads;
 mod lifecycle;
