@@ -443,6 +443,48 @@ try {
   await showsBlob(b.locator('.member', { hasText: 'Alice' }).locator('img.avatar'));
   await b.locator('.member', { hasText: 'Bob' }).locator('[data-avatar="initials"]').waitFor(WAIT);
 
+  step('files: alice sends an image and a PDF; bob sees the thumbnail, opens the image and downloads the PDF');
+  await a.goto(`${base}/chats/${directId}`);
+  const pdf = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n', 'latin1');
+  await a.getByLabel('Attach files').setInputFiles([
+    { name: 'photo.png', mimeType: 'image/png', buffer: png(640, 480) },
+    { name: 'notes.pdf', mimeType: 'application/pdf', buffer: pdf },
+  ]);
+  await a.locator('.chips.files li[data-state="ready"]').nth(1).waitFor(WAIT);
+  await review(a, 'composer-files', a.locator('.composer'));
+  await send(a, 'Two files for you');
+  await b.goto(`${base}/chats/${directId}`);
+  const withFiles = bubble(b, 'Two files for you');
+  await showsBlob(withFiles.locator('.thumbnail img'));
+  assert.ok(await withFiles.locator('.thumbnail img').evaluate((img) => img.naturalWidth <= 320), 'the thumbnail, not the image');
+  await review(b, 'attachments', withFiles);
+  await withFiles.getByRole('button', { name: 'Open the image photo.png' }).click();
+  const viewer = b.getByRole('dialog', { name: 'photo.png' });
+  await showsBlob(viewer.locator('img'));
+  assert.equal(await viewer.locator('img').evaluate((img) => img.naturalWidth), 640, 'the full image');
+  await review(b, 'image-viewer');
+  await b.keyboard.press('Escape');
+  await viewer.waitFor({ state: 'detached', ...WAIT });
+  const [saved] = await Promise.all([
+    b.waitForEvent('download', WAIT),
+    withFiles.getByRole('button', { name: 'Download notes.pdf' }).click(),
+  ]);
+  assert.equal(saved.suggestedFilename(), 'notes.pdf');
+  assert.deepEqual(readFileSync(await saved.path()), pdf, 'the PDF as sent');
+
+  step('a message of files only, sent while offline, goes once with its file when the connection is back');
+  await a.getByLabel('Attach files').setInputFiles({ name: 'offline.png', mimeType: 'image/png', buffer: png(200, 100) });
+  await a.locator('.chips.files li[data-state="ready"]').waitFor(WAIT);
+  await contextA.setOffline(true);
+  await a.getByText('Connection lost — reconnecting…').waitFor(WAIT);
+  await a.getByLabel('Message', { exact: true }).press('Enter');
+  await a.locator('.message.pending', { hasText: 'offline.png' }).waitFor(WAIT);
+  await contextA.setOffline(false);
+  await showsBlob(b.locator('.messages li.message:not(.pending) .thumbnail img[alt="offline.png"]'));
+  await a.locator('.message.pending').waitFor({ state: 'detached', ...WAIT });
+  await row(b, 'Alice').getByText('File: offline.png').waitFor(WAIT);
+  assert.equal(await b.locator('.thumbnail img[alt="offline.png"]').count(), 1, 'stored once');
+
   step('sessions: revoking another browser signs it out at once');
   const contextC = await browser.newContext({ viewport: WIDE });
   const c = await contextC.newPage();

@@ -8,7 +8,7 @@ import { Link, navigate } from './router.js';
 import * as store from './store.js';
 import { ErrorText, shortTime, useAction, useStore } from './ui.js';
 import { UserSearch } from './search.js';
-import { Attachments, Avatar, attachmentsOf, fileSize, previewOf } from './files.js';
+import { Attachments, Avatar, fileSize, previewOf } from './files.js';
 import { clientId, uploadFile } from './api.js';
 
 /** @typedef {import('./store.js').Message} Message */
@@ -169,7 +169,7 @@ function MessageItem({ message, mine, group, moderator, serverAdmin, others, rep
     ${group && !mine ? html`<p class="author">${store.nameOf(message.author_id)}</p>` : null}
     ${message.reply_to_id ? html`<p class="quote">${replied ? (replied.deleted_at !== null ? 'Deleted message' : previewOf(replied)) : 'An earlier message'}</p>` : null}
     ${deleted ? html`<p class="body"><em>Message deleted</em></p>` : message.body ? html`<p class="body">${message.body}</p>` : null}
-    ${deleted ? null : html`<${Attachments} attachments=${attachmentsOf(message)} />`}
+    ${deleted ? null : html`<${Attachments} attachments=${message.attachments} />`}
     <p class="meta">
       <time datetime=${message.created_at}>${shortTime(message.created_at)}</time>
       ${message.edited_at && !deleted ? html` · <span>edited</span>` : null}

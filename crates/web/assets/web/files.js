@@ -115,18 +115,12 @@ export function fileSize(bytes) {
 }
 
 /**
- * The files a message carries (`[]` for a tombstone, or from a server that has none).
- * @param {{body?: string | null}} message
- * @returns {Upload[]}
+ * A short line for a message in a preview or quote: its text, else its files.
+ * @param {import('../../types/openapi').components['schemas']['Message']} message
  */
-export function attachmentsOf(message) {
-  return /** @type {{attachments?: Upload[]}} */ (message).attachments ?? [];
-}
-
-/** A short line for a message in a preview or quote: its text, else its files. @param {{body?: string | null}} message */
 export function previewOf(message) {
   if (message.body) return message.body;
-  const files = attachmentsOf(message);
+  const files = message.attachments;
   if (files.length === 0) return '';
   return files.length === 1 ? `File: ${files[0].filename}` : `Files: ${files[0].filename} and ${files.length - 1} more`;
 }
@@ -170,8 +164,8 @@ export function Attachments({ attachments }) {
       ${isImage(upload)
         ? html`<button type="button" class="thumbnail" onClick=${() => setOpen(upload)} aria-label=${`Open the image ${upload.filename}`}>
             <${Thumbnail} upload=${upload} /></button>`
-        : html`<button type="button" class="file" onClick=${() => save(upload)} aria-label=${`Download ${upload.filename}`}>
-            <span class="file-name">${upload.filename}</span> <span class="hint">${fileSize(upload.size)}</span></button>`}
+        : html`<button type="button" class="file" onClick=${() => save(upload)}>
+            <span class="sr-only">Download </span><span class="file-name">${upload.filename}</span> <span class="hint">${fileSize(upload.size)}</span></button>`}
     </li>`)}</ul>
     ${error ? html`<p class="error" role="alert">${error}</p>` : null}
     ${open ? html`<${ImageViewer} upload=${open} onClose=${() => setOpen(null)} onSave=${() => save(open)} />` : null}

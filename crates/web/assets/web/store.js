@@ -616,7 +616,7 @@ export async function deleteMessage(chatId, messageId, asServerAdmin = false) {
   await request('DELETE', `${asServerAdmin ? '/admin' : ''}/chats/${chatId}/messages/${messageId}`);
   const history = state.histories.get(chatId);
   const message = history?.items.find((m) => m.id === messageId);
-  if (message && history) upsert(history, { ...message, body: null, deleted_at: new Date().toISOString() });
+  if (message && history) upsert(history, { ...message, body: null, attachments: [], deleted_at: new Date().toISOString() });
   emit();
 }
 
