@@ -445,6 +445,10 @@ try {
 
   step('files: alice sends an image and a PDF; bob sees the thumbnail, opens the image and downloads the PDF');
   await a.goto(`${base}/chats/${directId}`);
+  // The Attach button is the file input itself, so the keyboard reaches it (just before the text).
+  await a.getByLabel('Message', { exact: true }).focus();
+  await a.keyboard.press('Shift+Tab');
+  assert.equal(await a.evaluate(() => document.activeElement?.getAttribute('type')), 'file');
   const pdf = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n', 'latin1');
   await a.getByLabel('Attach files').setInputFiles([
     { name: 'photo.png', mimeType: 'image/png', buffer: png(640, 480) },
@@ -465,6 +469,7 @@ try {
   await review(b, 'image-viewer');
   await b.keyboard.press('Escape');
   await viewer.waitFor({ state: 'detached', ...WAIT });
+  assert.ok(await b.evaluate(() => document.activeElement?.classList.contains('thumbnail')), 'the focus is back on the thumbnail');
   const [saved] = await Promise.all([
     b.waitForEvent('download', WAIT),
     withFiles.getByRole('button', { name: 'Download notes.pdf' }).click(),
