@@ -13,7 +13,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { gzipSync } from 'node:zlib';
+import { gzipSync, deflateSync, crc32 } from 'node:zlib';
 import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
 
@@ -70,11 +70,12 @@ async function axe(page, name) {
   assert.deepEqual(bad, [], `axe on ${name}: ${JSON.stringify(bad, null, 2)}`);
 }
 
-/** Screenshots the page at both widths (then back to wide). */
-async function shoot(page, name) {
+/** Screenshots the page at both widths (then back to wide), with `show` (a locator) scrolled into view. */
+async function shoot(page, name, show = null) {
   for (const [label, size] of [['1280', WIDE], ['360', NARROW]]) {
     await page.setViewportSize(size);
     await page.waitForTimeout(150);
+    if (show) await show.scrollIntoViewIfNeeded();
     const file = `${artifacts}/${name}-${label}.png`;
     await page.screenshot({ path: file });
     results.screenshots.push(`${name}-${label}.png`);
@@ -82,13 +83,13 @@ async function shoot(page, name) {
   await page.setViewportSize(WIDE);
 }
 
-/** Checks and records a page: accessibility at both widths, screenshots. */
-async function review(page, name) {
+/** Checks and records a page: accessibility at both widths, screenshots (showing `show`, a locator). */
+async function review(page, name, show = null) {
   await axe(page, `${name}@1280`);
   await page.setViewportSize(NARROW);
   await axe(page, `${name}@360`);
   await page.setViewportSize(WIDE);
-  await shoot(page, name);
+  await shoot(page, name, show);
 }
 
 function watch(page, who) {
@@ -124,9 +125,43 @@ async function send(page, text) {
   await page.getByLabel('Message', { exact: true }).press('Enter');
 }
 
+/** A `width` × `height` PNG (RGB, a gradient), for uploads. */
+function png(width, height) {
+  const chunk = (type, data) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // bits per channel
+  header[9] = 2; // RGB
+  const rows = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y += 1) {
+    const row = y * (width * 3 + 1);
+    for (let x = 0; x < width; x += 1) {
+      rows[row + 1 + x * 3] = (x * 255) / width;
+      rows[row + 2 + x * 3] = (y * 255) / height;
+      rows[row + 3 + x * 3] = 160;
+    }
+  }
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** Whether an image shows a `blob:` URL (a file fetched with the token), waiting for it. */
+async function showsBlob(image) {
+  await image.waitFor(WAIT);
+  assert.match(await image.getAttribute('src'), /^blob:/);
+}
+
 /** Signs in over the API (not the browser) and returns a bearer token. */
-async function apiLogin(login) {
-  const response = await fetch(`${base}/api/v1/auth/login`, {
+async function apiLogin(login, server = base) {
+  const response = await fetch(`${server}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ login, password: 'correct horse battery', device_name: 'e2e script' }),
@@ -135,8 +170,8 @@ async function apiLogin(login) {
   return (await response.json()).tokens.access_token;
 }
 
-async function api(token, method, path, body) {
-  const response = await fetch(`${base}/api/v1${path}`, {
+async function api(token, method, path, body, server = base) {
+  const response = await fetch(`${server}/api/v1${path}`, {
     method,
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -229,6 +264,8 @@ try {
   await a.waitForURL('**/login');
   const csp = (await a.request.get(`${base}/login`)).headers()['content-security-policy'];
   assert.ok(csp && csp.includes("script-src 'self'") && !csp.includes('unsafe'), `CSP: ${csp}`);
+  // Files are shown through blob: URLs (fetched with the token), and from nowhere else.
+  assert.ok(csp.includes("img-src 'self' blob:;"), `CSP: ${csp}`);
   await review(a, 'sign-in');
   await a.getByRole('link', { name: 'Create an account' }).click();
   await review(a, 'register');
@@ -372,7 +409,86 @@ try {
   await a.getByLabel('Bio', { exact: true }).fill('Writes the tests.');
   await a.getByRole('button', { name: 'Save profile' }).click();
   await a.getByText('Saved.').waitFor(WAIT);
+
+  step('a picture: alice uploads one and removes it, then sets another; bob sees it in the list, the header and the members');
+  await a.getByLabel('Choose a picture').setInputFiles({ name: 'alice.png', mimeType: 'image/png', buffer: png(400, 300) });
+  await showsBlob(a.locator('.picture img.avatar'));
+  const firstPicture = await a.locator('.picture img.avatar').getAttribute('src');
+  // Whether an object URL was revoked, loaded as an image (the CSP's connect-src
+  // keeps fetch away from blob: URLs).
+  const revoked = (src) => new Promise((resolve) => {
+    const image = new Image();
+    image.onload = () => resolve(false);
+    image.onerror = () => resolve(true);
+    image.src = src;
+  });
+  assert.equal(await a.evaluate(revoked, firstPicture), false, 'a shown picture loads');
+  await a.getByRole('button', { name: 'Remove picture' }).click();
+  await a.locator('.picture [data-avatar="initials"]').waitFor(WAIT);
+  // Shown nowhere any more, its object URL is revoked (after a short grace).
+  await a.waitForFunction(revoked, firstPicture, WAIT);
+  await a.getByLabel('Choose a picture').setInputFiles({ name: 'alice-2.png', mimeType: 'image/png', buffer: png(300, 300) });
+  await showsBlob(a.locator('.picture img.avatar'));
+  // Why blob: URLs: the file route wants the token, which an <img src> cannot send.
+  const avatarUrl = await a.evaluate(async () => (await import('/web/store.js')).state.me?.avatar_url);
+  assert.match(avatarUrl, /^\/api\/v1\/files\/.+\/thumbnail$/);
+  assert.equal((await a.request.get(`${base}${avatarUrl}`)).status(), 401);
   await review(a, 'profile');
+  // Bob's client fetched Alice's profile before she had a picture: a reload shows it.
+  await b.goto(`${base}/chats/${directId}`);
+  await showsBlob(row(b, 'Alice').locator('img.avatar'));
+  await showsBlob(b.locator('.chat-header img.avatar'));
+  await row(b, 'Project team 2').getByRole('link').click();
+  await b.getByRole('button', { name: 'Members' }).click();
+  await showsBlob(b.locator('.member', { hasText: 'Alice' }).locator('img.avatar'));
+  await b.locator('.member', { hasText: 'Bob' }).locator('[data-avatar="initials"]').waitFor(WAIT);
+
+  step('files: alice sends an image and a PDF; bob sees the thumbnail, opens the image and downloads the PDF');
+  await a.goto(`${base}/chats/${directId}`);
+  // The Attach button is the file input itself, so the keyboard reaches it (just before the text).
+  await a.getByLabel('Message', { exact: true }).focus();
+  await a.keyboard.press('Shift+Tab');
+  assert.equal(await a.evaluate(() => document.activeElement?.getAttribute('type')), 'file');
+  const pdf = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n', 'latin1');
+  await a.getByLabel('Attach files').setInputFiles([
+    { name: 'photo.png', mimeType: 'image/png', buffer: png(640, 480) },
+    { name: 'notes.pdf', mimeType: 'application/pdf', buffer: pdf },
+  ]);
+  await a.locator('.chips.files li[data-state="ready"]').nth(1).waitFor(WAIT);
+  await review(a, 'composer-files', a.locator('.composer'));
+  await send(a, 'Two files for you');
+  await b.goto(`${base}/chats/${directId}`);
+  const withFiles = bubble(b, 'Two files for you');
+  await showsBlob(withFiles.locator('.thumbnail img'));
+  assert.ok(await withFiles.locator('.thumbnail img').evaluate((img) => img.naturalWidth <= 320), 'the thumbnail, not the image');
+  await review(b, 'attachments', withFiles);
+  await withFiles.getByRole('button', { name: 'Open the image photo.png' }).click();
+  const viewer = b.getByRole('dialog', { name: 'photo.png' });
+  await showsBlob(viewer.locator('img'));
+  assert.equal(await viewer.locator('img').evaluate((img) => img.naturalWidth), 640, 'the full image');
+  await review(b, 'image-viewer');
+  await b.keyboard.press('Escape');
+  await viewer.waitFor({ state: 'detached', ...WAIT });
+  assert.ok(await b.evaluate(() => document.activeElement?.classList.contains('thumbnail')), 'the focus is back on the thumbnail');
+  const [saved] = await Promise.all([
+    b.waitForEvent('download', WAIT),
+    withFiles.getByRole('button', { name: 'Download notes.pdf' }).click(),
+  ]);
+  assert.equal(saved.suggestedFilename(), 'notes.pdf');
+  assert.deepEqual(readFileSync(await saved.path()), pdf, 'the PDF as sent');
+
+  step('a message of files only, sent while offline, goes once with its file when the connection is back');
+  await a.getByLabel('Attach files').setInputFiles({ name: 'offline.png', mimeType: 'image/png', buffer: png(200, 100) });
+  await a.locator('.chips.files li[data-state="ready"]').waitFor(WAIT);
+  await contextA.setOffline(true);
+  await a.getByText('Connection lost — reconnecting…').waitFor(WAIT);
+  await a.getByLabel('Message', { exact: true }).press('Enter');
+  await a.locator('.message.pending', { hasText: 'offline.png' }).waitFor(WAIT);
+  await contextA.setOffline(false);
+  await showsBlob(b.locator('.messages li.message:not(.pending) .thumbnail img[alt="offline.png"]'));
+  await a.locator('.message.pending').waitFor({ state: 'detached', ...WAIT });
+  await row(b, 'Alice').getByText('File: offline.png').waitFor(WAIT);
+  assert.equal(await b.locator('.thumbnail img[alt="offline.png"]').count(), 1, 'stored once');
 
   step('sessions: revoking another browser signs it out at once');
   const contextC = await browser.newContext({ viewport: WIDE });
@@ -492,6 +608,25 @@ try {
   await d.getByLabel('Password').fill('a brand new passphrase');
   await d.getByRole('button', { name: 'Sign in' }).click();
   await d.waitForURL('**/chats');
+
+  step('deleting my account: a wrong password is said on the field; then signed out, and the account is gone');
+  await d.getByRole('link', { name: 'Profile' }).click();
+  await d.getByRole('button', { name: 'Delete my account…' }).click();
+  // The confirmation takes the focus.
+  await d.waitForFunction(() => document.activeElement?.id === 'delete-password', null, WAIT);
+  await d.keyboard.type('not my password');
+  await d.keyboard.press('Enter');
+  await d.getByText('This is not your current password.').waitFor(WAIT);
+  assert.equal(await d.getByLabel('Your password, to confirm').getAttribute('aria-invalid'), 'true');
+  await review(d, 'delete-account', d.locator('form.confirm'));
+  await d.getByLabel('Your password, to confirm').fill('a brand new passphrase');
+  await d.getByRole('button', { name: 'Delete my account for good' }).click();
+  await d.waitForURL('**/login', WAIT);
+  await d.getByLabel('Username or email').fill(carol);
+  await d.getByLabel('Password').fill('a brand new passphrase');
+  await d.getByRole('button', { name: 'Sign in' }).click();
+  await d.getByRole('alert').waitFor(WAIT);
+  assert.ok(d.url().endsWith('/login'), 'a deleted account cannot sign in');
   await contextD.close();
 
   step('an invite-only server: a registration without an invite is refused in words, one through an invite link works');
@@ -548,6 +683,42 @@ try {
     await e.getByRole('button', { name: 'Create account' }).click();
     await e.getByText(`Created erin_${run}; a link to choose a password was mailed to erin_${run}@example.com.`).waitFor(WAIT);
     await mailedLink(invited.mail, `erin_${run}@example.com`, 'reset-password');
+
+    step('admin: chats (search, add and remove members of a group the admin is not in, join it, delete a message); dave sees each change');
+    const erin = `erin_${run}`;
+    const daveToken = await apiLogin(dave, invited.url);
+    const club = await api(daveToken, 'POST', '/chats', { type: 'group', name: 'Book club', member_ids: [] }, invited.url);
+    await api(daveToken, 'POST', `/chats/${club.id}/messages`, { body: 'Hello club', client_message_id: `club-${run}` }, invited.url);
+    await f.goto(`${invited.url}/chats/${club.id}`);
+    await bubble(f, 'Hello club').waitFor(WAIT);
+    await f.getByRole('button', { name: 'Members' }).click();
+    await e.getByRole('link', { name: 'Chats' }).click();
+    await e.waitForURL('**/admin/chats');
+    await e.getByLabel('Group name starts with').fill('book');
+    await e.getByRole('button', { name: 'Search' }).click();
+    const clubRow = e.locator('.admin-list > li', { hasText: 'Book club' });
+    await clubRow.getByText('1 member').waitFor(WAIT);
+    await clubRow.getByRole('button', { name: 'Members of Book club' }).click();
+    await e.getByLabel('Add people to Book club').fill('erin');
+    await e.getByRole('button', { name: `Add ${erin}` }).click();
+    await e.getByText(`Added ${erin}.`).waitFor(WAIT);
+    await clubRow.getByText('2 members').waitFor(WAIT);
+    await f.locator('.member', { hasText: erin }).waitFor(WAIT);
+    await review(e, 'admin-chats');
+    await e.getByLabel('Remove someone from Book club').fill('erin');
+    e.once('dialog', (dialog) => dialog.accept());
+    await e.getByRole('button', { name: `Remove ${erin}` }).click();
+    await e.getByText(`Removed ${erin}.`).waitFor(WAIT);
+    await f.locator('.member', { hasText: erin }).waitFor({ state: 'detached', ...WAIT });
+    await e.getByRole('button', { name: 'Join this group' }).click();
+    await e.getByRole('button', { name: `Remove ${dave} from Book club` }).waitFor(WAIT);
+    await f.locator('.member', { hasText: invited.admin }).waitFor(WAIT);
+    await e.getByRole('link', { name: 'Open Book club' }).click();
+    e.once('dialog', (dialog) => dialog.accept());
+    await bubble(e, 'Hello club').getByRole('button', { name: 'Delete this message' }).click();
+    await bubble(f, 'Message deleted').waitFor(WAIT);
+    await e.getByRole('link', { name: 'Admin' }).click();
+    await e.waitForURL('**/admin/users');
     await e.getByLabel('Username or email starts with').fill('dave');
     await e.getByRole('button', { name: 'Search' }).click();
     await e.locator('.admin-list li', { hasText: 'erin' }).waitFor({ state: 'detached', ...WAIT });
@@ -560,14 +731,32 @@ try {
     await e.getByLabel('Show').selectOption('disabled');
     await e.getByRole('button', { name: `Enable ${dave}` }).waitFor(WAIT);
 
+    step('admin: deleting an account after a confirmation');
+    await e.getByLabel('Show').selectOption('');
+    await e.getByLabel('Username or email starts with').fill('erin');
+    await e.getByRole('button', { name: 'Search' }).click();
+    e.once('dialog', (dialog) => dialog.accept());
+    await e.getByRole('button', { name: `Delete ${erin}` }).click();
+    await e.locator('.admin-list li', { hasText: erin }).getByText('disabled').waitFor(WAIT);
+
     step('admin: the audit log and the stats');
     await e.getByRole('link', { name: 'Audit log' }).click();
     await e.locator('.audit li', { hasText: 'user.disable' }).waitFor(WAIT);
+    for (const action of ['user.delete', 'chat.add_members', 'chat.remove_member', 'message.delete']) {
+      await e.locator('.audit li', { hasText: action }).first().waitFor(WAIT);
+    }
     await review(e, 'admin-audit');
     await e.getByRole('link', { name: 'Stats' }).click();
     await e.locator('.stats dt', { hasText: 'Accounts' }).waitFor(WAIT);
     assert.equal(await e.locator('.stats div', { hasText: 'Accounts' }).locator('dd').innerText(), '3');
     await review(e, 'admin-stats');
+
+    step('the last admin cannot delete their account, and is told why');
+    await e.getByRole('link', { name: 'Profile' }).click();
+    await e.getByRole('button', { name: 'Delete my account…' }).click();
+    await e.getByLabel('Your password, to confirm').fill('correct horse battery');
+    await e.getByRole('button', { name: 'Delete my account for good' }).click();
+    await e.getByRole('alert').getByText('You are the last administrator of this server').waitFor(WAIT);
     await contextE.close();
     await contextF.close();
   } finally {

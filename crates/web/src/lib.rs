@@ -16,8 +16,11 @@ include!(concat!(env!("OUT_DIR"), "/assets.rs"));
 
 /// The policy of every page and asset: this origin only, nothing inline, no
 /// plugins, no framing, no form posts (the client sends JSON with `fetch`).
+/// Images may also be `blob:` URLs: the file routes need the bearer token, so the
+/// client fetches avatars, thumbnails and images itself and shows the bytes
+/// through object URLs (docs/web.md, "Files").
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
-     style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; \
+     style-src 'self'; img-src 'self' blob:; connect-src 'self'; font-src 'self'; \
      manifest-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /// The first path segments of the client's pages (routed in the browser by
@@ -246,6 +249,9 @@ mod tests {
             .expect("a policy");
         assert!(policy.contains("script-src 'self';"), "{policy}");
         assert!(!policy.contains("unsafe"), "{policy}");
+        // Images from this origin and the client's own object URLs, nothing else
+        // (no `data:`, no other host).
+        assert!(policy.contains("img-src 'self' blob:;"), "{policy}");
     }
 
     #[test]

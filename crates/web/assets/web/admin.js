@@ -1,5 +1,5 @@
 // The administration pages (`/admin/{section}`), shown to users whose `GET /me`
-// says `is_admin`: accounts, invites, the audit log, stats. The server checks the
+// says `is_admin`: accounts, chats, invites, the audit log, stats. The server checks the
 // role on every `/admin` route; hiding the pages from others is only tidiness.
 
 import { useEffect, useState } from './vendor/hooks.js';
@@ -8,15 +8,20 @@ import { request } from './api.js';
 import { Link } from './router.js';
 import * as store from './store.js';
 import { ErrorText, Field, shortTime, useAction, useStore } from './ui.js';
+import { UserSearch } from './search.js';
+import { fileSize } from './files.js';
 
 /** @typedef {import('../../types/openapi').components['schemas']} Schemas */
 /** @typedef {Schemas['AdminUser']} AdminUser */
+/** @typedef {Schemas['AdminChat']} AdminChat */
+/** @typedef {Schemas['Member']} Member */
 /** @typedef {Schemas['Invite']} Invite */
 /** @typedef {Schemas['AuditEntry']} AuditEntry */
 /** @typedef {Schemas['Stats']} Stats */
 
 const SECTIONS = [
   { path: 'users', title: 'Accounts' },
+  { path: 'chats', title: 'Chats' },
   { path: 'invites', title: 'Invites' },
   { path: 'audit', title: 'Audit log' },
   { path: 'stats', title: 'Stats' },
@@ -30,6 +35,7 @@ export function Admin({ section }) {
     return html`<section class="page"><h2>Administration</h2><p>These pages are for the server's administrators.</p></section>`;
   }
   const body = current.path === 'invites' ? html`<${Invites} />`
+    : current.path === 'chats' ? html`<${Chats} />`
     : current.path === 'audit' ? html`<${Audit} />`
     : current.path === 'stats' ? html`<${ServerStats} />`
     : html`<${Accounts} />`;
@@ -107,6 +113,14 @@ function Accounts() {
       list.reload();
     });
   };
+  /** @param {AdminUser} user */
+  const remove = (user) => {
+    if (!confirm(`Delete the account ${user.username} for good? They are signed out everywhere at once and can never sign in to it again; this cannot be undone.`)) return;
+    act(async () => {
+      await request('DELETE', `/admin/users/${user.id}`);
+      list.reload();
+    });
+  };
   return html`
     <form class="filters" role="search" onSubmit=${search}>
       <${Field} label="Username or email starts with" id="admin-q" maxlength="64" value=${q}
@@ -139,7 +153,8 @@ function Accounts() {
           </div>
           ${user.id === store.state.me?.id ? html`<span class="hint">you</span>`
             : html`<button type="button" class=${user.disabled_at ? '' : 'danger'} onClick=${() => toggle(user)}
-              aria-label=${`${user.disabled_at ? 'Enable' : 'Disable'} ${user.username}`}>${user.disabled_at ? 'Enable' : 'Disable'}</button>`}
+              aria-label=${`${user.disabled_at ? 'Enable' : 'Disable'} ${user.username}`}>${user.disabled_at ? 'Enable' : 'Disable'}</button>
+              <button type="button" class="danger" onClick=${() => remove(user)} aria-label=${`Delete ${user.username}`}>Delete</button>`}
         </li>`)}
       </ul>`}
     <${More} more=${list.more} busy=${list.busy} />
@@ -188,6 +203,109 @@ function CreateAccount({ onCreated }) {
       ${created ? html`<p class="ok" role="status">${created}</p>` : null}
       <button type="submit" class="primary" disabled=${busy}>Create account</button>
     </form>`;
+}
+
+/**
+ * Every chat, most recent activity first (no member names, no bodies: the list
+ * route shows none), searchable by group name; a group's members are managed here
+ * whether or not I am in it.
+ */
+function Chats() {
+  const s = useStore();
+  const [q, setQ] = useState('');
+  const [filter, setFilter] = useState('');
+  const list = usePages(`/admin/chats${filter ? `?q=${encodeURIComponent(filter)}` : ''}`);
+  const [managing, setManaging] = useState(/** @type {string | null} */ (null));
+  /** @param {Event} event */
+  const search = (event) => {
+    event.preventDefault();
+    setFilter(q.trim().slice(0, 64));
+  };
+  return html`
+    <form class="filters" role="search" onSubmit=${search}>
+      <${Field} label="Group name starts with" id="admin-chat-q" maxlength="64" value=${q}
+        onInput=${(/** @type {any} */ e) => setQ(e.currentTarget.value)} />
+      <button type="submit">Search</button>
+    </form>
+    <p class="hint">To delete a message, join the group (or be in the chat) and delete it there: only the chats you are in show their messages.</p>
+    <${ErrorText} error=${list.error} />
+    ${list.items === null ? html`<p class="hint">Loading…</p>`
+      : list.items.length === 0 ? html`<p class="hint">No chat matches.</p>`
+      : html`<ul class="admin-list" aria-label="Chats">
+        ${list.items.map((chat) => {
+          const title = chat.type === 'group' ? chat.name ?? 'Unnamed group' : 'Direct chat';
+          const open = managing === chat.id;
+          return html`<li key=${chat.id} data-chat-id=${chat.id}>
+            <div>
+              <strong>${title}</strong> <span class="tag">${chat.type}</span>
+              <p class="hint">${chat.member_count} ${chat.member_count === 1 ? 'member' : 'members'} · made ${shortTime(chat.created_at)} · last activity ${shortTime(chat.last_activity_at)}</p>
+            </div>
+            ${s.chats.has(chat.id) ? html`<${Link} href=${`/chats/${chat.id}`} aria-label=${`Open ${title}`}>Open</${Link}>` : null}
+            ${chat.type === 'group' ? html`<button type="button" aria-expanded=${open} aria-controls=${`manage-${chat.id}`}
+              onClick=${() => setManaging(open ? null : chat.id)} aria-label=${`Members of ${title}`}>Members</button>` : null}
+            ${open ? html`<${ManageGroup} chat=${chat} title=${title} onChanged=${list.reload} />` : null}
+          </li>`;
+        })}
+      </ul>`}
+    <${More} more=${list.more} busy=${list.busy} />`;
+}
+
+/**
+ * Adding people to a group and removing them, through the admin routes. The
+ * members are listed only when I am in the group (`GET /chats/{id}` is for
+ * members); otherwise whom to remove is found by searching people.
+ * @param {{chat: AdminChat, title: string, onChanged: () => void}} props
+ */
+function ManageGroup({ chat, title, onChanged }) {
+  const s = useStore();
+  const [run, error] = useAction();
+  const [done, setDone] = useState(/** @type {string | null} */ (null));
+  const [members, setMembers] = useState(/** @type {Member[] | null} */ (null));
+  const me = s.me?.id ?? '';
+  const member = s.chats.has(chat.id);
+  const loadMembers = async () => {
+    setMembers(member ? (await request('GET', `/chats/${chat.id}`)).members : null);
+  };
+  useEffect(() => {
+    run(loadMembers);
+  }, [member]);
+  /** @param {string[]} userIds @param {string} said */
+  const add = (userIds, said) =>
+    run(async () => {
+      setDone(null);
+      await request('POST', `/admin/chats/${chat.id}/members`, { user_ids: userIds });
+      setDone(said);
+      onChanged();
+      await loadMembers();
+    });
+  /** @param {string} userId @param {string} name */
+  const remove = (userId, name) => {
+    if (!confirm(`Remove ${name} from ${title}?`)) return;
+    run(async () => {
+      setDone(null);
+      await request('DELETE', `/admin/chats/${chat.id}/members/${userId}`);
+      setDone(`Removed ${name}.`);
+      onChanged();
+      await loadMembers();
+    });
+  };
+  return html`<div class="manage" id=${`manage-${chat.id}`} role="region" aria-label=${`Members of ${title}`}>
+    ${members ? html`<ul class="members" aria-label="Members">
+        ${members.map((m) => html`<li class="member" key=${m.user_id}>
+          <span class="member-name">${m.display_name || m.username} <span class="hint">@${m.username}${m.user_id === me ? ' (you)' : ''}</span></span>
+          <span class="role">${m.role}</span>
+          <button type="button" onClick=${() => remove(m.user_id, m.username)} aria-label=${`Remove ${m.username} from ${title}`}>Remove</button>
+        </li>`)}
+      </ul>`
+      : html`<p class="hint">You are not in this group, so its members are not shown.</p>
+        <button type="button" onClick=${() => add([me], 'You joined; the group is in your chats now.')}>Join this group</button>
+        <${UserSearch} label=${`Remove someone from ${title}`} action="Remove"
+          onPick=${(/** @type {any} */ user) => remove(user.id, user.username)} />`}
+    <${UserSearch} label=${`Add people to ${title}`} action="Add" exclude=${members?.map((m) => m.user_id) ?? []}
+      onPick=${(/** @type {any} */ user) => add([user.id], `Added ${user.username}.`)} />
+    ${done ? html`<p class="ok" role="status">${done}</p>` : null}
+    <${ErrorText} error=${error} />
+  </div>`;
 }
 
 /** How long a new invite is accepted: the choices, in seconds. */
@@ -308,18 +426,6 @@ function Audit() {
     <${More} more=${list.more} busy=${list.busy} />`;
 }
 
-/** @param {number} bytes */
-function size(bytes) {
-  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return unit === 0 ? `${value} bytes` : `${value.toFixed(1)} ${units[unit]}`;
-}
-
 function ServerStats() {
   const [run, error] = useAction();
   const [stats, setStats] = useState(/** @type {Stats | null} */ (null));
@@ -337,7 +443,7 @@ function ServerStats() {
       <div><dt>Chats</dt><dd>${stats.chats}</dd></div>
       <div><dt>Messages</dt><dd>${stats.messages}</dd></div>
       <div><dt>Open connections (this node)</dt><dd>${stats.open_sockets}</dd></div>
-      <div><dt>Stored files</dt><dd>${size(stats.store_bytes)}</dd></div>
+      <div><dt>Stored files</dt><dd>${fileSize(stats.store_bytes)}</dd></div>
     </dl>`}
     <button type="button" onClick=${load}>Refresh</button>`;
 }

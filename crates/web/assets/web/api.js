@@ -201,25 +201,80 @@ async function toError(response) {
 }
 
 /**
- * Calls the API as the signed-in user; a 401 renews the access token once and retries.
- * @param {string} method
- * @param {string} path under /api/v1, with its query
- * @param {unknown} [body]
- * @returns {Promise<any>} the decoded JSON body, or null for 204
+ * Runs `call` with a valid access token; a 401 renews the token once and runs it
+ * again, a second 401 signs out. Any other error answer becomes an `ApiError`.
+ * @param {(bearer: string) => Promise<Response>} call
+ * @returns {Promise<Response>} a 2xx response
  */
-export async function request(method, path, body) {
+async function authorized(call) {
   for (let attempt = 0; ; attempt += 1) {
     const bearer = await token();
     if (!bearer) throw new ApiError(401, 'unauthorized', 'Please sign in.');
-    const response = await send(method, path, body, bearer);
+    const response = await call(bearer);
     if (response.status === 401 && attempt === 0) {
       accessExpires = 0;
       continue;
     }
     if (response.status === 401) forget();
     if (!response.ok) throw await toError(response);
-    return response.status === 204 ? null : response.json();
+    return response;
   }
+}
+
+/**
+ * Calls the API as the signed-in user.
+ * @param {string} method
+ * @param {string} path under /api/v1, with its query
+ * @param {unknown} [body]
+ * @returns {Promise<any>} the decoded JSON body, or null for 204
+ */
+export async function request(method, path, body) {
+  const response = await authorized((bearer) => send(method, path, body, bearer));
+  return response.status === 204 ? null : response.json();
+}
+
+/**
+ * The bytes of a file route (`/api/v1/files/{id}`, its `/thumbnail`, an `avatar_url`).
+ * They need the bearer token, which an `<img src>` or a plain link cannot send, so
+ * the views show them as `blob:` URLs (files.js). With an S3 store the server answers
+ * 302 to a presigned URL: the browser follows it without the token (a cross-origin
+ * redirect drops `Authorization`), which needs CORS on the bucket (docs/web.md).
+ * @param {string} url a path on this server
+ * @returns {Promise<Blob>}
+ */
+export async function fetchFile(url) {
+  const response = await authorized(async (bearer) => {
+    try {
+      return await fetch(url, { headers: { Authorization: `Bearer ${bearer}` } });
+    } catch {
+      throw new ApiError(0, 'network', 'The file cannot be fetched.');
+    }
+  });
+  return response.blob();
+}
+
+/**
+ * Uploads one file (`POST /uploads`, multipart part `file`), reporting progress
+ * from 0 to 1. XMLHttpRequest rather than fetch: only it reports upload progress.
+ * @param {File} file
+ * @param {(fraction: number) => void} [onProgress]
+ * @returns {Promise<Schemas['Upload']>}
+ */
+export async function uploadFile(file, onProgress) {
+  const response = await authorized((bearer) => new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', '/api/v1/uploads');
+    xhr.setRequestHeader('Authorization', `Bearer ${bearer}`);
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable && onProgress) onProgress(event.loaded / event.total);
+    };
+    xhr.onload = () => resolve(new Response(xhr.status === 204 ? null : xhr.responseText, { status: xhr.status }));
+    xhr.onerror = () => reject(new ApiError(0, 'network', 'The server cannot be reached.'));
+    const form = new FormData();
+    form.append('file', file, file.name);
+    xhr.send(form);
+  }));
+  return response.json();
 }
 
 /**

@@ -1,6 +1,6 @@
-// One chat: its history (scroll-back with `before`), the composer (reply, edit),
-// pending sends, typing, read ticks, and the panel with members, roles, name and
-// disappearing-messages setting.
+// One chat: its history (scroll-back with `before`), the composer (reply, edit,
+// files), pending sends, typing, read ticks, and the panel with members, roles,
+// name and disappearing-messages setting.
 
 import { useEffect, useLayoutEffect, useRef, useState } from './vendor/hooks.js';
 import { html } from './html.js';
@@ -8,10 +8,21 @@ import { Link, navigate } from './router.js';
 import * as store from './store.js';
 import { ErrorText, shortTime, useAction, useStore } from './ui.js';
 import { UserSearch } from './search.js';
+import { Attachments, Avatar, fileSize, previewOf } from './files.js';
+import { clientId, uploadFile } from './api.js';
 
 /** @typedef {import('./store.js').Message} Message */
 /** @typedef {import('./store.js').Member} Member */
 /** @typedef {import('./store.js').Pending} Pending */
+/** @typedef {import('./store.js').Upload} Upload */
+/**
+ * @typedef {object} Chosen a file chosen for the next message, uploaded at once
+ * @property {string} key
+ * @property {string} name
+ * @property {number} progress 0 to 1
+ * @property {Upload | null} upload once uploaded
+ * @property {string | null} error why the upload failed
+ */
 
 const TTL_CHOICES = [
   [null, 'Off'],
@@ -22,6 +33,8 @@ const TTL_CHOICES = [
   [604800, '1 week'],
 ];
 const TYPING_EVERY_MS = 3000;
+/** The most files one message carries (the server refuses more). */
+const MAX_ATTACHMENTS = 10;
 
 /** @param {{chatId: string}} props */
 export function ChatView({ chatId }) {
@@ -52,6 +65,7 @@ export function ChatView({ chatId }) {
   return html`<section class="chat" aria-label=${`Chat: ${title}`}>
     <header class="chat-header">
       <${Link} href="/chats" class="back" aria-label="Back to chats">←</${Link}>
+      <${Avatar} url=${summary.peer ? store.avatarOf(summary.peer.user_id) : null} name=${title} />
       <div class="chat-title">
         <h2>${title}</h2>
         <p class="subtitle" aria-live="polite">
@@ -117,6 +131,7 @@ function History({ chatId, history, detail, onReply, onEdit }) {
   const me = s.me?.id;
   const myRole = detail.members.find((m) => m.user_id === me)?.role;
   const moderator = detail.type === 'group' && (myRole === 'owner' || myRole === 'admin');
+  const serverAdmin = s.me?.is_admin ?? false;
   const others = detail.members.filter((m) => m.user_id !== me);
   const byId = new Map(history.items.map((m) => [m.id, m]));
 
@@ -128,28 +143,33 @@ function History({ chatId, history, detail, onReply, onEdit }) {
             ${history.loadingOlder ? 'Loading…' : 'Load older messages'}</button>`}
     </li>
     ${history.items.map((message) => html`<${MessageItem} key=${message.id} message=${message} mine=${message.author_id === me}
-      group=${detail.type === 'group'} moderator=${moderator} others=${others} replied=${message.reply_to_id ? byId.get(message.reply_to_id) ?? null : null}
+      group=${detail.type === 'group'} moderator=${moderator} serverAdmin=${serverAdmin} others=${others} replied=${message.reply_to_id ? byId.get(message.reply_to_id) ?? null : null}
       onReply=${onReply} onEdit=${onEdit} />`)}
     ${pending.map((p) => html`<${PendingItem} key=${p.client_message_id} pending=${p} />`)}
   </ol>`;
 }
 
 /**
- * @param {{message: Message, mine: boolean, group: boolean, moderator: boolean, others: Member[],
+ * `serverAdmin`: I administer the server, so I may tombstone anyone's message in a
+ * chat I am in (through `/admin/chats/…`, which the audit log records).
+ * @param {{message: Message, mine: boolean, group: boolean, moderator: boolean, serverAdmin: boolean, others: Member[],
  *   replied: Message | null, onReply: (m: Message) => void, onEdit: (m: Message) => void}} props
  */
-function MessageItem({ message, mine, group, moderator, others, replied, onReply, onEdit }) {
+function MessageItem({ message, mine, group, moderator, serverAdmin, others, replied, onReply, onEdit }) {
   const [run, error] = useAction();
   const deleted = message.deleted_at !== null;
   const readers = others.filter((m) => m.last_read_seq >= message.seq);
   const read = readers.length > 0 && (!group || readers.length === others.length);
+  const asServerAdmin = !mine && !moderator && serverAdmin;
   const remove = () => {
-    if (confirm('Delete this message for everyone?')) run(() => store.deleteMessage(message.chat_id, message.id));
+    const question = asServerAdmin ? 'Delete this message for everyone, as the server\'s administrator?' : 'Delete this message for everyone?';
+    if (confirm(question)) run(() => store.deleteMessage(message.chat_id, message.id, asServerAdmin));
   };
   return html`<li class=${`message${mine ? ' mine' : ''}${deleted ? ' deleted' : ''}`} data-seq=${message.seq}>
     ${group && !mine ? html`<p class="author">${store.nameOf(message.author_id)}</p>` : null}
-    ${message.reply_to_id ? html`<p class="quote">${replied ? (replied.body ?? 'Deleted message') : 'An earlier message'}</p>` : null}
-    <p class="body">${deleted ? html`<em>Message deleted</em>` : message.body}</p>
+    ${message.reply_to_id ? html`<p class="quote">${replied ? (replied.deleted_at !== null ? 'Deleted message' : previewOf(replied)) : 'An earlier message'}</p>` : null}
+    ${deleted ? html`<p class="body"><em>Message deleted</em></p>` : message.body ? html`<p class="body">${message.body}</p>` : null}
+    ${deleted ? null : html`<${Attachments} attachments=${message.attachments} />`}
     <p class="meta">
       <time datetime=${message.created_at}>${shortTime(message.created_at)}</time>
       ${message.edited_at && !deleted ? html` · <span>edited</span>` : null}
@@ -160,7 +180,7 @@ function MessageItem({ message, mine, group, moderator, others, replied, onReply
     ${deleted ? null : html`<div class="actions">
       <button type="button" onClick=${() => onReply(message)} aria-label="Reply to this message">Reply</button>
       ${mine ? html`<button type="button" onClick=${() => onEdit(message)} aria-label="Edit this message">Edit</button>` : null}
-      ${mine || moderator ? html`<button type="button" onClick=${remove} aria-label="Delete this message">Delete</button>` : null}
+      ${mine || moderator || serverAdmin ? html`<button type="button" onClick=${remove} aria-label="Delete this message">Delete</button>` : null}
     </div>`}
     <${ErrorText} error=${error} />
   </li>`;
@@ -170,7 +190,9 @@ function MessageItem({ message, mine, group, moderator, others, replied, onReply
 function PendingItem({ pending }) {
   const label = pending.status === 'failed' ? `Not sent: ${pending.error}` : pending.status === 'waiting' ? 'Waiting for the connection…' : 'Sending…';
   return html`<li class=${`message mine pending ${pending.status}`} data-pending=${pending.status}>
-    <p class="body">${pending.body}</p>
+    ${pending.body ? html`<p class="body">${pending.body}</p>` : null}
+    ${pending.attachments.length ? html`<ul class="pending-files" aria-label="Files">
+      ${pending.attachments.map((upload) => html`<li key=${upload.id}>File: ${upload.filename}</li>`)}</ul>` : null}
     <p class="meta"><span role=${pending.status === 'failed' ? 'alert' : undefined}>${label}</span></p>
     ${pending.status === 'failed' ? html`<div class="actions">
       <button type="button" onClick=${() => store.retry(pending)}>Retry</button>
@@ -178,10 +200,15 @@ function PendingItem({ pending }) {
   </li>`;
 }
 
-/** @param {{chatId: string, replyTo: Message | null, editing: Message | null, onDone: () => void}} props */
+/**
+ * Writing a message: text, files (chosen with the Attach button or dropped on the
+ * composer, each uploaded at once with its progress shown), a reply or an edit.
+ * @param {{chatId: string, replyTo: Message | null, editing: Message | null, onDone: () => void}} props
+ */
 function Composer({ chatId, replyTo, editing, onDone }) {
   const [text, setText] = useState('');
-  const [run, error] = useAction();
+  const [chosen, setChosen] = useState(/** @type {Chosen[]} */ ([]));
+  const [run, error, , setError] = useAction();
   const lastTyping = useRef(0);
   const input = useRef(/** @type {HTMLTextAreaElement | null} */ (null));
 
@@ -190,11 +217,31 @@ function Composer({ chatId, replyTo, editing, onDone }) {
     if (editing || replyTo) input.current?.focus();
   }, [editing, replyTo]);
 
+  /** @param {string} key @param {Partial<Chosen>} change */
+  const update = (key, change) => setChosen((list) => list.map((c) => (c.key === key ? { ...c, ...change } : c)));
+  /** @param {FileList | File[]} files */
+  const addFiles = (files) => {
+    const room = MAX_ATTACHMENTS - chosen.length;
+    const picked = [...files].slice(0, Math.max(0, room));
+    setError(files.length > room ? `A message carries at most ${MAX_ATTACHMENTS} files.` : null);
+    for (const file of picked) {
+      const key = clientId();
+      setChosen((list) => [...list, { key, name: file.name, progress: 0, upload: null, error: null }]);
+      // A file removed meanwhile is no longer in the list: its update changes nothing.
+      uploadFile(file, (progress) => update(key, { progress })).then(
+        (upload) => update(key, { upload }),
+        (e) => update(key, { error: e.message }),
+      );
+    }
+  };
+  const uploading = chosen.some((c) => !c.upload && !c.error);
+  const failed = chosen.some((c) => c.error);
+
   const submit = (/** @type {Event | null} */ event) => {
     event?.preventDefault();
     const body = text.trim();
-    if (!body) return;
     if (editing) {
+      if (!body) return;
       run(async () => {
         await store.editMessage(chatId, editing.id, body);
         setText('');
@@ -202,8 +249,16 @@ function Composer({ chatId, replyTo, editing, onDone }) {
       });
       return;
     }
-    store.sendMessage(chatId, body, replyTo?.id ?? null);
+    if (uploading || failed) {
+      setError(uploading ? 'Wait until the files are uploaded.' : 'Remove the files that could not be uploaded.');
+      return;
+    }
+    const uploads = chosen.flatMap((c) => (c.upload ? [c.upload] : []));
+    if (!body && uploads.length === 0) return;
+    store.sendMessage(chatId, body, replyTo?.id ?? null, uploads);
     setText('');
+    setChosen([]);
+    setError(null);
     onDone();
   };
   /** @param {any} event */
@@ -222,16 +277,36 @@ function Composer({ chatId, replyTo, editing, onDone }) {
       onDone();
     }
   };
-  return html`<form class="composer" onSubmit=${submit}>
+  /** @param {DragEvent} event */
+  const onDrop = (event) => {
+    event.preventDefault();
+    if (!editing && event.dataTransfer?.files.length) addFiles(event.dataTransfer.files);
+  };
+  return html`<form class="composer" onSubmit=${submit} onDragOver=${(/** @type {DragEvent} */ e) => e.preventDefault()} onDrop=${onDrop}>
     ${replyTo || editing ? html`<div class="composing">
-      <span>${editing ? 'Editing your message' : html`Replying to: <q>${replyTo?.body}</q>`}</span>
+      <span>${editing ? 'Editing your message' : html`Replying to: <q>${replyTo ? previewOf(replyTo) : ''}</q>`}</span>
       <button type="button" onClick=${() => { setText(''); onDone(); }}>Cancel</button></div>` : null}
+    ${chosen.length && !editing ? html`<ul class="chips files" aria-label="Files to send">
+      ${chosen.map((c) => html`<li key=${c.key} data-state=${c.error ? 'failed' : c.upload ? 'ready' : 'uploading'}>
+        <span class="file-name">${c.name}</span>
+        ${c.error ? html` <span class="error">not uploaded: ${c.error}</span>`
+          : c.upload ? html` <span class="hint">${fileSize(c.upload.size)}</span>`
+          : html` <progress max="1" value=${c.progress} aria-label=${`Uploading ${c.name}`}></progress>`}
+        <button type="button" aria-label=${`Remove ${c.name}`} onClick=${() => setChosen((list) => list.filter((other) => other.key !== c.key))}>×</button>
+      </li>`)}
+    </ul>` : null}
     <${ErrorText} error=${error} />
     <div class="composer-row">
+      ${editing ? null : html`<label class="attach">
+        <input type="file" multiple class="sr-only" onChange=${(/** @type {any} */ e) => {
+          addFiles([...e.currentTarget.files]);
+          e.currentTarget.value = '';
+        }} />
+        Attach<span class="sr-only"> files</span></label>`}
       <label for="composer-text" class="sr-only">Message</label>
       <textarea id="composer-text" ref=${input} rows="1" maxlength="4000" placeholder="Write a message"
         value=${text} onInput=${onInput} onKeyDown=${onKeyDown}></textarea>
-      <button type="submit" class="primary">${editing ? 'Save' : 'Send'}</button>
+      <button type="submit" class="primary" disabled=${uploading}>${editing ? 'Save' : 'Send'}</button>
     </div>
   </form>`;
 }
@@ -285,6 +360,7 @@ function MemberRow({ chatId, member, myRole, me }) {
   const canRemove = !self && (myRole === 'owner' || (myRole === 'admin' && member.role === 'member'));
   const name = member.display_name || member.username;
   return html`<li class="member">
+    <${Avatar} url=${store.avatarOf(member.user_id)} name=${name} />
     <span class="member-name">${name} <span class="hint">@${member.username}${self ? ' (you)' : ''}</span></span>
     ${myRole === 'owner' && !self
       ? html`<label class="sr-only" for=${`role-${member.user_id}`}>Role of ${name}</label>

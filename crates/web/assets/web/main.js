@@ -14,6 +14,7 @@ import { Admin } from './admin.js';
 import { ChatView } from './chat.js';
 import { NewChat, Profile, Sessions } from './pages.js';
 import { ErrorText, useAction, useStore } from './ui.js';
+import { Avatar, previewOf } from './files.js';
 
 /** @typedef {import('./store.js').Me} Me */
 
@@ -131,11 +132,12 @@ function AddressBanner({ me }) {
 /** @param {{chat: import('./store.js').ChatListItem, current: boolean}} props */
 function ChatRow({ chat, current }) {
   const last = chat.last_message;
-  const preview = !last ? 'No messages yet' : last.deleted_at ? 'Message deleted' : last.body ?? '';
+  const preview = !last ? 'No messages yet' : last.deleted_at ? 'Message deleted' : previewOf(last);
   const who = last && chat.type === 'group' && last.author_id !== store.state.me?.id ? `${store.nameOf(last.author_id)}: ` : last && last.author_id === store.state.me?.id ? 'You: ' : '';
   const title = store.chatTitle(chat);
   return html`<li class=${`chat-row${current ? ' current' : ''}`} data-chat-id=${chat.id}>
     <${Link} href=${`/chats/${chat.id}`} aria-current=${current ? 'page' : undefined}>
+      <${Avatar} url=${chat.peer ? store.avatarOf(chat.peer.user_id) : null} name=${title} />
       <span class="row-title">${title}</span>
       ${chat.unread_count ? html`<span class="badge" aria-label=${`${chat.unread_count} unread`}>${chat.unread_count}</span>` : null}
       <span class="row-preview">${who}${preview}</span>

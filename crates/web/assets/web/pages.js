@@ -1,12 +1,13 @@
 // New chat, my profile, my sessions.
 
-import { useEffect, useState } from './vendor/hooks.js';
+import { useEffect, useRef, useState } from './vendor/hooks.js';
 import { html } from './html.js';
-import { request, forget, listAll } from './api.js';
+import { ApiError, request, forget, listAll, uploadFile } from './api.js';
 import { navigate } from './router.js';
 import * as store from './store.js';
 import { UserSearch } from './search.js';
-import { ErrorText, Field, shortTime, useAction } from './ui.js';
+import { ErrorText, Field, shortTime, useAction, useStore } from './ui.js';
+import { Avatar } from './files.js';
 
 /** @typedef {import('./search.js').UserProfile} UserProfile */
 
@@ -101,6 +102,7 @@ export function Profile() {
   };
   return html`<section class="page" aria-labelledby="profile-title">
     <h2 id="profile-title">My profile</h2>
+    <${Picture} />
     <form onSubmit=${save}>
       <${Field} label="Username" id="p-username" required value=${form.username} onInput=${set('username')} />
       <${Field} label="Display name" id="p-display_name" maxlength="64" value=${form.display_name ?? ''} onInput=${set('display_name')} />
@@ -130,7 +132,111 @@ export function Profile() {
       <${ErrorText} error=${passwordError} />
       <button type="submit">Change password</button>
     </form>
+    <${DeleteAccount} />
   </section>`;
+}
+
+/** The images the server makes thumbnails of, which an avatar must be. */
+const IMAGE_TYPES = 'image/png,image/jpeg,image/gif,image/webp';
+
+/** My picture: upload one and make it my avatar, or remove it. */
+function Picture() {
+  const s = useStore();
+  const [run, error, busy] = useAction();
+  const [progress, setProgress] = useState(/** @type {number | null} */ (null));
+  const me = s.me;
+  if (!me) return null;
+  /** @param {any} event */
+  const choose = (event) => {
+    /** @type {File | undefined} */
+    const file = event.currentTarget.files?.[0];
+    event.currentTarget.value = '';
+    if (!file) return;
+    run(async () => {
+      setProgress(0);
+      try {
+        const upload = await uploadFile(file, setProgress);
+        store.setMe(await request('PUT', '/me/avatar', { upload_id: upload.id }));
+      } finally {
+        setProgress(null);
+      }
+    });
+  };
+  const remove = () =>
+    run(async () => {
+      await request('DELETE', '/me/avatar');
+      store.setMe({ ...me, avatar_url: null });
+    });
+  const name = me.display_name || me.username;
+  return html`<div class="picture" role="group" aria-labelledby="picture-title">
+    <${Avatar} url=${me.avatar_url} name=${name} large />
+    <div>
+      <h3 id="picture-title">Picture</h3>
+      <div class="field">
+        <label for="picture-file">${me.avatar_url ? 'Choose a new picture' : 'Choose a picture'} (PNG, JPEG, GIF or WebP)</label>
+        <input id="picture-file" type="file" accept=${IMAGE_TYPES} disabled=${busy} onChange=${choose} />
+      </div>
+      ${progress !== null ? html`<p role="status"><label>Uploading <progress max="1" value=${progress}></progress></label></p>` : null}
+      ${me.avatar_url ? html`<button type="button" disabled=${busy} onClick=${remove}>Remove picture</button>` : null}
+      <${ErrorText} error=${error} />
+    </div>
+  </div>`;
+}
+
+/**
+ * Deleting my own account (`DELETE /me`): a first button opens the confirmation,
+ * which asks for the password; done, this browser is signed out like every other.
+ */
+function DeleteAccount() {
+  const [asking, setAsking] = useState(false);
+  const [password, setPassword] = useState('');
+  const [passwordError, setPasswordError] = useState(/** @type {string | null} */ (null));
+  const [run, error, busy, setError] = useAction();
+  const field = useRef(/** @type {HTMLInputElement | null} */ (null));
+  useEffect(() => {
+    if (asking) field.current?.focus();
+  }, [asking]);
+  /** @param {Event} event */
+  const submit = (event) => {
+    event.preventDefault();
+    setPasswordError(null);
+    run(async () => {
+      try {
+        await request('DELETE', '/me', { current_password: password });
+      } catch (e) {
+        if (e instanceof ApiError && e.code === 'invalid_password') {
+          setPasswordError('This is not your current password.');
+          return;
+        }
+        if (e instanceof ApiError && e.code === 'last_admin') {
+          throw new Error('You are the last administrator of this server, so your account cannot go: make another account an administrator first (Admin → Accounts), then delete yours.');
+        }
+        throw e;
+      }
+      forget();
+    });
+  };
+  const cancel = () => {
+    setAsking(false);
+    setPassword('');
+    setPasswordError(null);
+    setError(null);
+  };
+  return html`<h3>Delete my account</h3>
+    ${asking ? html`<form class="confirm" onSubmit=${submit} aria-label="Confirm deleting my account">
+      <p><strong>This cannot be undone.</strong> You are signed out everywhere at once and can never sign in to this account again.</p>
+      <div class="field">
+        <label for="delete-password">Your password, to confirm</label>
+        <input id="delete-password" ref=${field} type="password" autocomplete="current-password" required value=${password}
+          aria-invalid=${passwordError ? 'true' : undefined} aria-describedby=${passwordError ? 'delete-password-error' : undefined}
+          onInput=${(/** @type {any} */ e) => setPassword(e.currentTarget.value)} />
+        ${passwordError ? html`<p class="error" id="delete-password-error" role="alert">${passwordError}</p>` : null}
+      </div>
+      <${ErrorText} error=${error} />
+      <button type="submit" class="danger" disabled=${busy}>Delete my account for good</button>
+      <button type="button" onClick=${cancel}>Cancel</button>
+    </form>` : html`<p class="hint">Your account is closed for good: you are signed out everywhere.</p>
+      <button type="button" class="danger" onClick=${() => setAsking(true)}>Delete my account…</button>`}`;
 }
 
 export function Sessions() {

@@ -17,12 +17,14 @@ import { Realtime } from './realtime.js';
 /** @typedef {Schemas['ChatSnapshot']} ChatSnapshot */
 /** @typedef {Schemas['Message']} Message */
 /** @typedef {Schemas['Member']} Member */
+/** @typedef {Schemas['Upload']} Upload */
 /**
  * @typedef {object} Pending a send not yet confirmed by the server
  * @property {string} client_message_id
  * @property {string} chat_id
- * @property {string} body
+ * @property {string} body empty when it carries only files
  * @property {string | null} reply_to_id
+ * @property {Upload[]} attachments my uploads it carries, the same on every retry
  * @property {string} created_at
  * @property {'sending' | 'waiting' | 'failed'} status
  * @property {string} [error]
@@ -59,6 +61,11 @@ export const state = {
   typing: new Map(),
   /** @type {Map<string, {username: string, display_name?: string | null}>} */
   names: new Map(),
+  /**
+   * @type {Map<string, string | null | undefined>} user → `avatar_url` from their profile
+   * (members carry none): undefined while it is being fetched
+   */
+  avatars: new Map(),
   /** @type {string | null} the chat on screen */
   openChat: null,
   version: 0,
@@ -106,6 +113,7 @@ export function setMe(/** @type {Me} */ me) {
   if (!state.me || state.me.id !== me.id) return;
   state.me = me;
   remember(me);
+  state.avatars.set(me.id, me.avatar_url);
   storeUser(me);
   emit();
 }
@@ -118,7 +126,7 @@ export function stop() {
   state.me = null;
   state.chatsLoaded = false;
   state.everOnline = false;
-  for (const map of [state.chats, state.details, state.histories, state.pending, state.typing, state.names]) map.clear();
+  for (const map of [state.chats, state.details, state.histories, state.pending, state.typing, state.names, state.avatars]) map.clear();
   state.order = [];
   state.openChat = null;
   emit();
@@ -142,13 +150,31 @@ export function nameOf(/** @type {string} */ userId) {
   const known = state.names.get(userId);
   if (known) return known.display_name || known.username;
   state.names.set(userId, { username: '…', display_name: null });
-  request('GET', `/users/${userId}`)
-    .then((user) => {
-      remember(user);
-      emit();
-    })
-    .catch(() => state.names.set(userId, { username: 'someone', display_name: null }));
+  lookUp(userId).catch(() => state.names.set(userId, { username: 'someone', display_name: null }));
   return '…';
+}
+
+/**
+ * The `avatar_url` of a user (null without one), from their profile, fetched once
+ * per session: a picture changed meanwhile shows after a reload.
+ * @param {string} userId
+ * @returns {string | null}
+ */
+export function avatarOf(userId) {
+  if (userId === state.me?.id) return state.me.avatar_url ?? null;
+  if (state.avatars.has(userId)) return state.avatars.get(userId) ?? null;
+  state.avatars.set(userId, undefined);
+  lookUp(userId).catch(() => state.avatars.set(userId, null));
+  return null;
+}
+
+/** Fetches a profile: its names and its avatar. @param {string} userId */
+async function lookUp(userId) {
+  /** @type {Schemas['UserProfile']} */
+  const user = await request('GET', `/users/${userId}`);
+  remember(user);
+  state.avatars.set(user.id, user.avatar_url);
+  emit();
 }
 
 /** The title of a chat: the group's name, or the other person's. */
@@ -497,19 +523,21 @@ export function typingIn(/** @type {string} */ chatId) {
 
 /**
  * Sends a message: shown at once as pending, confirmed by the answer or the event,
- * retried with the same `client_message_id` after a network failure, so it is
- * stored exactly once however often it is retried.
+ * retried with the same `client_message_id` (and the same attachments) after a
+ * network failure, so it is stored exactly once however often it is retried.
  * @param {string} chatId
- * @param {string} body
+ * @param {string} body may be empty when `attachments` are not
  * @param {string | null} replyTo
+ * @param {Upload[]} [attachments] uploaded already (`POST /uploads`), at most 10
  */
-export function sendMessage(chatId, body, replyTo) {
+export function sendMessage(chatId, body, replyTo, attachments = []) {
   /** @type {Pending} */
   const pending = {
     client_message_id: clientId(),
     chat_id: chatId,
     body,
     reply_to_id: replyTo,
+    attachments,
     created_at: new Date().toISOString(),
     status: 'sending',
   };
@@ -525,9 +553,11 @@ async function deliver(chatId, pending) {
   try {
     /** @type {Message} */
     const message = await request('POST', `/chats/${chatId}/messages`, {
-      body: pending.body,
+      // A message of files only has no body.
+      body: pending.body || undefined,
       reply_to_id: pending.reply_to_id,
       client_message_id: pending.client_message_id,
+      attachment_ids: pending.attachments.length ? pending.attachments.map((upload) => upload.id) : undefined,
     });
     const history = state.histories.get(chatId);
     if (history) upsert(history, message);
@@ -577,12 +607,16 @@ export async function editMessage(chatId, messageId, body) {
   emit();
 }
 
-/** @param {string} chatId @param {string} messageId */
-export async function deleteMessage(chatId, messageId) {
-  await request('DELETE', `/chats/${chatId}/messages/${messageId}`);
+/**
+ * Tombstones a message: mine, or as the group's owner or admin; `asServerAdmin`
+ * takes the administration route, for anyone's message in a chat I am in.
+ * @param {string} chatId @param {string} messageId @param {boolean} [asServerAdmin]
+ */
+export async function deleteMessage(chatId, messageId, asServerAdmin = false) {
+  await request('DELETE', `${asServerAdmin ? '/admin' : ''}/chats/${chatId}/messages/${messageId}`);
   const history = state.histories.get(chatId);
   const message = history?.items.find((m) => m.id === messageId);
-  if (message && history) upsert(history, { ...message, body: null, deleted_at: new Date().toISOString() });
+  if (message && history) upsert(history, { ...message, body: null, attachments: [], deleted_at: new Date().toISOString() });
   emit();
 }
 
