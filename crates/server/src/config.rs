@@ -332,8 +332,11 @@ fn mail(get: &impl Fn(&str) -> Option<String>) -> Result<MailConfig, ConfigError
 fn files(get: &impl Fn(&str) -> Option<String>) -> Result<FilesConfig, ConfigError> {
     let dir = get("CONFAB_FILES_DIR").unwrap_or_else(|| "./confab-files".to_owned());
     let endpoint = get("CONFAB_S3_ENDPOINT").map(|url| url.trim().trim_end_matches('/').to_owned());
+    // The endpoint's origin goes into the web client's CSP: nothing that could end
+    // a directive or a source list.
     if let Some(url) = &endpoint
-        && !(url.starts_with("http://") || url.starts_with("https://"))
+        && (!(url.starts_with("http://") || url.starts_with("https://"))
+            || url.contains(|c: char| c.is_whitespace() || c.is_control() || ";,'\"".contains(c)))
     {
         return Err(ConfigError {
             variable: "CONFAB_S3_ENDPOINT",
@@ -486,6 +489,11 @@ mod tests {
                 region: None,
             }
         );
+        let injected = config(&[
+            ("CONFAB_S3_BUCKET", "confab"),
+            ("CONFAB_S3_ENDPOINT", "http://x; script-src *"),
+        ]);
+        assert!(injected.is_err(), "a directive cannot ride on the endpoint");
     }
 
     #[test]

@@ -117,7 +117,9 @@ impl Application {
             endpoint: confab_api::app::endpoint(
                 state,
                 config.http_timeouts.body,
-                Some(web_client()),
+                Some(web_client(
+                    wiring::download_origin(&config.files).as_deref(),
+                )),
             )
             .boxed(),
             http_timeouts: config.http_timeouts,
@@ -166,14 +168,17 @@ impl Application {
 
 /// Background work tied to the server's life.
 /// The web client, mounted at `/` beside the API: its pages and embedded files.
-fn web_client() -> confab_api::app::Pages {
+/// `files_origin`: where file downloads are redirected (S3), which the client's
+/// policy must let it fetch from.
+fn web_client(files_origin: Option<&str>) -> confab_api::app::Pages {
+    let client = confab_web::WebClient::new(files_origin);
     confab_api::app::Pages {
-        answer: Arc::new(|req| {
+        answer: Arc::new(move |req| {
             let if_none_match = req
                 .headers()
                 .get(poem::http::header::IF_NONE_MATCH)
                 .and_then(|value| value.to_str().ok());
-            confab_web::WebClient::answer(req.method(), req.uri().path(), if_none_match)
+            client.answer(req.method(), req.uri().path(), if_none_match)
         }),
         routes: &confab_web::ROUTE_TEMPLATES,
     }

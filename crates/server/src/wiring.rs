@@ -196,12 +196,8 @@ fn file_store(files: &FilesConfig) -> Result<Arc<dyn ObjectStore>, StartupError>
             bucket,
             endpoint,
             region,
-        } => files::s3(S3Settings {
-            bucket: bucket.clone(),
-            endpoint: endpoint.clone(),
-            region: region.clone(),
-        })
-        .map_err(StartupError::Files),
+        } => files::s3(s3_settings(bucket, endpoint.as_ref(), region.as_ref()))
+            .map_err(StartupError::Files),
         FilesConfig::Directory(dir) => {
             tracing::info!(
                 dir = %dir.display(),
@@ -209,6 +205,27 @@ fn file_store(files: &FilesConfig) -> Result<Arc<dyn ObjectStore>, StartupError>
             );
             files::local(dir).map_err(StartupError::Files)
         }
+    }
+}
+
+fn s3_settings(bucket: &str, endpoint: Option<&String>, region: Option<&String>) -> S3Settings {
+    S3Settings {
+        bucket: bucket.to_owned(),
+        endpoint: endpoint.cloned(),
+        region: region.cloned(),
+    }
+}
+
+/// Where browsers download files from when it is not confab's own origin (S3's
+/// presigned URLs), for the web client's policy.
+pub(crate) fn download_origin(files: &FilesConfig) -> Option<String> {
+    match files {
+        FilesConfig::S3 {
+            bucket,
+            endpoint,
+            region,
+        } => Some(s3_settings(bucket, endpoint.as_ref(), region.as_ref()).download_origin()),
+        FilesConfig::Directory(_) => None,
     }
 }
 

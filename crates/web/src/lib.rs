@@ -18,10 +18,20 @@ include!(concat!(env!("OUT_DIR"), "/assets.rs"));
 /// plugins, no framing, no form posts (the client sends JSON with `fetch`).
 /// Images may also be `blob:` URLs: the file routes need the bearer token, so the
 /// client fetches avatars, thumbnails and images itself and shows the bytes
-/// through object URLs (docs/web.md, "Files").
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
-     style-src 'self'; img-src 'self' blob:; connect-src 'self'; font-src 'self'; \
-     manifest-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/// through object URLs (docs/web.md, "Files"). `files_origin` is where downloads
+/// are redirected when it is not this origin (an S3 bucket's presigned URLs): the
+/// client's `fetch` may connect there too, and nowhere else.
+pub fn content_security_policy(files_origin: Option<&str>) -> String {
+    let connect = match files_origin {
+        Some(origin) => format!("'self' {origin}"),
+        None => "'self'".to_owned(),
+    };
+    format!(
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; \
+         connect-src {connect}; font-src 'self'; manifest-src 'self'; base-uri 'none'; \
+         form-action 'none'; frame-ancestors 'none'"
+    )
+}
 
 /// The first path segments of the client's pages (routed in the browser by
 /// `web/router.js`); `""` is `/` itself. `verify-email` and `reset-password` are
@@ -125,13 +135,37 @@ pub fn is_client_route(path: &str) -> bool {
 }
 
 /// The web client's endpoint: embedded files and page routes, GET and HEAD.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct WebClient;
+#[derive(Debug, Clone)]
+pub struct WebClient {
+    policy: HeaderValue,
+}
+
+impl Default for WebClient {
+    fn default() -> Self {
+        Self::new(None)
+    }
+}
 
 impl WebClient {
+    /// The client, allowed to fetch files from `files_origin` besides its own
+    /// origin (see [`content_security_policy`]). An origin that is not a valid
+    /// header value is left out.
+    pub fn new(files_origin: Option<&str>) -> Self {
+        let policy = HeaderValue::from_str(&content_security_policy(files_origin))
+            .or_else(|_| HeaderValue::from_str(&content_security_policy(None)))
+            // Never taken (the policy is plain ASCII); the strictest one if it were.
+            .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'"));
+        Self { policy }
+    }
+
     /// What the client answers for `method` and `path`, or `None` when the path is
     /// not its own (the caller answers 404 in its own shape).
-    pub fn answer(method: &Method, path: &str, if_none_match: Option<&str>) -> Option<Response> {
+    pub fn answer(
+        &self,
+        method: &Method,
+        path: &str,
+        if_none_match: Option<&str>,
+    ) -> Option<Response> {
         if method != Method::GET && method != Method::HEAD {
             return None;
         }
@@ -141,7 +175,7 @@ impl WebClient {
             None => return None,
         };
         let builder = Response::builder()
-            .header(header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY)
+            .header(header::CONTENT_SECURITY_POLICY, self.policy.clone())
             .header(header::CACHE_CONTROL, "no-cache")
             .header(header::ETAG, HeaderValue::from_static(asset.etag));
         if if_none_match.is_some_and(|tags| tags.split(',').any(|t| t.trim() == asset.etag)) {
@@ -159,7 +193,7 @@ impl Endpoint for WebClient {
             .headers()
             .get(header::IF_NONE_MATCH)
             .and_then(|value| value.to_str().ok());
-        Self::answer(req.method(), req.uri().path(), if_none_match)
+        self.answer(req.method(), req.uri().path(), if_none_match)
             .ok_or_else(|| poem::error::NotFoundError.into())
     }
 }
@@ -233,8 +267,9 @@ mod tests {
 
     #[test]
     fn a_page_route_gets_the_index_with_the_strict_policy() {
-        let response =
-            WebClient::answer(&Method::GET, "/chats/some-id", None).expect("a page answer");
+        let response = WebClient::default()
+            .answer(&Method::GET, "/chats/some-id", None)
+            .expect("a page answer");
         assert_eq!(response.status(), StatusCode::OK);
         let headers = response.headers();
         assert_eq!(
@@ -255,16 +290,51 @@ mod tests {
     }
 
     #[test]
+    fn a_files_origin_may_be_fetched_from_and_nothing_else() {
+        let policy = |client: WebClient| {
+            let response = client.answer(&Method::GET, "/", None).expect("the index");
+            response
+                .headers()
+                .get(header::CONTENT_SECURITY_POLICY)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+                .expect("a policy")
+        };
+        let bucket = policy(WebClient::new(Some("https://s3.eu-west-1.amazonaws.com")));
+        assert!(
+            bucket.contains("connect-src 'self' https://s3.eu-west-1.amazonaws.com;"),
+            "{bucket}"
+        );
+        assert!(bucket.contains("img-src 'self' blob:;"), "{bucket}");
+        let own = policy(WebClient::default());
+        assert!(own.contains("connect-src 'self';"), "{own}");
+    }
+
+    #[test]
     fn an_unknown_path_or_method_is_left_to_the_caller() {
-        assert!(WebClient::answer(&Method::GET, "/web/missing.js", None).is_none());
-        assert!(WebClient::answer(&Method::GET, "/api/v1/chats", None).is_none());
-        assert!(WebClient::answer(&Method::POST, "/", None).is_none());
+        assert!(
+            WebClient::default()
+                .answer(&Method::GET, "/web/missing.js", None)
+                .is_none()
+        );
+        assert!(
+            WebClient::default()
+                .answer(&Method::GET, "/api/v1/chats", None)
+                .is_none()
+        );
+        assert!(
+            WebClient::default()
+                .answer(&Method::POST, "/", None)
+                .is_none()
+        );
     }
 
     #[test]
     fn a_known_etag_gets_304() {
         let index = asset("/index.html").expect("the index is embedded");
-        let response = WebClient::answer(&Method::GET, "/", Some(index.etag)).expect("an answer");
+        let response = WebClient::default()
+            .answer(&Method::GET, "/", Some(index.etag))
+            .expect("an answer");
         assert_eq!(response.status(), StatusCode::NOT_MODIFIED);
     }
 

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use confab_application::ports::{ObjectStore, StoreError};
-use object_store::aws::AmazonS3Builder;
+use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
 
 use super::adapter::{Downloads, StoreAdapter};
 
@@ -20,6 +20,25 @@ pub struct S3Settings {
     pub endpoint: Option<String>,
     /// The region; `None` = `AWS_REGION`, else `us-east-1`.
     pub region: Option<String>,
+}
+
+impl S3Settings {
+    /// The origin (`scheme://host[:port]`) of the bucket's presigned URLs, which
+    /// are path-style: the endpoint's, or AWS's regional one for the region the
+    /// client resolves (`CONFAB_S3_REGION`, else `AWS_REGION`, else `us-east-1`).
+    pub fn download_origin(&self) -> String {
+        if let Some(endpoint) = &self.endpoint {
+            let (scheme, rest) = endpoint.split_once("://").unwrap_or(("https", endpoint));
+            let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+            return format!("{scheme}://{authority}");
+        }
+        let region = self.region.clone().unwrap_or_else(|| {
+            AmazonS3Builder::from_env()
+                .get_config_value(&AmazonS3ConfigKey::Region)
+                .unwrap_or_else(|| "us-east-1".to_owned())
+        });
+        format!("https://s3.{region}.amazonaws.com")
+    }
 }
 
 pub(super) fn store(settings: S3Settings) -> Result<Arc<dyn ObjectStore>, StoreError> {
@@ -42,4 +61,27 @@ pub(super) fn store(settings: S3Settings) -> Result<Arc<dyn ObjectStore>, StoreE
         Arc::clone(&bucket) as _,
         Downloads::Presigned(bucket),
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(endpoint: Option<&str>, region: Option<&str>) -> S3Settings {
+        S3Settings {
+            bucket: "confab".to_owned(),
+            endpoint: endpoint.map(str::to_owned),
+            region: region.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn downloads_come_from_the_endpoints_origin_or_the_regions() {
+        let minio = settings(Some("https://minio.example.com:9000/storage"), None);
+        assert_eq!(minio.download_origin(), "https://minio.example.com:9000");
+        let moto = settings(Some("http://127.0.0.1:5000"), None);
+        assert_eq!(moto.download_origin(), "http://127.0.0.1:5000");
+        let aws = settings(None, Some("eu-west-1"));
+        assert_eq!(aws.download_origin(), "https://s3.eu-west-1.amazonaws.com");
+    }
 }
