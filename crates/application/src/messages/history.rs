@@ -21,12 +21,17 @@ impl MessageService {
     ) -> Result<Page<Message, Seq>, ListMessagesError> {
         let caller = auth.user_id;
         let query = HistoryQuery::parse(before, after, limit)?;
-        if self.membership(chat_id, caller).await?.is_none() {
+        let Some(membership) = self.membership(chat_id, caller).await? else {
             return Err(ListMessagesError::ChatNotFound);
-        }
+        };
         let rows = self
             .messages
-            .list(chat_id, query.window, query.limit.probe(), self.clock.now())
+            .list(
+                &membership.chat,
+                query.window,
+                query.limit.probe(),
+                self.clock.now(),
+            )
             .await?;
         Ok(next_cursor(rows, query.window, query.limit))
     }
@@ -40,11 +45,11 @@ impl MessageService {
         message_id: MessageId,
     ) -> Result<Message, GetMessageError> {
         let caller = auth.user_id;
-        if self.membership(chat_id, caller).await?.is_none() {
+        let Some(membership) = self.membership(chat_id, caller).await? else {
             return Err(GetMessageError::ChatNotFound);
-        }
+        };
         self.messages
-            .get(chat_id, message_id, self.clock.now())
+            .get(&membership.chat, message_id, self.clock.now())
             .await?
             .ok_or(GetMessageError::MessageNotFound)
     }

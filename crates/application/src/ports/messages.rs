@@ -3,7 +3,8 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use confab_domain::{
-    ChatId, ClientMessageId, LoggedEvent, Message, MessageBody, MessageId, Seq, UploadId, UserId,
+    Chat, ChatId, ClientMessageId, LoggedEvent, Message, MessageBody, MessageId, Seq, UploadId,
+    UserId,
 };
 use thiserror::Error;
 
@@ -141,24 +142,26 @@ pub trait MessageRepository: Send + Sync {
     async fn send(&self, message: NewMessage) -> Result<SendOutcome, SendWriteError>;
 
     /// Up to `limit` messages of the window (tombstones included), ascending by seq.
+    /// `chat` is the chat as the caller just read it (with the membership): its
+    /// TTL decides what has expired, so the read needs no second look at the chat.
     ///
     /// # Errors
     /// [`RepositoryError`] when storage fails.
     async fn list(
         &self,
-        chat_id: ChatId,
+        chat: &Chat,
         window: SeqWindow,
         limit: u64,
         now: DateTime<Utc>,
     ) -> Result<Vec<Message>, RepositoryError>;
 
-    /// One message of the chat (a tombstone too).
+    /// One message of the chat (a tombstone too); `chat` as for [`list`](Self::list).
     ///
     /// # Errors
     /// [`RepositoryError`] when storage fails.
     async fn get(
         &self,
-        chat_id: ChatId,
+        chat: &Chat,
         id: MessageId,
         now: DateTime<Utc>,
     ) -> Result<Option<Message>, RepositoryError>;

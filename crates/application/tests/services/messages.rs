@@ -124,7 +124,9 @@ async fn outsiders_are_refused_and_bad_bodies_never_reach_storage() {
     assert!(f.published().is_empty());
     assert_eq!(f.head().await, head, "nothing was logged");
     let now = f.ports.clock.now();
-    let history = f.ports.messages.list(f.chat_id, SeqWindow::Newest, 10, now);
+    let chat = f.ports.chats.snapshot(f.chat_id).await.expect("read");
+    let chat = chat.expect("the chat").chat;
+    let history = f.ports.messages.list(&chat, SeqWindow::Newest, 10, now);
     assert!(
         history.await.expect("read").is_empty(),
         "nothing was stored"

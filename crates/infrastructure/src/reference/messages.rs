@@ -10,7 +10,7 @@ use confab_application::ports::{
     NewMessage, Refusal, SendOutcome, SendWriteError, SeqWindow,
 };
 use confab_domain::{
-    Attachment, ChatId, EventPayload, LoggedEvent, Message, MessageBody, MessageId, Seq,
+    Attachment, Chat, ChatId, EventPayload, LoggedEvent, Message, MessageBody, MessageId, Seq,
 };
 
 use super::chats::record_server_admin;
@@ -171,7 +171,7 @@ impl MessageRepository for ReferenceStore {
 
     async fn list(
         &self,
-        chat_id: ChatId,
+        chat: &Chat,
         seqs: SeqWindow,
         limit: u64,
         now: DateTime<Utc>,
@@ -179,19 +179,19 @@ impl MessageRepository for ReferenceStore {
         let state = self.lock()?;
         Ok(state
             .chats
-            .get(&chat_id)
+            .get(&chat.id)
             .map(|chat| window(chat, seqs, limit_of(limit), now))
             .unwrap_or_default())
     }
 
     async fn get(
         &self,
-        chat_id: ChatId,
+        chat: &Chat,
         id: MessageId,
         now: DateTime<Utc>,
     ) -> Result<Option<Message>, RepositoryError> {
         let state = self.lock()?;
-        let chat = state.chats.get(&chat_id);
+        let chat = state.chats.get(&chat.id);
         Ok(chat.and_then(|chat| chat.live_message(id, now)).cloned())
     }
 

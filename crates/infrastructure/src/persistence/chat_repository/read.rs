@@ -7,7 +7,7 @@ use confab_application::RepositoryError;
 use confab_application::ports::{ChatListCursor, Membership};
 use confab_domain::{ChatId, ChatKind, ChatListItem, ChatView, Member, Seq, UserId};
 use sea_orm::sea_query::{Cond, Expr, ExprTrait, Order, Query};
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult};
+use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, Iterable};
 use uuid::Uuid;
 
 use crate::persistence::chat_queries::{
@@ -16,30 +16,38 @@ use crate::persistence::chat_queries::{
 use crate::persistence::entities::{chat_members, chats};
 use crate::persistence::storage;
 
+/// The member's row and the chat's, in one query (every history read starts here).
 pub(super) async fn membership<C: ConnectionTrait>(
     conn: &C,
     chat_id: ChatId,
     user_id: UserId,
 ) -> Result<Option<Membership>, RepositoryError> {
-    let key = (chat_id.as_uuid(), user_id.as_uuid());
-    let Some(member) = chat_members::Entity::find_by_id(key)
-        .one(conn)
-        .await
-        .map_err(storage)?
-    else {
+    use chat_members::Column as M;
+    let query = Query::select()
+        .columns(chats::Column::iter().map(|column| (chats::Entity, column)))
+        .expr_as(Expr::col((chat_members::Entity, M::Role)), "member_role")
+        .expr_as(
+            Expr::col((chat_members::Entity, M::LastReadSeq)),
+            "member_last_read_seq",
+        )
+        .from(chats::Entity)
+        .inner_join(
+            chat_members::Entity,
+            Expr::col((chat_members::Entity, M::ChatId)).equals((chats::Entity, chats::Column::Id)),
+        )
+        .and_where(Expr::col((chats::Entity, chats::Column::Id)).eq(chat_id.as_uuid()))
+        .and_where(Expr::col((chat_members::Entity, M::UserId)).eq(user_id.as_uuid()))
+        .to_owned();
+    let Some(row) = conn.query_one(&query).await.map_err(storage)? else {
         return Ok(None);
     };
-    let Some(chat) = chats::Entity::find_by_id(chat_id.as_uuid())
-        .one(conn)
-        .await
-        .map_err(storage)?
-    else {
-        return Ok(None);
-    };
+    let chat = chats::Model::from_query_result(&row, "").map_err(storage)?;
+    let role: Option<String> = row.try_get("", "member_role").map_err(storage)?;
+    let last_read_seq: i64 = row.try_get("", "member_last_read_seq").map_err(storage)?;
     Ok(Some(Membership {
         chat: chat_from_row(chat)?,
-        role: role_from_row(member.role.as_deref())?,
-        last_read_seq: Seq::new(member.last_read_seq).map_err(RepositoryError::new)?,
+        role: role_from_row(role.as_deref())?,
+        last_read_seq: Seq::new(last_read_seq).map_err(RepositoryError::new)?,
     }))
 }
 

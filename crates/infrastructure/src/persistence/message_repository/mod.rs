@@ -7,7 +7,7 @@ use confab_application::ports::{
     DeleteWriteError, EditWriteError, Guard, LockedMessage, MessageRepository, MessageWritten,
     NewMessage, SendOutcome, SendWriteError, SeqWindow,
 };
-use confab_domain::{ChatId, LoggedEvent, Message, MessageBody, MessageId, Seq};
+use confab_domain::{Chat, ChatId, LoggedEvent, Message, MessageBody, MessageId, Seq};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -51,15 +51,11 @@ impl MessageRepository for SeaOrmMessageRepository {
 
     async fn list(
         &self,
-        chat_id: ChatId,
+        chat: &Chat,
         window: SeqWindow,
         limit: u64,
         now: DateTime<Utc>,
     ) -> Result<Vec<Message>, RepositoryError> {
-        let Some(chat) = load_chat(&self.db, chat_id.as_uuid()).await? else {
-            return Ok(Vec::new());
-        };
-        let chat = chat_from_row(chat)?;
         let live = live_messages(chat.id.as_uuid(), chat.message_ttl, now).limit(limit);
         // Keyset on (chat_id, seq): the unique index serves each window directly.
         let (query, newest_first) = match window {
@@ -84,14 +80,10 @@ impl MessageRepository for SeaOrmMessageRepository {
 
     async fn get(
         &self,
-        chat_id: ChatId,
+        chat: &Chat,
         id: MessageId,
         now: DateTime<Utc>,
     ) -> Result<Option<Message>, RepositoryError> {
-        let Some(chat) = load_chat(&self.db, chat_id.as_uuid()).await? else {
-            return Ok(None);
-        };
-        let chat = chat_from_row(chat)?;
         let Some(row) = live_messages(chat.id.as_uuid(), chat.message_ttl, now)
             .filter(messages::Column::Id.eq(id.as_uuid()))
             .one(&self.db)

@@ -9,7 +9,7 @@ use confab_domain::{
     Attachment, ClientMessageId, EventPayload, Message, MessageBody, Seq, Upload, UploadId, UserId,
 };
 
-use super::{new_message, send};
+use super::{current, new_message, send};
 use crate::chats::{group, new_users, now};
 use crate::contract_test;
 use crate::support::{Stores, by};
@@ -45,14 +45,14 @@ async fn a_message_shows_its_files_in_the_senders_order_everywhere(stores: Store
 
     let got = stores
         .messages
-        .get(chat, sent.id, now())
+        .get(&current(&stores.chats, chat).await, sent.id, now())
         .await
         .expect("get");
     assert_eq!(got.as_ref().map(ids), Some(vec![second.id, first.id]));
     let page = stores
         .messages
         .list(
-            chat,
+            &current(&stores.chats, chat).await,
             confab_application::ports::SeqWindow::Newest,
             10,
             now(),

@@ -10,7 +10,7 @@ use confab_application::ports::{
 };
 use confab_domain::{ChatId, ClientMessageId, MessageId, Seq, UserId};
 
-use super::{new_message, seq};
+use super::{current, new_message, seq};
 use crate::chats::{group, new_users, now};
 use crate::contract_test;
 use crate::support::Stores;
@@ -52,7 +52,12 @@ fn keyed(chat: ChatId, author: UserId, key: &str) -> NewMessage {
 async fn stored_seqs(stores: &Stores, chat: ChatId) -> Vec<i64> {
     let listed = stores
         .messages
-        .list(chat, SeqWindow::Newest, 1000, now())
+        .list(
+            &current(&stores.chats, chat).await,
+            SeqWindow::Newest,
+            1000,
+            now(),
+        )
         .await
         .expect("list");
     let head = stores

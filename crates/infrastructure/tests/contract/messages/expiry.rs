@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use confab_application::ports::{ChatChanges, NewMessage, SendOutcome, SeqWindow};
 use confab_domain::{ChatId, ClientMessageId, Message, MessageId, MessageTtl, Seq};
 
-use super::{Fixture, fixture, new_message, send, send_at_once, seq};
+use super::{Fixture, current, fixture, new_message, send, send_at_once, seq};
 use crate::chats::now;
 use crate::contract_test;
 use crate::support::{Stores, by};
@@ -38,14 +38,23 @@ async fn logged_seqs(f: &Fixture, at: DateTime<Utc>) -> Vec<i64> {
 async fn listed_ids(f: &Fixture, at: DateTime<Utc>) -> Vec<MessageId> {
     let listed = f
         .messages
-        .list(f.chat, SeqWindow::After(Seq::ZERO), 100, at)
+        .list(
+            &current(&f.chats, f.chat).await,
+            SeqWindow::After(Seq::ZERO),
+            100,
+            at,
+        )
         .await
         .expect("list");
     listed.iter().map(|m| m.id).collect()
 }
 
 async fn is_gone(f: &Fixture, message: &Message, at: DateTime<Utc>) -> bool {
-    let got = f.messages.get(f.chat, message.id, at).await.expect("get");
+    let got = f
+        .messages
+        .get(&current(&f.chats, f.chat).await, message.id, at)
+        .await
+        .expect("get");
     got.is_none()
 }
 

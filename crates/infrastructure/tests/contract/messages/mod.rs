@@ -10,7 +10,8 @@ use confab_application::ports::{
     SendOutcome, SendWriteError, SeqWindow,
 };
 use confab_domain::{
-    ChatId, ClientMessageId, EventPayload, Message, MessageBody, MessageId, MessageTtl, Seq, UserId,
+    Chat, ChatId, ClientMessageId, EventPayload, Message, MessageBody, MessageId, MessageTtl, Seq,
+    UserId,
 };
 
 use crate::chats::{group, new_users, now};
@@ -23,6 +24,16 @@ mod expiry;
 mod membership;
 mod pages;
 mod reaper;
+
+/// The chat as stored now, as a history read gets it with the reader's membership.
+async fn current(chats: &Arc<dyn ChatRepository>, id: ChatId) -> Chat {
+    chats
+        .snapshot(id)
+        .await
+        .expect("snapshot")
+        .expect("the chat exists")
+        .chat
+}
 
 fn seq(n: i64) -> Seq {
     Seq::new(n).expect("valid seq")
@@ -113,7 +124,7 @@ async fn sending_takes_the_next_seq_after_chat_created(stores: Stores) {
     assert_eq!(message.seq, seq(2));
     let got = f
         .messages
-        .get(f.chat, message.id, now())
+        .get(&current(&f.chats, f.chat).await, message.id, now())
         .await
         .expect("get");
     assert_eq!(got, Some(message.clone()));
@@ -181,7 +192,12 @@ async fn concurrent_retries_of_one_client_message_id_store_one_message(stores: S
     assert_eq!(ids.len(), 1, "every retry answers with the original");
     let all = f
         .messages
-        .list(f.chat, SeqWindow::Newest, 100, now())
+        .list(
+            &current(&f.chats, f.chat).await,
+            SeqWindow::Newest,
+            100,
+            now(),
+        )
         .await
         .expect("list");
     assert_eq!(all.len(), 1);
@@ -213,7 +229,12 @@ async fn pages_walk_by_seq_and_include_tombstones(stores: Stores) {
     let seqs = |page: &[Message]| page.iter().map(|m| m.seq.get()).collect::<Vec<_>>();
     let newest = f
         .messages
-        .list(f.chat, SeqWindow::Newest, 3, now())
+        .list(
+            &current(&f.chats, f.chat).await,
+            SeqWindow::Newest,
+            3,
+            now(),
+        )
         .await
         .expect("list");
     assert_eq!(seqs(&newest), vec![9, 10, 11]);
@@ -223,19 +244,34 @@ async fn pages_walk_by_seq_and_include_tombstones(stores: Stores) {
     );
     let before = f
         .messages
-        .list(f.chat, SeqWindow::Before(seq(9)), 3, now())
+        .list(
+            &current(&f.chats, f.chat).await,
+            SeqWindow::Before(seq(9)),
+            3,
+            now(),
+        )
         .await
         .expect("list");
     assert_eq!(seqs(&before), vec![6, 7, 8]);
     let after = f
         .messages
-        .list(f.chat, SeqWindow::After(seq(3)), 3, now())
+        .list(
+            &current(&f.chats, f.chat).await,
+            SeqWindow::After(seq(3)),
+            3,
+            now(),
+        )
         .await
         .expect("list");
     assert_eq!(seqs(&after), vec![4, 5, 6]);
     let end = f
         .messages
-        .list(f.chat, SeqWindow::After(seq(11)), 3, now())
+        .list(
+            &current(&f.chats, f.chat).await,
+            SeqWindow::After(seq(11)),
+            3,
+            now(),
+        )
         .await
         .expect("list");
     assert!(end.is_empty());
@@ -280,7 +316,7 @@ async fn edits_and_deletes_are_logged_and_tombstones_stay(stores: Stores) {
     assert!(matches!(again, Err(EditWriteError::Deleted)));
     let tombstone = f
         .messages
-        .get(f.chat, message.id, now())
+        .get(&current(&f.chats, f.chat).await, message.id, now())
         .await
         .expect("get");
     assert!(tombstone.is_some_and(|m| m.body.is_none() && m.deleted_at.is_some()));
@@ -399,14 +435,14 @@ async fn expired_messages_are_hidden_then_purged_with_their_entries(stores: Stor
 
     assert!(
         f.messages
-            .get(f.chat, old.id, at)
+            .get(&current(&f.chats, f.chat).await, old.id, at)
             .await
             .expect("get")
             .is_none()
     );
     let listed = f
         .messages
-        .list(f.chat, SeqWindow::Newest, 10, at)
+        .list(&current(&f.chats, f.chat).await, SeqWindow::Newest, 10, at)
         .await
         .expect("list");
     assert_eq!(listed, vec![fresh.clone()]);
@@ -451,7 +487,7 @@ async fn expired_messages_are_hidden_then_purged_with_their_entries(stores: Stor
     let earlier = t0 + Duration::seconds(1);
     assert!(
         f.messages
-            .get(f.chat, old.id, earlier)
+            .get(&current(&f.chats, f.chat).await, old.id, earlier)
             .await
             .expect("get")
             .is_none()
@@ -463,7 +499,10 @@ async fn expired_messages_are_hidden_then_purged_with_their_entries(stores: Stor
         .expect("log");
     assert!(log.iter().all(|e| e.seq != old.seq));
     assert_eq!(
-        f.messages.get(f.chat, fresh.id, at).await.expect("get"),
+        f.messages
+            .get(&current(&f.chats, f.chat).await, fresh.id, at)
+            .await
+            .expect("get"),
         Some(fresh)
     );
 }

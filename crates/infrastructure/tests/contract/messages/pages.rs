@@ -7,7 +7,7 @@ use confab_domain::{Message, MessageTtl, Seq};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
-use super::{Fixture, fixture, new_message, send};
+use super::{Fixture, current, fixture, new_message, send};
 use crate::chats::now;
 use crate::contract_test;
 use crate::support::{Stores, by};
@@ -65,7 +65,7 @@ async fn walk(f: &Fixture, page: u64, forward: bool) -> Vec<i64> {
     loop {
         let items: Vec<Message> = f
             .messages
-            .list(f.chat, window, page, now())
+            .list(&current(&f.chats, f.chat).await, window, page, now())
             .await
             .expect("list");
         let seqs: Vec<i64> = items.iter().map(|m| m.seq.get()).collect();

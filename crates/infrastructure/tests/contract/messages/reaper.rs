@@ -10,7 +10,7 @@ use confab_infrastructure::jobs::spawn_reaper;
 use confab_infrastructure::testing::ManualClock;
 use tokio::sync::watch;
 
-use super::{fixture, new_message, send};
+use super::{current, fixture, new_message, send};
 use crate::chats::now;
 use crate::contract_test;
 use crate::support::{Stores, by};
@@ -50,7 +50,12 @@ async fn reaper_purges_every_expired_message_and_stops_on_shutdown(stores: Store
         // Read as of the old time, when the purged messages were still live.
         let left = f
             .messages
-            .list(f.chat, SeqWindow::After(Seq::ZERO), 100, old)
+            .list(
+                &current(&f.chats, f.chat).await,
+                SeqWindow::After(Seq::ZERO),
+                100,
+                old,
+            )
             .await
             .expect("list");
         if left.len() == 1 {
