@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand};
 
 use crate::scenarios::fanout::FanoutArgs;
+use crate::scenarios::files::FilesArgs;
 use crate::scenarios::history::HistoryArgs;
 use crate::scenarios::login::LoginArgs;
 use crate::scenarios::send::SendArgs;
@@ -58,6 +59,8 @@ pub(crate) enum Command {
     Login(LoginArgs),
     /// Holds K idle sockets: the server's memory per socket.
     Sockets(SocketsArgs),
+    /// Uploads and downloads N files of one size: MB/s both ways, the server's peak RSS.
+    Files(FilesArgs),
     /// Every scenario with its defaults, one after the other.
     All(AllArgs),
     /// Every scenario at tiny sizes (seconds); exits non-zero on any error.
@@ -90,6 +93,7 @@ impl Command {
             Command::Fanout(args) => vec![Scenario::Fanout(args)],
             Command::Login(args) => vec![Scenario::Login(args)],
             Command::Sockets(args) => vec![Scenario::Sockets(args)],
+            Command::Files(args) => vec![Scenario::Files(args)],
             Command::All(args) => all_plan(args),
             Command::Smoke => smoke_plan(),
         }

@@ -85,6 +85,11 @@ struct ChatBody {
 }
 
 #[derive(Deserialize)]
+struct UploadBody {
+    id: String,
+}
+
+#[derive(Deserialize)]
 struct ErrorBody {
     code: Option<String>,
 }
@@ -137,18 +142,11 @@ impl Api {
             request = request.json(&body);
         }
         let response = request.send().await.map_err(ApiError::Transport)?;
-        let status = response.status();
-        if !status.is_success() {
-            // The error body is informative only; a broken one still reports the status.
-            let code = response
-                .json::<ErrorBody>()
-                .await
-                .ok()
-                .and_then(|body| body.code)
-                .unwrap_or_else(|| "-".to_owned());
-            return Err(ApiError::Status { status, code });
-        }
-        response.json::<T>().await.map_err(ApiError::Decode)
+        checked(response)
+            .await?
+            .json::<T>()
+            .await
+            .map_err(ApiError::Decode)
     }
 
     /// `GET /health`: the server is up.
@@ -234,6 +232,71 @@ impl Api {
         .await
     }
 
+    /// `POST /uploads` of `bytes` as the one multipart part `file` named `file_name`;
+    /// returns the upload's id.
+    pub(crate) async fn upload(
+        &self,
+        token: &str,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<String, ApiError> {
+        const BOUNDARY: &str = "confab-bench-boundary-5e0b";
+        let head = format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; \
+             filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        );
+        let tail = format!("\r\n--{BOUNDARY}--\r\n");
+        let mut body = Vec::with_capacity(head.len() + bytes.len() + tail.len());
+        body.extend_from_slice(head.as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(tail.as_bytes());
+        let response = self
+            .http
+            .post(format!("{}/uploads", self.base))
+            .bearer_auth(token)
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .map_err(ApiError::Transport)?;
+        let upload: UploadBody = checked(response)
+            .await?
+            .json()
+            .await
+            .map_err(ApiError::Decode)?;
+        Ok(upload.id)
+    }
+
+    /// `GET /files/{id}` (following a redirect to the object store), the body read
+    /// chunk by chunk as it arrives and compared with `expected`; whether every byte,
+    /// and no more, matched.
+    pub(crate) async fn download_matches(
+        &self,
+        token: &str,
+        id: &str,
+        expected: &[u8],
+    ) -> Result<bool, ApiError> {
+        let response = self
+            .http
+            .get(format!("{}/files/{id}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(ApiError::Transport)?;
+        let mut response = checked(response).await?;
+        let mut offset = 0;
+        let mut same = true;
+        while let Some(chunk) = response.chunk().await.map_err(ApiError::Transport)? {
+            let end = offset + chunk.len();
+            same &= expected.get(offset..end) == Some(&chunk[..]);
+            offset = end;
+        }
+        Ok(same && offset == expected.len())
+    }
+
     /// `GET /chats/{id}/messages`, the newest page or the page before `before`.
     pub(crate) async fn history(
         &self,
@@ -248,6 +311,23 @@ impl Api {
         };
         self.call(Method::GET, &path, Some(token), None).await
     }
+}
+
+/// The response when its status is a success, else [`ApiError::Status`] with the
+/// error body's `code`.
+async fn checked(response: reqwest::Response) -> Result<reqwest::Response, ApiError> {
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    // The error body is informative only; a broken one still reports the status.
+    let code = response
+        .json::<ErrorBody>()
+        .await
+        .ok()
+        .and_then(|body| body.code)
+        .unwrap_or_else(|| "-".to_owned());
+    Err(ApiError::Status { status, code })
 }
 
 fn account(auth: AuthBody) -> Account {

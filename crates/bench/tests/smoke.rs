@@ -47,7 +47,7 @@ async fn smoke_passes_against_a_server_that_keeps_the_contract() {
     let (code, report) = smoke(url).await;
     assert_eq!(code, Some(0), "{report:#}");
     let scenarios = &report["scenarios"];
-    for name in ["send", "history", "fanout", "login", "sockets"] {
+    for name in ["send", "history", "fanout", "login", "sockets", "files"] {
         assert_eq!(scenarios[name]["failures"], 0, "{name}: {report:#}");
     }
     assert!(
@@ -63,6 +63,10 @@ async fn smoke_passes_against_a_server_that_keeps_the_contract() {
         scenarios["sockets"]["rss_after_kib"].as_u64().is_some(),
         "{report:#}"
     );
+    let files = &scenarios["files"];
+    assert_eq!(files["upload"]["files"], 3, "{report:#}");
+    assert_eq!(files["download"]["bytes"], 3 * 64 * 1024, "{report:#}");
+    assert_eq!(files["downloads_differing"], 0, "{report:#}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

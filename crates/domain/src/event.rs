@@ -51,6 +51,12 @@ pub struct MemberChange {
     pub user_id: UserId,
     /// Their role after the change (before it, for a removal); `None` in direct chats.
     pub role: Option<MemberRole>,
+    /// Who made the change: the one who added, removed or re-roled the member (a
+    /// server admin included), the member themselves when they leave; for an owner
+    /// hand-over, whoever made the change that caused it. `None` only in entries
+    /// logged before actors were recorded, which stored no such field.
+    #[serde(default)]
+    pub actor_id: Option<UserId>,
 }
 
 /// The data of `read.updated`.
@@ -126,6 +132,7 @@ mod tests {
         let payload = EventPayload::MemberAdded(MemberChange {
             user_id,
             role: Some(MemberRole::Admin),
+            actor_id: Some(UserId::generate()),
         });
         let json = serde_json::to_value(&payload).expect("serializable");
         assert_eq!(json["type"], "member.added");
@@ -133,6 +140,24 @@ mod tests {
         assert_eq!(json["type"], payload.type_name());
         let back: EventPayload = serde_json::from_value(json).expect("round trip");
         assert_eq!(back, payload);
+    }
+
+    #[test]
+    fn member_entries_stored_without_an_actor_still_load() {
+        let user_id = UserId::generate();
+        let stored = serde_json::json!({
+            "type": "member.removed",
+            "data": {"user_id": user_id, "role": "member"},
+        });
+        let payload: EventPayload = serde_json::from_value(stored).expect("old entry loads");
+        assert_eq!(
+            payload,
+            EventPayload::MemberRemoved(MemberChange {
+                user_id,
+                role: Some(MemberRole::Member),
+                actor_id: None,
+            })
+        );
     }
 
     #[test]
@@ -149,7 +174,8 @@ mod tests {
         assert!(
             EventPayload::MemberRemoved(MemberChange {
                 user_id,
-                role: None
+                role: None,
+                actor_id: Some(user_id),
             })
             .is_logged()
         );

@@ -5,6 +5,7 @@ use std::fmt;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::address;
 use crate::error::{ValueError, check_len};
 use crate::ids::{UploadId, UserId};
 use crate::text::TextRule;
@@ -107,8 +108,10 @@ impl Email {
     /// Most characters an address may have (RFC 5321 path limit).
     pub const MAX_LEN: usize = 254;
 
-    /// Accepts `local@domain.tld` with no white space or control character; the text
-    /// is kept as given, but for surrounding white space.
+    /// Accepts `local@domain.tld` with no white space or control character, whose
+    /// local part and domain have the shape of [`crate::address`] (one confab's
+    /// mailer can send to); the text is kept as given, but for surrounding white
+    /// space.
     pub fn parse(input: impl Into<String>) -> Result<Self, ValueError> {
         const EXPECTED: &str = "an email address like name@example.com";
         let input = input.into();
@@ -120,12 +123,9 @@ impl Email {
         let Some((local, domain)) = email.split_once('@') else {
             return Err(ValueError::InvalidFormat { expected: EXPECTED });
         };
-        let well_formed = !local.is_empty()
-            && !domain.contains('@')
-            && domain.contains('.')
-            && !domain.starts_with('.')
-            && !domain.ends_with('.')
-            && !email.chars().any(char::is_whitespace);
+        let well_formed = !email.chars().any(char::is_whitespace)
+            && address::is_local_part(local)
+            && address::is_domain(domain);
         if well_formed {
             Ok(Self(email))
         } else {
@@ -358,7 +358,15 @@ mod tests {
     fn email_length_counts_the_text_as_sent() {
         // The schema's `maxLength` counts surrounding white space too; so does the
         // domain, or a schema-violating address would be accepted.
-        let address = format!("{}@example.com", "a".repeat(Email::MAX_LEN - 12));
+        // 64 + 1 + 63 + 1 + 63 + 1 + 57 + 4 = 254: the longest local part and labels.
+        let address = format!(
+            "{}@{}.{}.{}.com",
+            "a".repeat(64),
+            "b".repeat(63),
+            "c".repeat(63),
+            "d".repeat(57)
+        );
+        assert_eq!(address.len(), Email::MAX_LEN);
         assert!(Email::parse(address.clone()).is_ok());
         assert_eq!(
             Email::parse(format!("  {address}")),
@@ -383,6 +391,13 @@ mod tests {
             "a@b@c.com",
             "a@.com",
             "a@com.",
+            // What the mailer could not send to (see `address`).
+            "a..b@example.com",
+            "\"alice\"@example.com",
+            "a,b@example.com",
+            "alice@[127.0.0.1]",
+            "alice@exa_mple.com",
+            "alice@bücher.de",
         ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }

@@ -57,8 +57,9 @@ export interface paths {
         /**
          * Add members to any group
          * @description Adds the users as `member` to any group, whether or not I am in it; existing
-         *     members change nothing. Logged in the chat as any addition (`member.added`)
-         *     and in the audit log. Direct chats: `400 not_a_group`.
+         *     members change nothing. Logged in the chat as any addition (`member.added`,
+         *     with my id as `actor_id`) and in the audit log. Direct chats:
+         *     `400 not_a_group`.
          */
         post: operations["adminAddMembers"];
         delete?: never;
@@ -80,8 +81,9 @@ export interface paths {
         /**
          * Remove a member from any group
          * @description Removes anyone, the owner included (ownership passes as when an owner leaves).
-         *     Logged in the chat as any removal (`member.removed`) and in the audit log.
-         *     Direct chats: `400 not_a_group`.
+         *     Logged in the chat as any removal (`member.removed`, and `member.updated` for
+         *     a hand-over, each with my id as `actor_id`) and in the audit log. Direct
+         *     chats: `400 not_a_group`.
          */
         delete: operations["adminRemoveMember"];
         options?: never;
@@ -1863,6 +1865,14 @@ export interface components {
          * @description The data of `member.*` events.
          */
         MemberChange: {
+            /**
+             * Format: uuid
+             * @description Who made the change: the one who added, removed or re-roled the member (a
+             *     server admin acting through `/admin/chats` included), the member themselves
+             *     on leaving; on an owner hand-over, whoever made the change that caused it.
+             *     `null` only on entries logged before confab recorded actors.
+             */
+            actor_id: string | null;
             /** @description The role after the change (before it, for `member.removed`); `null` in direct chats. */
             role: components["schemas"]["MemberRole"] | null;
             /**

@@ -23,6 +23,11 @@ pub struct MemberChangeDto {
     pub user_id: Uuid,
     /// The role after the change (before it, for `member.removed`); `null` in direct chats.
     pub role: Nullable<RefField<MemberRoleDto>>,
+    /// Who made the change: the one who added, removed or re-roled the member (a
+    /// server admin acting through `/admin/chats` included), the member themselves
+    /// on leaving; on an owner hand-over, whoever made the change that caused it.
+    /// `null` only on entries logged before confab recorded actors.
+    pub actor_id: Nullable<Uuid>,
 }
 
 impl From<MemberChange> for MemberChangeDto {
@@ -30,6 +35,7 @@ impl From<MemberChange> for MemberChangeDto {
         Self {
             user_id: change.user_id.as_uuid(),
             role: Nullable(change.role.map(|role| RefField(role.into()))),
+            actor_id: Nullable(change.actor_id.map(|id| id.as_uuid())),
         }
     }
 }
@@ -226,12 +232,13 @@ impl From<Page<LoggedEvent, Seq>> for EventPage {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use confab_domain::{ChatId, Seq, UserId};
+    use confab_domain::{ChatId, UserId};
     use serde_json::json;
 
     #[test]
     fn logged_events_carry_type_and_seq() {
         let user_id = UserId::generate();
+        let actor_id = UserId::generate();
         let chat_id = ChatId::generate();
         let event = ChatEvent {
             chat_id,
@@ -239,6 +246,7 @@ mod tests {
             payload: EventPayload::MemberAdded(MemberChange {
                 user_id,
                 role: Some(confab_domain::MemberRole::Member),
+                actor_id: Some(actor_id),
             }),
         };
         let json = EventDto::from(event).to_json().expect("serializable");
@@ -248,7 +256,11 @@ mod tests {
                 "type": "member.added",
                 "chat_id": chat_id.to_string(),
                 "seq": 7,
-                "data": {"user_id": user_id.to_string(), "role": "member"},
+                "data": {
+                    "user_id": user_id.to_string(),
+                    "role": "member",
+                    "actor_id": actor_id.to_string(),
+                },
             })
         );
     }

@@ -15,6 +15,7 @@
 use std::fmt::Write as _;
 use std::ops::RangeInclusive;
 
+use confab_domain::address::{ATOM_SPECIALS, LABEL_MAX_BYTES};
 use confab_domain::text::{BIDI_OVERRIDE, BODY_CONTROL_ALLOWED, CONTROL, INVISIBLE, SPACE};
 
 /// Code points as sorted, disjoint, non-adjacent inclusive ranges.
@@ -157,14 +158,23 @@ pub(super) fn body() -> String {
     format!("^{any}*{}{any}*$", solid_char())
 }
 
-/// `local@domain.tld` with no white space or control character, surrounding white
-/// space allowed (the domain trims it).
+/// `local@domain.tld` as [`confab_domain::address`] shapes it, surrounding white space
+/// allowed (the domain trims it): a dot-atom local part, then a host name of two
+/// labels or more, each at most 63 characters. The local part's limit of 64 bytes is
+/// the one rule left to `maxLength` and the server: a pattern counts characters, and
+/// the limit counts bytes of UTF-8.
 pub(super) fn email() -> String {
-    let refused = ranges(&[&CONTROL, &SPACE]);
-    let part = class(&refused, true, "@");
-    let edge = class(&refused, true, "@.");
+    // Besides controls and white space, an atom refuses the printable ASCII that is
+    // neither a letter, a digit nor one of the atom's specials.
+    let mut refused_ascii = String::new();
+    for c in ('!'..='~').filter(|c| !c.is_ascii_alphanumeric() && !ATOM_SPECIALS.contains(*c)) {
+        escaped(u32::from(c), &mut refused_ascii);
+    }
+    let atom = class(&ranges(&[&CONTROL, &SPACE]), true, &refused_ascii);
+    let label_middle = LABEL_MAX_BYTES - 2;
+    let label = format!("[A-Za-z0-9](?:[A-Za-z0-9-]{{0,{label_middle}}}[A-Za-z0-9])?");
     let space = space();
-    format!("^{space}*{part}+@{edge}{part}*\\.{part}*{edge}{space}*$")
+    format!("^{space}*{atom}+(?:\\.{atom}+)*@{label}(?:\\.{label})+{space}*$")
 }
 
 #[cfg(test)]

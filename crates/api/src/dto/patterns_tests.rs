@@ -221,6 +221,41 @@ fn email_pattern_accepts_exactly_what_the_domain_accepts() {
             samples.push(format!("{x}a@b{y}.c"));
         }
     }
+    // The shape of `confab_domain::address`: dot-atoms, specials, host names, labels
+    // of 63 and 64 characters.
+    for odd in [
+        "a..b@example.com",
+        ".a@example.com",
+        "a.@example.com",
+        "a.b@example.com",
+        "a!#$%&'*+-/=?^_`{|}~z@example.com",
+        "\"alice\"@example.com",
+        "a(b)@example.com",
+        "a,b@example.com",
+        "a:b@example.com",
+        "a;b@example.com",
+        "a<b>@example.com",
+        "a[b]@example.com",
+        "a\\b@example.com",
+        "用户@example.com",
+        "😀@example.com",
+        "alice@[127.0.0.1]",
+        "alice@1.2.3.4",
+        "alice@-example.com",
+        "alice@example-.com",
+        "alice@ex-ample.com",
+        "alice@exa_mple.com",
+        "alice@example..com",
+        "alice@bücher.de",
+        "alice@xn--bcher-kva.de",
+        "alice@example",
+    ] {
+        samples.push(odd.to_owned());
+    }
+    for n in [62, 63, 64] {
+        samples.push(format!("alice@{}.com", "b".repeat(n)));
+        samples.push(format!("alice@a{}a.com", "-".repeat(n - 2)));
+    }
     assert_agrees(&email(), &samples, |s| Email::parse(s).is_ok());
 }
 

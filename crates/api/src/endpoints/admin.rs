@@ -288,8 +288,9 @@ impl AdminApi {
     /// Add members to any group
     ///
     /// Adds the users as `member` to any group, whether or not I am in it; existing
-    /// members change nothing. Logged in the chat as any addition (`member.added`)
-    /// and in the audit log. Direct chats: `400 not_a_group`.
+    /// members change nothing. Logged in the chat as any addition (`member.added`,
+    /// with my id as `actor_id`) and in the audit log. Direct chats:
+    /// `400 not_a_group`.
     #[oai(
         path = "/chats/:id/members",
         method = "post",
@@ -311,8 +312,9 @@ impl AdminApi {
     /// Remove a member from any group
     ///
     /// Removes anyone, the owner included (ownership passes as when an owner leaves).
-    /// Logged in the chat as any removal (`member.removed`) and in the audit log.
-    /// Direct chats: `400 not_a_group`.
+    /// Logged in the chat as any removal (`member.removed`, and `member.updated` for
+    /// a hand-over, each with my id as `actor_id`) and in the audit log. Direct
+    /// chats: `400 not_a_group`.
     #[oai(
         path = "/chats/:id/members/:user_id",
         method = "delete",

@@ -22,6 +22,7 @@ fn member(chat_id: ChatId, user_id: UserId, added: bool) -> Notification {
     let change = MemberChange {
         user_id,
         role: None,
+        actor_id: Some(user_id),
     };
     Notification::Chat(ChatEvent {
         chat_id,

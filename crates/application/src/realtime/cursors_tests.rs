@@ -28,6 +28,7 @@ fn role_change(chat_id: ChatId, n: i64, user_id: UserId) -> ChatEvent {
         EventPayload::MemberUpdated(MemberChange {
             user_id,
             role: Some(MemberRole::Admin),
+            actor_id: None,
         }),
     )
 }
@@ -149,6 +150,7 @@ fn my_member_added_in_an_unfollowed_chat_is_a_join() {
             EventPayload::MemberAdded(MemberChange {
                 user_id,
                 role: Some(MemberRole::Member),
+                actor_id: Some(user_id),
             }),
         )
     };
@@ -191,6 +193,7 @@ fn my_removal_is_delivered_then_the_chat_goes_quiet() {
             EventPayload::MemberRemoved(MemberChange {
                 user_id,
                 role: Some(MemberRole::Member),
+                actor_id: Some(user_id),
             }),
         )
     };

@@ -52,6 +52,7 @@ mod tests {
         let change = MemberChange {
             user_id,
             role: None,
+            actor_id: Some(user_id),
         };
         assert_eq!(
             reach(&event(EventPayload::MemberAdded(change))),

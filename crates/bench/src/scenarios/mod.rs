@@ -1,6 +1,7 @@
-//! The five scenarios and the plans that run several of them (`all`, `smoke`).
+//! The scenarios and the plans that run several of them (`all`, `smoke`).
 
 pub(crate) mod fanout;
+pub(crate) mod files;
 pub(crate) mod history;
 pub(crate) mod load;
 pub(crate) mod login;
@@ -40,6 +41,8 @@ pub(crate) enum Scenario {
     Login(login::LoginArgs),
     /// `sockets`.
     Sockets(sockets::SocketsArgs),
+    /// `files`.
+    Files(files::FilesArgs),
 }
 
 impl Scenario {
@@ -50,6 +53,7 @@ impl Scenario {
             Scenario::Fanout(_) => "fanout",
             Scenario::Login(_) => "login",
             Scenario::Sockets(_) => "sockets",
+            Scenario::Files(_) => "files",
         }
     }
 
@@ -61,6 +65,7 @@ impl Scenario {
             Scenario::Fanout(args) => fanout::run(run, args).await,
             Scenario::Login(args) => login::run(run, args).await,
             Scenario::Sockets(args) => sockets::run(run, args).await,
+            Scenario::Files(args) => files::run(run, args).await,
         };
         result.unwrap_or_else(|e| {
             Section::new(self.name(), &serde_json::json!({"error": e.to_string()}), 1)
@@ -106,6 +111,11 @@ pub(crate) fn smoke_plan() -> Vec<Scenario> {
             concurrency: 8,
             hold: 0,
             settle: 0,
+        }),
+        Scenario::Files(files::FilesArgs {
+            size: 64 * 1024,
+            count: 3,
+            concurrency: 2,
         }),
     ]
 }

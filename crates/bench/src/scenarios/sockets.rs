@@ -166,8 +166,17 @@ fn error_label(error: &ws::WsError) -> String {
 
 /// `VmRSS` of a process in KiB, from /proc/<pid>/status.
 pub(crate) fn rss_kib(pid: u32) -> Option<u64> {
+    status_kib(pid, "VmRSS:")
+}
+
+/// `VmHWM` of a process in KiB: the most resident memory it has had since it started.
+pub(crate) fn peak_rss_kib(pid: u32) -> Option<u64> {
+    status_kib(pid, "VmHWM:")
+}
+
+fn status_kib(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    parse_rss(&status)
+    parse_kib(&status, field)
 }
 
 /// The soft `Max open files` of a process, from /proc/<pid>/limits: the server needs
@@ -181,10 +190,10 @@ fn open_files_limit(pid: u32) -> Option<u64> {
         .and_then(|soft| soft.parse().ok())
 }
 
-fn parse_rss(status: &str) -> Option<u64> {
+fn parse_kib(status: &str, field: &str) -> Option<u64> {
     status
         .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .find_map(|line| line.strip_prefix(field))
         .and_then(|rest| rest.split_whitespace().next())
         .and_then(|kib| kib.parse().ok())
 }
@@ -195,14 +204,16 @@ mod tests {
 
     #[test]
     fn reads_vmrss_in_kib() {
-        let status = "Name:\tconfab\nVmPeak:\t  900 kB\nVmRSS:\t   12345 kB\n";
-        assert_eq!(parse_rss(status), Some(12345));
-        assert_eq!(parse_rss("Name:\tx\n"), None);
+        let status = "Name:\tconfab\nVmPeak:\t  900 kB\nVmHWM:\t   20000 kB\nVmRSS:\t   12345 kB\n";
+        assert_eq!(parse_kib(status, "VmRSS:"), Some(12345));
+        assert_eq!(parse_kib(status, "VmHWM:"), Some(20000));
+        assert_eq!(parse_kib("Name:\tx\n", "VmRSS:"), None);
     }
 
     #[test]
     fn this_process_has_an_rss_and_a_files_limit() {
         assert!(rss_kib(std::process::id()).is_some_and(|kib| kib > 0));
+        assert!(peak_rss_kib(std::process::id()).is_some_and(|kib| kib > 0));
         assert!(open_files_limit(std::process::id()).is_some_and(|n| n > 0));
     }
 }

@@ -1,5 +1,6 @@
 //! A fake confab that speaks just enough of docs/api.md for the harness's smoke plan:
-//! register, login, chats, messages (send and pages), and the WebSocket fan-out.
+//! register, login, chats, messages (send and pages), the WebSocket fan-out, and
+//! uploads served back as they came.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -21,6 +22,8 @@ struct State {
     tokens: HashMap<String, String>,
     chats: HashMap<String, Vec<String>>,
     seqs: HashMap<String, i64>,
+    /// Upload id → (owner, the file part's bytes).
+    files: HashMap<String, (String, Vec<u8>)>,
     next: u64,
 }
 
@@ -52,6 +55,8 @@ pub(crate) async fn start(drop_seq: Option<i64>) -> String {
         .at("/api/v1/chats", post(create_chat))
         .at("/api/v1/chats/:id/messages", get(page).post(send))
         .at("/api/v1/ws", get(socket))
+        .at("/api/v1/uploads", post(upload))
+        .at("/api/v1/files/:id", get(download))
         .data(fake);
     let acceptor = TcpAcceptor::from_tokio(listener).expect("acceptor");
     assert!(!acceptor.local_addr().is_empty());
@@ -185,6 +190,43 @@ fn page(
     let low = (top - q.limit.unwrap_or(50) + 1).max(2);
     let items: Vec<Value> = (low..=top).map(|seq| json!({"seq": seq})).collect();
     Json(json!({"items": items, "next_cursor": (low > 2).then_some(low)})).into_response()
+}
+
+/// Where the bytes of the one part of a `multipart/form-data` body lie: after the
+/// part's head, before the closing delimiter (enough for the harness's own bodies).
+fn file_part(body: &[u8]) -> Option<std::ops::Range<usize>> {
+    let start = body.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let end = body.windows(4).rposition(|w| w == b"\r\n--")?;
+    (start <= end).then_some(start..end)
+}
+
+#[handler]
+fn upload(req: &Request, body: Vec<u8>, Data(fake): Data<&Shared>) -> Response {
+    let Some(me) = user_of(fake, req) else {
+        return error(StatusCode::UNAUTHORIZED, "unauthorized");
+    };
+    let Some(part) = file_part(&body) else {
+        return error(StatusCode::BAD_REQUEST, "bad_request");
+    };
+    let mut bytes = body;
+    bytes.truncate(part.end);
+    bytes.drain(..part.start);
+    let size = bytes.len();
+    let mut state = fake.state.lock().expect("lock");
+    state.next += 1;
+    let id = format!("f{}", state.next);
+    state.files.insert(id.clone(), (me, bytes));
+    (StatusCode::CREATED, Json(json!({"id": id, "size": size}))).into_response()
+}
+
+#[handler]
+fn download(req: &Request, Path(id): Path<String>, Data(fake): Data<&Shared>) -> Response {
+    let me = user_of(fake, req);
+    let state = fake.state.lock().expect("lock");
+    match state.files.get(&id) {
+        Some((owner, bytes)) if Some(owner) == me.as_ref() => bytes.clone().into_response(),
+        _ => error(StatusCode::NOT_FOUND, "file_not_found"),
+    }
 }
 
 #[handler]

@@ -247,7 +247,11 @@ impl ChatRepository for ReferenceStore {
         for user_id in new {
             let event = chat.log(
                 now,
-                EventPayload::MemberAdded(MemberChange { user_id, role }),
+                EventPayload::MemberAdded(MemberChange {
+                    user_id,
+                    role,
+                    actor_id: Some(guard.actor),
+                }),
             );
             chat.join(user_id, role, event.seq, now);
             events.push(event);
@@ -281,10 +285,14 @@ impl ChatRepository for ReferenceStore {
         if role == Some(MemberRole::Owner)
             && let Some(heir) = chat.successor(user_id)
         {
-            events.push(chat.log_role(heir, MemberRole::Owner, now));
+            events.push(chat.log_role(heir, MemberRole::Owner, guard.actor, now));
         }
         chat.members.retain(|member| member.user_id != user_id);
-        let change = MemberChange { user_id, role };
+        let change = MemberChange {
+            user_id,
+            role,
+            actor_id: Some(guard.actor),
+        };
         events.push(chat.log(now, EventPayload::MemberRemoved(change)));
         record_server_admin(&mut state, guard.server_admin);
         Ok(Removal {
@@ -320,7 +328,7 @@ impl ChatRepository for ReferenceStore {
         let changes = std::iter::once((user_id, role))
             .chain(old_owners.into_iter().map(|old| (old, MemberRole::Admin)));
         let events = changes
-            .map(|(user_id, role)| chat.log_role(user_id, role, now))
+            .map(|(user_id, role)| chat.log_role(user_id, role, guard.actor, now))
             .collect();
         record_server_admin(&mut state, guard.server_admin);
         Ok(events)

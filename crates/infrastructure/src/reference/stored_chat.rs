@@ -113,11 +113,12 @@ impl StoredChat {
             .map(|member| member.user_id)
     }
 
-    /// Sets `user_id`'s role and logs `member.updated`.
+    /// Sets `user_id`'s role and logs `member.updated` made by `actor`.
     pub(super) fn log_role(
         &mut self,
         user_id: UserId,
         role: MemberRole,
+        actor: UserId,
         now: DateTime<Utc>,
     ) -> LoggedEvent {
         if let Some(member) = self.member_mut(user_id) {
@@ -126,6 +127,7 @@ impl StoredChat {
         let change = MemberChange {
             user_id,
             role: Some(role),
+            actor_id: Some(actor),
         };
         self.log(now, EventPayload::MemberUpdated(change))
     }

@@ -216,6 +216,10 @@ async fn owner_leaving_hands_over_and_last_member_deletes_the_chat(stores: Store
         "the role they had"
     );
     assert_eq!(removal.events[1].seq, removal.events[0].seq.next());
+    assert!(
+        changes.iter().all(|(_, c)| c.actor_id == Some(u[0])),
+        "leaving and the hand-over it causes are the leaver's: {changes:?}"
+    );
     assert!(repo.membership(chat, u[0]).await.expect("read").is_none());
 
     let gone = repo.remove_member(chat, u[0], now(), &by(u[1])).await;
@@ -260,6 +264,11 @@ async fn adding_members_is_idempotent_and_bounded(stores: Stores) {
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].seq, Seq::new(2).expect("valid"));
     assert_eq!(member_change(&events[0]).1.role, Some(MemberRole::Member));
+    assert_eq!(
+        member_change(&events[0]).1.actor_id,
+        Some(u[0]),
+        "the adder"
+    );
     let joined = repo
         .membership(chat, u[1])
         .await
@@ -322,11 +331,13 @@ async fn handing_over_logs_two_entries_and_same_role_logs_none(stores: Stores) {
         vec![
             MemberChange {
                 user_id: u[1],
-                role: Some(MemberRole::Owner)
+                role: Some(MemberRole::Owner),
+                actor_id: Some(u[0]),
             },
             MemberChange {
                 user_id: u[0],
-                role: Some(MemberRole::Admin)
+                role: Some(MemberRole::Admin),
+                actor_id: Some(u[0]),
             },
         ]
     );

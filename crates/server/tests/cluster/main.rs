@@ -5,8 +5,10 @@
 //! (skipped, with a notice, unless both
 //! `CONFAB_TEST_POSTGRES_URL` and `CONFAB_TEST_REDIS_URL` are set). And one node on
 //! SQLite with short heartbeat settings: silent peers are dropped with 4000, live
-//! ones stay until a graceful stop closes them with 1012.
+//! ones stay until a graceful stop closes them with 1012. And two nodes sharing one
+//! S3 bucket serve each other's uploads (files.rs).
 
+mod files;
 mod support;
 
 use std::process::Command;

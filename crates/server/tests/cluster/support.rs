@@ -30,6 +30,11 @@ impl Node {
     pub(crate) fn pid(&self) -> u32 {
         self.child.id()
     }
+
+    /// The node's HTTP URL of `path`.
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.base)
+    }
 }
 
 impl Drop for Node {
@@ -80,10 +85,7 @@ pub(crate) async fn start_node(vars: &[(&str, &str)]) -> Node {
     };
     let client = reqwest::Client::new();
     for _ in 0..200 {
-        let health = client
-            .get(format!("http://{}/health", node.base))
-            .send()
-            .await;
+        let health = client.get(node.url("/health")).send().await;
         if health.is_ok_and(|r| r.status().is_success()) {
             return node;
         }
@@ -93,9 +95,7 @@ pub(crate) async fn start_node(vars: &[(&str, &str)]) -> Node {
 }
 
 pub(crate) async fn post(node: &Node, path: &str, token: Option<&str>, body: &Value) -> Value {
-    let mut request = reqwest::Client::new()
-        .post(format!("http://{}{path}", node.base))
-        .json(body);
+    let mut request = reqwest::Client::new().post(node.url(path)).json(body);
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
@@ -111,7 +111,7 @@ pub(crate) async fn post(node: &Node, path: &str, token: Option<&str>, body: &Va
 /// The status of an authenticated `GET`.
 pub(crate) async fn get_status(node: &Node, path: &str, token: &str) -> u16 {
     reqwest::Client::new()
-        .get(format!("http://{}{path}", node.base))
+        .get(node.url(path))
         .bearer_auth(token)
         .send()
         .await

@@ -96,7 +96,11 @@ pub(super) async fn add_members(
             chat_id,
             now,
             EventPayload::MemberAdded,
-            MemberChange { user_id, role },
+            MemberChange {
+                user_id,
+                role,
+                actor_id: Some(guard.actor),
+            },
         )
         .await?;
         chat_members::Entity::insert(chat_members::ActiveModel {
@@ -189,9 +193,11 @@ pub(super) async fn remove_member(
         && let Some(heir) = successor(&txn, chat_id, user_id).await?
     {
         set_member_role(&txn, chat_id, heir, MemberRole::Owner).await?;
+        // The hand-over is part of the removal, so it carries the removal's actor.
         let change = MemberChange {
             user_id: heir,
             role: Some(MemberRole::Owner),
+            actor_id: Some(guard.actor),
         };
         events.push(log_member(&txn, chat_id, now, EventPayload::MemberUpdated, change).await?);
     }
@@ -199,7 +205,11 @@ pub(super) async fn remove_member(
         .exec(&txn)
         .await
         .map_err(storage)?;
-    let change = MemberChange { user_id, role };
+    let change = MemberChange {
+        user_id,
+        role,
+        actor_id: Some(guard.actor),
+    };
     events.push(log_member(&txn, chat_id, now, EventPayload::MemberRemoved, change).await?);
     txn.commit().await.map_err(storage)?;
     Ok(Removal {
@@ -244,6 +254,7 @@ pub(super) async fn set_role(
         let change = MemberChange {
             user_id,
             role: Some(role),
+            actor_id: Some(guard.actor),
         };
         events.push(log_member(&txn, chat_id, now, EventPayload::MemberUpdated, change).await?);
     }

@@ -7,8 +7,11 @@ use serde_json::{Value, json};
 
 use super::{admin, get_json};
 use crate::api_test;
-use crate::chats::support::{create_direct, create_group, event_types, get_ok, send};
+use crate::chats::support::{
+    create_direct, create_group, event_types, get_ok, last_member_changes, send,
+};
 use crate::helpers::{TestApp, TestUser, assert_error};
+use crate::ws::client::Socket;
 
 async fn add(app: &TestApp, root: &TestUser, chat: &str, ids: &[&str]) -> reqwest::Response {
     let path = format!("/api/v1/admin/chats/{chat}/members");
@@ -105,15 +108,27 @@ async fn an_admin_manages_members_of_any_group_logged_as_usual(app: TestApp) {
     assert_eq!(add(&app, &root, &chat, &[&carol.id]).await.status(), 204);
     let view = get_ok(&app, &carol, &format!("/api/v1/chats/{chat}")).await;
     assert_eq!(view["member_count"], 3);
-    let types = event_types(&app, &alice, &chat).await;
-    assert_eq!(types.last().map(String::as_str), Some("member.added"));
+    assert_eq!(
+        last_member_changes(&app, &alice, &chat, 1).await,
+        [("member.added".to_owned(), json!(carol.id), json!(root.id))],
+        "members see that the admin added carol"
+    );
     let (action, target) = last_audit(&app, &root).await;
     assert_eq!(action, "chat.add_members");
     assert_eq!(target, format!("chat:{chat}/user:{}", carol.id));
 
     // The owner goes too, with the usual hand-over; the admin is no member.
+    let (mut bobs_socket, _) = Socket::ready(&app, &bob.access).await;
     let path = format!("/api/v1/admin/chats/{chat}/members/{}", alice.id);
     assert_eq!(delete(&app, &root, &path).await.status(), 204);
+    let removed = loop {
+        let frame = bobs_socket.next().await;
+        if frame["type"] == "member.removed" {
+            break frame;
+        }
+    };
+    assert_eq!(removed["data"]["user_id"], alice.id.as_str(), "{removed}");
+    assert_eq!(removed["data"]["actor_id"], root.id.as_str(), "{removed}");
     let view = get_ok(&app, &bob, &format!("/api/v1/chats/{chat}")).await;
     let bob_role = view["members"]
         .as_array()
@@ -122,10 +137,13 @@ async fn an_admin_manages_members_of_any_group_logged_as_usual(app: TestApp) {
         .find(|m| m["user_id"] == bob.id.as_str())
         .map(|m| m["role"].clone());
     assert_eq!(bob_role, Some(json!("owner")));
-    let types = event_types(&app, &bob, &chat).await;
+    // Both entries, the hand-over and the removal, name the admin as actor.
     assert_eq!(
-        types[types.len() - 2..],
-        ["member.updated", "member.removed"]
+        last_member_changes(&app, &bob, &chat, 2).await,
+        [
+            ("member.updated".to_owned(), json!(bob.id), json!(root.id)),
+            ("member.removed".to_owned(), json!(alice.id), json!(root.id)),
+        ]
     );
     let (action, target) = last_audit(&app, &root).await;
     assert_eq!(action, "chat.remove_member");

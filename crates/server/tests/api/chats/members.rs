@@ -3,7 +3,9 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::support::{call, create_direct, event_types, get_ok, json_of, role_group};
+use super::support::{
+    call, create_direct, event_types, get_ok, json_of, last_member_changes, role_group,
+};
 use crate::api_test;
 use crate::helpers::{TestApp, TestUser, assert_error};
 
@@ -71,6 +73,15 @@ async fn managers_add_members_once(app: TestApp) {
     let chat = json_of(added).await;
     assert_eq!(chat["member_count"], 4);
     assert_eq!(role_of(&chat, &newcomer), "member");
+    assert_eq!(
+        last_member_changes(&app, &g.owner, &g.chat, 1).await,
+        [(
+            "member.added".to_owned(),
+            json!(newcomer.id),
+            json!(g.admin.id)
+        )],
+        "the adder is the actor"
+    );
     // Adding an existing member changes nothing and logs nothing.
     let before = event_types(&app, &g.owner, &g.chat).await;
     let again = json_of(add(&app, &g.owner, &g.chat, &[&newcomer.id]).await).await;
@@ -116,6 +127,15 @@ async fn removal_follows_the_role_rules(app: TestApp) {
         remove(&app, &g.admin, &g.chat, &g.member.id).await.status(),
         204
     );
+    assert_eq!(
+        last_member_changes(&app, &g.owner, &g.chat, 1).await,
+        [(
+            "member.removed".to_owned(),
+            json!(g.member.id),
+            json!(g.admin.id)
+        )],
+        "the remover is the actor"
+    );
     // The removed member no longer sees the chat.
     assert_error(
         app.get(&format!("/api/v1/chats/{}", g.chat), &g.member.access)
@@ -141,11 +161,21 @@ async fn an_owner_who_leaves_hands_over_and_the_last_one_out_deletes(app: TestAp
     );
     let chat = get_ok(&app, &g.admin, &format!("/api/v1/chats/{}", g.chat)).await;
     assert_eq!(role_of(&chat, &g.admin), "owner");
-    let types = event_types(&app, &g.admin, &g.chat).await;
+    // Leaving, and the hand-over it causes, are the leaver's doing.
     assert_eq!(
-        types[types.len() - 2..],
-        ["member.updated", "member.removed"],
-        "{types:?}"
+        last_member_changes(&app, &g.admin, &g.chat, 2).await,
+        [
+            (
+                "member.updated".to_owned(),
+                json!(g.admin.id),
+                json!(g.owner.id)
+            ),
+            (
+                "member.removed".to_owned(),
+                json!(g.owner.id),
+                json!(g.owner.id)
+            ),
+        ]
     );
     // Plain members may leave too.
     assert_eq!(
@@ -153,6 +183,14 @@ async fn an_owner_who_leaves_hands_over_and_the_last_one_out_deletes(app: TestAp
             .await
             .status(),
         204
+    );
+    assert_eq!(
+        last_member_changes(&app, &g.admin, &g.chat, 1).await,
+        [(
+            "member.removed".to_owned(),
+            json!(g.member.id),
+            json!(g.member.id)
+        )]
     );
     assert_eq!(
         remove(&app, &g.admin, &g.chat, &g.admin.id).await.status(),
@@ -220,6 +258,22 @@ async fn only_the_owner_changes_roles(app: TestApp) {
         types[before..],
         ["member.updated", "member.updated"],
         "{types:?}"
+    );
+    // Both entries are the handing owner's change.
+    assert_eq!(
+        last_member_changes(&app, &g.owner, &g.chat, 2).await,
+        [
+            (
+                "member.updated".to_owned(),
+                json!(g.member.id),
+                json!(g.owner.id)
+            ),
+            (
+                "member.updated".to_owned(),
+                json!(g.owner.id),
+                json!(g.owner.id)
+            ),
+        ]
     );
     let chat = get_ok(&app, &g.owner, &format!("/api/v1/chats/{}", g.chat)).await;
     assert_eq!(role_of(&chat, &g.owner), "admin");

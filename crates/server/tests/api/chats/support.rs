@@ -116,13 +116,38 @@ pub(crate) async fn role_group(app: &TestApp) -> RoleGroup {
     }
 }
 
+/// The chat's log (its first 100 entries), in order, as `user` replays it.
+pub(crate) async fn events(app: &TestApp, user: &TestUser, chat: &str) -> Vec<Value> {
+    let page = get_ok(app, user, &format!("/api/v1/chats/{chat}/events?limit=100")).await;
+    page["items"].as_array().expect("items").clone()
+}
+
 /// The `type`s of the chat's log, in order, as `user` replays it.
 pub(crate) async fn event_types(app: &TestApp, user: &TestUser, chat: &str) -> Vec<String> {
-    let page = get_ok(app, user, &format!("/api/v1/chats/{chat}/events?limit=100")).await;
-    page["items"]
-        .as_array()
-        .expect("items")
+    events(app, user, chat)
+        .await
         .iter()
         .map(|e| e["type"].as_str().expect("type").to_owned())
+        .collect()
+}
+
+/// The `(type, data.user_id, data.actor_id)` of the last `n` entries of the chat's
+/// log: who a member change was about and who made it.
+pub(crate) async fn last_member_changes(
+    app: &TestApp,
+    user: &TestUser,
+    chat: &str,
+    n: usize,
+) -> Vec<(String, Value, Value)> {
+    let log = events(app, user, chat).await;
+    log[log.len().saturating_sub(n)..]
+        .iter()
+        .map(|e| {
+            (
+                e["type"].as_str().expect("type").to_owned(),
+                e["data"]["user_id"].clone(),
+                e["data"]["actor_id"].clone(),
+            )
+        })
         .collect()
 }
