@@ -162,7 +162,8 @@ async fn the_event_log_replays_every_change_in_order(app: TestApp) {
     assert!(created["data"]["deleted_at"].is_string());
     assert_eq!(
         all["items"][3]["data"],
-        json!({"user_id": bob.id, "role": "member"})
+        json!({"user_id": bob.id, "role": "member", "actor_id": alice.id}),
+        "alice added bob"
     );
     assert_eq!(all["items"][4]["data"]["body"], json!(null));
     // Paging: next_cursor is the highest seq, passed as `after`.
