@@ -220,14 +220,13 @@ async fn the_socket_sends_files_too(app: TestApp) {
     let chat = group(&app, &alice.access, &[&bob.id]).await;
     let photo = uploaded(&app, &alice, "photo.png", &png(32, 32)).await;
     let (mut socket, _) = Socket::ready(&app, &alice.access).await;
-    socket
-        .send(&json!({
-            "type": "message.send",
-            "chat_id": chat,
-            "client_message_id": "photo-1",
-            "attachment_ids": [id_of(&photo)],
-        }))
-        .await;
+    let frame = json!({
+        "type": "message.send",
+        "chat_id": chat,
+        "client_message_id": "photo-1",
+        "attachment_ids": [id_of(&photo)],
+    });
+    socket.send(&frame).await;
     let created = socket.next().await;
     assert_documented(&created);
     assert_eq!(created["type"], "message.created", "{created}");
@@ -235,14 +234,7 @@ async fn the_socket_sends_files_too(app: TestApp) {
     assert_eq!(attachment_ids(&created["data"]), [id_of(&photo)]);
 
     // A retry gets the original, files included, and claims nothing again.
-    socket
-        .send(&json!({
-            "type": "message.send",
-            "chat_id": chat,
-            "client_message_id": "photo-1",
-            "attachment_ids": [id_of(&photo)],
-        }))
-        .await;
+    socket.send(&frame).await;
     let again = socket.next().await;
     assert_eq!(again["data"]["id"], created["data"]["id"]);
     assert_eq!(attachment_ids(&again["data"]), [id_of(&photo)]);
