@@ -254,9 +254,11 @@ fn send_frame(value: &Value) -> Result<ClientFrame, FrameError> {
         None | Some(Value::Null) => None,
         Some(_) => Some(uuid_field(value, "reply_to_id")?),
     };
+    // Optional: a send of files only has none (the use case judges the pair).
     let body = match value.get("body") {
         None | Some(Value::Null) => None,
-        Some(_) => Some(BodyText(string_field(value, "body")?)),
+        Some(Value::String(text)) => Some(BodyText(text.clone())),
+        Some(_) => return Err(refused("body", "must be a string")),
     };
     Ok(ClientFrame::Send(SendFrame {
         chat_id: uuid_field(value, "chat_id")?,

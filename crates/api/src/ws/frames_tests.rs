@@ -75,9 +75,9 @@ fn each_mistake_has_its_code() {
 
 #[test]
 fn a_refused_send_carries_its_client_message_id() {
-    let missing_body =
-        json!({"type": "message.send", "chat_id": Uuid::now_v7(), "client_message_id": "k-9"});
-    let error = parse(&missing_body.to_string()).expect_err("no body");
+    let bad_body = json!({"type": "message.send", "chat_id": Uuid::now_v7(),
+        "client_message_id": "k-9", "body": 7});
+    let error = parse(&bad_body.to_string()).expect_err("a body that is no string");
     assert_eq!(error.code, ErrorCode::ValidationFailed);
     assert_eq!(error.client_message_id.as_deref(), Some("k-9"));
     let missing_key = json!({"type": "message.send", "chat_id": Uuid::now_v7(), "body": "x"});
@@ -119,10 +119,10 @@ fn refusals_repeat_at_most_64_characters_of_the_frame() {
         "`seq` is required and must be a whole number, 0 or more"
     );
     // A key no valid send could carry is not repeated; a valid-length one is.
-    let long_key =
-        json!({"type": "message.send", "chat_id": Uuid::now_v7(), "client_message_id": long});
-    let error = parse(&long_key.to_string()).expect_err("no body");
-    assert_eq!(error.detail, "`body` is required and must be a string");
+    let long_key = json!({"type": "message.send", "chat_id": Uuid::now_v7(),
+        "client_message_id": long, "body": 7});
+    let error = parse(&long_key.to_string()).expect_err("a body that is no string");
+    assert_eq!(error.detail, "`body` must be a string");
     assert_eq!(error.client_message_id, None);
     let key = "k".repeat(64);
     let error = FrameError::new(ErrorCode::RateLimited, "x").for_message(Some(key.clone()));
