@@ -97,10 +97,14 @@ impl State {
         revoked
     }
 
-    /// Those of `ids` that have no account, in the order given.
+    /// Those of `ids` that have no account, or a deleted one, in the order given.
     pub(super) fn unknown_users(&self, ids: &[UserId]) -> Vec<UserId> {
         ids.iter()
-            .filter(|id| !self.users.contains_key(id))
+            .filter(|id| {
+                self.users
+                    .get(id)
+                    .is_none_or(|row| row.deleted_at.is_some())
+            })
             .copied()
             .collect()
     }
