@@ -10,6 +10,7 @@ mod m20261202_000020_admin;
 mod m20261203_000030_uploads;
 mod m20261203_000040_avatars;
 mod m20261203_000050_deletion;
+mod m20261203_000060_erasure;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000030_uploads::Migration),
             Box::new(m20261203_000040_avatars::Migration),
             Box::new(m20261203_000050_deletion::Migration),
+            Box::new(m20261203_000060_erasure::Migration),
         ]
     }
 }

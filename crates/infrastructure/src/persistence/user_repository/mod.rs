@@ -50,6 +50,7 @@ pub(super) fn new_row(user: NewUser, is_admin: bool) -> users::ActiveModel {
         disabled_at: Set(None),
         avatar_upload_id: Set(None),
         deleted_at: Set(None),
+        erased_at: Set(None),
     }
 }
 
