@@ -182,8 +182,10 @@ impl UserRepository for SeaOrmUserRepository {
         let matches = Condition::any()
             .add(prefix_range(users::Column::Username, prefix))
             .add(prefix_range(users::Column::DisplayNameNormalized, prefix));
+        // A deleted account is not found (its profile stays readable by id, blank).
         users::Entity::find()
             .filter(matches)
+            .filter(users::Column::DeletedAt.is_null())
             .apply_if(after_username, |query, after| {
                 query.filter(users::Column::Username.gt(after))
             })
