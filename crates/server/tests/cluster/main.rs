@@ -5,8 +5,10 @@
 //! (skipped, with a notice, unless both
 //! `CONFAB_TEST_POSTGRES_URL` and `CONFAB_TEST_REDIS_URL` are set). And one node on
 //! SQLite with short heartbeat settings: silent peers are dropped with 4000, live
-//! ones stay until a graceful stop closes them with 1012.
+//! ones stay until a graceful stop closes them with 1012. And the eraser of deleted
+//! accounts killed with `kill -9` midway and finished by the next node.
 
+mod erasure;
 mod support;
 
 use std::process::Command;
