@@ -255,6 +255,11 @@ async fn a_deleted_account_is_erased_everywhere_and_its_name_freed_after_30_days
     assert_eq!(seen["bio"], Value::Null);
     assert_eq!(seen["avatar_url"], Value::Null);
     assert_eq!(seen["is_private"], true);
+    // Nor is it found by a search, by its old name or its new one.
+    for q in ["alice", "deleted"] {
+        let found = get_ok(&app, &bob, &format!("/api/v1/users?q={q}")).await;
+        assert!(items(&found).is_empty(), "{found}");
+    }
 
     // The upload rows are gone at once; the blobs once the sweeper's grace passed.
     assert_eq!(clean_up_files(&app).await, 0);
@@ -372,3 +377,65 @@ async fn the_servers_own_job_erases_an_account_an_admin_deleted(app: TestApp) {
     assert_tombstoned_once(&app, &bob, &group, &alice).await;
 }
 api_test!(the_servers_own_job_erases_an_account_an_admin_deleted);
+
+/// The measurement in docs/administration.md, run by hand (seeding takes minutes, so
+/// it stays out of CI):
+/// `cargo test -p confab --test api -- admin::erasure::erasing_100k_messages --ignored --nocapture`
+/// (PostgreSQL with `CONFAB_TEST_POSTGRES_URL` set).
+async fn erase_100k_messages(app: TestApp) {
+    use futures_util::StreamExt;
+    const MESSAGES: usize = 100_000;
+    const BATCH: u64 = 500;
+    let alice = app.register("alice").await;
+    let bob = app.register("bob").await;
+    let group = create_group(&app, &alice, "Big", &[&bob]).await;
+    let direct = create_direct(&app, &alice, &bob).await;
+    // Through the send path, 64 at a time (the server commits them in batches).
+    let seeding = std::time::Instant::now();
+    futures_util::stream::iter(0..MESSAGES)
+        .map(|n| {
+            let (app, alice) = (&app, &alice);
+            let chat = if n % 10 == 0 { &direct } else { &group };
+            async move { send(app, alice, chat, &format!("message {n}")).await }
+        })
+        .buffer_unordered(64)
+        .for_each(|_| async {})
+        .await;
+    let seeded = seeding.elapsed();
+    delete_me(&app, &alice).await;
+
+    let started = std::time::Instant::now();
+    let batches = erase_everything(&app, BATCH).await;
+    let took = started.elapsed();
+    println!(
+        "seeded {MESSAGES} messages in {seeded:.1?}; erased in {took:.1?}, {batches} batches of up to {BATCH}"
+    );
+    let page = get_ok(
+        &app,
+        &bob,
+        &format!("/api/v1/chats/{group}/messages?limit=100"),
+    )
+    .await;
+    assert!(items(&page).iter().all(|m| m["body"] == Value::Null));
+    // 200 message batches, the profile, the group left, and the final mark.
+    assert_eq!(batches, 203);
+}
+
+mod erasing_100k_messages {
+    use crate::helpers::{spawn_app_with, spawn_postgres_app_with};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[ignore = "a measurement, run by hand"]
+    async fn sqlite() {
+        super::erase_100k_messages(spawn_app_with(super::eraser_off()).await).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[ignore = "a measurement, run by hand"]
+    async fn postgres() {
+        let app = spawn_postgres_app_with("erasing_100k_messages", super::eraser_off()).await;
+        if let Some(app) = app {
+            super::erase_100k_messages(app).await;
+        }
+    }
+}
