@@ -68,28 +68,8 @@ async fn an_erasure_killed_midway_is_finished_by_the_next_node_exactly_once() {
     .await;
     let chat_id: ChatId = chat["id"].as_str().expect("chat id").parse().expect("uuid");
     let author: UserId = alice_id.parse().expect("user id");
-    // Seeded straight through the send path (batched commits), not over HTTP.
     let db = connect(database.url(), 4).await.expect("db");
-    let repository = SeaOrmMessageRepository::new(db.clone());
-    futures_util::stream::iter(0..MESSAGES)
-        .for_each_concurrent(64, |n| {
-            let repository = &repository;
-            async move {
-                repository
-                    .send(NewMessage {
-                        id: MessageId::generate(),
-                        chat_id,
-                        author_id: author,
-                        body: MessageBody::parse(format!("message {n}")).expect("body"),
-                        reply_to_id: None,
-                        client_message_id: None,
-                        now: chrono::Utc::now(),
-                    })
-                    .await
-                    .expect("stored");
-            }
-        })
-        .await;
+    seed(&db, chat_id, author).await;
     let chat = chat_id.as_uuid();
     let log_before = number(
         &db,
@@ -129,32 +109,60 @@ async fn an_erasure_killed_midway_is_finished_by_the_next_node_exactly_once() {
 
     // A new node resumes at start and finishes the account.
     let node = start(&database).await;
-    let mut erased = false;
-    for _ in 0..1_200 {
-        let left = number(
-            &db,
-            "SELECT count(*) FROM users WHERE id = $1 AND erased_at IS NULL",
-            author.as_uuid(),
-        )
+    assert!(erased_in_time(&db, author).await, "the account was erased");
+    drop(node);
+    assert_erased_once(&db, chat, log_before).await;
+}
+
+/// `MESSAGES` messages by `author`, straight through the send path (batched
+/// commits), not over HTTP.
+async fn seed(db: &DatabaseConnection, chat_id: ChatId, author: UserId) {
+    let repository = SeaOrmMessageRepository::new(db.clone());
+    futures_util::stream::iter(0..MESSAGES)
+        .for_each_concurrent(64, |n| {
+            let repository = &repository;
+            async move {
+                repository
+                    .send(NewMessage {
+                        id: MessageId::generate(),
+                        chat_id,
+                        author_id: author,
+                        body: MessageBody::parse(format!("message {n}")).expect("body"),
+                        reply_to_id: None,
+                        client_message_id: None,
+                        now: chrono::Utc::now(),
+                    })
+                    .await
+                    .expect("stored");
+            }
+        })
         .await;
-        if left == 0 {
-            erased = true;
-            break;
+}
+
+/// Whether `user` gets `erased_at` within two minutes.
+async fn erased_in_time(db: &DatabaseConnection, user: UserId) -> bool {
+    for _ in 0..1_200 {
+        let sql = "SELECT count(*) FROM users WHERE id = $1 AND erased_at IS NULL";
+        if number(db, sql, user.as_uuid()).await == 0 {
+            return true;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(erased, "the account was erased");
-    drop(node);
+    false
+}
 
-    assert_eq!(tombstoned(&db, chat).await, MESSAGES);
+/// Every message of the chat tombstoned, each by exactly one `message.deleted`, in a
+/// gapless log that grew by those and the leave; one member left.
+async fn assert_erased_once(db: &DatabaseConnection, chat: uuid::Uuid, log_before: i64) {
+    assert_eq!(tombstoned(db, chat).await, MESSAGES);
     let deletions = number(
-        &db,
+        db,
         "SELECT count(*) FROM chat_events WHERE chat_id = $1 AND kind = 'message.deleted'",
         chat,
     )
     .await;
     let distinct = number(
-        &db,
+        db,
         "SELECT count(DISTINCT message_id) FROM chat_events \
          WHERE chat_id = $1 AND kind = 'message.deleted'",
         chat,
@@ -167,13 +175,13 @@ async fn an_erasure_killed_midway_is_finished_by_the_next_node_exactly_once() {
     );
     // Gapless: seqs 1..=n, n entries; the deletions and the leave were appended.
     let entries = number(
-        &db,
+        db,
         "SELECT count(*) FROM chat_events WHERE chat_id = $1",
         chat,
     )
     .await;
     let last = number(
-        &db,
+        db,
         "SELECT max(seq) FROM chat_events WHERE chat_id = $1",
         chat,
     )
@@ -182,7 +190,7 @@ async fn an_erasure_killed_midway_is_finished_by_the_next_node_exactly_once() {
     // The owner hand-over (member.updated) and the leave (member.removed).
     assert_eq!(entries, log_before + MESSAGES + 2);
     let members = number(
-        &db,
+        db,
         "SELECT count(*) FROM chat_members WHERE chat_id = $1",
         chat,
     )

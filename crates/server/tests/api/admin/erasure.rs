@@ -6,6 +6,7 @@
 //! own job does, and play a crash by stopping after a few batches.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::TimeDelta;
@@ -174,6 +175,27 @@ async fn register_status(app: &TestApp, name: &str) -> u16 {
     .as_u16()
 }
 
+/// `user` uploads a note and an avatar (with its thumbnail); returns the three blobs.
+async fn upload_a_file_and_an_avatar(app: &TestApp, user: &TestUser) -> [PathBuf; 3] {
+    let note = uploaded(app, user, "note.txt", b"private notes").await;
+    let avatar = uploaded(app, user, "me.png", &png(64, 64)).await;
+    let set = app
+        .send_json(
+            Method::PUT,
+            "/api/v1/me/avatar",
+            Some(&user.access),
+            &json!({"upload_id": id_of(&avatar)}),
+        )
+        .await;
+    assert_eq!(set.status(), 200);
+    [
+        format!("uploads/{}", id_of(&note)),
+        format!("uploads/{}", id_of(&avatar)),
+        format!("thumbnails/{}", id_of(&avatar)),
+    ]
+    .map(|key| app.files_dir.join(key))
+}
+
 async fn a_deleted_account_is_erased_everywhere_and_its_name_freed_after_30_days(app: TestApp) {
     let alice = app.register("alice").await;
     let bob = app.register("bob").await;
@@ -200,23 +222,7 @@ async fn a_deleted_account_is_erased_everywhere_and_its_name_freed_after_30_days
         }
     }
     let kept = send(&app, &bob, &owned, "bob stays").await;
-    let note = uploaded(&app, &alice, "note.txt", b"private notes").await;
-    let avatar = uploaded(&app, &alice, "me.png", &png(64, 64)).await;
-    let set = app
-        .send_json(
-            Method::PUT,
-            "/api/v1/me/avatar",
-            Some(&alice.access),
-            &json!({"upload_id": id_of(&avatar)}),
-        )
-        .await;
-    assert_eq!(set.status(), 200);
-    let blobs = [
-        format!("uploads/{}", id_of(&note)),
-        format!("uploads/{}", id_of(&avatar)),
-        format!("thumbnails/{}", id_of(&avatar)),
-    ]
-    .map(|key| app.files_dir.join(key));
+    let blobs = upload_a_file_and_an_avatar(&app, &alice).await;
     assert!(blobs.iter().all(|blob| blob.exists()));
 
     delete_me(&app, &alice).await;
