@@ -261,6 +261,16 @@ async fn a_deleted_account_is_erased_everywhere_and_its_name_freed_after_30_days
     assert_eq!(seen["bio"], Value::Null);
     assert_eq!(seen["avatar_url"], Value::Null);
     assert_eq!(seen["is_private"], true);
+    // The direct chat's member list shows it blank too.
+    let view = get_ok(&app, &bob, &format!("/api/v1/chats/{direct}")).await;
+    let member = view["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .find(|m| m["user_id"] == alice.id.as_str())
+        .cloned()
+        .expect("alice stays in the direct chat");
+    assert_eq!(member["display_name"], ERASED_DISPLAY_NAME);
     // Nor is it found by a search, by its old name or its new one.
     for q in ["alice", "deleted"] {
         let found = get_ok(&app, &bob, &format!("/api/v1/users?q={q}")).await;
@@ -368,7 +378,7 @@ async fn the_servers_own_job_erases_an_account_an_admin_deleted(app: TestApp) {
 
     // The deletion woke the server's eraser; wait for it to finish the account.
     let path = format!("/api/v1/chats/{group}");
-    for _ in 0..200 {
+    for _ in 0..600 {
         if role_of(&app, &bob, &group, &alice).await.is_none() {
             break;
         }
