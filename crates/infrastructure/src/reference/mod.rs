@@ -11,6 +11,7 @@
 mod admin;
 mod avatars;
 mod chats;
+mod erasure;
 mod mail;
 mod messages;
 mod sessions;

@@ -68,6 +68,8 @@ pub(super) struct StoredUser {
     pub(super) password_hash: PasswordHash,
     /// When the account was deleted (`users.deleted_at`).
     pub(super) deleted_at: Option<DateTime<Utc>>,
+    /// When the eraser finished with it (`users.erased_at`).
+    pub(super) erased_at: Option<DateTime<Utc>>,
 }
 
 /// An issued refresh token: whose session it belongs to, and whether it was redeemed.

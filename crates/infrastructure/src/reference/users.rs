@@ -69,6 +69,7 @@ impl State {
             user: user.clone(),
             password_hash: new.password_hash,
             deleted_at: None,
+            erased_at: None,
         };
         self.users.insert(user.id, row);
         Ok(user)
