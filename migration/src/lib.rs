@@ -11,6 +11,7 @@ mod m20261203_000030_uploads;
 mod m20261203_000040_avatars;
 mod m20261203_000050_deletion;
 mod m20261203_000060_attachments;
+mod m20261203_000070_erasure;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000040_avatars::Migration),
             Box::new(m20261203_000050_deletion::Migration),
             Box::new(m20261203_000060_attachments::Migration),
+            Box::new(m20261203_000070_erasure::Migration),
         ]
     }
 }

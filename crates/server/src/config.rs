@@ -154,6 +154,9 @@ pub struct Config {
     pub files: FilesConfig,
     /// `CONFAB_MAX_UPLOAD_BYTES`, `CONFAB_USER_QUOTA_BYTES`.
     pub file_limits: FileLimits,
+    /// `CONFAB_DELETION_BATCH`: rows one batch of the erasure job writes; 0 = the
+    /// job does not run on this node.
+    pub deletion_batch: u64,
 }
 
 /// Smallest accepted JWT key.
@@ -227,6 +230,7 @@ impl Config {
                 max_upload_bytes: parse(&get, "CONFAB_MAX_UPLOAD_BYTES", 25 * 1024 * 1024, 1..)?,
                 user_quota_bytes: parse(&get, "CONFAB_USER_QUOTA_BYTES", 1024 * 1024 * 1024, 1..)?,
             },
+            deletion_batch: parse(&get, "CONFAB_DELETION_BATCH", 500, 0..=100_000)?,
         })
     }
 

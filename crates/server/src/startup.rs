@@ -4,9 +4,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use confab_application::admin::ErasureService;
 use confab_application::ports::{Clock, EventBus};
 use confab_infrastructure::clock::SystemClock;
-use confab_infrastructure::jobs::{spawn_file_cleaner, spawn_reaper};
+use confab_infrastructure::jobs::{spawn_eraser, spawn_file_cleaner, spawn_reaper};
 use confab_infrastructure::mail::OutboxWorker;
 use confab_infrastructure::rate_limit::RedisLimiterError;
 use confab_infrastructure::security::JwtConfigError;
@@ -58,6 +59,11 @@ const REAPER_BATCH: u64 = 500;
 /// listing of the whole store (S3 bills per request) stays rare.
 const FILE_CLEANER_EVERY: Duration = Duration::from_hours(1);
 
+/// How often the eraser looks for deleted accounts to finish when nothing woke it:
+/// a deletion on this node wakes it at once, so this only matters for deletions
+/// made on a node that does not run the job, and for runs a failure cut short.
+const ERASER_EVERY: Duration = Duration::from_mins(1);
+
 /// A server bound to its port.
 pub struct Application {
     db: sea_orm::DatabaseConnection,
@@ -99,6 +105,20 @@ impl Application {
         );
         let state = wiring::api_state(&services, gateway, rate_limits, operations);
         let mut jobs = spawn_background_jobs(&adapters, config.mail.poll, shutdown_rx.clone());
+        if config.deletion_batch > 0 {
+            jobs.push(spawn_eraser(
+                ErasureService::new(
+                    Arc::clone(&adapters.erasure),
+                    Arc::clone(&adapters.chats),
+                    Arc::clone(&adapters.clock),
+                    Arc::clone(&adapters.events),
+                    config.deletion_batch,
+                ),
+                ERASER_EVERY,
+                Arc::clone(&adapters.account_deleted),
+                shutdown_rx.clone(),
+            ));
+        }
         jobs.push(spawn_file_cleaner(
             services.files.clone(),
             FILE_CLEANER_EVERY,

@@ -134,6 +134,11 @@ pub const VARIABLES: &[Variable] = &[
         "the most bytes one user's uploads may take together (1 GiB)",
     ),
     var(
+        "CONFAB_DELETION_BATCH",
+        "500",
+        "rows per transaction when erasing deleted accounts; 0: not on this node",
+    ),
+    var(
         "CONFAB_REQUIRE_VERIFIED_EMAIL",
         "false",
         "sends and chat creation wait for a verified email",

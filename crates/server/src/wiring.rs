@@ -14,9 +14,10 @@ use confab_application::email::{EmailService, VerifiedEmailGate};
 use confab_application::files::{FileLimits, FileService};
 use confab_application::messages::MessageService;
 use confab_application::ports::{
-    AdminRepository, AvatarRepository, ChatRepository, Clock, EventBus, MailComposer, MailOutbox,
-    MailTokenRepository, Mailer, MediaInspector, MessageRepository, ObjectStore, PasswordHasher,
-    RateLimiter, SessionRepository, TokenService, UploadRepository, UserRepository,
+    AdminRepository, AvatarRepository, ChatRepository, Clock, ErasureRepository, EventBus,
+    MailComposer, MailOutbox, MailTokenRepository, Mailer, MediaInspector, MessageRepository,
+    ObjectStore, PasswordHasher, RateLimiter, SessionRepository, TokenService, UploadRepository,
+    UserRepository,
 };
 use confab_application::profiles::ProfileService;
 use confab_infrastructure::files::{self, S3Settings};
@@ -59,6 +60,10 @@ pub struct Adapters {
     pub messages: Arc<dyn MessageRepository>,
     /// Admin roles, disabled accounts, invites, the audit log.
     pub admin: Arc<dyn AdminRepository>,
+    /// The erasure of deleted accounts (the same repository as `admin`).
+    pub erasure: Arc<dyn ErasureRepository>,
+    /// Woken when this node deletes an account, so the eraser starts at once.
+    pub account_deleted: Arc<tokio::sync::Notify>,
     /// Who may register (`CONFAB_REGISTRATION`), for the account service.
     pub registration: RegistrationPolicy,
     /// argon2id.
@@ -140,6 +145,12 @@ pub fn adapters(
         Arc::new(SeaOrmSessionRepository::new(db.clone()));
     let mail_queued = Arc::new(tokio::sync::Notify::new());
     let users = Arc::new(SeaOrmUserRepository::new(db.clone()));
+    let account_deleted = Arc::new(tokio::sync::Notify::new());
+    let admin = Arc::new(
+        SeaOrmAdminRepository::new(db.clone())
+            .waking(Arc::clone(&mail_queued))
+            .waking_eraser(Arc::clone(&account_deleted)),
+    );
     Ok(Adapters {
         users: Arc::clone(&users) as _,
         avatars: users,
@@ -150,7 +161,9 @@ pub fn adapters(
         session_store,
         chats: Arc::new(SeaOrmChatRepository::new(db.clone())),
         messages: Arc::new(SeaOrmMessageRepository::new(db.clone())),
-        admin: Arc::new(SeaOrmAdminRepository::new(db.clone()).waking(Arc::clone(&mail_queued))),
+        admin: Arc::clone(&admin) as _,
+        erasure: admin,
+        account_deleted,
         registration: config.registration,
         hasher: Arc::new(config.password_hash_concurrency.map_or_else(
             Argon2PasswordHasher::new,

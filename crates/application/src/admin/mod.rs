@@ -9,6 +9,7 @@
 mod chats;
 mod deletion;
 mod delivery;
+mod erasure;
 mod errors;
 mod invites;
 mod overview;
@@ -18,6 +19,7 @@ use std::sync::Arc;
 
 use confab_domain::UserId;
 
+pub use erasure::{ERASED_DISPLAY_NAME, ErasureBatch, ErasureService, NAME_HOLD};
 pub use errors::{AdminError, DeleteAccountError};
 pub use invites::{
     CreatedInvite, DEFAULT_INVITE_SECONDS, InviteInput, MAX_INVITE_SECONDS, MIN_INVITE_SECONDS,

@@ -78,7 +78,7 @@ pub struct ChatListCursor {
 /// Why a group could not be created.
 #[derive(Debug, Error)]
 pub enum NewGroupWriteError {
-    /// Some of the member ids have no account.
+    /// Some of the member ids have no account (or a deleted one).
     #[error("unknown user ids")]
     UserNotFound(Vec<UserId>),
     /// More members than a group may have.
@@ -92,7 +92,7 @@ pub enum NewGroupWriteError {
 /// Why the direct chat of a pair could not be found or created.
 #[derive(Debug, Error)]
 pub enum DirectChatWriteError {
-    /// The other user has no account.
+    /// The other user has no account (or a deleted one).
     #[error("unknown user")]
     UserNotFound(UserId),
     /// Storage failed.
@@ -106,7 +106,7 @@ pub enum AddMembersWriteError {
     /// The guard refused, judged under the chat's lock.
     #[error(transparent)]
     Refused(#[from] Refusal),
-    /// Some of the given user ids have no account.
+    /// Some of the given user ids have no account (or a deleted one).
     #[error("unknown user ids")]
     UserNotFound(Vec<UserId>),
     /// The group would exceed its member limit.

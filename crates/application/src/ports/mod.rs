@@ -8,6 +8,7 @@ mod avatars;
 mod chats;
 mod clock;
 mod email;
+mod erasure;
 mod events;
 mod guard;
 mod mail;
@@ -32,6 +33,7 @@ pub use chats::{
 };
 pub use clock::Clock;
 pub use email::{MailOutbox, MailTokenRepository, NewMailToken, QueuedMail, TokenPurpose};
+pub use erasure::{ErasureRepository, RELEASED_NAME_PREFIX, released_name};
 pub use events::{ChatEvent, EventBus, EventStream, Notification};
 pub use guard::{Guard, LockedChat, LockedMessage, Refusal};
 pub use mail::{MailComposer, MailContent, MailError, Mailer, OutgoingMail};

@@ -146,7 +146,7 @@ pub trait UserRepository: Send + Sync {
 
     /// Users whose username or lower-cased display name starts with `prefix` (already
     /// lower-cased; `%` and `_` are literal), ordered by username, strictly after
-    /// `after_username`, at most `limit` rows.
+    /// `after_username`, at most `limit` rows. Deleted accounts are left out.
     ///
     /// # Errors
     /// [`RepositoryError`] when storage fails.

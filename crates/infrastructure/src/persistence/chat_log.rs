@@ -113,8 +113,10 @@ pub(super) async fn redact<C: ConnectionTrait>(
     txn: &C,
     tombstone: &Message,
 ) -> Result<(), RepositoryError> {
+    // By message id alone (ids are unique across chats): with the chat id as well,
+    // PostgreSQL may AND the primary key's whole chat range into the lookup, which
+    // costs a scan of the chat's log per deleted message.
     let rows = chat_events::Entity::find()
-        .filter(chat_events::Column::ChatId.eq(tombstone.chat_id.as_uuid()))
         .filter(chat_events::Column::MessageId.eq(tombstone.id.as_uuid()))
         .all(txn)
         .await

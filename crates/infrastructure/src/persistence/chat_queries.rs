@@ -247,7 +247,8 @@ pub(super) async fn member_counts<C: ConnectionTrait>(
     Ok(rows.into_iter().collect())
 }
 
-/// Those of `ids` that have no account.
+/// Those of `ids` that have no account, or a deleted one: nobody is added to a chat
+/// after their deletion (the erasure job has left, or will leave, every group).
 pub(super) async fn unknown_users<C: ConnectionTrait>(
     conn: &C,
     ids: &[UserId],
@@ -257,6 +258,7 @@ pub(super) async fn unknown_users<C: ConnectionTrait>(
         .select_only()
         .column(users::Column::Id)
         .filter(users::Column::Id.is_in(uuids))
+        .filter(users::Column::DeletedAt.is_null())
         .into_tuple::<Uuid>()
         .all(conn)
         .await

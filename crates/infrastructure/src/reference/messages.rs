@@ -110,6 +110,25 @@ fn save_and_log(
     Ok(MessageWritten { message, entry })
 }
 
+/// Turns the live `message` into a tombstone at `now`: the earlier entries about it
+/// redacted, `message.deleted` logged. A member's delete and the erasure of a
+/// deleted account both go through here.
+pub(super) fn tombstone(
+    state: &mut State,
+    mut message: Message,
+    now: DateTime<Utc>,
+) -> Result<MessageWritten, RepositoryError> {
+    message.body = None;
+    message.attachments.clear();
+    message.deleted_at = Some(now);
+    if let Some(chat) = state.chats.get_mut(&message.chat_id) {
+        chat.redact(&message);
+    }
+    let written = save_and_log(state, message, now, EventPayload::MessageDeleted)?;
+    state.drop_released_files();
+    Ok(written)
+}
+
 /// The messages of `chat` in `window`, at most `limit`, ascending by seq.
 fn window(chat: &StoredChat, window: SeqWindow, limit: usize, now: DateTime<Utc>) -> Vec<Message> {
     let live = chat.live_messages(now);
@@ -223,18 +242,11 @@ impl MessageRepository for ReferenceStore {
         guard: &Guard<'_, LockedMessage>,
     ) -> Result<Option<MessageWritten>, DeleteWriteError> {
         let mut state = self.lock()?;
-        let mut message = guarded_message(&state, chat_id, id, now, guard)?;
+        let message = guarded_message(&state, chat_id, id, now, guard)?;
         if message.is_deleted() {
             return Ok(None);
         }
-        message.body = None;
-        message.attachments.clear();
-        message.deleted_at = Some(now);
-        if let Some(chat) = state.chats.get_mut(&chat_id) {
-            chat.redact(&message);
-        }
-        let written = save_and_log(&mut state, message, now, EventPayload::MessageDeleted)?;
-        state.drop_released_files();
+        let written = tombstone(&mut state, message, now)?;
         record_server_admin(&mut state, guard.server_admin);
         Ok(Some(written))
     }

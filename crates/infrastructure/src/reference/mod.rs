@@ -12,6 +12,7 @@ mod admin;
 mod attachments;
 mod avatars;
 mod chats;
+mod erasure;
 mod mail;
 mod messages;
 mod sessions;

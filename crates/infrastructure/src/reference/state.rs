@@ -68,6 +68,8 @@ pub(super) struct StoredUser {
     pub(super) password_hash: PasswordHash,
     /// When the account was deleted (`users.deleted_at`).
     pub(super) deleted_at: Option<DateTime<Utc>>,
+    /// When the eraser finished with it (`users.erased_at`).
+    pub(super) erased_at: Option<DateTime<Utc>>,
 }
 
 /// An issued refresh token: whose session it belongs to, and whether it was redeemed.
@@ -97,10 +99,14 @@ impl State {
         revoked
     }
 
-    /// Those of `ids` that have no account, in the order given.
+    /// Those of `ids` that have no account, or a deleted one, in the order given.
     pub(super) fn unknown_users(&self, ids: &[UserId]) -> Vec<UserId> {
         ids.iter()
-            .filter(|id| !self.users.contains_key(id))
+            .filter(|id| {
+                self.users
+                    .get(id)
+                    .is_none_or(|row| row.deleted_at.is_some())
+            })
             .copied()
             .collect()
     }

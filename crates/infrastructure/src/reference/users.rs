@@ -69,6 +69,7 @@ impl State {
             user: user.clone(),
             password_hash: new.password_hash,
             deleted_at: None,
+            erased_at: None,
         };
         self.users.insert(user.id, row);
         Ok(user)
@@ -198,6 +199,7 @@ impl UserRepository for ReferenceStore {
         let mut found: Vec<User> = state
             .users
             .values()
+            .filter(|row| row.deleted_at.is_none())
             .map(|row| &row.user)
             .filter(|user| matches_prefix(user, prefix))
             .filter(|user| after_username.is_none_or(|after| user.username.as_str() > after))

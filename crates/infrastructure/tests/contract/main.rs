@@ -6,6 +6,7 @@ mod support;
 mod admin;
 mod avatars;
 mod chats;
+mod erasure;
 mod mail_tokens;
 mod messages;
 mod sessions;

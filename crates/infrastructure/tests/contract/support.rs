@@ -6,8 +6,9 @@
 use std::sync::Arc;
 
 use confab_application::ports::{
-    AdminRepository, AvatarRepository, ChatRepository, Guard, MailTokenRepository,
-    MessageRepository, Refusal, SessionRepository, UploadRepository, UserRepository,
+    AdminRepository, AvatarRepository, ChatRepository, ErasureRepository, Guard,
+    MailTokenRepository, MessageRepository, Refusal, SessionRepository, UploadRepository,
+    UserRepository,
 };
 use confab_domain::UserId;
 use confab_infrastructure::persistence::{
@@ -30,6 +31,7 @@ pub(crate) struct Stores {
     pub(crate) admin: Arc<dyn AdminRepository>,
     pub(crate) uploads: Arc<dyn UploadRepository>,
     pub(crate) avatars: Arc<dyn AvatarRepository>,
+    pub(crate) erasure: Arc<dyn ErasureRepository>,
 }
 
 impl Stores {
@@ -43,6 +45,7 @@ impl Stores {
             admin: Arc::new(SeaOrmAdminRepository::new(db.clone())),
             uploads: Arc::new(SeaOrmUploadRepository::new(db.clone())),
             avatars: Arc::new(SeaOrmUserRepository::new(db.clone())),
+            erasure: Arc::new(SeaOrmAdminRepository::new(db.clone())),
         }
     }
 }
@@ -90,7 +93,8 @@ pub(crate) fn memory() -> Backend {
             mail_tokens: store.clone(),
             admin: store.clone(),
             uploads: store.clone(),
-            avatars: store,
+            avatars: store.clone(),
+            erasure: store,
         },
         _scratch: None,
     }

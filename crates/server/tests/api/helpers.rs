@@ -36,6 +36,9 @@ pub(crate) struct TestConfig {
     pub(crate) registration: Option<&'static str>,
     /// `CONFAB_MAX_UPLOAD_BYTES` and `CONFAB_USER_QUOTA_BYTES` (`None`: the defaults).
     pub(crate) upload_limits: Option<(u64, u64)>,
+    /// `CONFAB_DELETION_BATCH` (`None`: the default; `Some(0)`: the server's eraser
+    /// is off, for tests that drive the erasure themselves).
+    pub(crate) deletion_batch: Option<u64>,
 }
 
 impl Default for TestConfig {
@@ -49,6 +52,7 @@ impl Default for TestConfig {
             smtp_url: None,
             registration: None,
             upload_limits: None,
+            deletion_batch: None,
         }
     }
 }
@@ -160,6 +164,9 @@ async fn start(database: ScratchDatabase, test: &TestConfig) -> TestApp {
     if let Some((max_upload, quota)) = test.upload_limits {
         vars.insert("CONFAB_MAX_UPLOAD_BYTES", max_upload.to_string());
         vars.insert("CONFAB_USER_QUOTA_BYTES", quota.to_string());
+    }
+    if let Some(batch) = test.deletion_batch {
+        vars.insert("CONFAB_DELETION_BATCH", batch.to_string());
     }
     if let Some(policy) = test.registration {
         vars.insert("CONFAB_REGISTRATION", policy.to_owned());

@@ -5,9 +5,11 @@
 //! (skipped, with a notice, unless both
 //! `CONFAB_TEST_POSTGRES_URL` and `CONFAB_TEST_REDIS_URL` are set). And one node on
 //! SQLite with short heartbeat settings: silent peers are dropped with 4000, live
-//! ones stay until a graceful stop closes them with 1012. And two nodes sharing one
-//! S3 bucket serve each other's uploads (files.rs).
+//! ones stay until a graceful stop closes them with 1012. Two nodes sharing one S3
+//! bucket serve each other's uploads (files.rs). And the eraser of deleted accounts
+//! killed with `kill -9` midway and finished by the next node (erasure.rs).
 
+mod erasure;
 mod files;
 mod support;
 

@@ -108,6 +108,19 @@ pub(crate) async fn post(node: &Node, path: &str, token: Option<&str>, body: &Va
     response.json().await.unwrap_or(Value::Null)
 }
 
+/// The status of an authenticated `DELETE` with a JSON body.
+pub(crate) async fn delete(node: &Node, path: &str, token: &str, body: &Value) -> u16 {
+    reqwest::Client::new()
+        .delete(format!("http://{}{path}", node.base))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .expect("request")
+        .status()
+        .as_u16()
+}
+
 /// The status of an authenticated `GET`.
 pub(crate) async fn get_status(node: &Node, path: &str, token: &str) -> u16 {
     reqwest::Client::new()

@@ -2,6 +2,7 @@
 //! log and counts. Each admin write stores its audit entry in the same transaction.
 
 mod chat_list;
+mod erasure;
 mod invites;
 mod rows;
 
@@ -11,10 +12,10 @@ use async_trait::async_trait;
 use confab_application::RepositoryError;
 use confab_application::ports::{
     AdminChatView, AdminRepository, AdminUserView, AdminWriteError, AuditEntry, ChatListCursor,
-    Invite, InvitedInsertError, NewAuditEntry, NewInvite, NewUser, OutgoingMail, StoredCounts,
-    TokenHash, UserStatus, UserWriteError,
+    ErasureRepository, Invite, InvitedInsertError, NewAuditEntry, NewInvite, NewUser, OutgoingMail,
+    StoredCounts, TokenHash, UserStatus, UserWriteError,
 };
-use confab_domain::{InviteId, SessionId, User, UserId};
+use confab_domain::{ChatId, DisplayName, InviteId, LoggedEvent, SessionId, User, UserId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait,
@@ -35,12 +36,17 @@ use rows::{last_seen, to_audit};
 pub struct SeaOrmAdminRepository {
     db: DatabaseConnection,
     queued: Option<Arc<Notify>>,
+    deleted: Option<Arc<Notify>>,
 }
 
 impl SeaOrmAdminRepository {
     /// A repository using `db` (see [`super::connect`]).
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db, queued: None }
+        Self {
+            db,
+            queued: None,
+            deleted: None,
+        }
     }
 
     /// Also wakes `queued` after an invite that queued mail commits, so this node's
@@ -48,6 +54,14 @@ impl SeaOrmAdminRepository {
     #[must_use]
     pub fn waking(mut self, queued: Arc<Notify>) -> Self {
         self.queued = Some(queued);
+        self
+    }
+
+    /// Also wakes `deleted` after an account deletion commits, so this node's
+    /// erasure job starts on it at once instead of at its next poll.
+    #[must_use]
+    pub fn waking_eraser(mut self, deleted: Arc<Notify>) -> Self {
+        self.deleted = Some(deleted);
         self
     }
 }
@@ -198,6 +212,9 @@ impl AdminRepository for SeaOrmAdminRepository {
             insert_audit(&txn, audit).await?;
         }
         commit(txn).await?;
+        if let Some(deleted) = &self.deleted {
+            deleted.notify_one();
+        }
         Ok(revoked)
     }
 
@@ -339,5 +356,54 @@ impl AdminRepository for SeaOrmAdminRepository {
             chats: chats::Entity::find().count(db).await.map_err(storage)?,
             messages: messages::Entity::find().count(db).await.map_err(storage)?,
         })
+    }
+}
+
+#[async_trait]
+impl ErasureRepository for SeaOrmAdminRepository {
+    async fn next_to_erase(&self) -> Result<Option<UserId>, RepositoryError> {
+        erasure::next_to_erase(&self.db).await
+    }
+
+    async fn blank_profile(
+        &self,
+        user: UserId,
+        display_name: &DisplayName,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool, RepositoryError> {
+        erasure::blank_profile(&self.db, user, display_name, now).await
+    }
+
+    async fn tombstone_messages(
+        &self,
+        user: UserId,
+        now: chrono::DateTime<chrono::Utc>,
+        limit: u64,
+    ) -> Result<Vec<LoggedEvent>, RepositoryError> {
+        erasure::tombstone_messages(&self.db, user, now, limit).await
+    }
+
+    async fn groups_of(&self, user: UserId, limit: u64) -> Result<Vec<ChatId>, RepositoryError> {
+        erasure::groups_of(&self.db, user, limit).await
+    }
+
+    async fn delete_uploads(&self, user: UserId, limit: u64) -> Result<u64, RepositoryError> {
+        erasure::delete_uploads(&self.db, user, limit).await
+    }
+
+    async fn mark_erased(
+        &self,
+        user: UserId,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), RepositoryError> {
+        erasure::mark_erased(&self.db, user, now).await
+    }
+
+    async fn release_names(
+        &self,
+        deleted_before: chrono::DateTime<chrono::Utc>,
+        limit: u64,
+    ) -> Result<u64, RepositoryError> {
+        erasure::release_names(&self.db, deleted_before, limit).await
     }
 }

@@ -29,6 +29,7 @@ pub(crate) struct Model {
     pub disabled_at: Option<DateTimeUtc>,
     pub avatar_upload_id: Option<Uuid>,
     pub deleted_at: Option<DateTimeUtc>,
+    pub erased_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

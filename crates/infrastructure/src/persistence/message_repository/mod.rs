@@ -23,7 +23,8 @@ use send_queue::SendQueue;
 pub(super) mod purge;
 mod send_batch;
 mod send_queue;
-mod write;
+// Visible to the erasure of deleted accounts, which tombstones through it.
+pub(super) mod write;
 
 /// The [`MessageRepository`] on PostgreSQL or SQLite. Sends go through one queue
 /// per repository (shared by its clones) that commits concurrent sends in batches.

@@ -104,16 +104,28 @@ pub(super) async fn delete(
     guard: &Guard<'_, LockedMessage>,
 ) -> Result<Option<MessageWritten>, DeleteWriteError> {
     let txn = crate::persistence::begin_write(db).await.map_err(storage)?;
-    let mut message = guarded_message(&txn, chat_id, id, now, guard).await?;
+    let message = guarded_message(&txn, chat_id, id, now, guard).await?;
     if message.is_deleted() {
         return Ok(None);
     }
+    let written = tombstone(&txn, message, now).await?;
+    txn.commit().await.map_err(storage)?;
+    Ok(Some(written))
+}
+
+/// Turns the live `message` into a tombstone at `now` inside the caller's
+/// transaction, which holds its chat's lock: the earlier entries about it are
+/// redacted and `message.deleted` is logged. A member's delete and the erasure of a
+/// deleted account both go through here.
+pub(in crate::persistence) async fn tombstone(
+    txn: &DatabaseTransaction,
+    mut message: Message,
+    now: DateTime<Utc>,
+) -> Result<MessageWritten, RepositoryError> {
     message.body = None;
     message.attachments.clear();
     message.deleted_at = Some(now);
-    release(&txn, message.id).await?;
-    redact(&txn, &message).await?;
-    let written = save_and_log(&txn, message, now, EventPayload::MessageDeleted).await?;
-    txn.commit().await.map_err(storage)?;
-    Ok(Some(written))
+    release(txn, message.id).await?;
+    redact(txn, &message).await?;
+    save_and_log(txn, message, now, EventPayload::MessageDeleted).await
 }

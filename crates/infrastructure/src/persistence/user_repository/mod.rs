@@ -50,6 +50,7 @@ pub(super) fn new_row(user: NewUser, is_admin: bool) -> users::ActiveModel {
         disabled_at: Set(None),
         avatar_upload_id: Set(None),
         deleted_at: Set(None),
+        erased_at: Set(None),
     }
 }
 
@@ -181,8 +182,10 @@ impl UserRepository for SeaOrmUserRepository {
         let matches = Condition::any()
             .add(prefix_range(users::Column::Username, prefix))
             .add(prefix_range(users::Column::DisplayNameNormalized, prefix));
+        // A deleted account is not found (its profile stays readable by id, blank).
         users::Entity::find()
             .filter(matches)
+            .filter(users::Column::DeletedAt.is_null())
             .apply_if(after_username, |query, after| {
                 query.filter(users::Column::Username.gt(after))
             })

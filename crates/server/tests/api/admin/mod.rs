@@ -4,6 +4,7 @@
 mod chats;
 mod cli;
 mod deletion;
+mod erasure;
 mod guard;
 mod invites;
 mod users;

@@ -49,7 +49,7 @@ pub(super) async fn upload(
 }
 
 /// Uploads `bytes` expecting 201; returns the upload.
-pub(super) async fn uploaded(
+pub(crate) async fn uploaded(
     app: &TestApp,
     user: &TestUser,
     filename: &str,
@@ -70,6 +70,6 @@ pub(crate) fn png(width: u32, height: u32) -> Vec<u8> {
 }
 
 /// The id of an upload.
-pub(super) fn id_of(upload: &Value) -> &str {
+pub(crate) fn id_of(upload: &Value) -> &str {
     upload["id"].as_str().expect("upload id")
 }
