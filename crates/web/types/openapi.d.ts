@@ -1049,6 +1049,12 @@ export interface components {
             created_at: string;
             /**
              * Format: date-time
+             * @description When the account was deleted (it is disabled too, and no admin action
+             *     applies to it any more); `null` otherwise.
+             */
+            deleted_at: string | null;
+            /**
+             * Format: date-time
              * @description When an admin disabled it; `null` while it may sign in.
              */
             disabled_at: string | null;

@@ -59,12 +59,16 @@ pub struct AdminUserDto {
     pub created_at: Timestamp,
     /// When any of its sessions was last used; `null` if it never signed in.
     pub last_seen_at: Nullable<Timestamp>,
+    /// When the account was deleted (it is disabled too, and no admin action
+    /// applies to it any more); `null` otherwise.
+    pub deleted_at: Nullable<Timestamp>,
 }
 
 impl From<AdminUserView> for AdminUserDto {
     fn from(view: AdminUserView) -> Self {
         let mut dto = Self::from(view.user);
         dto.last_seen_at = Nullable(view.last_seen_at.map(Into::into));
+        dto.deleted_at = Nullable(view.deleted_at.map(Into::into));
         dto
     }
 }
@@ -81,6 +85,7 @@ impl From<User> for AdminUserDto {
             disabled_at: Nullable(user.disabled_at.map(Into::into)),
             created_at: user.created_at.into(),
             last_seen_at: Nullable(None),
+            deleted_at: Nullable(None),
         }
     }
 }

@@ -106,6 +106,9 @@ pub struct AdminUserView {
     pub user: User,
     /// When any of its sessions was last used; `None` if it never signed in.
     pub last_seen_at: Option<DateTime<Utc>>,
+    /// When it was deleted (by its owner or an admin); such an account is also
+    /// disabled, and no admin write finds it.
+    pub deleted_at: Option<DateTime<Utc>>,
 }
 
 /// A chat as admins see it: no message bodies.

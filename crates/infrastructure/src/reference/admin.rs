@@ -171,12 +171,12 @@ impl AdminRepository for ReferenceStore {
         let mut found: Vec<AdminUserView> = state
             .users
             .values()
-            .map(|row| &row.user)
-            .filter(|user| matches(user, prefix, status))
-            .filter(|user| after_username.is_none_or(|after| user.username.as_str() > after))
-            .map(|user| AdminUserView {
-                user: user.clone(),
-                last_seen_at: seen.get(&user.id).copied(),
+            .filter(|row| matches(&row.user, prefix, status))
+            .filter(|row| after_username.is_none_or(|after| row.user.username.as_str() > after))
+            .map(|row| AdminUserView {
+                user: row.user.clone(),
+                last_seen_at: seen.get(&row.user.id).copied(),
+                deleted_at: row.deleted_at,
             })
             .collect();
         found.sort_by(|a, b| a.user.username.as_str().cmp(b.user.username.as_str()));

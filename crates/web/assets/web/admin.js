@@ -147,11 +147,13 @@ function Accounts() {
           <div>
             <strong>${user.username}</strong>${user.display_name ? html` · ${user.display_name}` : null}
             ${user.is_admin ? html` <span class="tag">admin</span>` : null}
-            ${user.disabled_at ? html` <span class="tag danger-tag">disabled</span>` : null}
+            ${user.deleted_at ? html` <span class="tag danger-tag">deleted</span>`
+              : user.disabled_at ? html` <span class="tag danger-tag">disabled</span>` : null}
             <p class="hint">${user.email}${user.email_verified ? '' : ' (not confirmed)'} · joined ${shortTime(user.created_at)} · ${
               user.last_seen_at ? `last seen ${shortTime(user.last_seen_at)}` : 'never signed in'}</p>
           </div>
           ${user.id === store.state.me?.id ? html`<span class="hint">you</span>`
+            : user.deleted_at ? html`<span class="hint">deleted ${shortTime(user.deleted_at)}</span>`
             : html`<button type="button" class=${user.disabled_at ? '' : 'danger'} onClick=${() => toggle(user)}
               aria-label=${`${user.disabled_at ? 'Enable' : 'Disable'} ${user.username}`}>${user.disabled_at ? 'Enable' : 'Disable'}</button>
               <button type="button" class="danger" onClick=${() => remove(user)} aria-label=${`Delete ${user.username}`}>Delete</button>`}

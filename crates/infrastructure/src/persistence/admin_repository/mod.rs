@@ -271,6 +271,7 @@ impl AdminRepository for SeaOrmAdminRepository {
             .into_iter()
             .map(|row| AdminUserView {
                 last_seen_at: seen.get(&row.id).copied(),
+                deleted_at: row.deleted_at,
                 user: to_user(row),
             })
             .collect())

@@ -137,6 +137,14 @@ async fn admins_delete_accounts_once_with_an_audit_entry(app: TestApp) {
     let nobody = uuid::Uuid::now_v7().to_string();
     let unknown = admin_delete(&app, &nobody, &root.access).await;
     assert_error(unknown, 404, "user_not_found").await;
+
+    // The list says which accounts are deleted, not merely disabled.
+    let listed = get_json(&app, "/api/v1/admin/users", &root.access).await;
+    let items = listed["items"].as_array().expect("items");
+    let row = |id: &str| items.iter().find(|u| u["id"] == id).expect("listed");
+    assert!(row(&alice.id)["deleted_at"].as_str().is_some());
+    assert!(row(&alice.id)["disabled_at"].as_str().is_some());
+    assert_eq!(row(&root.id)["deleted_at"], serde_json::Value::Null);
 }
 api_test!(admins_delete_accounts_once_with_an_audit_entry);
 
