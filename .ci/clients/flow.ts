@@ -211,8 +211,10 @@ export async function refused(chatId: string): Promise<void> {
   await client.GET('/api/v1/chats/{id}/messages', { params: { path: { id: chatId }, query: { before: '12' } } });
   // @ts-expect-error register requires a password.
   await client.POST('/api/v1/auth/register', { body: { username: 'a', email: 'a@example.com' } });
-  // @ts-expect-error a send requires a body.
-  await client.POST('/api/v1/chats/{id}/messages', { params: { path: { id: chatId } }, body: { client_message_id: 'k' } });
+  // @ts-expect-error a message's body is text (it may be left out when files are attached).
+  await client.POST('/api/v1/chats/{id}/messages', { params: { path: { id: chatId } }, body: { body: 5 } });
+  // @ts-expect-error attachments are named by upload ids (strings).
+  await client.POST('/api/v1/chats/{id}/messages', { params: { path: { id: chatId } }, body: { attachment_ids: [1] } });
   // @ts-expect-error there is no such route.
   await client.GET('/api/v1/chats/{id}/nothing', { params: { path: { id: chatId } } });
   // @ts-expect-error a chat is `direct` or `group`.

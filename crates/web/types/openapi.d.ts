@@ -2171,7 +2171,7 @@ export interface components {
          * SendMessage
          * @description `POST /chats/{id}/messages`: text, files, or both.
          * @example {
-         *       "attachment_ids": [],
+         *       "attachment_ids": null,
          *       "body": "Hello!",
          *       "client_message_id": "hello-1",
          *       "reply_to_id": null
@@ -2182,9 +2182,8 @@ export interface components {
              * @description Files to send with it: ids of my own uploads (`POST /uploads`) not yet sent
              *     with a message and not my avatar, each at most once, shown in this order.
              *     Anything else is 422 on this field.
-             * @default []
              */
-            attachment_ids: string[];
+            attachment_ids?: string[] | null;
             /**
              * @description Not only white space (length in Unicode scalar values); kept exactly as sent.
              *     May be left out (or null) when `attachment_ids` names at least one file: a

@@ -111,8 +111,10 @@ pub struct SendMessageRequest {
     /// Files to send with it: ids of my own uploads (`POST /uploads`) not yet sent
     /// with a message and not my avatar, each at most once, shown in this order.
     /// Anything else is 422 on this field.
-    #[oai(default, validator(max_items = 10))]
-    pub attachment_ids: Vec<Uuid>,
+    // Optional without a `default` in the schema: generated clients (openapi-typescript)
+    // make a property with a default required in request bodies.
+    #[oai(nullable, validator(max_items = 10))]
+    pub attachment_ids: Option<Vec<Uuid>>,
 }
 
 impl Example for SendMessageRequest {
@@ -121,7 +123,7 @@ impl Example for SendMessageRequest {
             body: Some(BodyText("Hello!".to_owned())),
             reply_to_id: None,
             client_message_id: Some(ClientMessageIdText("hello-1".to_owned())),
-            attachment_ids: Vec::new(),
+            attachment_ids: None,
         }
     }
 }
@@ -146,7 +148,7 @@ impl From<SendMessageRequest> for SendMessage {
             body: body.body.map(|text| text.0).unwrap_or_default(),
             reply_to_id: body.reply_to_id.map(MessageId::from_uuid),
             client_message_id: body.client_message_id.map(|id| id.0),
-            attachment_ids: upload_ids(body.attachment_ids),
+            attachment_ids: upload_ids(body.attachment_ids.unwrap_or_default()),
         }
     }
 }

@@ -160,9 +160,8 @@ pub(super) fn body() -> String {
 
 /// `local@domain.tld` as [`confab_domain::address`] shapes it, surrounding white space
 /// allowed (the domain trims it): a dot-atom local part, then a host name of two
-/// labels or more, each at most 63 characters. The local part's limit of 64 bytes is
-/// the one rule left to `maxLength` and the server: a pattern counts characters, and
-/// the limit counts bytes of UTF-8.
+/// labels or more, each at most 63 characters: exactly the server's rule (which has
+/// no local-part length of its own, so the schema and the server agree).
 pub(super) fn email() -> String {
     // Besides controls and white space, an atom refuses the printable ASCII that is
     // neither a letter, a digit nor one of the atom's specials.

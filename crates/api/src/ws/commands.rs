@@ -92,7 +92,7 @@ impl Connection {
             reply_to_id: frame.reply_to(),
             client_message_id: Some(frame.client_message_id.0),
             body: frame.body.map(|text| text.0).unwrap_or_default(),
-            attachment_ids: upload_ids(frame.attachment_ids),
+            attachment_ids: upload_ids(frame.attachment_ids.unwrap_or_default()),
         };
         match self.gateway.messages.send(&self.auth, chat_id, input).await {
             Ok(sent @ Sent::Created(_)) => Ok(Reply::Offer(sent.event())),

@@ -93,8 +93,8 @@ pub struct SendFrame {
     pub reply_to_id: Option<Uuid>,
     /// Files to send with it, as in `POST /chats/{id}/messages`: up to 10 of my
     /// uploads not yet sent.
-    #[oai(default, skip_serializing_if_is_empty, validator(max_items = 10))]
-    pub attachment_ids: Vec<Uuid>,
+    #[oai(nullable, skip_serializing_if_is_none, validator(max_items = 10))]
+    pub attachment_ids: Option<Vec<Uuid>>,
 }
 
 // Serialized through this type, so the schema cannot drift from the wire. Events are
@@ -269,11 +269,11 @@ fn send_frame(value: &Value) -> Result<ClientFrame, FrameError> {
     }))
 }
 
-/// An optional array of UUIDs (absent or null: none). Its length is the use
+/// An optional array of UUIDs (absent or null: `None`). Its length is the use
 /// case's to judge, as for the REST body.
-fn uuid_list(value: &Value, field: &str) -> Result<Vec<Uuid>, FrameError> {
+fn uuid_list(value: &Value, field: &str) -> Result<Option<Vec<Uuid>>, FrameError> {
     let items = match value.get(field) {
-        None | Some(Value::Null) => return Ok(Vec::new()),
+        None | Some(Value::Null) => return Ok(None),
         Some(Value::Array(items)) => items,
         Some(_) => return Err(refused(field, "must be an array of UUIDs")),
     };
@@ -284,7 +284,8 @@ fn uuid_list(value: &Value, field: &str) -> Result<Vec<Uuid>, FrameError> {
                 .and_then(|text| Uuid::parse_str(text).ok())
                 .ok_or_else(|| refused(field, "must be an array of UUIDs"))
         })
-        .collect()
+        .collect::<Result<_, _>>()
+        .map(Some)
 }
 
 fn refused(field: &str, rule: &str) -> FrameError {

@@ -37,7 +37,7 @@ fn known_frames_parse() {
     };
     assert_eq!(frame.body.as_ref().map(|b| b.0.as_str()), Some("hi"));
     assert_eq!(frame.reply_to(), None);
-    assert!(frame.attachment_ids.is_empty());
+    assert_eq!(frame.attachment_ids, None);
     let file = Uuid::now_v7();
     let files = json!({"type": "message.send", "chat_id": chat, "client_message_id": "k",
         "attachment_ids": [file]});
@@ -45,7 +45,7 @@ fn known_frames_parse() {
         panic!("a send frame of files only");
     };
     assert!(frame.body.is_none());
-    assert_eq!(frame.attachment_ids, vec![file]);
+    assert_eq!(frame.attachment_ids, Some(vec![file]));
 }
 
 #[test]
@@ -146,7 +146,7 @@ pub(crate) fn every_client_frame() -> Vec<ClientFrame> {
             body: Some(BodyText("hi".to_owned())),
             client_message_id: ClientMessageIdText(key.to_owned()),
             reply_to_id,
-            attachment_ids: Vec::new(),
+            attachment_ids: None,
         })
     };
     vec![
