@@ -8,6 +8,12 @@ use confab_server::config::Config;
 use confab_server::startup::Application;
 use confab_server::{admin_cli, seed, telemetry, wiring};
 
+/// jemalloc, configured at build time (`.cargo/config.toml`) to give freed memory
+/// back within about a second: what closed sockets freed goes back to the system,
+/// where glibc's per-thread arenas kept it (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse_args();
