@@ -316,6 +316,11 @@ try {
   await send(a, 'Typo here');
   await bubble(b, 'Typo here').waitFor(WAIT);
   await bubble(a, 'Typo here').getByRole('button', { name: 'Edit this message' }).click();
+  // The composer takes the message's text in an effect after the click's render;
+  // typing before that would be overwritten by it (a flake seen once in CI).
+  const composer = await a.getByLabel('Message', { exact: true }).elementHandle();
+  await a.waitForFunction((input) => input instanceof HTMLTextAreaElement || input instanceof HTMLInputElement
+    ? input.value === 'Typo here' : false, composer, WAIT);
   await a.getByLabel('Message', { exact: true }).fill('Fixed text');
   await a.getByLabel('Message', { exact: true }).press('Enter');
   await bubble(b, 'Fixed text').filter({ hasText: 'edited' }).waitFor(WAIT);

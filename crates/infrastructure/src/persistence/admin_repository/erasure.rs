@@ -12,8 +12,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::persistence::chat_log::lock_chat;
 use crate::persistence::attachments::with_files;
+use crate::persistence::chat_log::lock_chat;
 use crate::persistence::chat_queries::{chat_from_row, live_messages};
 use crate::persistence::entities::{chat_members, chats, email_tokens, messages, uploads, users};
 use crate::persistence::message_repository::write::tombstone;
