@@ -1,10 +1,11 @@
 //! Contract of `UploadRepository`: rows, the quota, who may read.
 
-use confab_application::ports::{NewMessage, SendOutcome, UploadInsertError};
-use confab_domain::{FileName, MessageBody, MessageId, Upload, UploadId, UserId};
+use confab_application::ports::UploadInsertError;
+use confab_domain::{FileName, Upload, UploadId, UserId};
 
 use crate::chats::{group, new_users, now};
 use crate::contract_test;
+use crate::messages::{new_message, send};
 use crate::support::{Stores, by};
 
 pub(crate) fn upload(owner: UserId, size: u64) -> Upload {
@@ -80,24 +81,12 @@ async fn an_attached_upload_is_read_by_members_while_its_message_lives(stores: S
     let users = new_users(&stores, 4).await;
     let (alice, bob, carol, dave) = (users[0], users[1], users[2], users[3]);
     let chat = group(&stores.chats, alice, &[bob, carol]).await;
-    let sent = stores
-        .messages
-        .send(NewMessage {
-            id: MessageId::generate(),
-            chat_id: chat,
-            author_id: alice,
-            body: Some(MessageBody::parse("see attached").expect("valid")),
-            attachment_ids: Vec::new(),
-            reply_to_id: None,
-            client_message_id: None,
-            now: now(),
-        })
-        .await
-        .expect("send");
-    let SendOutcome::Created(written) = sent else {
-        panic!("a new message");
-    };
-    let message = written.message;
+    let sent = send(
+        &stores.messages,
+        new_message(chat, alice, "see attached", now()),
+    )
+    .await;
+    let message = sent;
     let attached = Upload {
         message_id: Some(message.id),
         ..upload(alice, 10)
@@ -139,23 +128,11 @@ async fn stale_unattached_uploads_are_removed_except_avatars_and_attached(stores
     let users = new_users(&stores, 2).await;
     let (alice, bob) = (users[0], users[1]);
     let chat = group(&stores.chats, alice, &[bob]).await;
-    let sent = stores
-        .messages
-        .send(NewMessage {
-            id: MessageId::generate(),
-            chat_id: chat,
-            author_id: alice,
-            body: Some(MessageBody::parse("see attached").expect("valid")),
-            attachment_ids: Vec::new(),
-            reply_to_id: None,
-            client_message_id: None,
-            now: now(),
-        })
-        .await
-        .expect("send");
-    let SendOutcome::Created(written) = sent else {
-        panic!("a new message");
-    };
+    let sent = send(
+        &stores.messages,
+        new_message(chat, alice, "see attached", now()),
+    )
+    .await;
     let day_ago = now() - chrono::TimeDelta::hours(25);
     let old = |owner| Upload {
         created_at: day_ago,
@@ -163,7 +140,7 @@ async fn stale_unattached_uploads_are_removed_except_avatars_and_attached(stores
     };
     let (stale, avatar, attached) = (old(alice), old(alice), old(bob));
     let attached = Upload {
-        message_id: Some(written.message.id),
+        message_id: Some(sent.id),
         ..attached
     };
     let fresh = upload(alice, 1);

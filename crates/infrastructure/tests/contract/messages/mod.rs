@@ -39,7 +39,12 @@ fn seq(n: i64) -> Seq {
     Seq::new(n).expect("valid seq")
 }
 
-fn new_message(chat_id: ChatId, author_id: UserId, body: &str, at: DateTime<Utc>) -> NewMessage {
+pub(crate) fn new_message(
+    chat_id: ChatId,
+    author_id: UserId,
+    body: &str,
+    at: DateTime<Utc>,
+) -> NewMessage {
     NewMessage {
         id: MessageId::generate(),
         chat_id,
@@ -52,7 +57,7 @@ fn new_message(chat_id: ChatId, author_id: UserId, body: &str, at: DateTime<Utc>
     }
 }
 
-async fn send(repo: &Arc<dyn MessageRepository>, new: NewMessage) -> Message {
+pub(crate) async fn send(repo: &Arc<dyn MessageRepository>, new: NewMessage) -> Message {
     match repo.send(new).await.expect("send") {
         SendOutcome::Created(written) => {
             let message = written.message;

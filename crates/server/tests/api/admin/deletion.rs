@@ -41,21 +41,7 @@ async fn login(app: &TestApp, login: &str) -> reqwest::Response {
 
 /// The deleted account's tokens, username and email are all refused.
 async fn assert_gone(app: &TestApp, user: &TestUser, name: &str) {
-    assert_error(
-        app.get("/api/v1/me", &user.access).await,
-        401,
-        "unauthorized",
-    )
-    .await;
-    let refresh = app
-        .send_json(
-            Method::POST,
-            "/api/v1/auth/refresh",
-            None,
-            &json!({"refresh_token": user.refresh}),
-        )
-        .await;
-    assert_error(refresh, 401, "invalid_refresh_token").await;
+    super::assert_tokens_refused(app, user).await;
     // Signing in says nothing about the account having existed.
     assert_error(login(app, name).await, 401, "invalid_credentials").await;
     let email = format!("{name}@example.com");

@@ -58,3 +58,26 @@ pub(super) async fn get_json(app: &TestApp, path: &str, token: &str) -> Value {
     assert_eq!(response.status(), 200, "GET {path}");
     response.json().await.expect("json")
 }
+
+/// Every token of `user` is refused: the access token (401) and the refresh token.
+pub(super) async fn assert_tokens_refused(
+    app: &TestApp,
+    user: &TestUser,
+) {
+    use crate::helpers::assert_error;
+    assert_error(
+        app.get("/api/v1/me", &user.access).await,
+        401,
+        "unauthorized",
+    )
+    .await;
+    let refresh = app
+        .send_json(
+            reqwest::Method::POST,
+            "/api/v1/auth/refresh",
+            None,
+            &serde_json::json!({"refresh_token": user.refresh}),
+        )
+        .await;
+    assert_error(refresh, 401, "invalid_refresh_token").await;
+}

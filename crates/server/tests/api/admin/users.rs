@@ -145,21 +145,7 @@ async fn disabling_revokes_sessions_closes_sockets_and_refuses_logins_until_enab
     assert_eq!(response.status(), 204);
     let frame = socket.closed().await.expect("a close frame");
     assert_eq!(u16::from(frame.code), 4401);
-    assert_error(
-        app.get("/api/v1/me", &alice.access).await,
-        401,
-        "unauthorized",
-    )
-    .await;
-    let refresh = app
-        .send_json(
-            Method::POST,
-            "/api/v1/auth/refresh",
-            None,
-            &json!({"refresh_token": alice.refresh}),
-        )
-        .await;
-    assert_error(refresh, 401, "invalid_refresh_token").await;
+    super::assert_tokens_refused(&app, &alice).await;
     let login = |password: &'static str| {
         let body = json!({"login": "alice", "password": password});
         let app = &app;
