@@ -60,10 +60,7 @@ pub(super) async fn get_json(app: &TestApp, path: &str, token: &str) -> Value {
 }
 
 /// Every token of `user` is refused: the access token (401) and the refresh token.
-pub(super) async fn assert_tokens_refused(
-    app: &TestApp,
-    user: &TestUser,
-) {
+pub(super) async fn assert_tokens_refused(app: &TestApp, user: &TestUser) {
     use crate::helpers::assert_error;
     assert_error(
         app.get("/api/v1/me", &user.access).await,
