@@ -24,8 +24,17 @@ apt_install() {
         die "missing packages ($*): install them, then run again"
     fi
     note "installing Debian packages: $*"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+    # Twice at most: a mirror that hiccups once should not fail a CI run.
+    local attempt
+    for attempt in 1 2; do
+        if DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; then
+            return 0
+        fi
+        note "installing $* failed (attempt $attempt)"
+        sleep 5
+    done
+    die "could not install Debian packages: $*"
 }
 
 # Prints a free TCP port on the loopback interface.

@@ -788,7 +788,25 @@ try {
   assert.deepEqual(problems, [], `problems in the browsers:\n${problems.join('\n')}`);
   results.ok = true;
   console.log(`[web-e2e] passed; time to first message ${results.time_to_first_message_ms} ms`);
+} catch (error) {
+  console.log(`[web-e2e] FAILED at the step "${results.steps.at(-1)}"`);
+  await screenshotEveryPage();
+  throw error;
 } finally {
   writeFileSync(`${artifacts}/results.json`, JSON.stringify(results, null, 2));
   await browser.close();
+}
+
+/** What each open page showed when the test failed, as failure-N.png beside the other screenshots. */
+async function screenshotEveryPage() {
+  let n = 0;
+  for (const context of browser.contexts()) {
+    for (const page of context.pages()) {
+      n += 1;
+      try {
+        await page.screenshot({ path: `${artifacts}/failure-${n}.png`, timeout: 5_000 });
+        console.log(`[web-e2e] failure-${n}.png: ${page.url()}`);
+      } catch { /* a page that cannot be captured any more says nothing useful */ }
+    }
+  }
 }
