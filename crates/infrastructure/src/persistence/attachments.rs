@@ -16,6 +16,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use uuid::Uuid;
 
 use super::entities::{messages, uploads};
+use super::statement_shapes::in_list;
 use super::storage;
 use super::upload_repository::{avatar_ids, upload_from_row};
 
@@ -38,7 +39,7 @@ pub(super) async fn with_files<C: ConnectionTrait>(
         return Ok(messages);
     }
     let files = uploads::Entity::find()
-        .filter(uploads::Column::MessageId.is_in(ids))
+        .filter(uploads::Column::MessageId.is_in(in_list(ids)))
         .order_by_asc(uploads::Column::MessageId)
         .order_by_asc(uploads::Column::Position)
         .all(conn)
@@ -90,7 +91,7 @@ pub(super) async fn claimable<C: ConnectionTrait>(
         return Ok(HashMap::new());
     }
     uploads::Entity::find()
-        .filter(uploads::Column::Id.is_in(ids))
+        .filter(uploads::Column::Id.is_in(in_list(ids)))
         .filter(uploads::Column::MessageId.is_null())
         .filter(uploads::Column::Id.not_in_subquery(avatar_ids()))
         .order_by_asc(uploads::Column::Id)

@@ -20,6 +20,7 @@ mod mail_outbox;
 mod mail_tokens;
 mod message_repository;
 mod session_repository;
+mod statement_shapes;
 mod transactions;
 mod upload_repository;
 mod user_repository;
@@ -57,9 +58,13 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
                     .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
                     .busy_timeout(Duration::from_secs(5))
                     .foreign_keys(true)
+                    .statement_cache_capacity(statement_shapes::STATEMENT_CACHE_CAPACITY)
             });
     } else {
         options.max_connections(max_connections);
+        options.map_sqlx_postgres_opts(|pg| {
+            pg.statement_cache_capacity(statement_shapes::STATEMENT_CACHE_CAPACITY)
+        });
     }
     Database::connect(options).await
 }

@@ -32,6 +32,7 @@ use crate::persistence::attachments::{claimable, file_count, link, with_files};
 use crate::persistence::chat_log::entry_row;
 use crate::persistence::chat_queries::{chat_from_row, message_from_row};
 use crate::persistence::entities::{chat_events, chat_members, chats, messages};
+use crate::persistence::statement_shapes::in_list;
 use crate::persistence::storage;
 
 /// What one send of a batch is answered with.
@@ -205,7 +206,7 @@ async fn lock_chats(
     txn: &DatabaseTransaction,
     batch: &[NewMessage],
 ) -> Result<HashMap<Uuid, Chat>, RepositoryError> {
-    let ids = distinct(batch.iter().map(|new| new.chat_id.as_uuid()));
+    let ids = in_list(distinct(batch.iter().map(|new| new.chat_id.as_uuid())));
     chats::Entity::find()
         .filter(chats::Column::Id.is_in(ids))
         .order_by_asc(chats::Column::Id)
@@ -223,8 +224,8 @@ async fn memberships(
     txn: &DatabaseTransaction,
     batch: &[NewMessage],
 ) -> Result<HashSet<(Uuid, Uuid)>, RepositoryError> {
-    let chat_ids = distinct(batch.iter().map(|new| new.chat_id.as_uuid()));
-    let authors = distinct(batch.iter().map(|new| new.author_id.as_uuid()));
+    let chat_ids = in_list(distinct(batch.iter().map(|new| new.chat_id.as_uuid())));
+    let authors = in_list(distinct(batch.iter().map(|new| new.author_id.as_uuid())));
     let pairs: Vec<(Uuid, Uuid)> = chat_members::Entity::find()
         .select_only()
         .column(chat_members::Column::ChatId)
@@ -254,10 +255,11 @@ async fn earlier_sends(
         return Ok(HashMap::new());
     }
     let rows = messages::Entity::find()
-        .filter(messages::Column::ChatId.is_in(distinct(wanted.keys().map(|k| k.0))))
-        .filter(messages::Column::AuthorId.is_in(distinct(wanted.keys().map(|k| k.1))))
+        .filter(messages::Column::ChatId.is_in(in_list(distinct(wanted.keys().map(|k| k.0)))))
+        .filter(messages::Column::AuthorId.is_in(in_list(distinct(wanted.keys().map(|k| k.1)))))
         .filter(
-            messages::Column::ClientMessageId.is_in(distinct(wanted.keys().map(|k| k.2.clone()))),
+            messages::Column::ClientMessageId
+                .is_in(in_list(distinct(wanted.keys().map(|k| k.2.clone())))),
         )
         .all(txn)
         .await
@@ -290,11 +292,11 @@ async fn reply_targets(
     txn: &DatabaseTransaction,
     batch: &[NewMessage],
 ) -> Result<HashMap<Uuid, (Uuid, DateTime<Utc>)>, RepositoryError> {
-    let ids = distinct(
+    let ids = in_list(distinct(
         batch
             .iter()
             .filter_map(|new| new.reply_to_id.map(|id| id.as_uuid())),
-    );
+    ));
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -399,11 +401,14 @@ async fn take_seqs(
     txn: &DatabaseTransaction,
     per_chat: &HashMap<Uuid, (i64, DateTime<Utc>)>,
 ) -> Result<HashMap<Uuid, i64>, RepositoryError> {
+    // Padded like an `IN` list: a repeated chat repeats its `WHEN`, and the first
+    // match wins, so the statement has one of a few texts and the same effect.
+    let chats_and_counts = in_list(per_chat.iter());
     let mut added = CaseStatement::new();
     let mut active = CaseStatement::new();
-    for (chat_id, (count, latest)) in per_chat {
-        added = added.case(chats::Column::Id.eq(*chat_id), Expr::value(*count));
-        active = active.case(chats::Column::Id.eq(*chat_id), Expr::value(*latest));
+    for (chat_id, (count, latest)) in &chats_and_counts {
+        added = added.case(chats::Column::Id.eq(**chat_id), Expr::value(*count));
+        active = active.case(chats::Column::Id.eq(**chat_id), Expr::value(*latest));
     }
     let rows = chats::Entity::update_many()
         .col_expr(
@@ -414,7 +419,7 @@ async fn take_seqs(
             chats::Column::LastActivityAt,
             Into::<Expr>::into(active.finally(Expr::col(chats::Column::LastActivityAt))),
         )
-        .filter(chats::Column::Id.is_in(per_chat.keys().copied()))
+        .filter(chats::Column::Id.is_in(chats_and_counts.iter().map(|(chat_id, _)| **chat_id)))
         .exec_with_returning(txn)
         .await
         .map_err(storage)?;
