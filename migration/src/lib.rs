@@ -12,6 +12,7 @@ mod m20261203_000040_avatars;
 mod m20261203_000050_deletion;
 mod m20261203_000060_attachments;
 mod m20261203_000070_erasure;
+mod m20261203_000080_message_entries;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000050_deletion::Migration),
             Box::new(m20261203_000060_attachments::Migration),
             Box::new(m20261203_000070_erasure::Migration),
+            Box::new(m20261203_000080_message_entries::Migration),
         ]
     }
 }

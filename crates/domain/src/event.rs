@@ -102,6 +102,18 @@ impl EventPayload {
         }
     }
 
+    /// The `message.*` event named `type_name` carrying `message`; `None` when
+    /// `type_name` is not one of them. The inverse of [`Self::type_name`] for
+    /// the events that carry a message (a log stores those by name and id alone).
+    pub fn about_message(type_name: &str, message: Message) -> Option<Self> {
+        match type_name {
+            "message.created" => Some(Self::MessageCreated(message)),
+            "message.updated" => Some(Self::MessageUpdated(message)),
+            "message.deleted" => Some(Self::MessageDeleted(message)),
+            _ => None,
+        }
+    }
+
     /// Whether the event takes a seq in the chat's log. Read receipts and typing
     /// notices are only delivered live.
     pub const fn is_logged(&self) -> bool {
@@ -158,6 +170,32 @@ mod tests {
                 actor_id: None,
             })
         );
+    }
+
+    #[test]
+    fn message_events_are_rebuilt_from_their_type_name() {
+        let message = Message {
+            id: crate::ids::MessageId::generate(),
+            chat_id: ChatId::generate(),
+            seq: Seq::FIRST,
+            author_id: UserId::generate(),
+            body: None,
+            attachments: Vec::new(),
+            reply_to_id: None,
+            client_message_id: None,
+            created_at: Utc::now(),
+            edited_at: None,
+            deleted_at: None,
+        };
+        for payload in [
+            EventPayload::MessageCreated(message.clone()),
+            EventPayload::MessageUpdated(message.clone()),
+            EventPayload::MessageDeleted(message.clone()),
+        ] {
+            let rebuilt = EventPayload::about_message(payload.type_name(), message.clone());
+            assert_eq!(rebuilt, Some(payload));
+        }
+        assert_eq!(EventPayload::about_message("chat.created", message), None);
     }
 
     #[test]

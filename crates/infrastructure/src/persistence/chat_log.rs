@@ -18,6 +18,9 @@ use uuid::Uuid;
 use super::entities::{chat_events, chats};
 use super::storage;
 
+// Reading entries back, each message entry with its message as stored now.
+pub(super) mod replay;
+
 /// Locks the chat row for the rest of the transaction without changing it
 /// (`SELECT … FOR UPDATE` on PostgreSQL; SQLite has a single writer anyway), so
 /// checks made afterwards (member count, current owner, message state) cannot race
@@ -58,14 +61,25 @@ fn to_json(payload: &EventPayload) -> Result<String, RepositoryError> {
     serde_json::to_string(payload).map_err(RepositoryError::new)
 }
 
+/// The `payload` of an entry about a message: nothing. The message is in its
+/// `messages` row (`message_id` names it, `kind` says which event), and a reader
+/// builds the event from that row, so a send stores its body once and a delete
+/// has no earlier entries to rewrite. An empty string rather than NULL because the
+/// column is NOT NULL, and SQLite could only drop that by rebuilding the table.
+pub(super) const NO_PAYLOAD: &str = "";
+
 /// The row that stores `entry`; a batch of sends inserts many at once.
 pub(super) fn entry_row(entry: &LoggedEvent) -> Result<chat_events::ActiveModel, RepositoryError> {
     let message = entry.payload.message();
+    let payload = match message {
+        Some(_) => NO_PAYLOAD.to_owned(),
+        None => to_json(&entry.payload)?,
+    };
     Ok(chat_events::ActiveModel {
         chat_id: Set(entry.chat_id.as_uuid()),
         seq: Set(entry.seq.get()),
         kind: Set(entry.payload.type_name().to_owned()),
-        payload: Set(to_json(&entry.payload)?),
+        payload: Set(payload),
         created_at: Set(entry.created_at),
         message_id: Set(message.map(|m| m.id.as_uuid())),
         message_created_at: Set(message.map(|m| m.created_at)),
@@ -107,46 +121,37 @@ pub(super) async fn log<C: ConnectionTrait>(
     append(txn, chat_id, seq, now, make(seq)).await.map(Some)
 }
 
-/// Rewrites the earlier entries about a deleted message so the log no longer
-/// replays its text: each carries the tombstone instead.
-pub(super) async fn redact<C: ConnectionTrait>(
-    txn: &C,
-    tombstone: &Message,
-) -> Result<(), RepositoryError> {
-    // By message id alone (ids are unique across chats): with the chat id as well,
-    // PostgreSQL may AND the primary key's whole chat range into the lookup, which
-    // costs a scan of the chat's log per deleted message.
-    let rows = chat_events::Entity::find()
-        .filter(chat_events::Column::MessageId.eq(tombstone.id.as_uuid()))
-        .all(txn)
-        .await
-        .map_err(storage)?;
-    for row in rows {
-        let redacted = match event_from_row(&row)?.payload {
-            EventPayload::MessageCreated(_) => EventPayload::MessageCreated(tombstone.clone()),
-            EventPayload::MessageUpdated(_) => EventPayload::MessageUpdated(tombstone.clone()),
-            _ => continue,
-        };
-        chat_events::Entity::update_many()
-            .col_expr(
-                chat_events::Column::Payload,
-                Expr::value(to_json(&redacted)?),
-            )
-            .filter(chat_events::Column::ChatId.eq(row.chat_id))
-            .filter(chat_events::Column::Seq.eq(row.seq))
-            .exec(txn)
-            .await
-            .map_err(storage)?;
-    }
-    Ok(())
-}
-
-/// The stored entry as a domain entry.
-pub(super) fn event_from_row(row: &chat_events::Model) -> Result<LoggedEvent, RepositoryError> {
+/// The stored entry as a domain entry. An entry about a message (`message_id` set)
+/// carries `message` as it is now, which the caller read from its `messages` row:
+/// so a replayed `message.created` shows the latest edit, or the tombstone.
+fn event_from_row(
+    row: &chat_events::Model,
+    message: Option<Message>,
+) -> Result<LoggedEvent, RepositoryError> {
+    let payload = match (row.message_id, message) {
+        (None, _) => serde_json::from_str(&row.payload).map_err(RepositoryError::new)?,
+        (Some(_), Some(message)) => message_payload(&row.kind, message)?,
+        // Purge deletes a message's entries with it, in one transaction, and the
+        // entries are read with their messages in one statement: an entry without
+        // its message is damage, not a race.
+        (Some(id), None) => {
+            return Err(RepositoryError::corrupt(format!(
+                "log entry {}/{} names message {id}, which is missing",
+                row.chat_id, row.seq
+            )));
+        }
+    };
     Ok(LoggedEvent {
         chat_id: row.chat_id.into(),
         seq: Seq::new(row.seq).map_err(RepositoryError::new)?,
         created_at: row.created_at,
-        payload: serde_json::from_str(&row.payload).map_err(RepositoryError::new)?,
+        payload,
+    })
+}
+
+/// The event of kind `kind` (a `message.*` type name) carrying `message`.
+fn message_payload(kind: &str, message: Message) -> Result<EventPayload, RepositoryError> {
+    EventPayload::about_message(kind, message).ok_or_else(|| {
+        RepositoryError::corrupt(format!("a log entry of kind {kind:?} names a message"))
     })
 }

@@ -110,9 +110,9 @@ fn save_and_log(
     Ok(MessageWritten { message, entry })
 }
 
-/// Turns the live `message` into a tombstone at `now`: the earlier entries about it
-/// redacted, `message.deleted` logged. A member's delete and the erasure of a
-/// deleted account both go through here.
+/// Turns the live `message` into a tombstone at `now` and logs `message.deleted`;
+/// the earlier entries about it replay the tombstone from then on (`replayed`).
+/// A member's delete and the erasure of a deleted account both go through here.
 pub(super) fn tombstone(
     state: &mut State,
     mut message: Message,
@@ -121,9 +121,6 @@ pub(super) fn tombstone(
     message.body = None;
     message.attachments.clear();
     message.deleted_at = Some(now);
-    if let Some(chat) = state.chats.get_mut(&message.chat_id) {
-        chat.redact(&message);
-    }
     let written = save_and_log(state, message, now, EventPayload::MessageDeleted)?;
     state.drop_released_files();
     Ok(written)
@@ -264,14 +261,13 @@ impl MessageRepository for ReferenceStore {
         };
         // Entries about expired messages are hidden before the reaper removes them.
         let ttl = chat.chat.message_ttl;
-        Ok(chat
-            .log
+        chat.log
             .range(after.next()..)
             .map(|(_, entry)| entry)
             .filter(|entry| message_in(entry).is_none_or(|m| !m.is_expired(ttl, now)))
             .take(limit_of(limit))
-            .cloned()
-            .collect())
+            .map(|entry| chat.replayed(entry))
+            .collect()
     }
 
     async fn purge_expired(&self, now: DateTime<Utc>, batch: u64) -> Result<u64, RepositoryError> {

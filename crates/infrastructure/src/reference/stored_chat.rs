@@ -253,19 +253,24 @@ impl StoredChat {
         (before - self.messages.len()) as u64
     }
 
-    /// Rewrites the earlier entries about a deleted message to carry its tombstone,
-    /// so the log no longer replays its text.
-    pub(super) fn redact(&mut self, tombstone: &Message) {
-        for entry in self.log.values_mut() {
-            match &mut entry.payload {
-                EventPayload::MessageCreated(message) | EventPayload::MessageUpdated(message)
-                    if message.id == tombstone.id =>
-                {
-                    *message = tombstone.clone();
-                }
-                _ => {}
-            }
-        }
+    /// `entry` as a replay shows it: an entry about a message carries the message
+    /// as stored now (its latest edit, or its tombstone), as the SQL log, which
+    /// keeps no copy of the message in the entry, reads it back.
+    pub(super) fn replayed(&self, entry: &LoggedEvent) -> Result<LoggedEvent, RepositoryError> {
+        let Some(logged) = message_in(entry) else {
+            return Ok(entry.clone());
+        };
+        let current = self
+            .messages
+            .get(&logged.seq)
+            .filter(|message| message.id == logged.id)
+            .ok_or_else(|| RepositoryError::corrupt("a log entry outlived its message"))?;
+        let payload = EventPayload::about_message(entry.payload.type_name(), current.clone())
+            .ok_or_else(|| RepositoryError::corrupt("a message entry of another kind"))?;
+        Ok(LoggedEvent {
+            payload,
+            ..entry.clone()
+        })
     }
 }
 

@@ -32,6 +32,10 @@ pub(crate) struct Stores {
     pub(crate) uploads: Arc<dyn UploadRepository>,
     pub(crate) avatars: Arc<dyn AvatarRepository>,
     pub(crate) erasure: Arc<dyn ErasureRepository>,
+    /// The database behind the sea-orm adapters (`None` for the reference store),
+    /// for the few tests that check how something is stored, not only what reads
+    /// return.
+    pub(crate) raw: Option<DatabaseConnection>,
 }
 
 impl Stores {
@@ -46,6 +50,7 @@ impl Stores {
             uploads: Arc::new(SeaOrmUploadRepository::new(db.clone())),
             avatars: Arc::new(SeaOrmUserRepository::new(db.clone())),
             erasure: Arc::new(SeaOrmAdminRepository::new(db.clone())),
+            raw: Some(db.clone()),
         }
     }
 }
@@ -95,6 +100,7 @@ pub(crate) fn memory() -> Backend {
             uploads: store.clone(),
             avatars: store.clone(),
             erasure: store,
+            raw: None,
         },
         _scratch: None,
     }

@@ -2,7 +2,9 @@
 
 use sea_orm::entity::prelude::*;
 
-/// A log entry row; `payload` is the JSON of `confab_domain::EventPayload`.
+/// A log entry row; `payload` is the JSON of `confab_domain::EventPayload`, except
+/// for an entry about a message, which stores no copy of it (`chat_log::NO_PAYLOAD`)
+/// and is read with the message's row.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "chat_events")]
 pub(crate) struct Model {
@@ -13,7 +15,8 @@ pub(crate) struct Model {
     pub kind: String,
     pub payload: String,
     pub created_at: DateTimeUtc,
-    /// The message the entry is about, so expiry can hide and purge it.
+    /// The message the entry is about: its event is built from that row, and expiry
+    /// hides and purges the entry with it.
     pub message_id: Option<Uuid>,
     /// That message's creation time, for filtering expired entries without a join.
     pub message_created_at: Option<DateTimeUtc>,

@@ -13,7 +13,7 @@ use sea_orm::{
 };
 
 use super::attachments::{one_with_files, with_files};
-use super::chat_log::event_from_row;
+use super::chat_log::replay::replay;
 use super::chat_queries::{chat_from_row, live_messages, load_chat};
 use super::entities::{chat_events, messages};
 use super::storage;
@@ -139,15 +139,11 @@ impl MessageRepository for SeaOrmMessageRepository {
                     .add(chat_events::Column::MessageCreatedAt.gt(ttl.cutoff(now))),
             );
         }
-        query
-            .order_by_asc(chat_events::Column::Seq)
-            .limit(limit)
-            .all(&self.db)
-            .await
-            .map_err(storage)?
-            .into_iter()
-            .map(|row| event_from_row(&row))
-            .collect()
+        replay(
+            &self.db,
+            query.order_by_asc(chat_events::Column::Seq).limit(limit),
+        )
+        .await
     }
 
     async fn purge_expired(&self, now: DateTime<Utc>, batch: u64) -> Result<u64, RepositoryError> {

@@ -13,7 +13,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
 use crate::persistence::attachments::file_count;
 use crate::persistence::attachments::{one_with_files, release};
 use crate::persistence::chat_guard::{lock_for, record_server_admin};
-use crate::persistence::chat_log::{log, redact};
+use crate::persistence::chat_log::log;
 use crate::persistence::chat_queries::live_messages;
 use crate::persistence::entities::messages;
 use crate::persistence::storage;
@@ -114,9 +114,10 @@ pub(super) async fn delete(
 }
 
 /// Turns the live `message` (read with its files) into a tombstone at `now` inside
-/// the caller's transaction, which holds its chat's lock: its files' rows go, the
-/// earlier entries about it are redacted and `message.deleted` is logged. A member's delete and the erasure of a
-/// deleted account both go through here.
+/// the caller's transaction, which holds its chat's lock: its files' rows go and
+/// `message.deleted` is logged. The earlier entries about it need no rewrite: they
+/// store no copy of the message and replay its row, now the tombstone. A member's
+/// delete and the erasure of a deleted account both go through here.
 pub(in crate::persistence) async fn tombstone(
     txn: &DatabaseTransaction,
     mut message: Message,
@@ -130,6 +131,5 @@ pub(in crate::persistence) async fn tombstone(
     message.body = None;
     message.attachments.clear();
     message.deleted_at = Some(now);
-    redact(txn, &message).await?;
     save_and_log(txn, message, now, EventPayload::MessageDeleted).await
 }

@@ -15,18 +15,18 @@ use crate::contract_test;
 use crate::support::{Stores, by};
 use crate::uploads::upload;
 
-async fn stored(stores: &Stores, owner: UserId) -> Upload {
+pub(super) async fn stored(stores: &Stores, owner: UserId) -> Upload {
     let one = upload(owner, 10);
     stores.uploads.insert(&one, 1 << 20).await.expect("insert");
     one
 }
 
-fn with_files(mut new: NewMessage, files: &[&Upload]) -> NewMessage {
+pub(super) fn with_files(mut new: NewMessage, files: &[&Upload]) -> NewMessage {
     new.attachment_ids = files.iter().map(|upload| upload.id).collect();
     new
 }
 
-fn ids(message: &Message) -> Vec<UploadId> {
+pub(super) fn ids(message: &Message) -> Vec<UploadId> {
     message.attachments.iter().map(|file| file.id).collect()
 }
 

@@ -24,6 +24,7 @@ mod expiry;
 mod membership;
 mod pages;
 mod reaper;
+mod replay;
 
 /// The chat as stored now, as a history read gets it with the reader's membership.
 async fn current(chats: &Arc<dyn ChatRepository>, id: ChatId) -> Chat {
