@@ -4,21 +4,21 @@
 //! statement in a per-connection cache; on PostgreSQL a statement that is not in
 //! that cache costs an extra round trip (Parse, Describe) and a parse and plan in
 //! the backend before it runs. A list of ids bound one parameter each (`id IN ($1,
-//! $2, …)`) or a multi-row `INSERT` is a new text for every length, so a batch of
-//! sends, whose lengths vary from batch to batch, would keep pushing its own
-//! statements (and everyone else's) out of the cache. Two measures bound the texts:
+//! $2, …)`) is a new text for every length, so a batch of sends, whose lists vary
+//! from batch to batch, kept pushing its own statements (and everyone else's) out
+//! of the cache. So lists bound into `IN (…)` are padded to the next power of two
+//! by repeating their last element ([`in_list`]), which changes no result: eight
+//! texts for lists of up to 128.
 //!
-//! - lists bound into `IN (…)` are padded to the next power of two by repeating their
-//!   last element ([`in_list`]), which changes no result;
-//! - the batch of sends itself is cut to a power of two ([`batch_size`]), so its
-//!   multi-row statements come in a handful of row counts.
-//!
-//! With lists of at most 128 that leaves eight lengths per list, and the cache
-//! ([`STATEMENT_CACHE_CAPACITY`]) is sized to hold every text confab runs.
+//! The batch's multi-row `INSERT`s still have one text per row count (up to 128
+//! each). Cutting the batch to a few sizes would bound that too, but measured it
+//! cost a fifth of the sends/s: the sends left over wait a whole batch longer. So
+//! the cache ([`STATEMENT_CACHE_CAPACITY`]) is sized to hold them instead.
 
-/// Prepared statements kept per connection (sqlx's default is 100). The send batch
-/// alone has a few dozen texts at eight lengths each; the rest of confab about a
-/// hundred more. A prepared statement costs the server a few kilobytes.
+/// Prepared statements kept per connection (sqlx's default is 100): the send
+/// batch's two inserts at up to 128 row counts each, its other statements at eight
+/// list lengths, and the rest of confab's hundred or so. What a cached statement
+/// costs PostgreSQL is measured in docs/benchmarks.md.
 pub(crate) const STATEMENT_CACHE_CAPACITY: usize = 512;
 
 /// `items` padded to the next power of two by repeating the last one: the same
@@ -29,16 +29,6 @@ pub(crate) fn in_list<T: Clone>(items: impl IntoIterator<Item = T>) -> Vec<T> {
         items.resize(items.len().next_power_of_two(), last);
     }
     items
-}
-
-/// How many of `waiting` sends to take into the next batch: the largest power of
-/// two not above it (the rest make the next batch), so a batch's multi-row
-/// statements come in a few row counts only.
-pub(crate) fn batch_size(waiting: usize) -> usize {
-    match waiting {
-        0 => 0,
-        n => 1 << n.ilog2(),
-    }
 }
 
 #[cfg(test)]
@@ -59,15 +49,5 @@ mod tests {
         let shapes: std::collections::BTreeSet<usize> =
             (1..=128).map(|n| in_list(0..n).len()).collect();
         assert_eq!(shapes.len(), 8);
-    }
-
-    #[test]
-    fn batch_size_is_the_largest_power_of_two_not_above_the_queue() {
-        assert_eq!(batch_size(0), 0);
-        assert_eq!(batch_size(1), 1);
-        assert_eq!(batch_size(3), 2);
-        assert_eq!(batch_size(32), 32);
-        assert_eq!(batch_size(127), 64);
-        assert_eq!(batch_size(128), 128);
     }
 }

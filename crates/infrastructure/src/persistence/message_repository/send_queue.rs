@@ -1,7 +1,6 @@
-//! Gathering concurrent sends into batches: one task takes the sends that are
-//! queued (a power of two of them, at most [`MAX_BATCH`]; `statement_shapes` says
-//! why), commits them together with [`send_batch`], and answers each caller with
-//! its own result.
+//! Gathering concurrent sends into batches: one task takes whatever sends are
+//! queued (at most [`MAX_BATCH`]), commits them together with [`send_batch`], and
+//! answers each caller with its own result.
 //!
 //! Nothing waits on a timer: a lone send is taken at once, and while a batch
 //! commits, the sends that arrive meanwhile queue up and make the next batch. So
@@ -16,7 +15,6 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::{mpsc, oneshot};
 
 use super::send_batch::{SendAnswer, send_batch};
-use crate::persistence::statement_shapes::batch_size;
 
 /// Most sends committed together: bounds a batch's statements (ten bound values per
 /// message row keep 128 rows far below SQLite's and PostgreSQL's parameter limits)
@@ -79,26 +77,13 @@ fn start(db: DatabaseConnection) -> mpsc::Sender<Pending> {
     queue
 }
 
-/// Takes the queued sends (a power of two of them, at most [`MAX_BATCH`]; waiting
-/// only when none is queued), commits them as one batch and answers them, until the
-/// queue closes. Sends left over by the cut lead the next batch.
+/// Takes every queued send (up to [`MAX_BATCH`], waiting only when none is queued),
+/// commits them as one batch and answers them, until the queue closes.
 async fn commit_batches(db: DatabaseConnection, mut waiting: mpsc::Receiver<Pending>) {
     let mut taken = Vec::with_capacity(MAX_BATCH);
-    loop {
-        if taken.is_empty() {
-            if waiting.recv_many(&mut taken, MAX_BATCH).await == 0 {
-                return;
-            }
-        } else {
-            while taken.len() < MAX_BATCH {
-                match waiting.try_recv() {
-                    Ok(pending) => taken.push(pending),
-                    Err(_) => break,
-                }
-            }
-        }
+    while waiting.recv_many(&mut taken, MAX_BATCH).await > 0 {
         let (batch, answers): (Vec<NewMessage>, Vec<oneshot::Sender<SendAnswer>>) = taken
-            .drain(..batch_size(taken.len()))
+            .drain(..)
             .map(|pending| (pending.new, pending.answer))
             .unzip();
         match send_batch(&db, batch).await {
