@@ -22,7 +22,7 @@ use confab_application::ports::{MessageWritten, NewMessage, SendOutcome, SendWri
 use confab_domain::{Attachment, Chat, EventPayload, LoggedEvent, Message, Seq, Upload, UploadId};
 use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
@@ -219,19 +219,34 @@ async fn lock_chats(
         .collect()
 }
 
-/// The (chat, user) pairs among the batch's chats and authors that are memberships.
+/// The batch's (chat, author) pairs that are memberships.
+///
+/// Asked pair by pair (`(chat_id = … AND user_id = …) OR …`), each an exact
+/// primary-key lookup; a list of chats and a list of authors would make the
+/// database try every chat with every author.
 async fn memberships(
     txn: &DatabaseTransaction,
     batch: &[NewMessage],
 ) -> Result<HashSet<(Uuid, Uuid)>, RepositoryError> {
-    let chat_ids = in_list(distinct(batch.iter().map(|new| new.chat_id.as_uuid())));
-    let authors = in_list(distinct(batch.iter().map(|new| new.author_id.as_uuid())));
+    let wanted = in_list(distinct(
+        batch
+            .iter()
+            .map(|new| (new.chat_id.as_uuid(), new.author_id.as_uuid())),
+    ));
+    let any_pair = wanted
+        .iter()
+        .fold(Condition::any(), |any, (chat_id, user_id)| {
+            any.add(
+                Condition::all()
+                    .add(chat_members::Column::ChatId.eq(*chat_id))
+                    .add(chat_members::Column::UserId.eq(*user_id)),
+            )
+        });
     let pairs: Vec<(Uuid, Uuid)> = chat_members::Entity::find()
         .select_only()
         .column(chat_members::Column::ChatId)
         .column(chat_members::Column::UserId)
-        .filter(chat_members::Column::ChatId.is_in(chat_ids))
-        .filter(chat_members::Column::UserId.is_in(authors))
+        .filter(any_pair)
         .into_tuple()
         .all(txn)
         .await
@@ -254,13 +269,23 @@ async fn earlier_sends(
     if wanted.is_empty() {
         return Ok(HashMap::new());
     }
+    // Key by key, each an exact lookup in the unique index on (chat, author, key).
+    // Lists of chats, authors and keys matched column by column would instead read
+    // every message of those authors in those chats (PostgreSQL picked the author
+    // index and filtered thousands of rows per batch, more as the chats grew).
+    let any_key = in_list(distinct(wanted.keys().cloned())).into_iter().fold(
+        Condition::any(),
+        |any, (chat_id, author_id, key)| {
+            any.add(
+                Condition::all()
+                    .add(messages::Column::ChatId.eq(chat_id))
+                    .add(messages::Column::AuthorId.eq(author_id))
+                    .add(messages::Column::ClientMessageId.eq(key)),
+            )
+        },
+    );
     let rows = messages::Entity::find()
-        .filter(messages::Column::ChatId.is_in(in_list(distinct(wanted.keys().map(|k| k.0)))))
-        .filter(messages::Column::AuthorId.is_in(in_list(distinct(wanted.keys().map(|k| k.1)))))
-        .filter(
-            messages::Column::ClientMessageId
-                .is_in(in_list(distinct(wanted.keys().map(|k| k.2.clone())))),
-        )
+        .filter(any_key)
         .all(txn)
         .await
         .map_err(storage)?;
