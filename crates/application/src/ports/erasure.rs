@@ -45,10 +45,11 @@ pub trait ErasureRepository: Send + Sync {
     ) -> Result<bool, RepositoryError>;
 
     /// Tombstones up to `limit` live messages by `user`, in one transaction, the way
-    /// a member's delete does (the chat's next seq, a `message.deleted` entry, the
-    /// earlier entries redacted). The messages are taken chat by chat, each chat
-    /// locked once; a message is checked again under its chat's lock, so two runs
-    /// never tombstone one message twice. Expired messages are left to the reaper.
+    /// a member's delete does (the chat's next seq, a `message.deleted` entry; the
+    /// earlier entries replay the tombstone, since they store no copy of the text).
+    /// The messages are taken chat by chat, each chat locked once; a message is
+    /// checked again under its chat's lock, so two runs never tombstone one message
+    /// twice. Expired messages are left to the reaper.
     /// Returns the entries written, in log order per chat: fewer than `limit` means
     /// none is left.
     ///

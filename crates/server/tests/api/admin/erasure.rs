@@ -1,5 +1,5 @@
 //! The rest of a deletion, done by the background eraser: messages tombstoned (as a
-//! member's delete does, logged and redacted), groups left with the owner
+//! member's delete does, logged, and replayed as tombstones), groups left with the owner
 //! hand-over, uploads deleted (the file clean-up sweeps their blobs), the profile
 //! blanked, and 30 days later the username and email released. The tests run the
 //! job's batches themselves on the server's database and clock, like the server's
